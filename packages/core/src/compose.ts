@@ -1,0 +1,153 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { ApiError, issuesOf } from './errors.ts'
+import type { MailfrontPlugin, PluginContext, PluginEnv } from './plugin.ts'
+import { assertModelNames } from './storage/schema.ts'
+import type { ModelSchema } from './storage/types.ts'
+
+export interface MountOptions {
+  /** Mount under this prefix instead of the native paths. */
+  prefix?: string
+  /** Serve only requests whose Host is this name. */
+  hostname?: string
+}
+
+export class CompositionError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'CompositionError'
+  }
+}
+
+/** Static checks, before any app is built: unique ids, namespaced models. */
+export function validatePlugins(plugins: MailfrontPlugin[]): ModelSchema {
+  const seen = new Set<string>()
+  const models: ModelSchema = {}
+  for (const p of plugins) {
+    if (!/^[a-z][a-z0-9]*$/.test(p.id)) throw new CompositionError(`plugin id "${p.id}" must be lower-case letters and digits`)
+    if (seen.has(p.id)) throw new CompositionError(`duplicate plugin id "${p.id}"`)
+    seen.add(p.id)
+    try {
+      assertModelNames(p.id, p.models ?? {})
+    } catch (e) {
+      throw new CompositionError((e as Error).message)
+    }
+    Object.assign(models, p.models)
+  }
+  return models
+}
+
+function toApiErrorFrom(err: unknown): ApiError {
+  if (err instanceof ApiError) return err
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
+    return new ApiError(err.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', err.status, err.message || 'Bad Request')
+  }
+  return new ApiError('INTERNAL', 500, 'Internal Server Error', { cause: err })
+}
+
+export function requestIdOf(c: Context<PluginEnv>): string | undefined {
+  return c.env?.mailfront?.requestId
+}
+
+/** Render an error through the plugin, adding its headers; unexpected errors are logged, never sent. */
+export function renderPluginError(plugin: MailfrontPlugin, ctx: PluginContext, err: unknown, c: Context<PluginEnv>) {
+  const e = toApiErrorFrom(err)
+  if (e.status >= 500) ctx.log.error({ err: e.cause ?? e, plugin: plugin.id, reqId: requestIdOf(c) }, 'request failed')
+  if (e.code === 'RATE_LIMITED') ctx.events.rateLimited(plugin.id)
+  const res = plugin.renderError(e, c)
+  if (e.headers) for (const [k, v] of Object.entries(e.headers)) res.headers.set(k, v)
+  return res
+}
+
+/**
+ * Build one plugin's own app: its scope (error renderer, 404, body limit, HTTPS rule), then its routes.
+ * The app is complete when returned; mounting never adds to it.
+ */
+export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): OpenAPIHono<PluginEnv> {
+  const app = new OpenAPIHono<PluginEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError('VALIDATION_FAILED', 400, 'Validation failed', { details: issuesOf(result.error) })
+      }
+    },
+  })
+  app.onError((err, c) => renderPluginError(plugin, ctx, err, c))
+  app.notFound((c) => (plugin.notFound ? plugin.notFound(c) : c.text('Not Found', 404)))
+  if (ctx.requireHttps) {
+    app.use('*', async (c, next) => {
+      if (c.env?.mailfront && !c.env.mailfront.secure) throw new ApiError('HTTPS_REQUIRED', 403, 'HTTPS is required')
+      await next()
+    })
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: ctx.bodyLimit,
+      onError: () => {
+        throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
+      },
+    }),
+  )
+  plugin.routes(app, ctx)
+  return app
+}
+
+const norm = (p: string) => p.replace(/:[^/]+/g, ':').replace(/\/+$/, '') || '/'
+
+function prefixOf(pattern: string): { base: string; wild: boolean } {
+  const wild = pattern.endsWith('/*')
+  return { base: wild ? pattern.slice(0, -2) : pattern, wild }
+}
+
+/** Two namespace patterns overlap when one can match a path the other matches. */
+export function patternsOverlap(a: string, b: string): boolean {
+  const x = prefixOf(a)
+  const y = prefixOf(b)
+  if (x.base === y.base) return true
+  if (x.wild && (y.base + '/').startsWith(x.base + '/')) return true
+  if (y.wild && (x.base + '/').startsWith(y.base + '/')) return true
+  return false
+}
+
+export function mountedPaths(plugin: MailfrontPlugin, mount: MountOptions = {}): string[] {
+  const prefix = (mount.prefix ?? '').replace(/\/+$/, '')
+  return plugin.paths.map((p) => prefix + p)
+}
+
+/** Fail on two plugins claiming the same path (on the same host), before anything is mounted. */
+export function assertNoCollisions(
+  entries: { plugin: MailfrontPlugin; app: OpenAPIHono<PluginEnv>; mount: MountOptions }[],
+  reserved: string[] = [],
+): void {
+  for (let i = 0; i < entries.length; i++) {
+    const a = entries[i]!
+    const pa = mountedPaths(a.plugin, a.mount)
+    for (const r of reserved) {
+      for (const p of pa) if (patternsOverlap(p, r)) throw new CompositionError(`plugin "${a.plugin.id}" path ${p} collides with mailfront's ${r}`)
+    }
+    for (let j = i + 1; j < entries.length; j++) {
+      const b = entries[j]!
+      if ((a.mount.hostname ?? '') !== (b.mount.hostname ?? '')) continue
+      const pb = mountedPaths(b.plugin, b.mount)
+      for (const x of pa)
+        for (const y of pb)
+          if (patternsOverlap(x, y))
+            throw new CompositionError(`route collision: plugin "${a.plugin.id}" (${x}) and plugin "${b.plugin.id}" (${y})`)
+      const ra = new Set(a.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${norm((a.mount.prefix ?? '') + r.path)}`))
+      for (const r of b.app.routes) {
+        const k = `${r.method} ${norm((b.mount.prefix ?? '') + r.path)}`
+        if (ra.has(k)) throw new CompositionError(`route collision: ${k} in plugins "${a.plugin.id}" and "${b.plugin.id}"`)
+      }
+    }
+  }
+}
+
+/** Does a mounted path pattern match a request path. */
+export function pathMatches(pattern: string, path: string): boolean {
+  const { base, wild } = prefixOf(pattern)
+  if (path === base) return true
+  return wild && path.startsWith(base + '/')
+}

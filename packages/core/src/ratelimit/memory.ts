@@ -1,0 +1,28 @@
+import type { Clock } from '../clock.ts'
+import { systemClock } from '../clock.ts'
+import type { ConsumeResult, RateLimitStore, RateLimitWindow } from './types.ts'
+
+/** Fixed windows in process memory (one instance only). */
+export function memoryRateLimitStore(opts: { clock?: Clock; maxKeys?: number } = {}): RateLimitStore {
+  const clock = opts.clock ?? systemClock
+  const maxKeys = opts.maxKeys ?? 100_000
+  const windows = new Map<string, { count: number; resetAt: number }>()
+  return {
+    id: 'memory',
+    async consume(key: string, w: RateLimitWindow): Promise<ConsumeResult> {
+      const now = clock.now()
+      let cur = windows.get(key)
+      if (!cur || cur.resetAt <= now) {
+        if (!cur && windows.size >= maxKeys) {
+          for (const [k, v] of windows) if (v.resetAt <= now) windows.delete(k)
+          if (windows.size >= maxKeys) windows.delete(windows.keys().next().value as string)
+        }
+        cur = { count: 0, resetAt: now + w.windowMs }
+        windows.set(key, cur)
+      }
+      if (cur.count >= w.max) return { allowed: false, remaining: 0, resetAt: cur.resetAt }
+      cur.count++
+      return { allowed: true, remaining: w.max - cur.count, resetAt: cur.resetAt }
+    },
+  }
+}

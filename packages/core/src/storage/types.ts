@@ -1,0 +1,96 @@
+/** Field types: `integer` is a JS number (safe range), `bigint` a JS bigint, `timestamp` epoch ms. */
+export type FieldType = 'string' | 'integer' | 'bigint' | 'boolean' | 'json' | 'timestamp'
+
+export interface FieldDef {
+  type: FieldType
+  /** Nullable when true; a missing optional value is stored as null. */
+  optional?: boolean
+  unique?: boolean
+  index?: boolean
+  default?: unknown
+}
+
+export interface ModelDef {
+  /** `uuid` (default): a string id generated on create; `serial`: an increasing integer. */
+  id?: 'uuid' | 'serial'
+  fields: Record<string, FieldDef>
+  indexes?: { fields: string[]; unique?: boolean }[]
+}
+
+/** Models keyed by name; every name is `<pluginId>_<model>`. */
+export type ModelSchema = Record<string, ModelDef>
+
+export type Row = Record<string, unknown> & { id: string | number }
+
+export type Op = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'contains' | 'starts_with' | 'ends_with'
+
+/** An explicit boolean tree: no implicit precedence. `ci` compares strings case-insensitively. */
+export type Where =
+  | { field: string; op?: Op; value: unknown; ci?: boolean }
+  | { and: Where[] }
+  | { or: Where[] }
+
+export interface Sort {
+  field: string
+  dir?: 'asc' | 'desc'
+}
+
+export interface FindManyArgs {
+  model: string
+  where?: Where
+  sort?: Sort[]
+  limit?: number
+  offset?: number
+}
+
+export interface StorageAdapter {
+  readonly id: string
+  /** Create or migrate tables for the declared models. */
+  migrate(models: ModelSchema): Promise<void>
+  create<T extends Row = Row>(a: { model: string; data: Record<string, unknown> }): Promise<T>
+  findOne<T extends Row = Row>(a: { model: string; where: Where }): Promise<T | null>
+  findMany<T extends Row = Row>(a: FindManyArgs): Promise<T[]>
+  count(a: { model: string; where?: Where }): Promise<number>
+  /** Updates exactly one row; null when none matches; throws AmbiguousMatchError when several do. */
+  updateOne<T extends Row = Row>(a: { model: string; where: Where; set: Record<string, unknown> }): Promise<T | null>
+  updateMany(a: { model: string; where: Where; set: Record<string, unknown> }): Promise<number>
+  deleteOne(a: { model: string; where: Where }): Promise<boolean>
+  deleteMany(a: { model: string; where: Where }): Promise<number>
+  /** Atomically adds `by` to one row; `where` doubles as the guard (null when it does not hold). */
+  increment<T extends Row = Row>(a: {
+    model: string
+    where: Where
+    by: Record<string, number | bigint>
+    set?: Record<string, unknown>
+  }): Promise<T | null>
+  /** Runs fn atomically; a throw rolls everything back. */
+  transaction<R>(fn: (tx: StorageAdapter) => Promise<R>): Promise<R>
+  /** Is the backend reachable (for /readyz). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export class UniqueViolationError extends Error {
+  constructor(
+    readonly model: string,
+    readonly fields: string[],
+    cause?: unknown,
+  ) {
+    super(`unique constraint failed: ${model}.${fields.join(',')}`, cause === undefined ? undefined : { cause })
+    this.name = 'UniqueViolationError'
+  }
+}
+
+export class AmbiguousMatchError extends Error {
+  constructor(readonly model: string) {
+    super(`more than one ${model} row matches a single-row operation`)
+    this.name = 'AmbiguousMatchError'
+  }
+}
+
+export class UnknownModelError extends Error {
+  constructor(readonly model: string) {
+    super(`unknown model "${model}"`)
+    this.name = 'UnknownModelError'
+  }
+}

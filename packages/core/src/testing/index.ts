@@ -1,0 +1,2 @@
+export { runStorageConformance, conformanceModels } from './conformance.ts'
+export type { ConformanceTarget } from './conformance.ts'
