@@ -26,7 +26,8 @@ export function validatePlugins(plugins: MailfrontPlugin[]): ModelSchema {
   const seen = new Set<string>()
   const models: ModelSchema = {}
   for (const p of plugins) {
-    if (!/^[a-z][a-z0-9]*$/.test(p.id)) throw new CompositionError(`plugin id "${p.id}" must be lower-case letters and digits`)
+    if (!/^[a-z][a-z0-9]*$/.test(p.id))
+      throw new CompositionError(`plugin id "${p.id}" must be lower-case letters and digits`)
     if (seen.has(p.id)) throw new CompositionError(`duplicate plugin id "${p.id}"`)
     seen.add(p.id)
     try {
@@ -43,7 +44,11 @@ function toApiErrorFrom(err: unknown): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof HTTPException) {
     if (err.status === 413) return new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
-    return new ApiError(err.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', err.status, err.message || 'Bad Request')
+    return new ApiError(
+      err.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
+      err.status,
+      err.message || 'Bad Request',
+    )
   }
   return new ApiError('INTERNAL', 500, 'Internal Server Error', { cause: err })
 }
@@ -53,9 +58,15 @@ export function requestIdOf(c: Context<PluginEnv>): string | undefined {
 }
 
 /** Render an error through the plugin, adding its headers; unexpected errors are logged, never sent. */
-export function renderPluginError(plugin: MailfrontPlugin, ctx: PluginContext, err: unknown, c: Context<PluginEnv>) {
+export function renderPluginError(
+  plugin: MailfrontPlugin,
+  ctx: PluginContext,
+  err: unknown,
+  c: Context<PluginEnv>,
+) {
   const e = toApiErrorFrom(err)
-  if (e.status >= 500) ctx.log.error({ err: e.cause ?? e, plugin: plugin.id, reqId: requestIdOf(c) }, 'request failed')
+  if (e.status >= 500)
+    ctx.log.error({ err: e.cause ?? e, plugin: plugin.id, reqId: requestIdOf(c) }, 'request failed')
   if (e.code === 'RATE_LIMITED') ctx.events.rateLimited(plugin.id)
   const res = plugin.renderError(e, c)
   if (e.headers) for (const [k, v] of Object.entries(e.headers)) res.headers.set(k, v)
@@ -78,7 +89,8 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
   app.notFound((c) => (plugin.notFound ? plugin.notFound(c) : c.text('Not Found', 404)))
   if (ctx.requireHttps) {
     app.use('*', async (c, next) => {
-      if (c.env?.mailfront && !c.env.mailfront.secure) throw new ApiError('HTTPS_REQUIRED', 403, 'HTTPS is required')
+      if (c.env?.mailfront && !c.env.mailfront.secure)
+        throw new ApiError('HTTPS_REQUIRED', 403, 'HTTPS is required')
       await next()
     })
   }
@@ -126,7 +138,9 @@ export function assertNoCollisions(
     const a = entries[i]!
     const pa = mountedPaths(a.plugin, a.mount)
     for (const r of reserved) {
-      for (const p of pa) if (patternsOverlap(p, r)) throw new CompositionError(`plugin "${a.plugin.id}" path ${p} collides with mailfront's ${r}`)
+      for (const p of pa)
+        if (patternsOverlap(p, r))
+          throw new CompositionError(`plugin "${a.plugin.id}" path ${p} collides with mailfront's ${r}`)
     }
     for (let j = i + 1; j < entries.length; j++) {
       const b = entries[j]!
@@ -135,11 +149,18 @@ export function assertNoCollisions(
       for (const x of pa)
         for (const y of pb)
           if (patternsOverlap(x, y))
-            throw new CompositionError(`route collision: plugin "${a.plugin.id}" (${x}) and plugin "${b.plugin.id}" (${y})`)
-      const ra = new Set(a.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${norm((a.mount.prefix ?? '') + r.path)}`))
+            throw new CompositionError(
+              `route collision: plugin "${a.plugin.id}" (${x}) and plugin "${b.plugin.id}" (${y})`,
+            )
+      const ra = new Set(
+        a.app.routes
+          .filter((r) => r.method !== 'ALL')
+          .map((r) => `${r.method} ${norm((a.mount.prefix ?? '') + r.path)}`),
+      )
       for (const r of b.app.routes) {
         const k = `${r.method} ${norm((b.mount.prefix ?? '') + r.path)}`
-        if (ra.has(k)) throw new CompositionError(`route collision: ${k} in plugins "${a.plugin.id}" and "${b.plugin.id}"`)
+        if (ra.has(k))
+          throw new CompositionError(`route collision: ${k} in plugins "${a.plugin.id}" and "${b.plugin.id}"`)
       }
     }
   }

@@ -33,7 +33,10 @@ export function defineErrors<const T extends Record<Uppercase<string>, ErrorDef>
   return {
     table,
     /** Build the ApiError for a code, optionally overriding the message. */
-    error(code: keyof T & string, opts: { message?: string; details?: unknown; headers?: Record<string, string> } = {}) {
+    error(
+      code: keyof T & string,
+      opts: { message?: string; details?: unknown; headers?: Record<string, string> } = {},
+    ) {
       const def = table[code] as ErrorDef
       return new ApiError(code, def.status, opts.message ?? def.message, opts)
     },

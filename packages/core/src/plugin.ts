@@ -59,7 +59,11 @@ export interface CommandDef {
   description: string
   args?: { name: string; description: string; optional?: boolean }[]
   options?: { flag: string; description: string; default?: string }[]
-  run(ctx: PluginContext, args: string[], opts: Record<string, string | boolean | undefined>): Promise<unknown>
+  run(
+    ctx: PluginContext,
+    args: string[],
+    opts: Record<string, string | boolean | undefined>,
+  ): Promise<unknown>
 }
 
 export interface FixturesDef<T = unknown> {

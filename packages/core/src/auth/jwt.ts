@@ -13,8 +13,13 @@ export interface Hs256 {
  * HS256 signing and verification with the key imported once. Verified tokens are remembered (bounded)
  * so a token seen again costs a map lookup and an expiry check, not an HMAC and two JSON parses.
  */
-export function createHs256(secret: string | Uint8Array, opts: { clock?: Clock; cacheSize?: number } = {}): Hs256 {
-  const key: KeyObject = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret))
+export function createHs256(
+  secret: string | Uint8Array,
+  opts: { clock?: Clock; cacheSize?: number } = {},
+): Hs256 {
+  const key: KeyObject = createSecretKey(
+    typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret),
+  )
   const clock = opts.clock ?? systemClock
   const max = opts.cacheSize ?? 10_000
   const verified = new Map<string, JWTPayload>()
@@ -23,7 +28,9 @@ export function createHs256(secret: string | Uint8Array, opts: { clock?: Clock; 
   return {
     async sign(claims, { expiresInS }) {
       const exp = nowS() + expiresInS
-      const token = await new SignJWT({ ...claims, exp }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key)
+      const token = await new SignJWT({ ...claims, exp })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(key)
       return { token, exp }
     },
     async verify(token) {

@@ -42,5 +42,8 @@ export async function verifyPassword(password: string, stored: string | null | u
 
 /** True when a fixture value is already a hash we can verify (so it is stored as given). */
 export function isPasswordHash(s: string): boolean {
-  return /^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$/.test(s) || /^\$6\$(rounds=\d+\$)?[^$]{0,16}\$[./0-9A-Za-z]{86}$/.test(s)
+  return (
+    /^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$/.test(s) ||
+    /^\$6\$(rounds=\d+\$)?[^$]{0,16}\$[./0-9A-Za-z]{86}$/.test(s)
+  )
 }

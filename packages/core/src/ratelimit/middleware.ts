@@ -20,7 +20,11 @@ export function retryAfterSeconds(resetAt: number, now: number): number {
 }
 
 /** Consume one request; throws ApiError RATE_LIMITED (with Retry-After) for the plugin to render. */
-export async function enforceRateLimit(c: Context, o: Omit<RateLimitOptions, 'key'>, key: string): Promise<void> {
+export async function enforceRateLimit(
+  c: Context,
+  o: Omit<RateLimitOptions, 'key'>,
+  key: string,
+): Promise<void> {
   if (o.max <= 0 || o.windowMs <= 0) return
   const r = await o.store.consume(key, o)
   const now = (o.clock ?? systemClock).now()

@@ -25,7 +25,12 @@ export function storageRateLimitStore(storage: StorageAdapter, opts: { clock?: C
     async consume(key: string, w: RateLimitWindow): Promise<ConsumeResult> {
       for (let attempt = 0; attempt < 5; attempt++) {
         const now = clock.now()
-        const live = { and: [{ field: 'key', value: key }, { field: 'reset_at', op: 'gt' as const, value: now }] }
+        const live = {
+          and: [
+            { field: 'key', value: key },
+            { field: 'reset_at', op: 'gt' as const, value: now },
+          ],
+        }
         const inc = await storage.increment({
           model,
           where: { and: [...live.and, { field: 'count', op: 'lt', value: w.max }] },
@@ -33,13 +38,19 @@ export function storageRateLimitStore(storage: StorageAdapter, opts: { clock?: C
         })
         if (inc) return { allowed: true, remaining: w.max - Number(inc.count), resetAt: Number(inc.reset_at) }
         const cur = await storage.findOne({ model, where: { field: 'key', value: key } })
-        if (cur && Number(cur.reset_at) > now) return { allowed: false, remaining: 0, resetAt: Number(cur.reset_at) }
+        if (cur && Number(cur.reset_at) > now)
+          return { allowed: false, remaining: 0, resetAt: Number(cur.reset_at) }
         const resetAt = now + w.windowMs
         if (cur) {
           // Expired window: restart it, guarded so concurrent restarts yield one winner.
           const restarted = await storage.updateOne({
             model,
-            where: { and: [{ field: 'key', value: key }, { field: 'reset_at', op: 'lte', value: now }] },
+            where: {
+              and: [
+                { field: 'key', value: key },
+                { field: 'reset_at', op: 'lte', value: now },
+              ],
+            },
             set: { count: 1, reset_at: resetAt },
           })
           if (restarted) return { allowed: w.max >= 1, remaining: w.max - 1, resetAt }

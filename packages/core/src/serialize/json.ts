@@ -19,6 +19,10 @@ export function stringifyJson(value: unknown, space?: number): string {
 }
 
 const LONG_INT = /\d{16,}/
+// Sticky (y) so each token is matched in place, without slicing the input.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in strings
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
 
 /** Parse JSON; integers outside the safe range become bigint. */
 export function parseJson(text: string): unknown {
@@ -48,7 +52,11 @@ class BigIntJsonParser {
     if (ch === '[') return this.array()
     if (ch === '"') return this.string()
     if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.number()
-    for (const [lit, val] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [lit, val] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.s.startsWith(lit, this.i)) {
         this.i += lit.length
         return val
@@ -97,14 +105,16 @@ class BigIntJsonParser {
 
   private string(): string {
     if (this.s[this.i] !== '"') throw new SyntaxError(`Expected string at position ${this.i}`)
-    const m = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(this.s.slice(this.i))
+    STRING.lastIndex = this.i
+    const m = STRING.exec(this.s)
     if (!m) throw new SyntaxError(`Bad string at position ${this.i}`)
     this.i += m[0].length
     return JSON.parse(m[0]) as string
   }
 
   private number(): number | bigint {
-    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i))
+    NUMBER.lastIndex = this.i
+    const m = NUMBER.exec(this.s)
     if (!m) throw new SyntaxError(`Bad number at position ${this.i}`)
     this.i += m[0].length
     if (m[1] === undefined && m[2] === undefined) {

@@ -8,7 +8,12 @@ export interface XmlObject {
 }
 
 // One builder for every document: two-space indent, one element per line, text escaped.
-const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false, processEntities: true })
+const builder = new XMLBuilder({
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: false,
+  processEntities: true,
+})
 
 function normalize(v: XmlValue): unknown {
   if (typeof v === 'bigint') return v.toString()

@@ -144,7 +144,18 @@ export function memoryAdapter(): StorageAdapter {
 
   const base = ops(() => state)
   const wrapped: StorageAdapter = { ...base }
-  for (const k of ['create', 'findOne', 'findMany', 'count', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'increment', 'migrate'] as const) {
+  for (const k of [
+    'create',
+    'findOne',
+    'findMany',
+    'count',
+    'updateOne',
+    'updateMany',
+    'deleteOne',
+    'deleteMany',
+    'increment',
+    'migrate',
+  ] as const) {
     const f = base[k] as (a: unknown) => Promise<unknown>
     ;(wrapped as any)[k] = (a: unknown) => locked(() => f(a))
   }

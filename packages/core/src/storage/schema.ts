@@ -19,7 +19,11 @@ function coerce(model: string, name: string, f: FieldDef, v: unknown): unknown {
       return v
     case 'integer':
     case 'timestamp':
-      if (typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER))
+      if (
+        typeof v === 'bigint' &&
+        v <= BigInt(Number.MAX_SAFE_INTEGER) &&
+        v >= BigInt(Number.MIN_SAFE_INTEGER)
+      )
         return Number(v)
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad()
       return v
@@ -37,7 +41,11 @@ function coerce(model: string, name: string, f: FieldDef, v: unknown): unknown {
 }
 
 /** Validate and complete a row for create: defaults applied, required checked, types coerced. */
-export function prepareCreate(model: string, def: ModelDef, data: Record<string, unknown>): Record<string, unknown> {
+export function prepareCreate(
+  model: string,
+  def: ModelDef,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
   for (const k of Object.keys(data)) {
     if (k !== 'id' && !def.fields[k]) throw new TypeError(`unknown field "${k}" on ${model}`)
   }
@@ -45,14 +53,19 @@ export function prepareCreate(model: string, def: ModelDef, data: Record<string,
   if (data.id !== undefined) out.id = data.id
   for (const [name, f] of Object.entries(def.fields)) {
     let v = data[name]
-    if (v === undefined && f.default !== undefined) v = typeof f.default === 'function' ? f.default() : f.default
+    if (v === undefined && f.default !== undefined)
+      v = typeof f.default === 'function' ? f.default() : f.default
     out[name] = coerce(model, name, f, v)
   }
   return out
 }
 
 /** Validate a partial update. */
-export function prepareSet(model: string, def: ModelDef, set: Record<string, unknown>): Record<string, unknown> {
+export function prepareSet(
+  model: string,
+  def: ModelDef,
+  set: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(set)) {
     if (v === undefined) continue
@@ -78,7 +91,8 @@ export function assertModelNames(pluginId: string, models: ModelSchema): void {
       throw new Error(`plugin "${pluginId}" declares model "${name}" outside its namespace "${pluginId}_"`)
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`model name "${name}" must be lower_snake_case`)
     for (const f of Object.keys(def.fields)) {
-      if (!/^[a-z][a-z0-9_]*$/.test(f) || f === 'id') throw new Error(`field "${name}.${f}" must be lower_snake_case and not "id"`)
+      if (!/^[a-z][a-z0-9_]*$/.test(f) || f === 'id')
+        throw new Error(`field "${name}.${f}" must be lower_snake_case and not "id"`)
     }
   }
 }

@@ -22,7 +22,18 @@ export type ModelSchema = Record<string, ModelDef>
 
 export type Row = Record<string, unknown> & { id: string | number }
 
-export type Op = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'contains' | 'starts_with' | 'ends_with'
+export type Op =
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'lte'
+  | 'gt'
+  | 'gte'
+  | 'in'
+  | 'not_in'
+  | 'contains'
+  | 'starts_with'
+  | 'ends_with'
 
 /** An explicit boolean tree: no implicit precedence. `ci` compares strings case-insensitively. */
 export type Where =
@@ -52,7 +63,11 @@ export interface StorageAdapter {
   findMany<T extends Row = Row>(a: FindManyArgs): Promise<T[]>
   count(a: { model: string; where?: Where }): Promise<number>
   /** Updates exactly one row; null when none matches; throws AmbiguousMatchError when several do. */
-  updateOne<T extends Row = Row>(a: { model: string; where: Where; set: Record<string, unknown> }): Promise<T | null>
+  updateOne<T extends Row = Row>(a: {
+    model: string
+    where: Where
+    set: Record<string, unknown>
+  }): Promise<T | null>
   updateMany(a: { model: string; where: Where; set: Record<string, unknown> }): Promise<number>
   deleteOne(a: { model: string; where: Where }): Promise<boolean>
   deleteMany(a: { model: string; where: Where }): Promise<number>
@@ -76,7 +91,10 @@ export class UniqueViolationError extends Error {
     readonly fields: string[],
     cause?: unknown,
   ) {
-    super(`unique constraint failed: ${model}.${fields.join(',')}`, cause === undefined ? undefined : { cause })
+    super(
+      `unique constraint failed: ${model}.${fields.join(',')}`,
+      cause === undefined ? undefined : { cause },
+    )
     this.name = 'UniqueViolationError'
   }
 }

@@ -19,7 +19,8 @@ export function assertWhere(model: string, def: ModelDef, w: Where): void {
   if (isLeaf(w)) {
     if (!fieldDef(def, w.field)) throw new Error(`unknown field "${w.field}" in where on ${model}`)
     const op = w.op ?? 'eq'
-    if ((op === 'in' || op === 'not_in') && !Array.isArray(w.value)) throw new Error(`"${op}" needs an array value`)
+    if ((op === 'in' || op === 'not_in') && !Array.isArray(w.value))
+      throw new Error(`"${op}" needs an array value`)
     return
   }
   const list = 'and' in w ? w.and : w.or

@@ -33,7 +33,16 @@ export interface ConformanceTarget {
   destroy?(a: StorageAdapter): Promise<void>
 }
 
-type Item = Row & { name: string; kind: string; qty: number; big: bigint | null; active: boolean; meta: unknown; at: number | null; note: string | null }
+type Item = Row & {
+  name: string
+  kind: string
+  qty: number
+  big: bigint | null
+  active: boolean
+  meta: unknown
+  at: number | null
+  note: string | null
+}
 
 /** The one storage conformance suite: every adapter runs it. */
 export function runStorageConformance(name: string, target: ConformanceTarget): void {
@@ -49,11 +58,15 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
       await db.close()
     })
     beforeEach(async () => {
-      for (const m of Object.keys(conformanceModels)) await db.deleteMany({ model: m, where: { or: [{ field: 'id', op: 'ne', value: null }] } })
+      for (const m of Object.keys(conformanceModels))
+        await db.deleteMany({ model: m, where: { or: [{ field: 'id', op: 'ne', value: null }] } })
     })
     const seed = async () => {
       for (const [i, n] of ['alpha', 'beta', 'gamma', 'delta', 'Epsilon'].entries()) {
-        await db.create({ model: 'conf_item', data: { name: n, kind: i % 2 ? 'odd' : 'even', qty: i * 10, note: i === 4 ? null : `n${i}` } })
+        await db.create({
+          model: 'conf_item',
+          data: { name: n, kind: i % 2 ? 'odd' : 'even', qty: i * 10, note: i === 4 ? null : `n${i}` },
+        })
       }
     }
     const names = (rows: Row[]) => rows.map((r) => r.name).sort()
@@ -66,7 +79,9 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
     })
 
     it('create rejects an unknown field and a missing required one', async () => {
-      await expect(db.create({ model: 'conf_item', data: { name: 'x', kind: 'k', nope: 1 } })).rejects.toThrow(/unknown field/)
+      await expect(
+        db.create({ model: 'conf_item', data: { name: 'x', kind: 'k', nope: 1 } }),
+      ).rejects.toThrow(/unknown field/)
       await expect(db.create({ model: 'conf_item', data: { name: 'x' } })).rejects.toThrow(/required/)
     })
 
@@ -80,25 +95,40 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
     it('64-bit integers, booleans, json and timestamps round-trip', async () => {
       const big = 2n ** 63n - 1n
       const meta = { list: [1, 'two', { three: true }], s: 'é"\\' }
-      await db.create({ model: 'conf_item', data: { name: 'b', kind: 'k', big, meta, active: false, at: 1_780_000_000_123 } })
+      await db.create({
+        model: 'conf_item',
+        data: { name: 'b', kind: 'k', big, meta, active: false, at: 1_780_000_000_123 },
+      })
       const r = await db.findOne<Item>({ model: 'conf_item', where: { field: 'name', value: 'b' } })
       expect(r?.big).toBe(big)
       expect(r?.meta).toEqual(meta)
       expect(r?.active).toBe(false)
       expect(r?.at).toBe(1_780_000_000_123)
-      const r2 = await db.increment<Item>({ model: 'conf_item', where: { field: 'name', value: 'b' }, by: { big: -(2n ** 62n) } })
+      const r2 = await db.increment<Item>({
+        model: 'conf_item',
+        where: { field: 'name', value: 'b' },
+        by: { big: -(2n ** 62n) },
+      })
       expect(r2?.big).toBe(big - 2n ** 62n)
-      expect(await db.count({ model: 'conf_item', where: { field: 'big', op: 'gt', value: 5_000_000_000_000n } })).toBe(1)
+      expect(
+        await db.count({ model: 'conf_item', where: { field: 'big', op: 'gt', value: 5_000_000_000_000n } }),
+      ).toBe(1)
     })
 
     it('unique violations on a field and on a compound index', async () => {
       await db.create({ model: 'conf_item', data: { name: 'u', kind: 'k' } })
-      await expect(db.create({ model: 'conf_item', data: { name: 'u', kind: 'k' } })).rejects.toBeInstanceOf(UniqueViolationError)
+      await expect(db.create({ model: 'conf_item', data: { name: 'u', kind: 'k' } })).rejects.toBeInstanceOf(
+        UniqueViolationError,
+      )
       await db.create({ model: 'conf_pair', data: { a: '1', b: '2' } })
       await db.create({ model: 'conf_pair', data: { a: '1', b: '3' } })
-      await expect(db.create({ model: 'conf_pair', data: { a: '1', b: '2' } })).rejects.toBeInstanceOf(UniqueViolationError)
+      await expect(db.create({ model: 'conf_pair', data: { a: '1', b: '2' } })).rejects.toBeInstanceOf(
+        UniqueViolationError,
+      )
       const other = await db.create({ model: 'conf_item', data: { name: 'v', kind: 'k' } })
-      await expect(db.updateOne({ model: 'conf_item', where: { field: 'id', value: other.id }, set: { name: 'u' } })).rejects.toBeInstanceOf(UniqueViolationError)
+      await expect(
+        db.updateOne({ model: 'conf_item', where: { field: 'id', value: other.id }, set: { name: 'u' } }),
+      ).rejects.toBeInstanceOf(UniqueViolationError)
     })
 
     it.each([
@@ -117,47 +147,107 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
       ['starts_with ci', { field: 'name', op: 'starts_with', value: 'e', ci: true }, ['Epsilon']],
       ['eq null', { field: 'note', value: null }, ['Epsilon']],
       ['ne null', { field: 'note', op: 'ne', value: null }, ['alpha', 'beta', 'delta', 'gamma']],
-      ['and', { and: [{ field: 'kind', value: 'even' }, { field: 'qty', op: 'gt', value: 0 }] }, ['Epsilon', 'gamma']],
-      ['or', { or: [{ field: 'name', value: 'alpha' }, { field: 'qty', value: 30 }] }, ['alpha', 'delta']],
+      [
+        'and',
+        {
+          and: [
+            { field: 'kind', value: 'even' },
+            { field: 'qty', op: 'gt', value: 0 },
+          ],
+        },
+        ['Epsilon', 'gamma'],
+      ],
+      [
+        'or',
+        {
+          or: [
+            { field: 'name', value: 'alpha' },
+            { field: 'qty', value: 30 },
+          ],
+        },
+        ['alpha', 'delta'],
+      ],
       [
         'and of or (explicit precedence)',
-        { and: [{ or: [{ field: 'name', value: 'alpha' }, { field: 'name', value: 'beta' }] }, { field: 'kind', value: 'odd' }] },
+        {
+          and: [
+            {
+              or: [
+                { field: 'name', value: 'alpha' },
+                { field: 'name', value: 'beta' },
+              ],
+            },
+            { field: 'kind', value: 'odd' },
+          ],
+        },
         ['beta'],
       ],
       ['empty and', { and: [] }, ['Epsilon', 'alpha', 'beta', 'delta', 'gamma']],
       ['empty or', { or: [] }, []],
     ] as const)('where %s', async (_n, where, expected) => {
       await seed()
-      expect(names(await db.findMany({ model: 'conf_item', where: where as never }))).toEqual([...expected].sort())
+      expect(names(await db.findMany({ model: 'conf_item', where: where as never }))).toEqual(
+        [...expected].sort(),
+      )
       expect(await db.count({ model: 'conf_item', where: where as never })).toBe(expected.length)
     })
 
     it('a where naming an unknown field is rejected, not treated as match-all', async () => {
-      await expect(db.findMany({ model: 'conf_item', where: { field: 'nmae', value: 'x' } })).rejects.toThrow(/unknown field/)
+      await expect(db.findMany({ model: 'conf_item', where: { field: 'nmae', value: 'x' } })).rejects.toThrow(
+        /unknown field/,
+      )
     })
 
     it('findMany sorts, limits and offsets', async () => {
       await seed()
-      const rows = await db.findMany({ model: 'conf_item', sort: [{ field: 'qty', dir: 'desc' }], limit: 2, offset: 1 })
+      const rows = await db.findMany({
+        model: 'conf_item',
+        sort: [{ field: 'qty', dir: 'desc' }],
+        limit: 2,
+        offset: 1,
+      })
       expect(rows.map((r) => r.name)).toEqual(['delta', 'gamma'])
-      const byKind = await db.findMany({ model: 'conf_item', sort: [{ field: 'kind' }, { field: 'qty', dir: 'desc' }] })
+      const byKind = await db.findMany({
+        model: 'conf_item',
+        sort: [{ field: 'kind' }, { field: 'qty', dir: 'desc' }],
+      })
       expect(byKind.map((r) => r.name)).toEqual(['Epsilon', 'gamma', 'alpha', 'delta', 'beta'])
     })
 
     it('updateOne touches exactly one row and refuses an ambiguous match', async () => {
       await seed()
-      const r = await db.updateOne<Item>({ model: 'conf_item', where: { field: 'name', value: 'alpha' }, set: { qty: 7, note: null } })
+      const r = await db.updateOne<Item>({
+        model: 'conf_item',
+        where: { field: 'name', value: 'alpha' },
+        set: { qty: 7, note: null },
+      })
       expect(r).toMatchObject({ name: 'alpha', qty: 7, note: null })
-      expect(await db.updateOne({ model: 'conf_item', where: { field: 'name', value: 'nobody' }, set: { qty: 1 } })).toBeNull()
-      await expect(db.updateOne({ model: 'conf_item', where: { field: 'kind', value: 'odd' }, set: { qty: 1 } })).rejects.toBeInstanceOf(AmbiguousMatchError)
+      expect(
+        await db.updateOne({
+          model: 'conf_item',
+          where: { field: 'name', value: 'nobody' },
+          set: { qty: 1 },
+        }),
+      ).toBeNull()
+      await expect(
+        db.updateOne({ model: 'conf_item', where: { field: 'kind', value: 'odd' }, set: { qty: 1 } }),
+      ).rejects.toBeInstanceOf(AmbiguousMatchError)
       expect(await db.count({ model: 'conf_item', where: { field: 'qty', value: 1 } })).toBe(0)
     })
 
     it('updateMany, deleteOne and deleteMany report what they touched', async () => {
       await seed()
-      expect(await db.updateMany({ model: 'conf_item', where: { field: 'kind', value: 'odd' }, set: { active: false } })).toBe(2)
+      expect(
+        await db.updateMany({
+          model: 'conf_item',
+          where: { field: 'kind', value: 'odd' },
+          set: { active: false },
+        }),
+      ).toBe(2)
       expect(await db.count({ model: 'conf_item', where: { field: 'active', value: false } })).toBe(2)
-      await expect(db.deleteOne({ model: 'conf_item', where: { field: 'kind', value: 'odd' } })).rejects.toBeInstanceOf(AmbiguousMatchError)
+      await expect(
+        db.deleteOne({ model: 'conf_item', where: { field: 'kind', value: 'odd' } }),
+      ).rejects.toBeInstanceOf(AmbiguousMatchError)
       expect(await db.deleteOne({ model: 'conf_item', where: { field: 'name', value: 'beta' } })).toBe(true)
       expect(await db.deleteOne({ model: 'conf_item', where: { field: 'name', value: 'beta' } })).toBe(false)
       expect(await db.deleteMany({ model: 'conf_item', where: { field: 'kind', value: 'even' } })).toBe(3)
@@ -166,18 +256,35 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
 
     it('increment is guarded: null when the guard fails', async () => {
       await db.create({ model: 'conf_item', data: { name: 'c', kind: 'k', qty: 0 } })
-      const guard = { and: [{ field: 'name', value: 'c' }, { field: 'qty', op: 'lt' as const, value: 2 }] }
+      const guard = {
+        and: [
+          { field: 'name', value: 'c' },
+          { field: 'qty', op: 'lt' as const, value: 2 },
+        ],
+      }
       expect((await db.increment<Item>({ model: 'conf_item', where: guard, by: { qty: 1 } }))?.qty).toBe(1)
-      expect((await db.increment<Item>({ model: 'conf_item', where: guard, by: { qty: 1 }, set: { note: 'set' } }))?.note).toBe('set')
+      expect(
+        (await db.increment<Item>({ model: 'conf_item', where: guard, by: { qty: 1 }, set: { note: 'set' } }))
+          ?.note,
+      ).toBe('set')
       expect(await db.increment({ model: 'conf_item', where: guard, by: { qty: 1 } })).toBeNull()
     })
 
     it('racing guarded increments: exactly the allowed number succeed', async () => {
       await db.create({ model: 'conf_item', data: { name: 'race', kind: 'k', qty: 0 } })
-      const guard = { and: [{ field: 'name', value: 'race' }, { field: 'qty', op: 'lt' as const, value: 5 }] }
-      const results = await Promise.all(Array.from({ length: 20 }, () => db.increment({ model: 'conf_item', where: guard, by: { qty: 1 } })))
+      const guard = {
+        and: [
+          { field: 'name', value: 'race' },
+          { field: 'qty', op: 'lt' as const, value: 5 },
+        ],
+      }
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => db.increment({ model: 'conf_item', where: guard, by: { qty: 1 } })),
+      )
       expect(results.filter(Boolean)).toHaveLength(5)
-      expect((await db.findOne<Item>({ model: 'conf_item', where: { field: 'name', value: 'race' } }))?.qty).toBe(5)
+      expect(
+        (await db.findOne<Item>({ model: 'conf_item', where: { field: 'name', value: 'race' } }))?.qty,
+      ).toBe(5)
     })
 
     it('a transaction commits', async () => {
@@ -193,12 +300,18 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
       await expect(
         db.transaction(async (tx) => {
           await tx.create({ model: 'conf_item', data: { name: 't1', kind: 'k' } })
-          await tx.updateOne({ model: 'conf_item', where: { field: 'name', value: 'keep' }, set: { qty: 99 } })
+          await tx.updateOne({
+            model: 'conf_item',
+            where: { field: 'name', value: 'keep' },
+            set: { qty: 99 },
+          })
           await tx.create({ model: 'conf_item', data: { name: 'keep', kind: 'dup' } })
         }),
       ).rejects.toBeInstanceOf(UniqueViolationError)
       expect(await db.count({ model: 'conf_item' })).toBe(1)
-      expect((await db.findOne<Item>({ model: 'conf_item', where: { field: 'name', value: 'keep' } }))?.qty).toBe(1)
+      expect(
+        (await db.findOne<Item>({ model: 'conf_item', where: { field: 'name', value: 'keep' } }))?.qty,
+      ).toBe(1)
       await expect(
         db.transaction(async (tx) => {
           await tx.deleteMany({ model: 'conf_item', where: { and: [] } })
@@ -218,11 +331,15 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
           }),
         ),
       )
-      expect((await db.findOne<Item>({ model: 'conf_item', where: { field: 'name', value: 'ctr' } }))?.qty).toBe(10)
+      expect(
+        (await db.findOne<Item>({ model: 'conf_item', where: { field: 'name', value: 'ctr' } }))?.qty,
+      ).toBe(10)
     })
 
     it('an unknown model is an error', async () => {
-      await expect(db.findOne({ model: 'conf_nope', where: { field: 'id', value: 1 } })).rejects.toThrow(/unknown model/)
+      await expect(db.findOne({ model: 'conf_nope', where: { field: 'id', value: 1 } })).rejects.toThrow(
+        /unknown model/,
+      )
     })
 
     it('ping answers', async () => {

@@ -1,2 +1,2 @@
-export { runStorageConformance, conformanceModels } from './conformance.ts'
 export type { ConformanceTarget } from './conformance.ts'
+export { conformanceModels, runStorageConformance } from './conformance.ts'

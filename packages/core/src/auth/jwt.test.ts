@@ -1,0 +1,23 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { createManualClock } from '../clock.ts'
+import { createHs256 } from './jwt.ts'
+
+describe('HS256', () => {
+  it('signs, verifies, refuses tampering and expiry (with the injected clock)', async () => {
+    const clock = createManualClock(Date.UTC(2026, 5, 1))
+    const jwt = createHs256('s3cret', { clock })
+    const { token, exp } = await jwt.sign({ sub: 'a' }, { expiresInS: 60 })
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' })
+    expect(decodeJwt(token).exp).toBe(exp)
+    expect((await jwt.verify(token))?.sub).toBe('a')
+    const [h, p, s] = token.split('.')
+    const forged = Buffer.from(JSON.stringify({ sub: 'b', exp })).toString('base64url')
+    expect(await jwt.verify(`${h}.${forged}.${s}`)).toBeNull()
+    expect(await jwt.verify(`${h}.${p}.${s!.slice(0, -2)}AA`)).toBeNull()
+    expect(await createHs256('other', { clock }).verify(token)).toBeNull()
+    expect(await jwt.verify('not-a-jwt')).toBeNull()
+    clock.advance(60_000)
+    expect(await jwt.verify(token)).toBeNull()
+  })
+})

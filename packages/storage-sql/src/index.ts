@@ -1,0 +1,52 @@
+import { PGlite } from '@electric-sql/pglite'
+import type { StorageAdapter } from '@mailfront/core'
+import Database from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import { kyselyAdapter } from './adapter.ts'
+import { PGliteDialect } from './pglite-dialect.ts'
+
+export { kyselyAdapter, MIGRATIONS_TABLE } from './adapter.ts'
+export { PGliteDialect } from './pglite-dialect.ts'
+
+/** SQLite through better-sqlite3: the embedded default. WAL for files; 64-bit integers kept exact. */
+export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
+  const database = new Database(opts.filename)
+  database.defaultSafeIntegers(true)
+  if (opts.filename !== ':memory:') {
+    database.pragma('journal_mode = WAL')
+    database.pragma('synchronous = NORMAL')
+  }
+  database.pragma('busy_timeout = 5000')
+  database.pragma('foreign_keys = ON')
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) })
+  return kyselyAdapter(db, {
+    flavor: 'sqlite',
+    id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',
+  })
+}
+
+/** PostgreSQL through pg (a pool): the scale-out store. */
+export function postgresAdapter(opts: { url: string; max?: number }): StorageAdapter {
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 })
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
+  return kyselyAdapter(db, { flavor: 'postgres', id: 'postgres' })
+}
+
+/** PostgreSQL embedded in WASM (PGlite): PostgreSQL semantics in tests without a server. */
+export async function pgliteAdapter(opts: { dataDir?: string } = {}): Promise<StorageAdapter> {
+  const pglite = new PGlite(opts.dataDir)
+  await pglite.waitReady
+  const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
+  return kyselyAdapter(db, { flavor: 'postgres', id: 'pglite' })
+}
+
+/** Open a store from a URL: `sqlite:PATH`, `sqlite::memory:`, `memory:`, `postgres://…`. */
+export async function openStorage(url: string): Promise<StorageAdapter> {
+  if (url === 'memory:') return (await import('@mailfront/core')).memoryAdapter()
+  if (url.startsWith('sqlite:')) return sqliteAdapter({ filename: url.slice('sqlite:'.length) })
+  if (/^postgres(ql)?:\/\//.test(url)) return postgresAdapter({ url })
+  if (url === 'pglite:' || url.startsWith('pglite:'))
+    return pgliteAdapter({ dataDir: url.slice(7) || undefined })
+  throw new Error(`unsupported database URL "${url.replace(/\/\/[^@]*@/, '//***@')}"`)
+}
