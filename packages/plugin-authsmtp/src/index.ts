@@ -1,0 +1,67 @@
+import { type ApiError, definePlugin } from '@mailfront/core'
+import { commands } from './cli.ts'
+import { fixtures } from './fixtures.ts'
+import { type AuthsmtpOptions, optionsFrom, registerRoutes, XML_TYPE } from './routes.ts'
+import { models } from './store.ts'
+import { errorXml, XML_ERROR_CODES } from './wire.ts'
+
+export { recordUsage } from './store.ts'
+export { formatLondon, formatLondonWithOffset, nextAnniversaryAfter } from './time.ts'
+export { basicUserXml, errorXml, ipAllocationXml, WIRE_TABLE, XML_ERROR_CODES } from './wire.ts'
+
+const TEXT: Record<number, string> = {
+  401: 'Not Authorized',
+  404: 'Not Found',
+  413: 'Request Entity Too Large',
+  500: 'Internal Error',
+}
+
+/** AuthSMTP API Access v1.01: `basic_user` and `ip_allocation` over XML. One instance per app. */
+export function authsmtpPlugin() {
+  let opts: AuthsmtpOptions | undefined
+  return definePlugin({
+    id: 'authsmtp',
+    version: '1.01',
+    paths: ['/restful/*'],
+    models,
+    errors: {
+      UNAUTHORIZED: { status: 401, message: 'Not Authorized' },
+      NOT_FOUND: { status: 404, message: 'Not Found' },
+      RATE_LIMITED: { status: 200, message: XML_ERROR_CODES.RATE_LIMITED.message },
+      NO_IP_ADDRESSES: { status: 200, message: XML_ERROR_CODES.NO_IP_ADDRESSES.message },
+      HTTPS_REQUIRED: { status: 200, message: XML_ERROR_CODES.HTTPS_REQUIRED.message },
+      INTERNAL: { status: 500, message: 'Internal Error' },
+    },
+    docs: {
+      kind: 'openapi',
+      title: 'AuthSMTP API Access v1.01',
+      description:
+        'XML over HTTPS with HTTP Basic (user id + API password). At most 1 request per 20 s per user.',
+    },
+    renderError(err: ApiError, c) {
+      // Application errors are 200 + the XML error object, as the seed documents.
+      const xmlCode = (XML_ERROR_CODES as Record<string, { code: number; message: string }>)[err.code]
+      if (xmlCode || err.status === 200 || err.status === 400 || err.status === 403) {
+        const e = xmlCode ?? XML_ERROR_CODES.OTHER
+        c.header('Cache-Control', 'no-store')
+        return c.body(errorXml(e.code, e.message), 200, { 'Content-Type': XML_TYPE })
+      }
+      const status = TEXT[err.status] ? err.status : 500
+      // The seed: no challenge by default; MAILFRONT_AUTHSMTP_CHALLENGE=true adds one for clients that wait for it.
+      if (status === 401 && opts?.challenge) c.header('WWW-Authenticate', 'Basic realm="AuthSMTP API"')
+      return c.text(TEXT[status]!, status as 401)
+    },
+    notFound: (c) => c.text('Not Found', 404),
+    routes(app, ctx) {
+      opts = optionsFrom(ctx)
+      registerRoutes(app, ctx, opts)
+    },
+    commands,
+    fixtures,
+    async init(ctx) {
+      optionsFrom(ctx)
+    },
+  })
+}
+
+export default authsmtpPlugin
