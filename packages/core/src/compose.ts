@@ -2,8 +2,9 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import { matchedRoutes } from 'hono/route'
 import { ApiError, issuesOf } from './errors.ts'
-import type { MailfrontPlugin, PluginContext, PluginEnv } from './plugin.ts'
+import type { MailfrontPlugin, PluginContext, PluginEnv, RequestInfo } from './plugin.ts'
 import { assertModelNames } from './storage/schema.ts'
 import type { ModelSchema } from './storage/types.ts'
 
@@ -87,6 +88,16 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
   })
   app.onError((err, c) => renderPluginError(plugin, ctx, err, c))
   app.notFound((c) => (plugin.notFound ? plugin.notFound(c) : c.text('Not Found', 404)))
+  // Tell the server which route answered (metrics label), without it knowing the plugin's router.
+  app.use('*', async (c, next) => {
+    await next()
+    const info = c.env?.mailfront as (RequestInfo & { route?: string }) | undefined
+    if (info)
+      info.route =
+        matchedRoutes(c)
+          .filter((r) => r.method !== 'ALL')
+          .at(-1)?.path ?? '*'
+  })
   if (ctx.requireHttps) {
     app.use('*', async (c, next) => {
       if (c.env?.mailfront && !c.env.mailfront.secure)

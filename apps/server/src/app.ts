@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { IncomingMessage } from 'node:http'
+import type { TLSSocket } from 'node:tls'
+import {
+  assertNoCollisions,
+  buildPluginApp,
+  type Clock,
+  type Logger,
+  type MailfrontPlugin,
+  mountedPaths,
+  type PluginContext,
+  pathMatches,
+  type RateLimitStore,
+  type RequestInfo,
+  type StorageAdapter,
+  stringifyJson,
+  validatePlugins,
+} from '@mailfront/core'
+import { Hono } from 'hono'
+import {
+  DOCS_ASSETS,
+  DOCS_INIT_JS,
+  docsAssetPath,
+  docsHtml,
+  type MountedPlugin,
+  mergedOpenApi,
+  pluginOpenApi,
+} from './docs.ts'
+import type { Metrics } from './metrics.ts'
+
+export const VERSION = '0.1.0'
+
+/** mailfront's own paths; no plugin may claim them. */
+export const RESERVED_PATHS = [
+  '/openapi.json',
+  '/openapi/*',
+  '/openrpc.json',
+  '/docs',
+  '/docs/*',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+]
+
+export interface AppDeps {
+  plugins: MailfrontPlugin[]
+  storage: StorageAdapter
+  rateLimits: RateLimitStore
+  clock: Clock
+  log: Logger
+  metrics: Metrics
+  secret: string
+  requireHttps: boolean
+  trustProxy: boolean
+  bodyLimit: number
+  pluginOptions: Record<string, Record<string, string>>
+  prefixes: Record<string, string>
+  hostnames: Record<string, string>
+}
+
+export interface Mailfront {
+  app: Hono
+  mounted: MountedPlugin[]
+  contexts: Map<string, PluginContext>
+  /** Set while shutting down: /readyz answers 503. */
+  draining: { value: boolean }
+}
+
+type NodeEnv = { incoming?: IncomingMessage; mailfront?: RequestInfo }
+
+function requestInfo(
+  c: { req: { header(n: string): string | undefined }; env: NodeEnv },
+  trustProxy: boolean,
+): RequestInfo {
+  const sock = c.env?.incoming?.socket as TLSSocket | undefined
+  let secure = !!sock?.encrypted
+  let ip = sock?.remoteAddress ?? ''
+  if (trustProxy) {
+    const proto = c.req.header('x-forwarded-proto')
+    if (proto) secure = proto.split(',')[0]!.trim().toLowerCase() === 'https'
+    const fwd = c.req.header('x-forwarded-for')
+    if (fwd) ip = fwd.split(',')[0]!.trim()
+  }
+  // Without a socket (app.request in tests) there is no transport to judge.
+  if (!sock) secure = true
+  const incoming = c.req.header('x-request-id')
+  const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID()
+  return { requestId, secure, ip }
+}
+
+/** Compose the selected plugins over one store. Every check runs before anything is mounted. */
+export function createMailfront(d: AppDeps): Mailfront {
+  validatePlugins(d.plugins)
+  const contexts = new Map<string, PluginContext>()
+  const entries = d.plugins.map((plugin) => {
+    const ctx: PluginContext = {
+      storage: d.storage,
+      rateLimits: d.rateLimits,
+      clock: d.clock,
+      log: d.log.child ? d.log.child({ plugin: plugin.id }) : d.log,
+      secret: d.secret,
+      options: d.pluginOptions[plugin.id] ?? {},
+      events: {
+        authFailure: (id) => d.metrics.authFailures.inc({ plugin: id }),
+        rateLimited: (id) => d.metrics.rateLimited.inc({ plugin: id }),
+      },
+      requireHttps: d.requireHttps,
+      bodyLimit: d.bodyLimit,
+    }
+    contexts.set(plugin.id, ctx)
+    const app = buildPluginApp(plugin, ctx)
+    return { plugin, app, mount: { prefix: d.prefixes[plugin.id], hostname: d.hostnames[plugin.id] } }
+  })
+  assertNoCollisions(entries, RESERVED_PATHS)
+  const mounted: MountedPlugin[] = entries.map((e) => ({
+    plugin: e.plugin,
+    app: e.app,
+    prefix: e.mount.prefix ?? '',
+    hostname: e.mount.hostname,
+  }))
+  const routes = mounted.map((m) => ({ m, paths: mountedPaths(m.plugin, { prefix: m.prefix }) }))
+  const draining = { value: false }
+
+  const root = new Hono<{ Bindings: NodeEnv }>()
+  root.use('*', async (c, next) => {
+    const info = requestInfo(c, d.trustProxy)
+    c.env = { ...(c.env ?? {}), mailfront: info }
+    const started = performance.now()
+    await next()
+    c.res.headers.set('X-Request-Id', info.requestId)
+    const plugin = (c.get as (k: string) => string | undefined)('plugin') ?? 'mailfront'
+    const route = (c.get as (k: string) => string | undefined)('route') ?? c.req.routePath
+    const ms = performance.now() - started
+    d.metrics.requests.inc({ plugin, route, method: c.req.method, status: String(c.res.status) })
+    d.metrics.latency.observe({ plugin }, ms / 1000)
+    d.log.info(
+      {
+        reqId: info.requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(ms * 100) / 100,
+        plugin,
+        ip: info.ip,
+      },
+      'request',
+    )
+  })
+
+  root.get('/healthz', (c) => c.json({ status: 'ok' }))
+  root.get('/readyz', async (c) => {
+    if (draining.value) return c.json({ status: 'draining' }, 503)
+    try {
+      await d.storage.ping()
+      return c.json({ status: 'ready', storage: d.storage.id })
+    } catch {
+      return c.json({ status: 'unavailable', storage: d.storage.id }, 503)
+    }
+  })
+  root.get('/metrics', async (c) =>
+    c.body(await d.metrics.registry.metrics(), 200, { 'Content-Type': d.metrics.registry.contentType }),
+  )
+  const rest = mounted.filter((m) => m.plugin.docs.kind === 'openapi' || m.plugin.openrpc)
+  let mergedCache: string | undefined
+  root.get('/openapi.json', (c) => {
+    mergedCache ??= stringifyJson(mergedOpenApi(rest, VERSION))
+    return c.body(mergedCache, 200, { 'Content-Type': 'application/json; charset=UTF-8' })
+  })
+  root.get('/openapi/:file{[a-z0-9]+\\.json}', (c) => {
+    const id = c.req.param('file').replace(/\.json$/, '')
+    const m = mounted.find((x) => x.plugin.id === id)
+    if (!m) return c.json({ error: `no mounted plugin "${id}"` }, 404)
+    return c.json(pluginOpenApi(m))
+  })
+  root.get('/openrpc.json', (c) => {
+    const rpc = mounted.find((m) => m.plugin.openrpc)
+    if (!rpc) return c.json({ error: 'no JSON-RPC plugin is mounted' }, 404)
+    return c.json(rpc.plugin.openrpc!(contexts.get(rpc.plugin.id)!))
+  })
+  root.get('/docs', (c) => c.html(docsHtml()))
+  root.get('/docs/init.js', (c) =>
+    c.body(DOCS_INIT_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
+  )
+  const assetCache = new Map<string, Buffer>()
+  root.get('/docs/assets/:name', async (c) => {
+    const name = c.req.param('name')
+    const type = DOCS_ASSETS[name]
+    if (!type) return c.text('Not Found', 404)
+    let buf = assetCache.get(name)
+    if (!buf) {
+      buf = await readFile(docsAssetPath(name))
+      assetCache.set(name, buf)
+    }
+    return c.body(new Uint8Array(buf), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' })
+  })
+
+  // Dispatch to the plugin that owns the host or the path; each plugin app is its own scope.
+  root.all('*', async (c) => {
+    const host = (c.req.header('host') ?? '').toLowerCase()
+    const bare = host.replace(/:\d+$/, '')
+    const byHost = mounted.filter((m) => m.hostname && (m.hostname === host || m.hostname === bare))
+    const candidates = byHost.length
+      ? routes.filter((r) => byHost.includes(r.m))
+      : routes.filter((r) => !r.m.hostname)
+    const path = c.req.path
+    const hit = candidates.find((r) => r.paths.some((p) => pathMatches(p, path)))
+    if (!hit) return c.text('Not Found', 404)
+    ;(c.set as (k: string, v: string) => void)('plugin', hit.m.plugin.id)
+    let req = c.req.raw
+    if (hit.m.prefix) {
+      const url = new URL(req.url)
+      url.pathname = url.pathname.slice(hit.m.prefix.length) || '/'
+      req = new Request(url, req)
+    }
+    const env = c.env as NodeEnv & { mailfront: RequestInfo & { route?: string } }
+    const res = await hit.m.app.fetch(req, env)
+    if (env.mailfront.route)
+      (c.set as (k: string, v: string) => void)('route', hit.m.prefix + env.mailfront.route)
+    return res
+  })
+  return { app: root as unknown as Hono, mounted, contexts, draining }
+}

@@ -1,0 +1,171 @@
+import { writeFile } from 'node:fs/promises'
+import { type CommandDef, stringifyJson } from '@mailfront/core'
+import { Command, Option } from 'commander'
+import { VERSION } from './app.ts'
+import { ConfigError, ENV_SPEC, loadConfig } from './config.ts'
+import { mergedOpenApi, pluginOpenApi } from './docs.ts'
+import { exportFixtures, FixtureError, loadFixtures, readFixtures } from './fixtures.ts'
+import { createLogger } from './log.ts'
+import { AVAILABLE_PLUGINS } from './plugins.ts'
+import { createRuntime, type Runtime } from './runtime.ts'
+import { serve } from './serve.ts'
+
+type Flags = Partial<Record<keyof typeof ENV_SPEC, string>>
+
+function flagsFrom(opts: Record<string, unknown>): Flags {
+  const out: Flags = {}
+  for (const [env, spec] of Object.entries(ENV_SPEC)) {
+    const key = spec.flag
+      .replace(/^--/, '')
+      .split(' ')[0]!
+      .replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())
+    const v = opts[key]
+    if (v !== undefined) out[env as keyof typeof ENV_SPEC] = String(v)
+  }
+  return out
+}
+
+function addServeFlags(cmd: Command): Command {
+  for (const [env, spec] of Object.entries(ENV_SPEC)) {
+    cmd.addOption(
+      new Option(spec.flag, `${spec.description} [${env}${spec.default ? `, default ${spec.default}` : ''}]`),
+    )
+  }
+  return cmd
+}
+
+const print = (v: unknown) =>
+  process.stdout.write(typeof v === 'string' ? `${v}\n` : `${stringifyJson(v, 2)}\n`)
+
+/** Open the store (quiet logs) for a one-shot command, and close it after. */
+async function withRuntime<T>(opts: Record<string, unknown>, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env, { MAILFRONT_LOG_LEVEL: 'warn', ...flagsFrom(opts) })
+  const rt = await createRuntime(config, createLogger(config.logLevel))
+  try {
+    return await fn(rt)
+  } finally {
+    await rt.close()
+  }
+}
+
+function addPluginCommand(program: Command, def: CommandDef, pluginId: string) {
+  let parent = program
+  for (const word of def.path.slice(0, -1)) {
+    parent =
+      parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(`${word} commands`)
+  }
+  const cmd = parent.command(def.path.at(-1)!).description(def.description)
+  for (const a of def.args ?? []) cmd.argument(a.optional ? `[${a.name}]` : `<${a.name}>`, a.description)
+  for (const o of def.options ?? []) cmd.option(o.flag, o.description, o.default)
+  addStoreFlags(cmd)
+  cmd.action(async (...all: unknown[]) => {
+    const args = all.slice(0, (def.args ?? []).length) as string[]
+    const opts = all[(def.args ?? []).length] as Record<string, string | boolean | undefined>
+    await withRuntime(opts, async (rt) => {
+      const ctx = rt.contexts.get(pluginId)
+      if (!ctx) throw new ConfigError(`plugin "${pluginId}" is not selected (MAILFRONT_PLUGINS)`)
+      print(
+        await def.run(
+          ctx,
+          args.filter((a) => a !== undefined),
+          opts,
+        ),
+      )
+    })
+  })
+}
+
+function addStoreFlags(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'data directory [MAILFRONT_DATA_DIR]')
+    .option('--database-url <url>', 'store [MAILFRONT_DATABASE_URL]')
+    .option('--plugins <list>', 'plugins [MAILFRONT_PLUGINS]')
+}
+
+export function buildProgram(): Command {
+  const program = new Command('mailfront')
+    .description('A self-hostable stand-in for the AuthSMTP, SMTPD, tmail and mailbox.org admin APIs.')
+    .version(VERSION)
+    .showHelpAfterError()
+
+  addServeFlags(
+    program.command('serve', { isDefault: true }).description('Start the server (the default command)'),
+  ).action(async (opts) => {
+    const config = loadConfig(process.env, flagsFrom(opts))
+    const log = createLogger(config.logLevel)
+    const running = await serve(config, log)
+    const onSignal = (sig: string) => {
+      log.info({ signal: sig }, 'signal received')
+      running.stop().then(
+        () => process.exit(0),
+        (e) => {
+          log.error({ err: e }, 'shutdown failed')
+          process.exit(1)
+        },
+      )
+    }
+    process.once('SIGTERM', () => onSignal('SIGTERM'))
+    process.once('SIGINT', () => onSignal('SIGINT'))
+  })
+
+  const fixtures = program.command('fixtures').description('Load or export fixtures')
+  addStoreFlags(
+    fixtures
+      .command('load')
+      .description('Load a fixtures file (idempotent upserts)')
+      .argument('<file>', 'JSON fixtures file'),
+  ).action(async (file: string, opts) => {
+    await withRuntime(opts, async (rt) =>
+      print({ loaded: await loadFixtures(file, await readFixtures(file), rt.plugins, rt.contexts) }),
+    )
+  })
+  addStoreFlags(
+    fixtures
+      .command('export')
+      .description('Export everything (secrets as stored hashes)')
+      .option('--out <file>', 'write to a file instead of stdout'),
+  ).action(async (opts) => {
+    await withRuntime(opts, async (rt) => {
+      const data = stringifyJson(await exportFixtures(rt.plugins, rt.contexts), 2)
+      if (opts.out) await writeFile(opts.out, `${data}\n`)
+      else print(data)
+    })
+  })
+  addStoreFlags(program.command('migrate').description('Create or migrate the schema, then exit')).action(
+    async (opts) => {
+      await withRuntime(opts, async (rt) =>
+        print({ migrated: rt.storage.id, plugins: rt.plugins.map((p) => p.id) }),
+      )
+    },
+  )
+  addStoreFlags(
+    program
+      .command('openapi')
+      .description('Print the OpenAPI 3.1 document')
+      .option('--plugin <id>', 'one plugin only'),
+  ).action(async (opts) => {
+    await withRuntime({ ...opts, databaseUrl: opts.databaseUrl ?? 'memory:' }, async (rt) => {
+      if (opts.plugin) {
+        const m = rt.mounted.find((x) => x.plugin.id === opts.plugin)
+        if (!m) throw new ConfigError(`no mounted plugin "${opts.plugin}"`)
+        print(pluginOpenApi(m))
+      } else print(mergedOpenApi(rt.mounted, VERSION))
+    })
+  })
+  for (const [id, make] of Object.entries(AVAILABLE_PLUGINS))
+    for (const def of make().commands ?? []) addPluginCommand(program, def, id)
+  return program
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv)
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof FixtureError) {
+      process.stderr.write(`mailfront: ${e.message}\n`)
+      process.exit(2)
+    }
+    process.stderr.write(`mailfront: ${(e as Error).message}\n`)
+    process.exit(1)
+  }
+}

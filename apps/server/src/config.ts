@@ -1,0 +1,223 @@
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { AVAILABLE_PLUGINS, DEFAULT_PLUGINS } from './plugins.ts'
+
+const bool = (name: string) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: `${name} must be true or false` })
+    .transform((v) => ['true', '1', 'yes'].includes(v))
+
+/** Every environment variable of the product spec, with its default. */
+export const ENV_SPEC = {
+  MAILFRONT_HOST: { default: '127.0.0.1', flag: '--host <addr>', description: 'listen address' },
+  MAILFRONT_PORT: { default: '8080', flag: '--port <n>', description: 'listen port (0 = any free port)' },
+  MAILFRONT_PLUGINS: {
+    default: DEFAULT_PLUGINS.join(','),
+    flag: '--plugins <list>',
+    description: 'plugins to mount',
+  },
+  MAILFRONT_DATA_DIR: {
+    default: './data',
+    flag: '--data-dir <dir>',
+    description: 'SQLite file, certificate and secret',
+  },
+  MAILFRONT_DATABASE_URL: {
+    default: undefined,
+    flag: '--database-url <url>',
+    description: 'sqlite:PATH, sqlite::memory:, memory:, postgres://…',
+  },
+  MAILFRONT_REDIS_URL: {
+    default: undefined,
+    flag: '--redis-url <url>',
+    description: 'shared rate-limit store',
+  },
+  MAILFRONT_TLS: { default: 'self-signed', flag: '--tls <mode>', description: 'self-signed, off or files' },
+  MAILFRONT_TLS_CERT: {
+    default: undefined,
+    flag: '--tls-cert <file>',
+    description: 'certificate (with --tls files)',
+  },
+  MAILFRONT_TLS_KEY: {
+    default: undefined,
+    flag: '--tls-key <file>',
+    description: 'private key (with --tls files)',
+  },
+  MAILFRONT_TRUST_PROXY: {
+    default: 'false',
+    flag: '--trust-proxy <bool>',
+    description: 'honour X-Forwarded-Proto/For',
+  },
+  MAILFRONT_REQUIRE_HTTPS: {
+    default: 'true',
+    flag: '--require-https <bool>',
+    description: 'reject plain-HTTP requests',
+  },
+  MAILFRONT_FIXTURES: {
+    default: undefined,
+    flag: '--fixtures <file>',
+    description: 'fixtures file to load at start',
+  },
+  MAILFRONT_DEMO: { default: 'auto', flag: '--demo <mode>', description: 'auto, on or off' },
+  MAILFRONT_SECRET: {
+    default: undefined,
+    flag: '--secret <value>',
+    description: 'JWT and HMAC key (generated if unset)',
+  },
+  MAILFRONT_LOG_LEVEL: { default: 'info', flag: '--log-level <level>', description: 'pino level' },
+  MAILFRONT_BODY_LIMIT: {
+    default: '1048576',
+    flag: '--body-limit <bytes>',
+    description: 'request body limit',
+  },
+} as const
+
+const schema = z
+  .object({
+    MAILFRONT_HOST: z.string().min(1),
+    MAILFRONT_PORT: z.coerce
+      .number({ message: 'MAILFRONT_PORT must be a port number' })
+      .int()
+      .min(0)
+      .max(65535),
+    MAILFRONT_PLUGINS: z.string().transform((s, c) => {
+      const ids = s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+      for (const id of ids) {
+        if (!AVAILABLE_PLUGINS[id] && !DEFAULT_PLUGINS.includes(id))
+          c.addIssue({
+            code: 'custom',
+            message: `unknown plugin "${id}" (known: ${DEFAULT_PLUGINS.join(', ')})`,
+          })
+      }
+      if (!ids.length) c.addIssue({ code: 'custom', message: 'no plugin selected' })
+      return ids
+    }),
+    MAILFRONT_DATA_DIR: z.string().min(1),
+    MAILFRONT_DATABASE_URL: z
+      .string()
+      .regex(
+        /^(sqlite:.+|memory:|postgres(ql)?:\/\/.+|pglite:.*)$/,
+        'MAILFRONT_DATABASE_URL must be sqlite:PATH, sqlite::memory:, memory: or postgres://…',
+      )
+      .optional(),
+    MAILFRONT_REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'MAILFRONT_REDIS_URL must be redis://…')
+      .optional(),
+    MAILFRONT_TLS: z.enum(['self-signed', 'off', 'files'], {
+      message: 'MAILFRONT_TLS must be self-signed, off or files',
+    }),
+    MAILFRONT_TLS_CERT: z.string().optional(),
+    MAILFRONT_TLS_KEY: z.string().optional(),
+    MAILFRONT_TRUST_PROXY: bool('MAILFRONT_TRUST_PROXY'),
+    MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS'),
+    MAILFRONT_FIXTURES: z.string().optional(),
+    MAILFRONT_DEMO: z.enum(['auto', 'on', 'off'], { message: 'MAILFRONT_DEMO must be auto, on or off' }),
+    MAILFRONT_SECRET: z.string().min(32, 'MAILFRONT_SECRET must be at least 32 characters').optional(),
+    MAILFRONT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'MAILFRONT_LOG_LEVEL must be a pino level',
+    }),
+    MAILFRONT_BODY_LIMIT: z.coerce
+      .number({ message: 'MAILFRONT_BODY_LIMIT must be a number of bytes' })
+      .int()
+      .min(1024),
+  })
+  .superRefine((c, ctx) => {
+    if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_TLS_CERT'],
+        message: 'MAILFRONT_TLS=files needs MAILFRONT_TLS_CERT and MAILFRONT_TLS_KEY',
+      })
+  })
+
+export interface Config {
+  host: string
+  port: number
+  plugins: string[]
+  /** Selected, but not implemented in this version. */
+  unavailablePlugins: string[]
+  dataDir: string
+  databaseUrl: string
+  redisUrl?: string
+  tls: { mode: 'self-signed' | 'off' | 'files'; cert?: string; key?: string }
+  trustProxy: boolean
+  requireHttps: boolean
+  fixtures?: string
+  demo: 'auto' | 'on' | 'off'
+  secret?: string
+  logLevel: string
+  bodyLimit: number
+  /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
+  pluginOptions: Record<string, Record<string, string>>
+  prefixes: Record<string, string>
+  hostnames: Record<string, string>
+}
+
+export class ConfigError extends Error {}
+
+/** Parse configuration from the environment with flag overrides; throws ConfigError with one line. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  flags: Partial<Record<keyof typeof ENV_SPEC, string>> = {},
+): Config {
+  const raw: Record<string, string | undefined> = {}
+  for (const [k, spec] of Object.entries(ENV_SPEC))
+    raw[k] = flags[k as keyof typeof ENV_SPEC] ?? env[k] ?? spec.default
+  const r = schema.safeParse(raw)
+  if (!r.success) {
+    const i = r.error.issues[0]!
+    const name = String(i.path[0] ?? '')
+    const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
+    throw new ConfigError(
+      `${msg} (got ${JSON.stringify(raw[name] ?? null)})`.replace(/ \(got .*secret.*\)$/i, ''),
+    )
+  }
+  const c = r.data
+  const pluginOptions: Record<string, Record<string, string>> = {}
+  const prefixes: Record<string, string> = {}
+  const hostnames: Record<string, string> = {}
+  for (const id of DEFAULT_PLUGINS) {
+    const up = `MAILFRONT_${id.toUpperCase()}_`
+    pluginOptions[id] = {}
+    for (const [k, v] of Object.entries(env)) {
+      if (!k.startsWith(up) || v === undefined) continue
+      const opt = k.slice(up.length).toLowerCase()
+      if (opt === 'prefix') {
+        if (v && !/^\/[A-Za-z0-9._~\-/]*[^/]$/.test(v))
+          throw new ConfigError(`${k} must be a path like /authsmtp (got "${v}")`)
+        if (v) prefixes[id] = v
+      } else if (opt === 'hostname') {
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(v)) throw new ConfigError(`${k} must be a host name (got "${v}")`)
+        hostnames[id] = v.toLowerCase()
+      } else pluginOptions[id][opt] = v
+    }
+  }
+  const dataDir = resolve(c.MAILFRONT_DATA_DIR)
+  return {
+    host: c.MAILFRONT_HOST,
+    port: c.MAILFRONT_PORT,
+    plugins: c.MAILFRONT_PLUGINS.filter((id) => AVAILABLE_PLUGINS[id]),
+    unavailablePlugins: c.MAILFRONT_PLUGINS.filter((id) => !AVAILABLE_PLUGINS[id]),
+    dataDir,
+    databaseUrl: c.MAILFRONT_DATABASE_URL ?? `sqlite:${resolve(dataDir, 'mailfront.db')}`,
+    redisUrl: c.MAILFRONT_REDIS_URL,
+    tls: { mode: c.MAILFRONT_TLS, cert: c.MAILFRONT_TLS_CERT, key: c.MAILFRONT_TLS_KEY },
+    trustProxy: c.MAILFRONT_TRUST_PROXY,
+    requireHttps: c.MAILFRONT_REQUIRE_HTTPS,
+    fixtures: c.MAILFRONT_FIXTURES,
+    demo: c.MAILFRONT_DEMO,
+    secret: c.MAILFRONT_SECRET,
+    logLevel: c.MAILFRONT_LOG_LEVEL,
+    bodyLimit: c.MAILFRONT_BODY_LIMIT,
+    pluginOptions,
+    prefixes,
+    hostnames,
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host)
+}

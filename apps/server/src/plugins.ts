@@ -1,0 +1,9 @@
+import type { MailfrontPlugin } from '@mailfront/core'
+import { authsmtpPlugin } from '@mailfront/plugin-authsmtp'
+
+/** The plugins this server can mount, by id. A new provider is one line here. */
+export const AVAILABLE_PLUGINS: Record<string, () => MailfrontPlugin> = {
+  authsmtp: authsmtpPlugin,
+}
+
+export const DEFAULT_PLUGINS = ['authsmtp', 'smtpd', 'tmail', 'mailboxorg']
