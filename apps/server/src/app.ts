@@ -121,6 +121,7 @@ export function createMailfront(d: AppDeps): Mailfront {
   }))
   const routes = mounted.map((m) => ({ m, paths: mountedPaths(m.plugin, { prefix: m.prefix }) }))
   const draining = { value: false }
+  const anyHostname = mounted.some((m) => m.hostname)
 
   const root = new Hono<{ Bindings: NodeEnv }>()
   root.use('*', async (c, next) => {
@@ -197,9 +198,12 @@ export function createMailfront(d: AppDeps): Mailfront {
 
   // Dispatch to the plugin that owns the host or the path; each plugin app is its own scope.
   root.all('*', async (c) => {
-    const host = (c.req.header('host') ?? '').toLowerCase()
-    const bare = host.replace(/:\d+$/, '')
-    const byHost = mounted.filter((m) => m.hostname && (m.hostname === host || m.hostname === bare))
+    let byHost: MountedPlugin[] = []
+    if (anyHostname) {
+      const host = new URL(c.req.url).host.toLowerCase()
+      const bare = host.replace(/:\d+$/, '')
+      byHost = mounted.filter((m) => m.hostname && (m.hostname === host || m.hostname === bare))
+    }
     const candidates = byHost.length
       ? routes.filter((r) => byHost.includes(r.m))
       : routes.filter((r) => !r.m.hostname)

@@ -171,9 +171,8 @@ export function loadConfig(
     const i = r.error.issues[0]!
     const name = String(i.path[0] ?? '')
     const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
-    throw new ConfigError(
-      `${msg} (got ${JSON.stringify(raw[name] ?? null)})`.replace(/ \(got .*secret.*\)$/i, ''),
-    )
+    // Say what was given, except for secrets.
+    throw new ConfigError(name.includes('SECRET') ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`)
   }
   const c = r.data
   const pluginOptions: Record<string, Record<string, string>> = {}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.ts'
+
+describe('configuration', () => {
+  it('has the spec defaults', () => {
+    const c = loadConfig({})
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      tls: { mode: 'self-signed' },
+      trustProxy: false,
+      requireHttps: true,
+      demo: 'auto',
+      logLevel: 'info',
+      bodyLimit: 1048576,
+    })
+    expect(c.databaseUrl).toMatch(/^sqlite:.*\/data\/mailfront\.db$/)
+    expect(c.plugins).toContain('authsmtp')
+  })
+  it('lets flags override the environment', () => {
+    expect(loadConfig({ MAILFRONT_PORT: '1' }, { MAILFRONT_PORT: '2' }).port).toBe(2)
+  })
+  it.each([
+    [{ MAILFRONT_PORT: 'eighty' }, /^MAILFRONT_PORT/],
+    [{ MAILFRONT_PORT: '70000' }, /^MAILFRONT_PORT/],
+    [{ MAILFRONT_TLS: 'maybe' }, /^MAILFRONT_TLS must be self-signed, off or files/],
+    [{ MAILFRONT_TLS: 'files' }, /MAILFRONT_TLS=files needs MAILFRONT_TLS_CERT and MAILFRONT_TLS_KEY/],
+    [{ MAILFRONT_PLUGINS: 'authsmtp,nope' }, /unknown plugin "nope"/],
+    [{ MAILFRONT_DATABASE_URL: 'mysql://x' }, /^MAILFRONT_DATABASE_URL must be/],
+    [{ MAILFRONT_TRUST_PROXY: 'perhaps' }, /^MAILFRONT_TRUST_PROXY must be true or false/],
+    [{ MAILFRONT_DEMO: 'x' }, /^MAILFRONT_DEMO/],
+    [{ MAILFRONT_SECRET: 'short' }, /^MAILFRONT_SECRET must be at least 32 characters$/],
+    [{ MAILFRONT_AUTHSMTP_PREFIX: 'nope' }, /^MAILFRONT_AUTHSMTP_PREFIX must be a path/],
+  ])('rejects %j with one line naming the variable', (env, msg) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError)
+    expect(() => loadConfig(env)).toThrow(msg)
+  })
+  it('never echoes a secret back', () => {
+    expect(() => loadConfig({ MAILFRONT_SECRET: 'short-secret' })).not.toThrow(/short-secret/)
+  })
+  it('collects plugin options, prefixes and hostnames', () => {
+    const c = loadConfig({
+      MAILFRONT_AUTHSMTP_CHALLENGE: 'true',
+      MAILFRONT_AUTHSMTP_PREFIX: '/a',
+      MAILFRONT_TMAIL_HOSTNAME: 'Tmail.Test',
+    })
+    expect(c.pluginOptions.authsmtp).toEqual({ challenge: 'true' })
+    expect(c.prefixes).toEqual({ authsmtp: '/a' })
+    expect(c.hostnames).toEqual({ tmail: 'tmail.test' })
+  })
+})

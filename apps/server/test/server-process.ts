@@ -1,0 +1,48 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const BIN = resolve(import.meta.dirname, '../bin/mailfront.js')
+
+export interface ServerProcess {
+  child: ChildProcess
+  url: string
+  output: () => string
+  exited: Promise<number | null>
+}
+
+/** Start the real `mailfront serve` process and resolve with its URL once it prints it. */
+export function startServer(
+  env: Record<string, string>,
+  dataDir = mkdtempSync(join(tmpdir(), 'mailfront-e2e-')),
+): Promise<ServerProcess & { dataDir: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: {
+      ...process.env,
+      MAILFRONT_PORT: '0',
+      MAILFRONT_DATA_DIR: dataDir,
+      MAILFRONT_LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000)
+    const onData = (b: Buffer) => {
+      out += b.toString()
+      const m = /mailfront (https?:\/\/\S+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolvePromise({ child, url: m[1]!, output: () => out, exited, dataDir })
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', (b: Buffer) => {
+      out += b.toString()
+    })
+    exited.then((code) => reject(new Error(`server exited with ${code}:\n${out}`)))
+  })
+}
