@@ -7,7 +7,10 @@ import { BIN } from './server-process.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'mailfront-cli-'))
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, MAILFRONT_DATA_DIR: dir, MAILFRONT_LOG_LEVEL: 'warn' } })
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, MAILFRONT_DATA_DIR: dir, MAILFRONT_LOG_LEVEL: 'warn' },
+  })
 
 describe('mailfront CLI', () => {
   it('has --help on every command', () => {
@@ -19,24 +22,37 @@ describe('mailfront CLI', () => {
   it('stops on a bad value with one line naming the variable, exit code 2', () => {
     const r = run('serve', '--port', 'eighty')
     expect(r.status).toBe(2)
-    expect(r.stderr.trim().split('\n')).toEqual(['mailfront: MAILFRONT_PORT must be a port number (got "eighty")'])
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'mailfront: MAILFRONT_PORT must be a port number (got "eighty")',
+    ])
   })
 
   it('loads fixtures idempotently and names the JSON path of a bad value', () => {
     const good = join(dir, 'good.json')
-    writeFileSync(good, JSON.stringify({ authsmtp: { accounts: [{ user_id: 'zz1', api_password: 'pw', messages_limit: 5, data_limit: 6 }] } }))
-    for (let i = 0; i < 2; i++) expect(JSON.parse(run('fixtures', 'load', good).stdout)).toEqual({ loaded: { authsmtp: 1 } })
+    writeFileSync(
+      good,
+      JSON.stringify({
+        authsmtp: { accounts: [{ user_id: 'zz1', api_password: 'pw', messages_limit: 5, data_limit: 6 }] },
+      }),
+    )
+    for (let i = 0; i < 2; i++)
+      expect(JSON.parse(run('fixtures', 'load', good).stdout)).toEqual({ loaded: { authsmtp: 1 } })
     expect(JSON.parse(run('authsmtp', 'account', 'list').stdout)).toHaveLength(1)
     const bad = join(dir, 'bad.json')
     writeFileSync(bad, '{"authsmtp":{"accounts":[{"user_id":"zz2","messages_limit":"1e9","data_limit":1}]}}')
     const r = run('fixtures', 'load', bad)
     expect(r.status).toBe(2)
-    expect(r.stderr).toBe(`mailfront: ${bad}: authsmtp.accounts.0.messages_limit: must be a whole number of digits (no sign, decimals or exponent)\n`)
+    expect(r.stderr).toBe(
+      `mailfront: ${bad}: authsmtp.accounts.0.messages_limit: must be a whole number of digits (no sign, decimals or exponent)\n`,
+    )
   })
 
   it('exports with secrets as stored hashes and 64-bit integers intact', () => {
     const f = join(dir, 'big.json')
-    writeFileSync(f, '{"authsmtp":{"accounts":[{"user_id":"zz3","api_password":"pw","messages_limit":1,"data_limit":5000000000000,"messages_sent":9223372036854775807}]}}')
+    writeFileSync(
+      f,
+      '{"authsmtp":{"accounts":[{"user_id":"zz3","api_password":"pw","messages_limit":1,"data_limit":5000000000000,"messages_sent":9223372036854775807}]}}',
+    )
     expect(run('fixtures', 'load', f).status).toBe(0)
     const out = run('fixtures', 'export').stdout
     expect(out).toContain('"messages_sent": 9223372036854775807')
@@ -45,6 +61,8 @@ describe('mailfront CLI', () => {
   })
 
   it('prints the OpenAPI document', () => {
-    expect(JSON.parse(run('openapi', '--plugin', 'authsmtp').stdout).info.title).toBe('AuthSMTP API Access v1.01')
+    expect(JSON.parse(run('openapi', '--plugin', 'authsmtp').stdout).info.title).toBe(
+      'AuthSMTP API Access v1.01',
+    )
   })
 })

@@ -11,7 +11,11 @@ import { formatLondon, nextAnniversaryAfter, parseLondon } from './time.ts'
 
 /** A quantity: a JSON integer of any size (parsed as bigint beyond 2^53) or a digit string. */
 export const quantity = z
-  .union([z.bigint().nonnegative(), z.number().int().nonnegative(), z.string().regex(/^\d+$/, 'must be a whole number of digits (no sign, decimals or exponent)')])
+  .union([
+    z.bigint().nonnegative(),
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+$/, 'must be a whole number of digits (no sign, decimals or exponent)'),
+  ])
   .transform((v) => BigInt(v))
 
 const date = z.string().transform((s, c) => {
