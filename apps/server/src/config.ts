@@ -137,7 +137,7 @@ export interface Config {
   host: string
   port: number
   plugins: string[]
-  /** Selected, but not implemented in this version. */
+  /** Selected, but not shipped in this version (named at start). */
   unavailablePlugins: string[]
   dataDir: string
   databaseUrl: string

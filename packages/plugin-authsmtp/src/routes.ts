@@ -32,8 +32,6 @@ export function optionsFrom(ctx: PluginContext): AuthsmtpOptions {
   return { challenge: challenge === 'true' || challenge === '1', rateWindowS: Number(window) }
 }
 
-const example = (xml: string) => ({ [XML_TYPE.split(';')[0]!]: { schema: z.string(), example: xml } })
-
 const basicUserExample = basicUserXml({
   user_id: 'aa12345',
   current_datetime: '2026-06-10 18:40:30 +0100',
@@ -80,7 +78,6 @@ function route(fn: 'basic_user' | 'ip_allocation', summary: string, ok: string) 
     },
   })
 }
-void example
 
 export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: PluginContext, opts: AuthsmtpOptions) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'authsmtpBasic', {
