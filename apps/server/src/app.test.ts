@@ -81,6 +81,32 @@ describe('composed server (app.request)', () => {
   })
 })
 
+describe('HTTPS only, behind a trusted proxy', () => {
+  it('rejects a plain-HTTP request in the provider format, and serves an HTTPS one', async () => {
+    const rt = await runtime({ MAILFRONT_TRUST_PROXY: 'true' })
+    const plain = await rt.app.request('/restful/basic_user/aa12345', {
+      headers: { ...auth, 'X-Forwarded-Proto': 'http' },
+    })
+    expect(plain.status).toBe(200)
+    expect(await plain.text()).toContain(
+      '<code>9</code>\n    <message>The API can only be accessed over HTTPS</message>',
+    )
+    const tls = await rt.app.request('/restful/basic_user/aa12345', {
+      headers: { ...auth, 'X-Forwarded-Proto': 'https' },
+    })
+    expect(await tls.text()).toContain('<basic_user>')
+    await rt.close()
+  })
+  it('ignores X-Forwarded-Proto when the proxy is not trusted', async () => {
+    const rt = await runtime()
+    const res = await rt.app.request('/restful/basic_user/aa12345', {
+      headers: { ...auth, 'X-Forwarded-Proto': 'http' },
+    })
+    expect(await res.text()).toContain('<basic_user>')
+    await rt.close()
+  })
+})
+
 describe('mount options', () => {
   it('mounts a plugin under a prefix instead of its native paths', async () => {
     const rt = await runtime({ MAILFRONT_AUTHSMTP_PREFIX: '/authsmtp' })

@@ -74,7 +74,8 @@ function requestInfo(
   trustProxy: boolean,
 ): RequestInfo {
   const sock = c.env?.incoming?.socket as TLSSocket | undefined
-  let secure = !!sock?.encrypted
+  // Without a socket (app.request in tests, or a custom adapter) there is no transport to judge.
+  let secure = sock ? !!sock.encrypted : true
   let ip = sock?.remoteAddress ?? ''
   if (trustProxy) {
     const proto = c.req.header('x-forwarded-proto')
@@ -82,8 +83,6 @@ function requestInfo(
     const fwd = c.req.header('x-forwarded-for')
     if (fwd) ip = fwd.split(',')[0]!.trim()
   }
-  // Without a socket (app.request in tests) there is no transport to judge.
-  if (!sock) secure = true
   const incoming = c.req.header('x-request-id')
   const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID()
   return { requestId, secure, ip }
