@@ -122,16 +122,11 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: PluginContext, 
     const a = await authorize(c, c.req.param('userId')!)
     return xml(
       c,
+      // The account row already has the quota fields; basicUserXml picks the wire table's elements.
       basicUserXml({
-        user_id: a.user_id,
+        ...a,
         current_datetime: formatLondonWithOffset(ctx.clock.now()),
         next_reset: formatLondon(a.next_reset),
-        messages_limit: a.messages_limit,
-        data_limit: a.data_limit,
-        messages_sent: a.messages_sent,
-        data_sent: a.data_sent,
-        max_message_size: a.max_message_size,
-        from_addresses_limit: a.from_addresses_limit,
         from_addresses_used: BigInt(a.from_addresses.length),
       }),
     )
