@@ -247,6 +247,11 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
         model,
         sql`INSERT INTO ${T(model)} (${sql.join(keys.map((k) => sql.id(k)))}) VALUES (${sql.join(keys.map((k) => toDb(flavor, def, k, row[k])))}) RETURNING *`,
       )
+      // An explicit id on PostgreSQL does not move the identity sequence: move it past the row.
+      if (def.id === 'serial' && row.id !== undefined && flavor === 'postgres')
+        await sql`SELECT setval(pg_get_serial_sequence(${model}, 'id'), GREATEST((SELECT MAX(${sql.ref('id')}) FROM ${T(model)}), 1))`.execute(
+          db,
+        )
       return rows[0] as never
     },
     async findOne({ model, where }) {

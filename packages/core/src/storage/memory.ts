@@ -70,6 +70,7 @@ export function memoryAdapter(): StorageAdapter {
           if (row.id === undefined) row.id = next
           get().serials.set(model, Math.max(next, Number(row.id)))
         } else row.id ??= randomUUID()
+        if (table(model).has(row.id as string)) throw new UniqueViolationError(model, ['id'])
         checkUnique(model, row)
         table(model).set(row.id as string, row)
         return copy(row)

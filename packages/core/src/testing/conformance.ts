@@ -92,6 +92,16 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
       expect(Number(b.id)).toBeGreaterThan(Number(a.id))
     })
 
+    it('an explicit serial id is kept and later ids go past it', async () => {
+      const a = await db.create({ model: 'conf_serial', data: { id: 1000, label: 'fixed' } })
+      expect(Number(a.id)).toBe(1000)
+      const b = await db.create({ model: 'conf_serial', data: { label: 'next' } })
+      expect(Number(b.id)).toBeGreaterThan(1000)
+      await expect(db.create({ model: 'conf_serial', data: { id: 1000, label: 'again' } })).rejects.toThrow(
+        UniqueViolationError,
+      )
+    })
+
     it('64-bit integers, booleans, json and timestamps round-trip', async () => {
       const big = 2n ** 63n - 1n
       const meta = { list: [1, 'two', { three: true }], s: 'é"\\' }
