@@ -217,6 +217,7 @@ export function createMailfront(d: AppDeps): Mailfront {
       req = new Request(url, req)
     }
     const env = c.env as NodeEnv & { mailfront: RequestInfo & { route?: string } }
+    env.mailfront.basePath = hit.m.prefix
     const res = await hit.m.app.fetch(req, env)
     if (env.mailfront.route)
       (c.set as (k: string, v: string) => void)('route', hit.m.prefix + env.mailfront.route)

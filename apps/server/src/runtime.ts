@@ -39,6 +39,8 @@ export interface Runtime extends Mailfront {
   log: Logger
   /** The store had never been initialised before this start. */
   newStore: boolean
+  /** Start the plugins' background work (serve only). */
+  startBackground(): void
   close(): Promise<void>
 }
 
@@ -94,6 +96,7 @@ export async function createRuntime(
       hostnames: config.hostnames,
     })
     for (const p of plugins) await p.init?.(mf.contexts.get(p.id)!)
+    const stops: (() => Promise<void>)[] = []
     return {
       ...mf,
       config,
@@ -102,7 +105,11 @@ export async function createRuntime(
       rateLimits,
       log,
       newStore,
+      startBackground() {
+        for (const p of plugins) if (p.start) stops.push(p.start(mf.contexts.get(p.id)!))
+      },
       async close() {
+        for (const stop of stops.splice(0)) await stop()
         for (const p of [...plugins].reverse()) await p.close?.()
         await rateLimits.close?.()
         await storage.close()

@@ -46,6 +46,7 @@ export async function serve(
     server.listen(config.port, config.host, () => resolve())
   })
   const port = (server.address() as AddressInfo).port
+  runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `${scheme}://${hostForUrl}:${port}`

@@ -13,6 +13,8 @@ export interface RequestInfo {
   secure: boolean
   /** Client address (the proxy's X-Forwarded-For when trusted). */
   ip: string
+  /** Path prefix the plugin is mounted under ('' at its native paths), for absolute URLs it returns. */
+  basePath?: string
 }
 
 export type PluginEnv = {
@@ -94,6 +96,8 @@ export interface MailfrontPlugin {
   commands?: CommandDef[]
   fixtures?: FixturesDef<any>
   init?(ctx: PluginContext): Promise<void>
+  /** Background work for a serving process (never for one-shot CLI commands); returns its stop. */
+  start?(ctx: PluginContext): () => Promise<void>
   close?(): Promise<void>
 }
 
