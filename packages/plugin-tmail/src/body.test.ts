@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { BodyError, decodeGoBody } from './body.ts'
+
+const FIELDS = { Passwd: 'string', AuthRelay: 'bool', IsCatchall: 'bool' } as const
+const decode = (t: string) => decodeGoBody(t, FIELDS, { isCathall: 'IsCatchall' })
+
+describe('decodeGoBody', () => {
+  it('matches keys case-insensitively and accepts the misspelled alias', () => {
+    expect(decode('{"passwd":"x","AUTHRELAY":true,"isCathall":true}')).toEqual({
+      Passwd: 'x',
+      AuthRelay: true,
+      IsCatchall: true,
+    })
+    expect(decode('{"isCatchall":true}').IsCatchall).toBe(true)
+  })
+  it('ignores unknown keys and leaves null fields at their zero value', () => {
+    expect(decode('{"nope":1,"passwd":null}')).toEqual({ Passwd: '', AuthRelay: false, IsCatchall: false })
+  })
+  it('reports an empty body as EOF, like Go', () => {
+    expect(() => decode('')).toThrow(new BodyError('EOF'))
+  })
+  it('reports malformed JSON, a non-object and a wrong type', () => {
+    expect(() => decode('{"passwd":')).toThrow(BodyError)
+    expect(() => decode('[1]')).toThrow('json: cannot unmarshal array into Go value of type struct')
+    expect(() => decode('{"authRelay":"yes"}')).toThrow(
+      'json: cannot unmarshal string into Go struct field .AuthRelay of type bool',
+    )
+    expect(() => decode('{"passwd":12}')).toThrow(
+      'json: cannot unmarshal number into Go struct field .Passwd of type string',
+    )
+  })
+})

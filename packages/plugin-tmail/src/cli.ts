@@ -1,0 +1,97 @@
+import { type CommandDef, randomSecret, z } from '@mailfront/core'
+import { ADMIN_NAME } from './auth.ts'
+import { setAdmin } from './fixtures.ts'
+import { optionsFrom } from './options.ts'
+import { enqueue, processQueue } from './queue.ts'
+import { ADMIN, type AdminRow, type MessageRow, messageWire, QUEUE } from './store.ts'
+
+const email = z.string().email()
+
+export const commands: CommandDef[] = [
+  {
+    path: ['tmail', 'admin', 'set'],
+    description: 'Set the REST admin credential (prints a generated password when none is given)',
+    args: [
+      { name: 'login', description: 'admin login' },
+      { name: 'password', description: 'admin password', optional: true },
+    ],
+    async run(ctx, [login, password]) {
+      if (!login || login.includes(':')) throw new Error('the login must be non-empty and contain no ":"')
+      const pw = password ?? randomSecret(18)
+      await setAdmin(ctx, login, pw)
+      const env = optionsFrom(ctx).adminLogin !== undefined
+      return {
+        login,
+        password: password ? 'set' : pw,
+        ...(env
+          ? { note: 'MAILFRONT_TMAIL_ADMIN_LOGIN is set and takes precedence over the stored credential' }
+          : {}),
+      }
+    },
+  },
+  {
+    path: ['tmail', 'admin', 'show'],
+    description: 'Show which admin credential is in force (never the password)',
+    async run(ctx) {
+      const o = optionsFrom(ctx)
+      if (o.adminLogin !== undefined) return { login: o.adminLogin, source: 'environment' }
+      const a = await ctx.storage.findOne<AdminRow>({
+        model: ADMIN,
+        where: { field: 'name', value: ADMIN_NAME },
+      })
+      return a ? { login: a.login, source: 'store' } : { login: null, source: 'none: every request gets 401' }
+    },
+  },
+  {
+    path: ['tmail', 'queue', 'add'],
+    description: 'Queue a message (one row per recipient, status 2 "scheduled")',
+    options: [
+      { flag: '--from <address>', description: 'MAIL FROM (empty for a bounce)', default: '' },
+      { flag: '--to <addresses>', description: 'recipients, comma-separated' },
+      { flag: '--auth-user <login>', description: 'SMTP AUTH user' },
+      { flag: '--message-id <id>', description: 'Message-ID (generated when omitted)' },
+      { flag: '--status <n>', description: '0 in progress, 1 discard, 2 scheduled, 3 bounce', default: '2' },
+    ],
+    async run(ctx, _args, o) {
+      const from = String(o.from ?? '')
+      if (from && !email.safeParse(from).success) throw new Error(`--from "${from}" is not an e-mail address`)
+      const to = String(o.to ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+      if (!to.length) throw new Error('--to needs at least one recipient')
+      for (const r of to)
+        if (!email.safeParse(r).success) throw new Error(`--to "${r}" is not an e-mail address`)
+      const status = Number(o.status)
+      if (![0, 1, 2, 3].includes(status)) throw new Error(`--status must be 0, 1, 2 or 3, got "${o.status}"`)
+      const rows = await enqueue(ctx, {
+        mailFrom: from,
+        rcptTo: to,
+        status,
+        ...(o.authUser ? { authUser: String(o.authUser) } : {}),
+        ...(o.messageId ? { messageId: String(o.messageId) } : {}),
+      })
+      return rows.map(messageWire)
+    },
+  },
+  {
+    path: ['tmail', 'queue', 'list'],
+    description: 'List queued messages',
+    options: [{ flag: '--status <n>', description: 'only this status' }],
+    async run(ctx, _args, o) {
+      const rows = await ctx.storage.findMany<MessageRow>({
+        model: QUEUE,
+        ...(o.status === undefined ? {} : { where: { field: 'status', value: Number(o.status) } }),
+        sort: [{ field: 'id' }],
+      })
+      return rows.map(messageWire)
+    },
+  },
+  {
+    path: ['tmail', 'queue', 'process'],
+    description: 'Apply pending discards and bounces now (the server does it every few seconds)',
+    async run(ctx) {
+      return processQueue(ctx)
+    },
+  },
+]

@@ -1,0 +1,92 @@
+import { type ApiError, definePlugin } from '@mailfront/core'
+import { adminSource } from './auth.ts'
+import { commands } from './cli.ts'
+import { registerDocs } from './docs.ts'
+import { ERRORS, rawOf, tmailError } from './errors.ts'
+import { fixtures } from './fixtures.ts'
+import { optionsFrom, type TmailOptions } from './options.ts'
+import { processQueue } from './queue.ts'
+import { registerRoutes } from './routes.ts'
+import { ADMIN, models } from './store.ts'
+import { errorBody, JSON_TYPE } from './wire.ts'
+
+export { decodeGoBody } from './body.ts'
+export { enqueue, processQueue } from './queue.ts'
+export { messageWire, userWire } from './store.ts'
+export { goTime } from './time.ts'
+export { createUser, validateNewUser } from './users.ts'
+export { errorBody, goJson, WIRE_TABLE } from './wire.ts'
+
+/** tmail's REST admin API (users and the mail queue), JSON with `{msg, raw}` errors. */
+export function tmailPlugin() {
+  let opts: TmailOptions | undefined
+  return definePlugin({
+    id: 'tmail',
+    version: '0.2',
+    paths: ['/ping', '/users', '/users/*', '/queue', '/queue/*'],
+    models,
+    errors: ERRORS,
+    docs: {
+      kind: 'openapi',
+      title: 'tmail REST API',
+      description:
+        'JSON over HTTPS with HTTP Basic (the admin credential). Errors are `{"msg","raw"}`. ' +
+        '`limit`/`offset` on the lists are mailfront extensions.',
+    },
+    renderError(err: ApiError, c) {
+      // Errors from the shared layers (body limit, validation) keep their status, in tmail's shape.
+      const known = err.code in ERRORS || err.status === 413
+      const status = known ? err.status : err.status >= 500 ? 500 : err.status
+      const msg = err.status >= 500 && !(err.code in ERRORS) ? ERRORS.INTERNAL.message : err.message
+      return c.body(errorBody(msg, rawOf(err)), status as 400, { 'Content-Type': JSON_TYPE })
+    },
+    notFound: (c) => c.body(errorBody(ERRORS.NOT_FOUND.message), 404, { 'Content-Type': JSON_TYPE }),
+    routes(app, ctx) {
+      opts ??= optionsFrom(ctx)
+      registerDocs(app)
+      registerRoutes(app, ctx, opts, adminSource(ctx, opts))
+    },
+    commands,
+    fixtures,
+    async init(ctx) {
+      opts = optionsFrom(ctx)
+    },
+    start(ctx) {
+      const o = opts ?? optionsFrom(ctx)
+      if (o.adminLogin === undefined)
+        ctx.storage.count({ model: ADMIN }).then(
+          (n) => {
+            if (!n)
+              ctx.log.warn(
+                { plugin: 'tmail' },
+                'no tmail admin credential: every request gets 401; set MAILFRONT_TMAIL_ADMIN_LOGIN and _PASSWORD, or run `mailfront tmail admin set`',
+              )
+          },
+          () => undefined,
+        )
+      const every = o.queueIntervalS
+      if (!every) return async () => {}
+      let running: Promise<unknown> | undefined
+      const tick = () => {
+        running ??= processQueue(ctx)
+          .then((r) => {
+            if (r.discarded || r.bounced || r.doubleBounces)
+              ctx.log.info({ plugin: 'tmail', ...r }, 'queue processed')
+          })
+          .catch((err) => ctx.log.error({ plugin: 'tmail', err }, 'queue processing failed'))
+          .finally(() => {
+            running = undefined
+          })
+      }
+      const timer = setInterval(tick, every * 1000)
+      timer.unref()
+      return async () => {
+        clearInterval(timer)
+        await running
+      }
+    },
+  })
+}
+
+export { tmailError }
+export default tmailPlugin

@@ -1,0 +1,47 @@
+import type { PluginContext } from '@mailfront/core'
+
+export interface TmailOptions {
+  /** Admin credential from the environment; when unset, the stored one (fixtures, CLI) is used. */
+  adminLogin?: string
+  adminPassword?: string
+  defaultQuota: string
+  homeBase: string
+  queueIntervalS: number
+  /** Slow password checks allowed per client address and minute (brute-force throttle). */
+  authAttemptsPerMin: number
+}
+
+export const QUOTA = /^\d+[KMGkmg]?$/
+
+function whole(ctx: PluginContext, name: string, dflt: string): number {
+  const v = ctx.options[name] ?? dflt
+  if (!/^\d+$/.test(v))
+    throw new Error(`MAILFRONT_TMAIL_${name.toUpperCase()} must be a whole number, got "${v}"`)
+  return Number(v)
+}
+
+/** Read and check `MAILFRONT_TMAIL_*`; a bad value stops the start with a message naming it. */
+export function optionsFrom(ctx: PluginContext): TmailOptions {
+  const o = ctx.options
+  if ((o.admin_login === undefined) !== (o.admin_password === undefined))
+    throw new Error('MAILFRONT_TMAIL_ADMIN_LOGIN and MAILFRONT_TMAIL_ADMIN_PASSWORD must be set together')
+  if (o.admin_login !== undefined && (!o.admin_login || o.admin_login.includes(':')))
+    throw new Error('MAILFRONT_TMAIL_ADMIN_LOGIN must be non-empty and contain no ":"')
+  if (o.admin_password !== undefined && !o.admin_password)
+    throw new Error('MAILFRONT_TMAIL_ADMIN_PASSWORD must not be empty')
+  const defaultQuota = o.default_quota ?? '200M'
+  if (!QUOTA.test(defaultQuota))
+    throw new Error(
+      `MAILFRONT_TMAIL_DEFAULT_QUOTA must be bytes or a number with K, M or G, got "${defaultQuota}"`,
+    )
+  const homeBase = (o.home_base ?? '/home/tmail/mailboxes').replace(/\/+$/, '')
+  if (!homeBase.startsWith('/')) throw new Error('MAILFRONT_TMAIL_HOME_BASE must be an absolute path')
+  return {
+    adminLogin: o.admin_login,
+    adminPassword: o.admin_password,
+    defaultQuota,
+    homeBase,
+    queueIntervalS: whole(ctx, 'queue_interval_s', '5'),
+    authAttemptsPerMin: whole(ctx, 'auth_attempts_per_min', '30'),
+  }
+}

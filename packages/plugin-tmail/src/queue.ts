@@ -1,0 +1,158 @@
+import { type PluginContext, randomHex, type StorageAdapter } from '@mailfront/core'
+import { tmailError } from './errors.ts'
+import { type MessageRow, QUEUE, STATUS } from './store.ts'
+import { goTime } from './time.ts'
+
+const INT64_MAX = 2n ** 63n - 1n
+const INT64_MIN = -(2n ** 63n)
+
+/** Go's strconv.ParseInt(id, 10, 64), with its error text as `raw`. */
+export function parseMessageId(id: string): bigint {
+  const quoted = JSON.stringify(id)
+  if (!/^[+-]?\d+$/.test(id))
+    throw tmailError('BAD_MESSAGE_ID', undefined, `strconv.ParseInt: parsing ${quoted}: invalid syntax`)
+  const n = BigInt(id)
+  if (n > INT64_MAX || n < INT64_MIN)
+    throw tmailError('BAD_MESSAGE_ID', undefined, `strconv.ParseInt: parsing ${quoted}: value out of range`)
+  return n
+}
+
+export async function getMessage(db: StorageAdapter, id: bigint): Promise<MessageRow> {
+  // Ids beyond 2^53 are never given out, so they are simply unknown.
+  const m =
+    id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? await db.findOne<MessageRow>({ model: QUEUE, where: { field: 'id', value: Number(id) } })
+      : null
+  if (!m) throw tmailError('NO_SUCH_MESSAGE', `no such message ${id}`)
+  return m
+}
+
+export const IN_PROGRESS_RAW = "delivery in progress, message status can't be changed"
+
+/** Discard (status 1) or bounce (status 3); refused while a delivery is in progress (status 0). */
+export async function markMessage(ctx: PluginContext, id: bigint, action: 'discard' | 'bounce') {
+  const found = await getMessage(ctx.storage, id)
+  const updated = await ctx.storage.updateOne({
+    model: QUEUE,
+    // The guard makes the check and the change one step, even against a running delivery.
+    where: {
+      and: [
+        { field: 'id', value: found.id },
+        { field: 'status', op: 'ne', value: STATUS.IN_PROGRESS },
+      ],
+    },
+    set: {
+      status: action === 'discard' ? STATUS.DISCARD : STATUS.BOUNCE,
+      last_update: goTime(ctx.clock.now()),
+    },
+  })
+  if (updated) return
+  await getMessage(ctx.storage, id) // 404 when it left the queue meanwhile
+  throw tmailError(
+    action === 'discard' ? 'DISCARD_FAILED' : 'BOUNCE_FAILED',
+    `unable to ${action} message ${id}`,
+    IN_PROGRESS_RAW,
+  )
+}
+
+export interface NewMessage {
+  mailFrom: string
+  rcptTo: string[]
+  authUser?: string
+  messageId?: string
+  status?: number
+  data?: string
+}
+
+const domainOf = (addr: string) => addr.slice(addr.lastIndexOf('@') + 1).toLowerCase()
+
+/** Queue one message: one row per recipient, sharing a 40-hex Uuid, scheduled now. */
+export function enqueue(ctx: PluginContext, m: NewMessage): Promise<MessageRow[]> {
+  return ctx.storage.transaction((tx) => insertMessage(tx, ctx.clock.now(), m))
+}
+
+async function insertMessage(tx: StorageAdapter, nowMs: number, m: NewMessage): Promise<MessageRow[]> {
+  const now = goTime(nowMs)
+  const uuid = randomHex(20)
+  const messageId = m.messageId ?? `${randomHex(20)}@${domainOf(m.mailFrom) || 'localhost'}`
+  const rows: MessageRow[] = []
+  for (const rcpt of m.rcptTo)
+    rows.push(
+      await tx.create<MessageRow>({
+        model: QUEUE,
+        data: {
+          uuid,
+          mail_from: m.mailFrom,
+          auth_user: m.authUser ?? '',
+          rcpt_to: rcpt,
+          message_id: messageId,
+          host: domainOf(rcpt),
+          last_update: now,
+          added_at: now,
+          next_delivery_scheduled_at: now,
+          status: m.status ?? STATUS.SCHEDULED,
+          delivery_failed_count: 0,
+          data: m.data ?? null,
+        },
+      }),
+    )
+  return rows
+}
+
+function bounceText(m: MessageRow): string {
+  return [
+    `From: Mail Delivery System <MAILER-DAEMON@${m.host}>`,
+    `To: <${m.mail_from}>`,
+    'Subject: Delivery failure',
+    '',
+    `Your message ${m.message_id} to <${m.rcpt_to}> could not be delivered: bounced by admin.`,
+    '',
+  ].join('\r\n')
+}
+
+export interface ProcessResult {
+  discarded: number
+  bounced: number
+  /** Bounced messages that were bounces themselves: discarded, never bounced again. */
+  doubleBounces: number
+}
+
+/**
+ * Apply the admin's decisions as tmail's delivery process does. Safe with several instances: each
+ * row is taken by a guarded delete, so exactly one of them acts on it.
+ */
+export async function processQueue(ctx: PluginContext, batch = 500): Promise<ProcessResult> {
+  const out: ProcessResult = { discarded: 0, bounced: 0, doubleBounces: 0 }
+  for (;;) {
+    const rows = await ctx.storage.findMany<MessageRow>({
+      model: QUEUE,
+      where: { field: 'status', op: 'in', value: [STATUS.DISCARD, STATUS.BOUNCE] },
+      limit: batch,
+    })
+    for (const m of rows) {
+      await ctx.storage.transaction(async (tx) => {
+        const taken = await tx.deleteOne({
+          model: QUEUE,
+          where: {
+            and: [
+              { field: 'id', value: m.id },
+              { field: 'status', value: m.status },
+            ],
+          },
+        })
+        if (!taken) return
+        if (m.status === STATUS.DISCARD) out.discarded++
+        else if (m.mail_from === '') out.doubleBounces++
+        else {
+          out.bounced++
+          await insertMessage(tx, ctx.clock.now(), {
+            mailFrom: '',
+            rcptTo: [m.mail_from],
+            data: bounceText(m),
+          })
+        }
+      })
+    }
+    if (rows.length < batch) return out
+  }
+}

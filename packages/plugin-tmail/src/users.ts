@@ -1,0 +1,126 @@
+import {
+  hashBcrypt,
+  type PluginContext,
+  type StorageAdapter,
+  sha512Crypt,
+  sha512CryptSalt,
+  UniqueViolationError,
+} from '@mailfront/core'
+import { tmailError } from './errors.ts'
+import { QUOTA, type TmailOptions } from './options.ts'
+import { USER, type UserRow } from './store.ts'
+
+export interface NewUser {
+  Passwd: string
+  AuthRelay: boolean
+  HaveMailbox: boolean
+  IsCatchall: boolean
+  MailboxQuota: string
+}
+
+export const DUPLICATE_RAW = 'UNIQUE constraint failed: users.login'
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8')
+// Close to Go's net/mail.ParseAddress for a bare address: one @, no spaces, a dotted or plain domain.
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/
+
+export const PASSWORD_TOO_SHORT = 'password must be at least 6 chars length'
+
+/** tmail's Home: `<base>/<first char of domain>/<domain>/<first char of local>/<local>`. */
+export function homeOf(base: string, login: string): string {
+  const [local, domain] = login.split('@') as [string, string]
+  return `${base}/${domain[0]}/${domain}/${local[0]}/${local}`
+}
+
+export interface ValidUser {
+  login: string
+  domain: string | null
+  quota: string
+  home: string
+}
+
+/** The checks of tmail's UserAdd, in its order; each failure is the 422 with the original's message. */
+export function validateNewUser(opts: TmailOptions, pathLogin: string, u: NewUser): ValidUser {
+  const fail = (raw: string) => tmailError('CREATE_FAILED', undefined, raw)
+  const login = pathLogin.toLowerCase()
+  if (bytes(login) > 256) throw fail('login must have less than 256 chars')
+  if (bytes(login) < 4) throw fail('login must be at least 4 char')
+  if (bytes(u.Passwd) < 6) throw fail(PASSWORD_TOO_SHORT)
+  if (u.IsCatchall && !u.HaveMailbox) throw fail('only users with mailbox can be defined as catchall')
+  if (!u.HaveMailbox) return { login, domain: null, quota: '', home: '' }
+  if (!EMAIL.test(login) || login.split('@').length !== 2) throw fail("'login' must be a valid email address")
+  const quota = u.MailboxQuota || opts.defaultQuota
+  if (!QUOTA.test(quota))
+    throw fail(`mailboxQuota must be a number of bytes, optionally followed by K, M or G, got "${quota}"`)
+  return { login, domain: login.split('@')[1]!, quota, home: homeOf(opts.homeBase, login) }
+}
+
+/** Both hashes tmail stores: bcrypt `$2a$10$` and SHA-512 crypt with a 16-hex salt (Dovecot). */
+export async function hashesFor(password: string): Promise<{ passwd: string; dove_passwd: string }> {
+  return { passwd: await hashBcrypt(password), dove_passwd: sha512Crypt(password, sha512CryptSalt()) }
+}
+
+export const findUser = (db: StorageAdapter, login: string) =>
+  db.findOne<UserRow>({ model: USER, where: { field: 'login', value: login.toLowerCase() } })
+
+async function catchallOf(db: StorageAdapter, domain: string) {
+  return db.findOne<UserRow>({ model: USER, where: { field: 'catchall_domain', value: domain } })
+}
+
+export async function createUser(
+  ctx: PluginContext,
+  opts: TmailOptions,
+  pathLogin: string,
+  u: NewUser,
+): Promise<UserRow> {
+  const v = validateNewUser(opts, pathLogin, u)
+  const catchallTaken = (login: string) =>
+    tmailError('CREATE_FAILED', undefined, `domain ${v.domain} already have a catchall: ${login}`)
+  if (u.IsCatchall && v.domain) {
+    const other = await catchallOf(ctx.storage, v.domain)
+    if (other) throw catchallTaken(other.login)
+  }
+  const data = {
+    login: v.login,
+    ...(await hashesFor(u.Passwd)),
+    auth_relay: u.AuthRelay,
+    have_mailbox: u.HaveMailbox,
+    is_catchall: u.IsCatchall,
+    mailbox_quota: v.quota,
+    home: v.home,
+    catchall_domain: u.IsCatchall ? v.domain : null,
+  }
+  try {
+    return await ctx.storage.create<UserRow>({ model: USER, data })
+  } catch (e) {
+    if (!(e instanceof UniqueViolationError)) throw e
+    if (e.fields.includes('catchall_domain') && v.domain) {
+      const other = await catchallOf(ctx.storage, v.domain)
+      throw catchallTaken(other?.login ?? '')
+    }
+    // The seed's exact text, whatever the backend said.
+    throw tmailError('CREATE_FAILED', undefined, DUPLICATE_RAW)
+  }
+}
+
+/** PUT /users/:login. Both hashes are regenerated (the original kept a stale DovePasswd without a mailbox). */
+export async function changePassword(ctx: PluginContext, pathLogin: string, password: string): Promise<void> {
+  const user = await findUser(ctx.storage, pathLogin)
+  if (!user) throw tmailError('NO_SUCH_USER', `no such user ${pathLogin}`)
+  if (bytes(password) < 6) throw tmailError('PASSWORD_FAILED', undefined, PASSWORD_TOO_SHORT)
+  const updated = await ctx.storage.updateOne({
+    model: USER,
+    where: { field: 'id', value: user.id },
+    set: await hashesFor(password),
+  })
+  if (!updated) throw tmailError('NO_SUCH_USER', `no such user ${pathLogin}`)
+}
+
+export async function deleteUser(ctx: PluginContext, pathLogin: string): Promise<void> {
+  const gone = await ctx.storage.deleteOne({
+    model: USER,
+    where: { field: 'login', value: pathLogin.toLowerCase() },
+  })
+  if (!gone) throw tmailError('NO_SUCH_USER', `no such user ${pathLogin}`)
+}
