@@ -65,4 +65,32 @@ describe('mailfront CLI', () => {
       'AuthSMTP API Access v1.01',
     )
   })
+
+  it('manages the tmail admin credential and queue', () => {
+    const set = JSON.parse(run('tmail', 'admin', 'set', 'ops').stdout)
+    expect(set.login).toBe('ops')
+    expect(set.password).toMatch(/^[A-Za-z0-9_-]{24}$/)
+    expect(JSON.parse(run('tmail', 'admin', 'show').stdout)).toEqual({ login: 'ops', source: 'store' })
+    expect(run('fixtures', 'export').stdout).not.toContain(set.password)
+
+    const added = JSON.parse(
+      run('tmail', 'queue', 'add', '--from', 'a@x.io', '--to', 'b@y.io, c@z.io', '--status', '3').stdout,
+    )
+    expect(added.map((m: { Host: string }) => m.Host)).toEqual(['y.io', 'z.io'])
+    expect(added[0].Uuid).toBe(added[1].Uuid)
+    expect(JSON.parse(run('tmail', 'queue', 'list', '--status', '3').stdout)).toHaveLength(2)
+    expect(JSON.parse(run('tmail', 'queue', 'process').stdout)).toEqual({
+      discarded: 0,
+      bounced: 2,
+      doubleBounces: 0,
+    })
+    const bounces = JSON.parse(run('tmail', 'queue', 'list').stdout)
+    expect(bounces.map((m: { MailFrom: string; RcptTo: string }) => [m.MailFrom, m.RcptTo])).toEqual([
+      ['', 'a@x.io'],
+      ['', 'a@x.io'],
+    ])
+    const bad = run('tmail', 'queue', 'add', '--to', 'nobody')
+    expect(bad.status).not.toBe(0)
+    expect(bad.stderr).toContain('--to "nobody" is not an e-mail address')
+  })
 })
