@@ -1,0 +1,215 @@
+import {
+  type FixturesDef,
+  hashPassword,
+  isPasswordHash,
+  type PluginContext,
+  UniqueViolationError,
+  z,
+} from '@mailfront/core'
+import {
+  ACCOUNT_FIELDS,
+  ACCOUNT_PLANS,
+  DOMAIN_CAPABILITIES,
+  MAIL_CAPABILITIES,
+  MAIL_FIELDS,
+  MAIL_PLANS,
+  optionalAll,
+} from './objects.ts'
+import {
+  ACCOUNT,
+  type AccountRow,
+  DOMAIN,
+  type DomainRow,
+  MAIL,
+  type MailRow,
+  OPERATOR,
+  type OperatorRow,
+} from './store.ts'
+
+const secret = z.string().min(1).describe('in clear (hashed on load) or a bcrypt / SHA-512 crypt hash')
+const lower = (s: string) => s.trim().toLowerCase()
+
+export const fixturesSchema = z
+  .object({
+    operators: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            password: secret,
+            level: z.enum(['admin', 'reseller']),
+            memo: z.string().default(''),
+          })
+          .strict(),
+      )
+      .default([]),
+    accounts: z
+      .array(
+        z
+          .object({
+            account: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/),
+            password: secret,
+            plan: z.enum(ACCOUNT_PLANS),
+            reseller: z.string().optional(),
+            status: z.enum(['aktiv', 'nopop', 'disabled', 'deleted']).default('aktiv'),
+            ...optionalAll(ACCOUNT_FIELDS),
+          })
+          .strict(),
+      )
+      .default([]),
+    domains: z
+      .array(
+        z
+          .object({
+            domain: z.string().min(4),
+            account: z.string().min(1),
+            password: secret.optional(),
+            context_id: z.string().default(''),
+            memo: z.string().default(''),
+            capabilities: z.array(z.enum(DOMAIN_CAPABILITIES)).default([]),
+          })
+          .strict(),
+      )
+      .default([]),
+    mails: z
+      .array(
+        z
+          .object({
+            mail: z.string().email(),
+            password: secret.optional().describe('omit for an address that cannot log in'),
+            plan: z.enum(MAIL_PLANS).default('standard'),
+            first_name: z.string().default(''),
+            last_name: z.string().default(''),
+            active: z.boolean().default(true),
+            capabilities: z.array(z.enum(MAIL_CAPABILITIES)).default([]),
+            ...optionalAll(MAIL_FIELDS),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict()
+export type MailboxorgFixtures = z.infer<typeof fixturesSchema>
+
+const hashed = async (s: string | undefined) =>
+  s === undefined ? null : isPasswordHash(s) ? s : hashPassword(s)
+
+async function upsert(
+  ctx: PluginContext,
+  model: string,
+  key: string,
+  value: string,
+  data: Record<string, unknown>,
+) {
+  const where = { field: key, value }
+  if (await ctx.storage.updateOne({ model, where, set: data })) return
+  try {
+    await ctx.storage.create({ model, data: { [key]: value, ...data } })
+  } catch (e) {
+    if (!(e instanceof UniqueViolationError)) throw e
+    await ctx.storage.updateOne({ model, where, set: data })
+  }
+}
+
+const pick = (o: Record<string, unknown>, keys: object) =>
+  Object.fromEntries(Object.entries(o).filter(([k, v]) => k in keys && k !== 'memo' && v !== undefined))
+
+export const fixtures: FixturesDef<MailboxorgFixtures> = {
+  schema: fixturesSchema as never,
+  async load(ctx, data) {
+    const now = ctx.clock.now()
+    for (const o of data.operators)
+      await upsert(ctx, OPERATOR, 'name', lower(o.name), {
+        password_hash: await hashed(o.password),
+        level: o.level,
+        memo: o.memo,
+      })
+    for (const a of data.accounts)
+      await upsert(ctx, ACCOUNT, 'account', lower(a.account), {
+        password_hash: await hashed(a.password),
+        plan: a.plan,
+        reseller: a.reseller ? lower(a.reseller) : null,
+        status: a.status,
+        memo: a.memo ?? '',
+        attrs: pick(a, ACCOUNT_FIELDS),
+        created_at: now,
+      })
+    for (const d of data.domains)
+      await upsert(ctx, DOMAIN, 'domain', lower(d.domain), {
+        account: lower(d.account),
+        password_hash: await hashed(d.password),
+        context_id: d.context_id,
+        memo: d.memo,
+        capabilities: d.capabilities,
+        created_at: now,
+      })
+    for (const m of data.mails) {
+      const mail = lower(m.mail)
+      const domain = mail.split('@')[1]!
+      const d = await ctx.storage.findOne<DomainRow>({
+        model: DOMAIN,
+        where: { field: 'domain', value: domain },
+      })
+      if (!d)
+        throw new Error(`mailboxorg.mails: ${mail}: no domain ${domain} (list it under mailboxorg.domains)`)
+      await upsert(ctx, MAIL, 'mail', mail, {
+        domain,
+        account: d.account,
+        password_hash: await hashed(m.password),
+        plan: m.plan,
+        first_name: m.first_name,
+        last_name: m.last_name,
+        active: m.active,
+        capabilities: m.capabilities,
+        attrs: pick(m, MAIL_FIELDS),
+        created_at: now,
+      })
+    }
+    return {
+      upserted: data.operators.length + data.accounts.length + data.domains.length + data.mails.length,
+    }
+  },
+  async export(ctx) {
+    const all = <T extends { id: unknown }>(model: string, field: string) =>
+      ctx.storage.findMany<T & { id: string }>({ model, sort: [{ field }] })
+    const operators = await all<OperatorRow>(OPERATOR, 'name')
+    const accounts = await all<AccountRow>(ACCOUNT, 'account')
+    const domains = await all<DomainRow>(DOMAIN, 'domain')
+    const mails = await all<MailRow>(MAIL, 'mail')
+    return {
+      operators: operators.map((o) => ({
+        name: o.name,
+        password: o.password_hash,
+        level: o.level,
+        memo: o.memo,
+      })),
+      accounts: accounts.map((a) => ({
+        account: a.account,
+        password: a.password_hash,
+        plan: a.plan,
+        ...(a.reseller ? { reseller: a.reseller } : {}),
+        status: a.status,
+        memo: a.memo,
+        ...a.attrs,
+      })),
+      domains: domains.map((d) => ({
+        domain: d.domain,
+        account: d.account,
+        ...(d.password_hash ? { password: d.password_hash } : {}),
+        context_id: d.context_id,
+        memo: d.memo,
+        capabilities: d.capabilities,
+      })),
+      mails: mails.map((m) => ({
+        mail: m.mail,
+        ...(m.password_hash ? { password: m.password_hash } : {}),
+        plan: m.plan,
+        first_name: m.first_name,
+        last_name: m.last_name,
+        active: m.active,
+        capabilities: m.capabilities,
+        ...m.attrs,
+      })),
+    } as never
+  },
+}

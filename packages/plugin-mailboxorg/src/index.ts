@@ -1,0 +1,99 @@
+import { type ApiError, definePlugin, z } from '@mailfront/core'
+import { commands } from './cli.ts'
+import { createDispatcher } from './dispatch.ts'
+import { fixtures } from './fixtures.ts'
+import { INTERNAL_ERROR, INVALID_REQUEST } from './jsonrpc.ts'
+import { defineMethod, type MailboxorgOptions, type MethodDef } from './method.ts'
+import { accountMethods } from './methods/account.ts'
+import { baseMethods } from './methods/base.ts'
+import { domainMethods } from './methods/domain.ts'
+import { mailMethods } from './methods/mail.ts'
+import { openrpcDocument } from './openrpc.ts'
+import { optionsFrom } from './options.ts'
+import { JSON_TYPE, registerRoutes } from './routes.ts'
+import { sessionStore } from './sessions.ts'
+import { models } from './store.ts'
+
+export { APP_ERRORS } from './errors.ts'
+export { handleRpc, RpcError } from './jsonrpc.ts'
+export type { MethodDef } from './method.ts'
+
+const VERSION = '1.0'
+const PURGE_EVERY_MS = 10 * 60_000
+
+/** Every method, each declared once; `rpc.discover` answers the OpenRPC document built from them. */
+export function mailboxorgMethods(): MethodDef[] {
+  const methods: MethodDef[] = [...baseMethods, ...accountMethods, ...domainMethods, ...mailMethods]
+  methods.push(
+    defineMethod({
+      name: 'rpc.discover',
+      summary: 'This API described as an OpenRPC document',
+      access: 'anonymous',
+      params: z.object({}),
+      result: z.record(z.string(), z.unknown()),
+      errors: [],
+      handler: async () => openrpcDocument(methods, VERSION),
+    }),
+  )
+  return methods
+}
+
+const rpcError = (code: number, message: string) =>
+  JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null })
+
+/** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
+export function mailboxorgPlugin() {
+  const methods = mailboxorgMethods()
+  let opts: MailboxorgOptions | undefined
+  return definePlugin({
+    id: 'mailboxorg',
+    version: VERSION,
+    paths: ['/v1', '/v1/*'],
+    models,
+    errors: {
+      BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
+      HTTPS_REQUIRED: { status: 200, message: 'Invalid Request: HTTPS is required' },
+      INTERNAL: { status: 200, message: 'Internal error' },
+    },
+    docs: {
+      kind: 'openrpc',
+      title: 'mailbox.org Business API (JSON-RPC 2.0)',
+      description: 'One POST endpoint; the methods are described by /openrpc.json.',
+    },
+    // Errors raised before the dispatcher (body limit, HTTPS rule, a crash) still answer JSON-RPC.
+    renderError(err: ApiError, c) {
+      const body =
+        err.status >= 500
+          ? rpcError(INTERNAL_ERROR, 'Internal error')
+          : rpcError(
+              INVALID_REQUEST,
+              err.code === 'BODY_TOO_LARGE'
+                ? 'Invalid Request: the body is too large'
+                : `Invalid Request: ${err.message}`,
+            )
+      return c.body(body, 200, { 'Content-Type': JSON_TYPE })
+    },
+    notFound: (c) =>
+      c.body(rpcError(INVALID_REQUEST, 'Invalid Request: POST to /v1/'), 404, { 'Content-Type': JSON_TYPE }),
+    routes(app, ctx) {
+      opts ??= optionsFrom(ctx)
+      registerRoutes(app, createDispatcher(ctx, opts, sessionStore(ctx, opts.sessionTtlMs), methods))
+    },
+    openrpc: () => openrpcDocument(methods, VERSION),
+    commands,
+    fixtures,
+    async init(ctx) {
+      opts = optionsFrom(ctx)
+    },
+    start(ctx) {
+      const sessions = sessionStore(ctx, (opts ?? optionsFrom(ctx)).sessionTtlMs)
+      const timer = setInterval(() => {
+        sessions.purge().catch((err) => ctx.log.error({ err, plugin: 'mailboxorg' }, 'session purge failed'))
+      }, PURGE_EVERY_MS)
+      timer.unref()
+      return async () => clearInterval(timer)
+    },
+  })
+}
+
+export default mailboxorgPlugin

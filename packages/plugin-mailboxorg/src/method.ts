@@ -1,0 +1,45 @@
+import type { PluginContext, z } from '@mailfront/core'
+import type { AppErrorName, Lang } from './errors.ts'
+import type { Sessions } from './sessions.ts'
+import type { Level, SessionRow } from './store.ts'
+
+export interface MailboxorgOptions {
+  sessionTtlMs: number
+  maxBatch: number
+  /** Failed logins allowed per user and per client address in the window. */
+  authFailures: number
+  authWindowMs: number
+  /** Calls allowed per session and minute (per instance). */
+  sessionCallsPerMin: number
+}
+
+/** What a method handler sees of the call. */
+export interface Call {
+  ctx: PluginContext
+  opts: MailboxorgOptions
+  sessions: Sessions
+  session: SessionRow | null
+  /** The Auth-ID sent in `HPLS-AUTH`, when there is one. */
+  token: string | undefined
+  lang: Lang
+  ip: string
+}
+
+/** `anonymous`: no session needed; `session`: any level; a list: those levels (admin always may). */
+export type Access = 'anonymous' | 'session' | readonly Level[]
+
+export interface MethodDef<P extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType> {
+  name: string
+  summary: string
+  access: Access
+  params: P
+  result: R
+  /** Application errors the method can answer (for the docs). */
+  errors: AppErrorName[]
+  aliases?: string[]
+  handler(params: z.infer<P>, call: Call): Promise<z.infer<R>>
+}
+
+/** Declare a method once: params, result, errors and level, all read by the dispatcher and the docs. */
+export const defineMethod = <P extends z.ZodObject, R extends z.ZodType>(m: MethodDef<P, R>): MethodDef =>
+  m as unknown as MethodDef

@@ -1,0 +1,139 @@
+import { hashPassword, UniqueViolationError, z } from '@mailfront/core'
+import { appError } from '../errors.ts'
+import { type Call, defineMethod } from '../method.ts'
+import { ACCOUNT_FIELDS, ACCOUNT_PLANS, accountObject, accountView, optionalAll } from '../objects.ts'
+import { accountInScope, requireAccount } from '../scope.ts'
+import { ACCOUNT, type AccountRow, DOMAIN, MAIL, SESSION } from '../store.ts'
+
+export const accountName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, 'letters, digits, . _ -; 3 to 64')
+export const newPassword = z.string().min(6).max(128)
+
+const optional = optionalAll(ACCOUNT_FIELDS)
+const splitAttrs = (p: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(p).filter(([k, v]) => k in ACCOUNT_FIELDS && k !== 'memo' && v !== undefined),
+  )
+
+/** Remove everything below an account: its mailboxes, domains and the sessions of all of them. */
+export async function deleteAccountTree(call: Call, a: AccountRow) {
+  await call.ctx.storage.transaction(async (tx) => {
+    const where = { field: 'account', value: a.account }
+    const mails = await tx.findMany<{ id: string; mail: string }>({ model: MAIL, where })
+    const domains = await tx.findMany<{ id: string; domain: string }>({ model: DOMAIN, where })
+    const principals = [a.account, ...domains.map((d) => d.domain), ...mails.map((m) => m.mail)]
+    await tx.deleteMany({ model: SESSION, where: { field: 'principal', op: 'in', value: principals } })
+    await tx.deleteMany({ model: MAIL, where })
+    await tx.deleteMany({ model: DOMAIN, where })
+    await tx.deleteOne({ model: ACCOUNT, where: { field: 'id', value: a.id } })
+  })
+}
+
+export const accountMethods = [
+  defineMethod({
+    name: 'account.add',
+    summary: 'Create a business account (the reseller who creates it can administer it)',
+    access: ['reseller'],
+    params: z.object({
+      account: accountName,
+      password: newPassword,
+      plan: z.enum(ACCOUNT_PLANS),
+      ...optional,
+    }),
+    result: accountObject,
+    errors: ['ACCESS_DENIED', 'ACCOUNT_EXISTS'],
+    async handler(p, call) {
+      const s = call.session!
+      try {
+        const row = await call.ctx.storage.create<AccountRow>({
+          model: ACCOUNT,
+          data: {
+            account: p.account.toLowerCase(),
+            password_hash: await hashPassword(p.password),
+            plan: p.plan,
+            reseller: s.level === 'reseller' ? s.principal : null,
+            memo: (p.memo as string | undefined) ?? '',
+            attrs: splitAttrs(p),
+            created_at: call.ctx.clock.now(),
+          },
+        })
+        return accountView(row)
+      } catch (e) {
+        if (e instanceof UniqueViolationError) throw appError('ACCOUNT_EXISTS', call.lang)
+        throw e
+      }
+    },
+  }),
+  defineMethod({
+    name: 'account.get',
+    summary: 'An account',
+    access: ['reseller', 'account'],
+    params: z.object({ account: z.string().min(1) }),
+    result: accountObject,
+    errors: ['ACCESS_DENIED', 'ACCOUNT_NOT_FOUND'],
+    async handler({ account }, call) {
+      return accountView(await requireAccount(call, account))
+    },
+  }),
+  defineMethod({
+    name: 'account.set',
+    summary: 'Change an account; returns it (an account may change its own, except its plan)',
+    access: ['reseller', 'account'],
+    params: z.object({
+      account: z.string().min(1),
+      password: newPassword.optional(),
+      plan: z.enum(ACCOUNT_PLANS).optional(),
+      ...optional,
+    }),
+    result: accountObject,
+    errors: ['ACCESS_DENIED', 'ACCOUNT_NOT_FOUND'],
+    async handler(p, call) {
+      const a = await requireAccount(call, p.account)
+      if (p.plan !== undefined && p.plan !== a.plan && call.session!.level === 'account')
+        throw appError('ACCESS_DENIED', call.lang)
+      const set: Record<string, unknown> = { attrs: { ...a.attrs, ...splitAttrs(p) } }
+      if (p.plan) set.plan = p.plan
+      if (p.memo !== undefined) set.memo = p.memo
+      if (p.password) set.password_hash = await hashPassword(p.password)
+      const row = await call.ctx.storage.updateOne<AccountRow>({
+        model: ACCOUNT,
+        where: { field: 'id', value: a.id },
+        set,
+      })
+      if (!row) throw appError('ACCOUNT_NOT_FOUND', call.lang)
+      return accountView(row)
+    },
+  }),
+  defineMethod({
+    name: 'account.del',
+    summary: 'Delete an account with all its domains and mail addresses',
+    access: ['reseller'],
+    aliases: ['account.delete'],
+    params: z.object({ account: z.string().min(1) }),
+    result: z.literal(true),
+    errors: ['ACCESS_DENIED', 'ACCOUNT_NOT_FOUND'],
+    async handler({ account }, call) {
+      await deleteAccountTree(call, await requireAccount(call, account))
+      return true as const
+    },
+  }),
+  defineMethod({
+    name: 'account.list',
+    summary: 'Accounts in scope (a reseller sees those it created)',
+    access: ['reseller'],
+    params: z.object({ query: z.string().optional(), extended_results: z.boolean().optional() }),
+    result: z.array(accountObject),
+    errors: ['ACCESS_DENIED'],
+    async handler({ query }, call) {
+      const rows = await call.ctx.storage.findMany<AccountRow>({
+        model: ACCOUNT,
+        ...(query ? { where: { field: 'account', op: 'contains', value: query, ci: true } } : {}),
+        sort: [{ field: 'account' }],
+      })
+      const out = []
+      for (const r of rows) if (await accountInScope(call, r)) out.push(accountView(r))
+      return out
+    },
+  }),
+]

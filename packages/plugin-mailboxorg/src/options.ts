@@ -1,0 +1,19 @@
+import type { PluginContext } from '@mailfront/core'
+import type { MailboxorgOptions } from './method.ts'
+
+function whole(ctx: PluginContext, name: string, dflt: number, min = 0): number {
+  const v = ctx.options[name] ?? String(dflt)
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new Error(`MAILFRONT_MAILBOXORG_${name.toUpperCase()} must be a whole number ≥ ${min}, got "${v}"`)
+  return Number(v)
+}
+
+export function optionsFrom(ctx: PluginContext): MailboxorgOptions {
+  return {
+    sessionTtlMs: whole(ctx, 'session_ttl_s', 1200, 1) * 1000,
+    maxBatch: whole(ctx, 'max_batch', 100, 1),
+    authFailures: whole(ctx, 'auth_attempts', 20),
+    authWindowMs: whole(ctx, 'auth_window_s', 900, 1) * 1000,
+    sessionCallsPerMin: whole(ctx, 'session_calls_per_min', 1200),
+  }
+}

@@ -1,0 +1,94 @@
+import { createRoute, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
+import type { Context } from 'hono'
+import type { Dispatcher } from './dispatch.ts'
+import { langOf } from './errors.ts'
+
+export const JSON_TYPE = 'application/json'
+
+const Envelope = z
+  .object({
+    jsonrpc: z.literal('2.0'),
+    method: z.string().openapi({ example: 'hello.world' }),
+    params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.literal('')]).optional(),
+    id: z.union([z.string(), z.number(), z.null()]).optional(),
+  })
+  .openapi('MailboxorgRequest')
+const Answer = z
+  .object({
+    jsonrpc: z.literal('2.0'),
+    result: z.unknown().optional(),
+    error: z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() }).optional(),
+    id: z.union([z.string(), z.number(), z.null()]),
+  })
+  .openapi('MailboxorgAnswer')
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/',
+  operationId: 'mailboxorgRpc',
+  summary: 'JSON-RPC 2.0 endpoint (one call or a batch); the methods are in /openrpc.json',
+  description:
+    'Every method, its params, result, errors and level: [/openrpc.json](/openrpc.json), also from the `rpc.discover` method. ' +
+    'The body is read as JSON whatever the Content-Type. `/v1` (no slash) is the same endpoint.',
+  security: [{}, { mailboxorgSession: [] }],
+  request: {
+    body: {
+      content: {
+        [JSON_TYPE]: {
+          schema: z.union([Envelope, z.array(Envelope)]),
+          example: {
+            jsonrpc: '2.0',
+            method: 'auth',
+            params: { user: 'test_account', pass: '123456' },
+            id: '1',
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'The answer (errors included), or an array for a batch',
+      content: { [JSON_TYPE]: { schema: z.union([Answer, z.array(Answer)]) } },
+    },
+    204: { description: 'Only notifications were sent: nothing to answer' },
+    405: { description: 'Another method than POST' },
+  },
+})
+
+export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'mailboxorgSession', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'HPLS-AUTH',
+    description: 'The Auth-ID returned by the `auth` method.',
+  })
+  // Registered for the docs only: the body is parsed here whatever its Content-Type (see the README).
+  app.openAPIRegistry.registerPath(route)
+  const rpc = async (c: Context<PluginEnv>) => {
+    const out = await dispatch(await c.req.text(), {
+      token: c.req.header('hpls-auth'),
+      lang: langOf(c.req.header('accept-language')),
+      ip: c.env?.mailfront?.ip ?? 'local',
+    })
+    if (out === null) return c.body(null, 204)
+    return c.body(out, 200, { 'Content-Type': JSON_TYPE })
+  }
+  app.post('/v1/', rpc)
+  app.post('/v1', rpc)
+  const notPost = (c: Context<PluginEnv>) =>
+    c.body(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        error: { code: -32600, message: 'Invalid Request: use POST' },
+        id: null,
+      }),
+      405,
+      {
+        'Content-Type': JSON_TYPE,
+        Allow: 'POST',
+      },
+    )
+  app.all('/v1/', notPost)
+  app.all('/v1', notPost)
+}

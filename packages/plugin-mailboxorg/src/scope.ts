@@ -1,0 +1,83 @@
+import { appError } from './errors.ts'
+import type { Call } from './method.ts'
+import {
+  ACCOUNT,
+  type AccountRow,
+  DOMAIN,
+  type DomainRow,
+  MAIL,
+  type MailRow,
+  type SessionRow,
+} from './store.ts'
+
+// Every handler that reaches an object goes through these: found (or the not-found code), then in scope.
+
+const lower = (s: string) => s.trim().toLowerCase()
+
+async function resellerOwns(call: Call, account: string): Promise<boolean> {
+  const a = await call.ctx.storage.findOne<AccountRow>({
+    model: ACCOUNT,
+    where: { field: 'account', value: account },
+  })
+  return a?.reseller === call.session!.principal
+}
+
+const s = (call: Call): SessionRow => call.session!
+
+export async function findAccount(call: Call, name: string) {
+  return call.ctx.storage.findOne<AccountRow>({
+    model: ACCOUNT,
+    where: { field: 'account', value: lower(name) },
+  })
+}
+
+export async function accountInScope(call: Call, a: AccountRow): Promise<boolean> {
+  const { level, principal } = s(call)
+  if (level === 'admin') return true
+  if (level === 'reseller') return a.reseller === principal
+  return level === 'account' && a.account === principal
+}
+
+export async function domainInScope(call: Call, d: DomainRow): Promise<boolean> {
+  const { level, principal } = s(call)
+  if (level === 'admin') return true
+  if (level === 'reseller') return resellerOwns(call, d.account)
+  if (level === 'account') return d.account === principal
+  return level === 'domain' && d.domain === principal
+}
+
+export async function mailInScope(call: Call, m: MailRow): Promise<boolean> {
+  const { level, principal } = s(call)
+  if (level === 'admin') return true
+  if (level === 'reseller') return resellerOwns(call, m.account)
+  if (level === 'account') return m.account === principal
+  if (level === 'domain') return m.domain === principal
+  return m.mail === principal
+}
+
+export async function requireAccount(call: Call, name: string): Promise<AccountRow> {
+  const a = await findAccount(call, name)
+  if (!a) throw appError('ACCOUNT_NOT_FOUND', call.lang)
+  if (!(await accountInScope(call, a))) throw appError('ACCESS_DENIED', call.lang)
+  return a
+}
+
+export async function requireDomain(call: Call, name: string): Promise<DomainRow> {
+  const d = await call.ctx.storage.findOne<DomainRow>({
+    model: DOMAIN,
+    where: { field: 'domain', value: lower(name) },
+  })
+  if (!d) throw appError('DOMAIN_NOT_FOUND', call.lang)
+  if (!(await domainInScope(call, d))) throw appError('ACCESS_DENIED', call.lang)
+  return d
+}
+
+export async function requireMail(call: Call, name: string): Promise<MailRow> {
+  const m = await call.ctx.storage.findOne<MailRow>({
+    model: MAIL,
+    where: { field: 'mail', value: lower(name) },
+  })
+  if (!m) throw appError('MAIL_NOT_FOUND', call.lang)
+  if (!(await mailInScope(call, m))) throw appError('ACCESS_DENIED', call.lang)
+  return m
+}
