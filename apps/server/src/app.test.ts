@@ -60,7 +60,12 @@ describe('composed server (app.request)', () => {
     const doc = await (await rt.app.request('/openapi.json')).json()
     expect(doc.openapi).toBe('3.1.0')
     // Names already starting with the plugin id are kept; others get `<id>_`.
-    expect(Object.keys(doc.components.securitySchemes)).toEqual(['authsmtpBasic', 'tmailBasic'])
+    expect(Object.keys(doc.components.securitySchemes)).toEqual([
+      'authsmtpBasic',
+      'tmailBasic',
+      'mailboxorgSession',
+    ])
+    expect(doc.paths['/v1/'].post.operationId).toBe('mailboxorgRpc')
     expect(doc.paths['/users/{login}'].post.security).toEqual([{ tmailBasic: [] }])
     expect(doc.paths['/users'].get.parameters[0]['x-mailfront-extension']).toBe(true)
     expect(doc.paths['/restful/basic_user/{userId}'].get.security).toEqual([{ authsmtpBasic: [] }])

@@ -75,7 +75,7 @@ export function mergedOpenApi(mounted: MountedPlugin[], version: string): Record
             op.security = op.security.map((s: Record<string, unknown>) =>
               Object.fromEntries(Object.entries(s).map(([k, v]) => [k.startsWith(id) ? k : `${id}_${k}`, v])),
             )
-          if (op.operationId) op.operationId = `${id}_${op.operationId}`
+          if (op.operationId && !op.operationId.startsWith(id)) op.operationId = `${id}_${op.operationId}`
         }
       }
       merged.paths[p] = tagged

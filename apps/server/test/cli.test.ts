@@ -93,4 +93,41 @@ describe('mailfront CLI', () => {
     expect(bad.status).not.toBe(0)
     expect(bad.stderr).toContain('--to "nobody" is not an e-mail address')
   })
+
+  it('manages mailbox.org logins and accounts with their level', () => {
+    const op = JSON.parse(run('mailboxorg', 'operator', 'add', 'Ops', 'reseller').stdout)
+    expect(op).toMatchObject({ name: 'ops', level: 'reseller' })
+    expect(op.password).toMatch(/^[A-Za-z0-9_-]{24}$/)
+    expect(
+      JSON.parse(
+        run(
+          'mailboxorg',
+          'account',
+          'add',
+          'acme_gmbh',
+          '--plan',
+          'profi',
+          '--password',
+          'pw123456',
+          '--reseller',
+          'ops',
+        ).stdout,
+      ),
+    ).toEqual({
+      account: 'acme_gmbh',
+      level: 'account',
+      plan: 'profi',
+      password: 'set',
+    })
+    expect(JSON.parse(run('mailboxorg', 'account', 'list').stdout)).toContainEqual({
+      account: 'acme_gmbh',
+      level: 'account',
+      plan: 'profi',
+      reseller: 'ops',
+      status: 'aktiv',
+    })
+    const bad = run('mailboxorg', 'operator', 'add', 'x', 'superuser')
+    expect(bad.status).not.toBe(0)
+    expect(bad.stderr).toContain('level must be admin or reseller')
+  })
 })
