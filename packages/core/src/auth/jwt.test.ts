@@ -20,4 +20,17 @@ describe('HS256', () => {
     clock.advance(60_000)
     expect(await jwt.verify(token)).toBeNull()
   })
+
+  it('tells an expired token from an invalid one, cached or not', async () => {
+    const clock = createManualClock(Date.UTC(2026, 5, 1))
+    const jwt = createHs256('s3cret', { clock })
+    const a = (await jwt.sign({ sub: 'a' }, { expiresInS: 60 })).token
+    const b = (await jwt.sign({ sub: 'b' }, { expiresInS: 60 })).token
+    expect(await jwt.check(a)).toEqual({ claims: expect.objectContaining({ sub: 'a' }) })
+    clock.advance(60_000)
+    expect(await jwt.check(a)).toEqual({ error: 'expired' })
+    expect(await jwt.check(b)).toEqual({ error: 'expired' })
+    expect(await createHs256('other', { clock }).check(b)).toEqual({ error: 'invalid' })
+    expect(await jwt.check('x.y.z')).toEqual({ error: 'invalid' })
+  })
 })

@@ -1,5 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto'
-import { type JWTPayload, jwtVerify, SignJWT } from 'jose'
+import { errors, type JWTPayload, jwtVerify, SignJWT } from 'jose'
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 
@@ -7,6 +7,8 @@ export interface Hs256 {
   sign(claims: JWTPayload, opts: { expiresInS: number }): Promise<{ token: string; exp: number }>
   /** The verified claims, or null when the token is malformed, tampered with or expired. */
   verify(token: string): Promise<JWTPayload | null>
+  /** As verify, telling an expired (but genuine) token from an invalid one. */
+  check(token: string): Promise<{ claims: JWTPayload } | { error: 'expired' | 'invalid' }>
 }
 
 /**
@@ -25,6 +27,31 @@ export function createHs256(
   const verified = new Map<string, JWTPayload>()
   const nowS = () => Math.floor(clock.now() / 1000)
 
+  async function check(token: string): Promise<{ claims: JWTPayload } | { error: 'expired' | 'invalid' }> {
+    const hit = verified.get(token)
+    if (hit) {
+      if (typeof hit.exp === 'number' && hit.exp <= nowS()) {
+        verified.delete(token)
+        return { error: 'expired' }
+      }
+      return { claims: hit }
+    }
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        currentDate: new Date(clock.now()),
+        clockTolerance: 0,
+      })
+      if (typeof payload.exp !== 'number') return { error: 'invalid' }
+      if (verified.size >= max) verified.delete(verified.keys().next().value as string)
+      verified.set(token, payload)
+      return { claims: payload }
+    } catch (e) {
+      // jose checks the signature before the expiry: an expired error means a genuine token.
+      return { error: e instanceof errors.JWTExpired ? 'expired' : 'invalid' }
+    }
+  }
+
   return {
     async sign(claims, { expiresInS }) {
       const exp = nowS() + expiresInS
@@ -34,27 +61,9 @@ export function createHs256(
       return { token, exp }
     },
     async verify(token) {
-      const hit = verified.get(token)
-      if (hit) {
-        if (typeof hit.exp === 'number' && hit.exp <= nowS()) {
-          verified.delete(token)
-          return null
-        }
-        return hit
-      }
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms: ['HS256'],
-          currentDate: new Date(clock.now()),
-          clockTolerance: 0,
-        })
-        if (typeof payload.exp !== 'number') return null
-        if (verified.size >= max) verified.delete(verified.keys().next().value as string)
-        verified.set(token, payload)
-        return payload
-      } catch {
-        return null
-      }
+      const r = await check(token)
+      return 'claims' in r ? r.claims : null
     },
+    check,
   }
 }
