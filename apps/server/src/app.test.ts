@@ -62,10 +62,14 @@ describe('composed server (app.request)', () => {
     // Names already starting with the plugin id are kept; others get `<id>_`.
     expect(Object.keys(doc.components.securitySchemes)).toEqual([
       'authsmtpBasic',
+      'smtpdBasic',
+      'smtpdBearer',
+      'smtpdKeySecret',
       'tmailBasic',
       'mailboxorgSession',
     ])
     expect(doc.paths['/v1/'].post.operationId).toBe('mailboxorgRpc')
+    expect(doc.paths['/oauth/me'].get.security).toEqual([{ smtpdBearer: [] }])
     expect(doc.paths['/users/{login}'].post.security).toEqual([{ tmailBasic: [] }])
     expect(doc.paths['/users'].get.parameters[0]['x-mailfront-extension']).toBe(true)
     expect(doc.paths['/restful/basic_user/{userId}'].get.security).toEqual([{ authsmtpBasic: [] }])

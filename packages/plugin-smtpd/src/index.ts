@@ -1,0 +1,72 @@
+import { type ApiError, definePlugin } from '@mailfront/core'
+import { authenticator } from './auth.ts'
+import { commands } from './cli.ts'
+import { ERRORS, errorBody } from './errors.ts'
+import { fixtures } from './fixtures.ts'
+import { optionsFrom } from './options.ts'
+import { registerAccount } from './routes/account.ts'
+import { registerOauth } from './routes/oauth.ts'
+import { models } from './store.ts'
+import { type SmtpdOptions, tokenService } from './tokens.ts'
+
+export { ERRORS } from './errors.ts'
+export { PLANS } from './plans.ts'
+export { PERMISSIONS, ROLES } from './roles.ts'
+
+/** SMTPD (api.smtpd.dev), part 1: OAuth password/refresh grants, JWT bearer, account, users, API keys, billing. */
+export function smtpdPlugin() {
+  let opts: SmtpdOptions | undefined
+  return definePlugin({
+    id: 'smtpd',
+    version: '1',
+    paths: ['/oauth/*', '/api/v1/*'],
+    models,
+    errors: Object.fromEntries(
+      Object.entries(ERRORS).map(([k, v]) => [k, { status: v.status, message: v.message }]),
+    ),
+    docs: {
+      kind: 'openapi',
+      title: 'SMTPD API (part 1: auth, account, API keys, billing)',
+      description:
+        'JSON over HTTPS. Log in at /oauth/token (Basic e-mail:password or API key:secret), then send the access token as `Authorization: Bearer`. ' +
+        'On /api/v1 an API key secret also works directly (Basic username, or Bearer). Errors are `{code, message}`.',
+    },
+    renderError(err: ApiError, c) {
+      const { status, body } = errorBody(err)
+      return c.json(body, status as 400)
+    },
+    notFound: (c) => c.json({ code: ERRORS.NOT_FOUND.code, message: ERRORS.NOT_FOUND.message }, 404),
+    routes(app, ctx) {
+      opts ??= optionsFrom(ctx)
+      const r = app.openAPIRegistry
+      r.registerComponent('securitySchemes', 'smtpdBasic', {
+        type: 'http',
+        scheme: 'basic',
+        description: 'For the password grant: e-mail:password, or an API key:secret.',
+      })
+      r.registerComponent('securitySchemes', 'smtpdBearer', {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'The access token from /oauth/token (`Authentication:` is accepted as an alias).',
+      })
+      r.registerComponent('securitySchemes', 'smtpdKeySecret', {
+        type: 'http',
+        scheme: 'basic',
+        description:
+          "On /api/v1 only: an API key's secret as the username, no password (or as a Bearer token).",
+      })
+      const tokens = tokenService(ctx, opts)
+      const authorize = authenticator(ctx, opts, tokens)
+      registerOauth(app, ctx, opts, tokens, authorize)
+      registerAccount(app, ctx, tokens, authorize)
+    },
+    commands,
+    fixtures,
+    async init(ctx) {
+      opts = optionsFrom(ctx)
+    },
+  })
+}
+
+export default smtpdPlugin
