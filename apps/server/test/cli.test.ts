@@ -130,4 +130,43 @@ describe('mailfront CLI', () => {
     expect(bad.status).not.toBe(0)
     expect(bad.stderr).toContain('level must be admin or reseller')
   })
+
+  it('manages SMTPD accounts, users and API keys, and verifies an account', () => {
+    const made = JSON.parse(
+      run('smtpd', 'account', 'create', 'Acme', 'owner@acme.test', '--first-name', 'Ow').stdout,
+    )
+    expect(made).toMatchObject({ account_name: 'Acme', is_verified: false, owner: 'owner@acme.test' })
+    expect(made.password).toMatch(/^[A-Za-z0-9_-]{24}$/)
+    expect(JSON.parse(run('smtpd', 'account', 'verify', 'Acme').stdout).is_verified).toBe(true)
+    expect(
+      JSON.parse(
+        run(
+          'smtpd',
+          'user',
+          'add',
+          'Acme',
+          'ro@acme.test',
+          '--role',
+          'read_only',
+          '--password',
+          'pw-pw-pw-pw',
+        ).stdout,
+      ),
+    ).toMatchObject({
+      email_address: 'ro@acme.test',
+      role: 'read_only',
+      password: 'set',
+    })
+    const key = JSON.parse(
+      run('smtpd', 'key', 'create', 'Acme', '--role', 'send_only', '--name', 'mailer').stdout,
+    )
+    expect(Object.keys(key)).toEqual(['ID', 'Name', 'Key', 'Secret', 'role'])
+    const list = run('smtpd', 'key', 'list', 'Acme').stdout
+    expect(list).toContain(key.Key)
+    expect(list).not.toContain(key.Secret)
+    expect(run('fixtures', 'export').stdout).not.toContain(key.Secret)
+    const bad = run('smtpd', 'key', 'create', 'Acme', '--role', 'owner')
+    expect(bad.status).not.toBe(0)
+    expect(bad.stderr).toContain('--role must be one of iac, standard, read_only, send_only')
+  })
 })
