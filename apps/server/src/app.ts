@@ -103,6 +103,7 @@ export function createMailfront(d: AppDeps): Mailfront {
       events: {
         authFailure: (id) => d.metrics.authFailures.inc({ plugin: id }),
         rateLimited: (id) => d.metrics.rateLimited.inc({ plugin: id }),
+        slowHash: (id) => d.metrics.slowHashes.inc({ plugin: id }),
       },
       requireHttps: d.requireHttps,
       bodyLimit: d.bodyLimit,
@@ -127,8 +128,10 @@ export function createMailfront(d: AppDeps): Mailfront {
     const info = requestInfo(c, d.trustProxy)
     c.env = { ...(c.env ?? {}), mailfront: info }
     const started = performance.now()
+    // Set before the handler so it goes into the response as it is built: touching c.res.headers
+    // afterwards would make @hono/node-server build a full Response for every request.
+    c.header('X-Request-Id', info.requestId)
     await next()
-    c.res.headers.set('X-Request-Id', info.requestId)
     const plugin = (c.get as (k: string) => string | undefined)('plugin') ?? 'mailfront'
     const route = (c.get as (k: string) => string | undefined)('route') ?? c.req.routePath
     const ms = performance.now() - started
@@ -216,8 +219,10 @@ export function createMailfront(d: AppDeps): Mailfront {
       url.pathname = url.pathname.slice(hit.m.prefix.length) || '/'
       req = new Request(url, req)
     }
-    const env = c.env as NodeEnv & { mailfront: RequestInfo & { route?: string } }
+    let env = c.env as NodeEnv & { mailfront: RequestInfo & { route?: string } }
     env.mailfront.basePath = hit.m.prefix
+    // A rewritten request carries the body itself: the plugin must not read the socket directly.
+    if (req !== c.req.raw) env = { ...env, incoming: undefined } as typeof env
     const res = await hit.m.app.fetch(req, env)
     if (env.mailfront.route)
       (c.set as (k: string, v: string) => void)('route', hit.m.prefix + env.mailfront.route)

@@ -13,7 +13,7 @@ const ctx = (): PluginContext => ({
   log: silentLogger,
   secret: 's',
   options: {},
-  events: { authFailure() {}, rateLimited() {} },
+  events: { authFailure() {}, rateLimited() {}, slowHash() {} },
   requireHttps: false,
   bodyLimit: 16,
 })

@@ -90,6 +90,8 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
   app.notFound((c) => (plugin.notFound ? plugin.notFound(c) : c.text('Not Found', 404)))
   // Tell the server which route answered (metrics label), without it knowing the plugin's router.
   app.use('*', async (c, next) => {
+    const id = c.env?.mailfront?.requestId
+    if (id) c.header('X-Request-Id', id)
     await next()
     const info = c.env?.mailfront as (RequestInfo & { route?: string }) | undefined
     if (info)
@@ -105,15 +107,23 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
       await next()
     })
   }
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: ctx.bodyLimit,
-      onError: () => {
-        throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
-      },
-    }),
-  )
+  const limit = bodyLimit({
+    maxSize: ctx.bodyLimit,
+    onError: () => {
+      throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
+    },
+  })
+  // Hono's check reads c.req.raw, which costs a full web Request per call: a declared length is
+  // checked from the header instead (readBodyText enforces it while reading); only a chunked body
+  // without a length goes through the stream-counting check.
+  app.use('*', (c, next) => {
+    const m = c.req.method
+    if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return next()
+    const length = c.req.header('content-length')
+    if (length === undefined) return limit(c, next)
+    if (Number(length) > ctx.bodyLimit) throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
+    return next()
+  })
   plugin.routes(app, ctx)
   return app
 }

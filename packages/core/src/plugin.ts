@@ -36,6 +36,8 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 export interface PluginEvents {
   authFailure(pluginId: string): void
   rateLimited(pluginId: string): void
+  /** A slow password hash was computed to check a credential (the cache missed). */
+  slowHash(pluginId: string): void
 }
 
 export interface PluginContext {

@@ -77,7 +77,11 @@ export function mailboxorgPlugin() {
       c.body(rpcError(INVALID_REQUEST, 'Invalid Request: POST to /v1/'), 404, { 'Content-Type': JSON_TYPE }),
     routes(app, ctx) {
       opts ??= optionsFrom(ctx)
-      registerRoutes(app, createDispatcher(ctx, opts, sessionStore(ctx, opts.sessionTtlMs), methods))
+      registerRoutes(
+        app,
+        createDispatcher(ctx, opts, sessionStore(ctx, opts.sessionTtlMs), methods),
+        ctx.bodyLimit,
+      )
     },
     openrpc: () => openrpcDocument(methods, VERSION),
     commands,

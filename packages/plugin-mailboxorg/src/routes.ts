@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
+import { createRoute, type OpenAPIHono, type PluginEnv, readBodyText, z } from '@mailfront/core'
 import type { Context } from 'hono'
 import type { Dispatcher } from './dispatch.ts'
 import { langOf } from './errors.ts'
@@ -56,7 +56,7 @@ const route = createRoute({
   },
 })
 
-export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher) {
+export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher, bodyLimit: number) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'mailboxorgSession', {
     type: 'apiKey',
     in: 'header',
@@ -66,7 +66,7 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher
   // Registered for the docs only: the body is parsed here whatever its Content-Type (see the README).
   app.openAPIRegistry.registerPath(route)
   const rpc = async (c: Context<PluginEnv>) => {
-    const out = await dispatch(await c.req.text(), {
+    const out = await dispatch(await readBodyText(c, bodyLimit), {
       token: c.req.header('hpls-auth'),
       lang: langOf(c.req.header('accept-language')),
       ip: c.env?.mailfront?.ip ?? 'local',

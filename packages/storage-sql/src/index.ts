@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { kyselyAdapter } from './adapter.ts'
 import { PGliteDialect } from './pglite-dialect.ts'
+import { cachingDatabase } from './statement-cache.ts'
 
 export { kyselyAdapter, MIGRATIONS_TABLE } from './adapter.ts'
 export { PGliteDialect } from './pglite-dialect.ts'
@@ -19,7 +20,7 @@ export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
   }
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) })
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cachingDatabase(database) }) })
   return kyselyAdapter(db, {
     flavor: 'sqlite',
     id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',

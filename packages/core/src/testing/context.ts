@@ -9,14 +9,14 @@ import { memoryAdapter } from '../storage/memory.ts'
 
 export interface TestContext extends PluginContext {
   clock: ManualClock
-  counters: { authFailures: number; rateLimited: number }
+  counters: { authFailures: number; rateLimited: number; slowHashes: number }
 }
 
 /** A plugin context over the memory adapter and a manual clock. */
 export function createTestContext(overrides: Partial<PluginContext> = {}): TestContext {
   const clock =
     (overrides.clock as ManualClock | undefined) ?? createManualClock(Date.UTC(2026, 5, 10, 17, 40, 30))
-  const counters = { authFailures: 0, rateLimited: 0 }
+  const counters = { authFailures: 0, rateLimited: 0, slowHashes: 0 }
   return {
     storage: memoryAdapter(),
     rateLimits: memoryRateLimitStore({ clock }),
@@ -26,6 +26,7 @@ export function createTestContext(overrides: Partial<PluginContext> = {}): TestC
     events: {
       authFailure: () => void counters.authFailures++,
       rateLimited: () => void counters.rateLimited++,
+      slowHash: () => void counters.slowHashes++,
     },
     requireHttps: false,
     bodyLimit: 1024 * 1024,
