@@ -6,6 +6,7 @@ export interface Metrics {
   latency: Histogram<'plugin'>
   authFailures: Counter<'plugin'>
   rateLimited: Counter<'plugin'>
+  slowHashes: Counter<'plugin'>
 }
 
 export function createMetrics(): Metrics {
@@ -35,6 +36,12 @@ export function createMetrics(): Metrics {
     rateLimited: new Counter({
       name: 'mailfront_rate_limited_total',
       help: 'Rate-limit rejections',
+      labelNames: ['plugin'],
+      registers: [registry],
+    }),
+    slowHashes: new Counter({
+      name: 'mailfront_slow_hashes_total',
+      help: 'Slow password hashes computed to check a credential (credential-cache misses)',
       labelNames: ['plugin'],
       registers: [registry],
     }),

@@ -99,9 +99,10 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: PluginContext, 
     const id = normalizeUserId(urlUserId)
     const account = cred.username.toLowerCase() === id ? await findAccount(ctx, id) : null
     const stored = account?.api_enabled ? account.api_password_hash : null
-    const ok = await cache.verify(id, cred.password, stored ?? '', async () =>
-      (await verifyPassword(cred.password, stored)) ? true : null,
-    )
+    const ok = await cache.verify(id, cred.password, stored ?? '', async () => {
+      ctx.events.slowHash('authsmtp')
+      return (await verifyPassword(cred.password, stored)) ? true : null
+    })
     if (!ok || !account || !stored) throw unauthorized()
     if (opts.rateWindowS > 0) {
       const r = await ctx.rateLimits.consume(`authsmtp:${id}`, { windowMs: opts.rateWindowS * 1000, max: 1 })

@@ -86,6 +86,7 @@ export function adminAuth(ctx: PluginContext, opts: TmailOptions, admin: ReturnT
           })
         }
       }
+      ctx.events.slowHash('tmail')
       // Both checks always run: the answer and its cost do not tell which part was wrong.
       const loginOk = safeEqual(cred.username, a.login)
       const passwordOk = await verifyPassword(cred.password, a.hash)

@@ -98,6 +98,14 @@ describe('ping and auth', () => {
     expect(res.headers.get('www-authenticate')).toBeNull()
   })
 
+  it('pays one slow hash for 50 concurrent first requests with one credential', async () => {
+    const all = await Promise.all(Array.from({ length: 50 }, () => req('GET', '/users/none@x.io')))
+    expect(all.every((r) => r.status === 404)).toBe(true)
+    expect(ctx.counters.slowHashes).toBe(1)
+    await req('GET', '/users')
+    expect(ctx.counters.slowHashes).toBe(1)
+  })
+
   it('checks auth before reading the body', async () => {
     const res = await app.request('/users/x@y.z', { method: 'POST', body: '{not json' })
     expect(res.status).toBe(401)
