@@ -123,6 +123,7 @@ export function createMailfront(d: AppDeps): Mailfront {
   const draining = { value: false }
   const anyHostname = mounted.some((m) => m.hostname)
 
+  const access = (d.log as Logger & { access?: Logger }).access ?? d.log
   const root = new Hono<{ Bindings: NodeEnv }>()
   root.use('*', async (c, next) => {
     const info = requestInfo(c, d.trustProxy)
@@ -137,7 +138,7 @@ export function createMailfront(d: AppDeps): Mailfront {
     const ms = performance.now() - started
     d.metrics.requests.inc({ plugin, route, method: c.req.method, status: String(c.res.status) })
     d.metrics.latency.observe({ plugin }, ms / 1000)
-    d.log.info(
+    access.info(
       {
         reqId: info.requestId,
         method: c.req.method,

@@ -27,9 +27,17 @@ export const REDACT = [
   '*.api_password',
 ]
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger & pino.Logger {
-  return pino(
-    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'mailfront' } },
-    destination ?? pino.destination({ sync: false }),
-  )
+export type MailfrontLogger = Logger & pino.Logger & { access: Logger }
+
+/**
+ * The logger, redacting every path above, and its `access` sibling for the one line per request.
+ * That line is built by mailfront from fixed fields (no header, body or query string), so it skips
+ * redaction, which costs more than the rest of a small request.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): MailfrontLogger {
+  const dest = destination ?? pino.destination({ sync: false })
+  const base = { service: 'mailfront' }
+  const log = pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base }, dest)
+  Object.defineProperty(log, 'access', { value: pino({ level, base }, dest), enumerable: false })
+  return log as MailfrontLogger
 }

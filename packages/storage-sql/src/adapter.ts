@@ -26,6 +26,10 @@ interface Shared {
   schema: ModelSchema
   id: string
   onClose: () => Promise<void>
+  /** A synchronous single-row read on the same connection (SQLite), for point lookups. */
+  fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
+  /** Transactions in progress: the fast path stays off meanwhile, so it never reads their writes. */
+  openTx: number
 }
 
 function toDb(flavor: SqlFlavor, def: ModelDef, name: string, v: unknown): unknown {
@@ -87,11 +91,23 @@ function uniqueFromError(model: string, e: unknown): UniqueViolationError | null
 /** The shared SQL adapter: every backend is a Kysely instance plus its flavour. */
 export function kyselyAdapter(
   db: Kysely<any>,
-  opts: { flavor: SqlFlavor; id: string; onClose?: () => Promise<void> },
+  opts: {
+    flavor: SqlFlavor
+    id: string
+    onClose?: () => Promise<void>
+    fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
+  },
 ): StorageAdapter {
   return build(
     db,
-    { flavor: opts.flavor, schema: {}, id: opts.id, onClose: opts.onClose ?? (() => db.destroy()) },
+    {
+      flavor: opts.flavor,
+      schema: {},
+      id: opts.id,
+      onClose: opts.onClose ?? (() => db.destroy()),
+      ...(opts.fastGet ? { fastGet: opts.fastGet } : {}),
+      openTx: 0,
+    },
     false,
   )
 }
@@ -255,6 +271,22 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
       return rows[0] as never
     },
     async findOne({ model, where }) {
+      // The commonest read, `field = value`: straight to the driver, skipping the query builder.
+      if (
+        s.fastGet &&
+        (inTx || s.openTx === 0) &&
+        'field' in where &&
+        (where.op ?? 'eq') === 'eq' &&
+        !where.ci
+      ) {
+        const def = modelOf(s.schema, model)
+        assertWhere(model, def, where)
+        if (where.value !== null && where.value !== undefined) {
+          const text = `SELECT * FROM ${quoteIdent(model)} WHERE ${quoteIdent(where.field)} = ? LIMIT 1`
+          const raw = s.fastGet(text, [toDb(flavor, def, where.field, where.value)])
+          return (raw ? fromDb(def, raw) : null) as never
+        }
+      }
       const rows = await run(model, sql`SELECT * FROM ${T(model)} WHERE ${whereSql(model, where)} LIMIT 1`)
       return (rows[0] ?? null) as never
     },
@@ -322,7 +354,12 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
     },
     async transaction(fn) {
       if (inTx) return fn(self)
-      return db.transaction().execute((trx) => fn(build(trx, s, true)))
+      s.openTx++
+      try {
+        return await db.transaction().execute((trx) => fn(build(trx, s, true)))
+      } finally {
+        s.openTx--
+      }
     },
     async ping() {
       await sql`SELECT 1`.execute(db)

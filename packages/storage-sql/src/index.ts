@@ -20,10 +20,13 @@ export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
   }
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cachingDatabase(database) }) })
+  const cached = cachingDatabase(database)
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cached }) })
   return kyselyAdapter(db, {
     flavor: 'sqlite',
     id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',
+    fastGet: (text, params) =>
+      (cached.prepare(text) as unknown as Database.Statement).get(...params) as never,
   })
 }
 
