@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { afterAll, describe, expect, it } from 'vitest'
 import { docsAssetPath } from '../src/docs.ts'
-import { type ServerProcess, startServer } from './server-process.ts'
+import { hasCurl, type ServerProcess, startServer } from './server-process.ts'
 
 const insecure = { rejectUnauthorized: false }
 
@@ -28,15 +28,6 @@ function get(
 function curl(...args: string[]): string {
   return execFileSync('curl', ['-sk', '--max-time', '10', ...args], { encoding: 'utf8' })
 }
-
-const hasCurl = (() => {
-  try {
-    execFileSync('curl', ['--version'])
-    return true
-  } catch {
-    return false
-  }
-})()
 
 describe('end to end: the real server process (TLS, SQLite)', () => {
   let srv: ServerProcess & { dataDir: string }

@@ -1,15 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type ServerProcess, startServer } from './server-process.ts'
-
-const hasCurl = (() => {
-  try {
-    execFileSync('curl', ['--version'])
-    return true
-  } catch {
-    return false
-  }
-})()
+import { hasCurl, type ServerProcess, startServer } from './server-process.ts'
 
 let srv: (ServerProcess & { dataDir: string }) | undefined
 

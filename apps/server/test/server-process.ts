@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -46,3 +46,13 @@ export function startServer(
     exited.then((code) => reject(new Error(`server exited with ${code}:\n${out}`)))
   })
 }
+
+/** Whether `curl` is installed (the curl steps say they were skipped when it is not). */
+export const hasCurl = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()

@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type ServerProcess, startServer } from './server-process.ts'
+import { hasCurl, type ServerProcess, startServer } from './server-process.ts'
 
 // Every curl example of the tmail seed, verbatim apart from the address, in an order that makes sense.
 const SEED = {
@@ -25,15 +25,6 @@ const MSG1 =
   '{"Id":1,"Uuid":"5217dfdc96d7216d7074b329f88d11f76dee997b","MailFrom":"toorop@tmail.io","AuthUser":"toorop@tmail.io","RcptTo":"toorop@toorop.fr","MessageId":"5528C725.8060007@tmail.io","Host":"toorop.fr","LastUpdate":"2015-04-11T09:03:02.737629459+02:00","AddedAt":"2015-04-11T09:03:02.737629459+02:00","NextDeliveryScheduledAt":"2015-04-11T16:44:35.994411773+02:00","Status":2,"DeliveryFailedCount":0}'
 const MSG2 =
   '{"Id":2,"Uuid":"bd36f47dab0e27482ce5db8605415e32978f0185","MailFrom":"toorop@tmail.io","AuthUser":"toorop@tmail.io","RcptTo":"stephane@protecmail.com","MessageId":"5529331C.3050308@tmail.io","Host":"protecmail.com","LastUpdate":"2015-04-11T16:43:41.965596115+02:00","AddedAt":"2015-04-11T16:43:41.965596115+02:00","NextDeliveryScheduledAt":"0001-01-01T00:09:21+00:09","Status":0,"DeliveryFailedCount":0}'
-
-const hasCurl = (() => {
-  try {
-    execSync('curl --version', { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 let srv: (ServerProcess & { dataDir: string }) | undefined
 
