@@ -136,8 +136,7 @@ export function createMailfront(d: AppDeps): Mailfront {
     const plugin = (c.get as (k: string) => string | undefined)('plugin') ?? 'mailfront'
     const route = (c.get as (k: string) => string | undefined)('route') ?? c.req.routePath
     const ms = performance.now() - started
-    d.metrics.requests.inc({ plugin, route, method: c.req.method, status: String(c.res.status) })
-    d.metrics.latency.observe({ plugin }, ms / 1000)
+    d.metrics.record(plugin, route, c.req.method, c.res.status, ms / 1000)
     access.info(
       {
         reqId: info.requestId,

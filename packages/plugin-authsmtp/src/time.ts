@@ -31,18 +31,34 @@ export function londonParts(ms: number): LondonParts {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0')
 
+const wall = (p: LondonParts) =>
+  `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`
+
+// Intl's formatToParts costs microseconds: results are kept per second (bounded), as the text
+// only changes with the second.
+const memo = new Map<number, { wall: string; withOffset: string }>()
+function formatted(ms: number) {
+  const second = Math.floor(ms / 1000)
+  let f = memo.get(second)
+  if (!f) {
+    const p = londonParts(ms)
+    const a = Math.abs(p.offsetMin)
+    const w = wall(p)
+    f = { wall: w, withOffset: `${w} ${p.offsetMin < 0 ? '-' : '+'}${pad(Math.floor(a / 60))}${pad(a % 60)}` }
+    if (memo.size >= 4096) memo.delete(memo.keys().next().value as number)
+    memo.set(second, f)
+  }
+  return f
+}
+
 /** `YYYY-MM-DD HH:MM:SS` in UK local time. */
 export function formatLondon(ms: number): string {
-  const p = londonParts(ms)
-  return `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`
+  return formatted(ms).wall
 }
 
 /** `YYYY-MM-DD HH:MM:SS +0100`: UK local time and its offset. */
 export function formatLondonWithOffset(ms: number): string {
-  const { offsetMin } = londonParts(ms)
-  const sign = offsetMin < 0 ? '-' : '+'
-  const a = Math.abs(offsetMin)
-  return `${formatLondon(ms)} ${sign}${pad(Math.floor(a / 60))}${pad(a % 60)}`
+  return formatted(ms).withOffset
 }
 
 /** Epoch ms of a UK local wall-clock time. */

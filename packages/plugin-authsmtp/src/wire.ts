@@ -1,4 +1,4 @@
-import { buildXml } from '@mailfront/core'
+import { buildXml, prepareXml, xmlSlot } from '@mailfront/core'
 
 /**
  * Every element of the AuthSMTP XML objects, in document order, with its 0-based line and status.
@@ -136,10 +136,13 @@ export function basicUserXml(v: BasicUserValues): string {
     messages_remaining: max0(v.messages_limit - v.messages_sent),
     data_remaining: max0(v.data_limit - v.data_sent),
   }
-  const obj: Record<string, string | bigint> = {}
-  for (const name of BASIC_USER) obj[name] = all[name]!
-  return buildXml({ result: { basic_user: obj } })
+  return renderBasicUser(all)
 }
+
+// The shape is fixed by the wire table: built once by fast-xml-parser, then filled per response.
+const renderBasicUser = prepareXml({
+  result: { basic_user: Object.fromEntries(BASIC_USER.map((name) => [name, xmlSlot(name)])) },
+})
 
 export function ipAllocationXml(userId: string, ips: string[]): string {
   return buildXml({
