@@ -41,31 +41,33 @@ function toDb(flavor: SqlFlavor, def: ModelDef, name: string, v: unknown): unkno
   return v
 }
 
+type Convert = (v: unknown) => unknown
+const CONVERT: Record<string, Convert> = {
+  integer: (v) => Number(v),
+  timestamp: (v) => Number(v),
+  bigint: (v) => BigInt(v as string | number | bigint),
+  boolean: (v) => v === true || v === 1 || v === 1n || v === 't',
+  json: (v) => parseJson(String(v)),
+}
+// Per model, the conversion of each column, worked out once: rows are converted in bulk (lists).
+const converters = new WeakMap<ModelDef, Map<string, Convert | null>>()
+
 function fromDb(def: ModelDef, raw: Record<string, unknown>): Row {
+  let conv = converters.get(def)
+  if (!conv) {
+    conv = new Map()
+    converters.set(def, conv)
+  }
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(raw)) {
-    const f = fieldDef(def, k)
-    if (v === null || v === undefined || !f) {
-      out[k] = v ?? null
-      continue
+  for (const k in raw) {
+    const v = raw[k]
+    let c = conv.get(k)
+    if (c === undefined) {
+      const f = fieldDef(def, k)
+      c = (f && CONVERT[f.type]) || null
+      conv.set(k, c)
     }
-    switch (f.type) {
-      case 'integer':
-      case 'timestamp':
-        out[k] = Number(v)
-        break
-      case 'bigint':
-        out[k] = BigInt(v as string | number | bigint)
-        break
-      case 'boolean':
-        out[k] = v === true || v === 1 || v === 1n || v === 't'
-        break
-      case 'json':
-        out[k] = parseJson(String(v))
-        break
-      default:
-        out[k] = v
-    }
+    out[k] = v === null || v === undefined ? null : c ? c(v) : v
   }
   return out as Row
 }

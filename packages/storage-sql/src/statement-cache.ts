@@ -5,9 +5,14 @@ import type { SqliteDatabase } from 'kysely'
  * Kysely's SQLite driver prepares every query anew; preparing costs more than running a point lookup.
  * The adapter's queries come from a few shapes, so statements are kept by SQL text (bounded).
  */
-export function cachingDatabase(database: Database.Database, max = 500): SqliteDatabase {
+export function cachingDatabase(
+  database: Database.Database,
+  opts: { max?: number; safeIntegers?: (sql: string) => boolean } = {},
+): SqliteDatabase & { clear(): void } {
+  const max = opts.max ?? 500
   const statements = new Map<string, Database.Statement>()
   return {
+    clear: () => statements.clear(),
     close: () => database.close(),
     prepare(sql: string) {
       let s = statements.get(sql)
@@ -16,6 +21,7 @@ export function cachingDatabase(database: Database.Database, max = 500): SqliteD
         statements.delete(sql)
       } else {
         s = database.prepare(sql)
+        if (opts.safeIntegers && s.reader) s.safeIntegers(opts.safeIntegers(sql))
         if (statements.size >= max) statements.delete(statements.keys().next().value as string)
       }
       statements.set(sql, s)
