@@ -47,6 +47,30 @@ export const APP_ERRORS = {
     de: 'Das neue Passwort muss sich vom alten unterscheiden',
     source: 'ours',
   },
+  INVALID_DATES: {
+    code: 1009,
+    en: 'The end date is before the start date',
+    de: 'Das Enddatum liegt vor dem Startdatum',
+    source: 'ours',
+  },
+  APP_PASSWORD_NOT_FOUND: {
+    code: 1010,
+    en: 'App password not found',
+    de: 'App-Passwort nicht gefunden',
+    source: 'ours',
+  },
+  MAILING_LIST_NOT_FOUND: {
+    code: 1011,
+    en: 'Mailing list not found',
+    de: 'Mailingliste nicht gefunden',
+    source: 'ours',
+  },
+  MAILING_LIST_EXISTS: {
+    code: 1012,
+    en: 'Mailing list already exists',
+    de: 'Mailingliste existiert bereits',
+    source: 'ours',
+  },
   RATE_LIMITED: {
     code: 1008,
     en: 'Too many requests for this session, wait {seconds} seconds',

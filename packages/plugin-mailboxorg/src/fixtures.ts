@@ -18,9 +18,13 @@ import {
 import {
   ACCOUNT,
   type AccountRow,
+  APP_PASSWORD,
+  type AppPasswordRow,
   DOMAIN,
   type DomainRow,
   MAIL,
+  MAILING_LIST,
+  type MailingListRow,
   type MailRow,
   OPERATOR,
   type OperatorRow,
@@ -83,6 +87,41 @@ export const fixturesSchema = z
             active: z.boolean().default(true),
             capabilities: z.array(z.enum(MAIL_CAPABILITIES)).default([]),
             ...optionalAll(MAIL_FIELDS),
+            extras: z
+              .object({
+                blacklist: z.array(z.string()).optional(),
+                spamprotect: z.record(z.string(), z.unknown()).optional(),
+                vacation: z.record(z.string(), z.unknown()).optional(),
+              })
+              .strict()
+              .optional()
+              .describe('blacklist, spam protection and vacation notice'),
+          })
+          .strict(),
+      )
+      .default([]),
+    mailing_lists: z
+      .array(
+        z
+          .object({
+            mailinglist: z.string().min(1),
+            account: z.string().min(1),
+            password: secret,
+            adminmail: z.string().default(''),
+          })
+          .strict(),
+      )
+      .default([]),
+    app_passwords: z
+      .array(
+        z
+          .object({
+            id: z.number().int().positive(),
+            mail: z.string().email(),
+            memo: z.string(),
+            password: z.string().min(1).describe('a bcrypt hash (as exported) or in clear'),
+            imap_allowed: z.boolean().default(true),
+            smtp_allowed: z.boolean().default(true),
           })
           .strict(),
       )
@@ -162,12 +201,35 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
         active: m.active,
         capabilities: m.capabilities,
         attrs: pick(m, MAIL_FIELDS),
+        extras: m.extras ?? null,
         created_at: now,
       })
     }
-    return {
-      upserted: data.operators.length + data.accounts.length + data.domains.length + data.mails.length,
-    }
+    for (const l of data.mailing_lists)
+      await upsert(ctx, MAILING_LIST, 'name', lower(l.mailinglist), {
+        account: lower(l.account),
+        password_hash: await hashed(l.password),
+        adminmail: l.adminmail,
+        created_at: now,
+      })
+    for (const a of data.app_passwords)
+      await upsert(ctx, APP_PASSWORD, 'id', a.id as never, {
+        mail: lower(a.mail),
+        memo: a.memo,
+        password_hash: await hashed(a.password),
+        imap_allowed: a.imap_allowed,
+        smtp_allowed: a.smtp_allowed,
+        created_at: now,
+      })
+    const n = [
+      data.operators,
+      data.accounts,
+      data.domains,
+      data.mails,
+      data.mailing_lists,
+      data.app_passwords,
+    ]
+    return { upserted: n.reduce((sum, list) => sum + list.length, 0) }
   },
   async export(ctx) {
     const all = <T extends { id: unknown }>(model: string, field: string) =>
@@ -176,6 +238,8 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
     const accounts = await all<AccountRow>(ACCOUNT, 'account')
     const domains = await all<DomainRow>(DOMAIN, 'domain')
     const mails = await all<MailRow>(MAIL, 'mail')
+    const lists = await all<MailingListRow>(MAILING_LIST, 'name')
+    const appPasswords = await all<AppPasswordRow>(APP_PASSWORD, 'id')
     return {
       operators: operators.map((o) => ({
         name: o.name,
@@ -209,6 +273,21 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
         active: m.active,
         capabilities: m.capabilities,
         ...m.attrs,
+        ...(m.extras ? { extras: m.extras } : {}),
+      })),
+      mailing_lists: lists.map((l) => ({
+        mailinglist: l.name,
+        account: l.account,
+        password: l.password_hash,
+        adminmail: l.adminmail,
+      })),
+      app_passwords: appPasswords.map((a) => ({
+        id: Number(a.id),
+        mail: a.mail,
+        memo: a.memo,
+        password: a.password_hash,
+        imap_allowed: a.imap_allowed,
+        smtp_allowed: a.smtp_allowed,
       })),
     } as never
   },

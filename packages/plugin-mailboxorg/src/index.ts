@@ -7,7 +7,9 @@ import { defineMethod, type MailboxorgOptions, type MethodDef } from './method.t
 import { accountMethods } from './methods/account.ts'
 import { baseMethods } from './methods/base.ts'
 import { domainMethods } from './methods/domain.ts'
+import { listMethods } from './methods/lists.ts'
 import { mailMethods } from './methods/mail.ts'
+import { mailboxMethods } from './methods/mailbox.ts'
 import { openrpcDocument } from './openrpc.ts'
 import { optionsFrom } from './options.ts'
 import { JSON_TYPE, registerRoutes } from './routes.ts'
@@ -23,7 +25,14 @@ const PURGE_EVERY_MS = 10 * 60_000
 
 /** Every method, each declared once; `rpc.discover` answers the OpenRPC document built from them. */
 export function mailboxorgMethods(): MethodDef[] {
-  const methods: MethodDef[] = [...baseMethods, ...accountMethods, ...domainMethods, ...mailMethods]
+  const methods: MethodDef[] = [
+    ...baseMethods,
+    ...accountMethods,
+    ...domainMethods,
+    ...mailMethods,
+    ...mailboxMethods,
+    ...listMethods,
+  ]
   methods.push(
     defineMethod({
       name: 'rpc.discover',

@@ -5,6 +5,8 @@ export const ACCOUNT = 'mailboxorg_account'
 export const DOMAIN = 'mailboxorg_domain'
 export const MAIL = 'mailboxorg_mail'
 export const SESSION = 'mailboxorg_session'
+export const APP_PASSWORD = 'mailboxorg_app_password'
+export const MAILING_LIST = 'mailboxorg_mailing_list'
 
 export const LEVELS = ['admin', 'reseller', 'account', 'domain', 'mail'] as const
 export type Level = (typeof LEVELS)[number]
@@ -54,6 +56,28 @@ export const models: ModelSchema = {
       active: { type: 'boolean', default: true },
       capabilities: { type: 'json', default: () => [] },
       attrs: { type: 'json', default: () => ({}) },
+      // Blacklist, spam protection and vacation notice: sub-resources, not part of the mail object.
+      extras: { type: 'json', optional: true },
+      created_at: { type: 'timestamp' },
+    },
+  },
+  [APP_PASSWORD]: {
+    id: 'serial',
+    fields: {
+      mail: { type: 'string', index: true },
+      memo: { type: 'string' },
+      password_hash: { type: 'string' },
+      imap_allowed: { type: 'boolean', default: true },
+      smtp_allowed: { type: 'boolean', default: true },
+      created_at: { type: 'timestamp' },
+    },
+  },
+  [MAILING_LIST]: {
+    fields: {
+      name: { type: 'string', unique: true },
+      account: { type: 'string', index: true },
+      password_hash: { type: 'string' },
+      adminmail: { type: 'string', default: '' },
       created_at: { type: 'timestamp' },
     },
   },
@@ -108,6 +132,31 @@ export interface MailRow extends Row {
   active: boolean
   capabilities: string[]
   attrs: Record<string, unknown>
+  extras: MailExtras | null
+  created_at: number
+}
+
+export interface MailExtras {
+  blacklist?: string[]
+  spamprotect?: Record<string, unknown>
+  vacation?: Record<string, unknown>
+}
+
+export interface AppPasswordRow extends Row {
+  id: number
+  mail: string
+  memo: string
+  password_hash: string
+  imap_allowed: boolean
+  smtp_allowed: boolean
+  created_at: number
+}
+
+export interface MailingListRow extends Row {
+  name: string
+  account: string
+  password_hash: string
+  adminmail: string
   created_at: number
 }
 

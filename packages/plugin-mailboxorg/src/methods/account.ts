@@ -3,7 +3,7 @@ import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { ACCOUNT_FIELDS, ACCOUNT_PLANS, accountObject, accountView, optionalAll } from '../objects.ts'
 import { accountInScope, requireAccount } from '../scope.ts'
-import { ACCOUNT, type AccountRow, DOMAIN, MAIL, SESSION } from '../store.ts'
+import { ACCOUNT, type AccountRow, APP_PASSWORD, DOMAIN, MAIL, MAILING_LIST, SESSION } from '../store.ts'
 
 export const accountName = z
   .string()
@@ -24,6 +24,11 @@ export async function deleteAccountTree(call: Call, a: AccountRow) {
     const domains = await tx.findMany<{ id: string; domain: string }>({ model: DOMAIN, where })
     const principals = [a.account, ...domains.map((d) => d.domain), ...mails.map((m) => m.mail)]
     await tx.deleteMany({ model: SESSION, where: { field: 'principal', op: 'in', value: principals } })
+    await tx.deleteMany({
+      model: APP_PASSWORD,
+      where: { field: 'mail', op: 'in', value: mails.map((m) => m.mail) },
+    })
+    await tx.deleteMany({ model: MAILING_LIST, where })
     await tx.deleteMany({ model: MAIL, where })
     await tx.deleteMany({ model: DOMAIN, where })
     await tx.deleteOne({ model: ACCOUNT, where: { field: 'id', value: a.id } })

@@ -4,7 +4,7 @@ import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { DOMAIN_CAPABILITIES, domainObject, domainView } from '../objects.ts'
 import { requireAccount, requireDomain } from '../scope.ts'
-import { DOMAIN, type DomainRow, MAIL, SESSION } from '../store.ts'
+import { APP_PASSWORD, DOMAIN, type DomainRow, MAIL, SESSION } from '../store.ts'
 import { newPassword } from './account.ts'
 
 const domainName = z
@@ -140,6 +140,10 @@ export const domainMethods = [
         })
         const principals = [d.domain, ...mails.map((m) => m.mail)]
         await tx.deleteMany({ model: SESSION, where: { field: 'principal', op: 'in', value: principals } })
+        await tx.deleteMany({
+          model: APP_PASSWORD,
+          where: { field: 'mail', op: 'in', value: mails.map((m) => m.mail) },
+        })
         await tx.deleteMany({ model: MAIL, where: { field: 'domain', value: d.domain } })
         await tx.deleteOne({ model: DOMAIN, where: { field: 'id', value: d.id } })
       })

@@ -12,7 +12,7 @@ import {
   optionalAll,
 } from '../objects.ts'
 import { requireDomain, requireMail } from '../scope.ts'
-import { MAIL, type MailRow, SESSION } from '../store.ts'
+import { APP_PASSWORD, MAIL, type MailRow, SESSION } from '../store.ts'
 import { newPassword } from './account.ts'
 
 const address = z.string().email()
@@ -167,6 +167,7 @@ export const mailMethods = [
       const m = await requireMail(call, mail)
       await call.ctx.storage.transaction(async (tx) => {
         await tx.deleteMany({ model: SESSION, where: { field: 'principal', value: m.mail } })
+        await tx.deleteMany({ model: APP_PASSWORD, where: { field: 'mail', value: m.mail } })
         await tx.deleteOne({ model: MAIL, where: { field: 'id', value: m.id } })
       })
       return true as const
