@@ -46,12 +46,13 @@ export const models: ModelSchema = {
       modified_at: { type: 'timestamp' },
     },
   },
-  // Shaped for part 2 too: a grant belongs to a user or an API key, and lives 30 days at most.
+  // A grant belongs to a user or an API key and lives 30 days at most. One live grant per principal
+  // (unique): a new grant replaces the row, so concurrent grants on several instances leave one.
   [REFRESH]: {
     fields: {
       token_hash: { type: 'string', unique: true },
       principal_kind: { type: 'string' },
-      principal_id: { type: 'string', index: true },
+      principal_id: { type: 'string', unique: true },
       created_at: { type: 'timestamp' },
       expires_at: { type: 'timestamp' },
     },

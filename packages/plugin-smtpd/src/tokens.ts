@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { createHs256, type PluginContext, safeEqual, sha256Hex, verifyPassword } from '@mailfront/core'
+import {
+  createHs256,
+  type PluginContext,
+  safeEqual,
+  sha256Hex,
+  UniqueViolationError,
+  verifyPassword,
+} from '@mailfront/core'
 import { smtpdError } from './errors.ts'
 import { type Role, roleId } from './roles.ts'
 import {
@@ -144,22 +151,28 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
       return p
     },
 
-    /** A password grant: earlier refresh tokens of the principal die, a new one lives 30 days. */
+    /**
+     * A password grant: the principal's earlier refresh token dies, the new one lives 30 days. The
+     * grant replaces the principal's single row in one statement, so concurrent grants (on any
+     * instances) leave exactly one refresh token alive: the last one written.
+     */
     async grant(p: Principal) {
       const refresh = randomBytes(96).toString('base64url') // 128 characters
-      await db.transaction(async (tx) => {
-        await tx.deleteMany({ model: REFRESH, where: { field: 'principal_id', value: principalId(p) } })
-        await tx.create({
-          model: REFRESH,
-          data: {
-            token_hash: sha256Hex(refresh),
-            principal_kind: p.kind,
-            principal_id: principalId(p),
-            created_at: now(),
-            expires_at: now() + opts.refreshTtlMs,
-          },
-        })
-      })
+      const where = { field: 'principal_id', value: principalId(p) }
+      const set = {
+        token_hash: sha256Hex(refresh),
+        principal_kind: p.kind,
+        created_at: now(),
+        expires_at: now() + opts.refreshTtlMs,
+      }
+      if (!(await db.updateOne({ model: REFRESH, where, set }))) {
+        try {
+          await db.create({ model: REFRESH, data: { ...set, principal_id: principalId(p) } })
+        } catch (e) {
+          if (!(e instanceof UniqueViolationError)) throw e
+          await db.updateOne({ model: REFRESH, where, set }) // another grant created it meanwhile
+        }
+      }
       return tokenResponse(p, refresh)
     },
 

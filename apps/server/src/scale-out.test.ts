@@ -1,0 +1,119 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { encodeBasic, silentLogger } from '@mailfront/core'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from './config.ts'
+import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
+
+// Two instances on one PostgreSQL behave as one server: what lives in the store is shared, and what
+// must happen once happens once. Scale-out is a PostgreSQL feature: SQLite is one instance's store
+// (two connections in one process would block each other), and PGlite holds a single connection.
+const pgUrl = process.env.MAILFRONT_TEST_PG_URL
+if (!pgUrl)
+  console.log('[scale-out] skipped: MAILFRONT_TEST_PG_URL is not set (scale-out needs a real PostgreSQL)')
+
+const schema = `mf_scale_${process.pid}_${Date.now()}`
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: pgUrl })
+  await c.connect()
+  await c.query(sql)
+  await c.end()
+}
+
+async function pgSchemaUrl(url: string): Promise<string> {
+  await admin(`CREATE SCHEMA ${schema}`)
+  const u = new URL(url)
+  u.searchParams.set('options', `-c search_path=${schema}`)
+  return u.toString()
+}
+
+describe.skipIf(!pgUrl)('two instances on one PostgreSQL (skipped without MAILFRONT_TEST_PG_URL)', () => {
+  let a: Runtime
+  let b: Runtime
+  beforeAll(async () => {
+    const url = await pgSchemaUrl(pgUrl!)
+    const env = {
+      MAILFRONT_DATABASE_URL: url,
+      MAILFRONT_SECRET: 's'.repeat(40),
+      MAILFRONT_DEMO: 'on',
+      MAILFRONT_DATA_DIR: mkdtempSync(join(tmpdir(), 'mf-scale-data-')),
+    }
+    a = await createRuntime(loadConfig(env), silentLogger)
+    await loadStartupFixtures(a)
+    b = await createRuntime(loadConfig({ ...env, MAILFRONT_DEMO: 'off' }), silentLogger)
+  }, 60_000)
+  afterAll(async () => {
+    await a?.close()
+    await b?.close()
+    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  })
+
+  it('holds the AuthSMTP rate limit across instances', async () => {
+    const auth = { headers: { Authorization: encodeBasic('aa12345', 'demo-api-password') } }
+    expect(await (await a.app.request('/restful/basic_user/aa12345', auth)).text()).toContain('<basic_user>')
+    const second = await (await b.app.request('/restful/basic_user/aa12345', auth)).text()
+    expect(second).toContain('<code>1</code>')
+  })
+
+  it('serves a mailbox.org session made on the other instance, and ends it everywhere', async () => {
+    const login = await a.app.request('/v1/', {
+      method: 'POST',
+      body: '{"jsonrpc":"2.0","method":"auth","params":{"user":"test_account","pass":"123456"},"id":1}',
+    })
+    const session = (await login.json()).result.session
+    const call = async (rt: Runtime, method: string) =>
+      (
+        await rt.app.request('/v1/', {
+          method: 'POST',
+          headers: { 'HPLS-AUTH': session },
+          body: `{"jsonrpc":"2.0","method":"${method}","id":2}`,
+        })
+      ).json()
+    expect((await call(b, 'hello.innerworld')).result).toBe('Hello Inner-World!')
+    expect((await call(b, 'deauth')).result).toBe(true)
+    expect((await call(a, 'hello.innerworld')).error.code).toBe(253)
+  })
+
+  it('lets a grant on one instance expire the refresh token issued on the other', async () => {
+    const grant = async (rt: Runtime) =>
+      (
+        await rt.app.request('/oauth/token?grant_type=password', {
+          method: 'POST',
+          headers: { Authorization: encodeBasic('demo-key', 'demo-secret') },
+        })
+      ).json()
+    const refresh = (rt: Runtime, token: string) =>
+      rt.app.request('/oauth/token?grant_type=refresh_token', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token: token }),
+      })
+    const first = await grant(a)
+    expect((await refresh(b, first.refresh_token)).status).toBe(200)
+    const second = await grant(b)
+    expect((await refresh(a, first.refresh_token)).status).toBe(403)
+    // Concurrent grants on both instances: exactly one refresh token survives.
+    const [x, y] = await Promise.all([grant(a), grant(b)])
+    const alive = await Promise.all([
+      refresh(a, x.refresh_token),
+      refresh(b, y.refresh_token),
+      refresh(a, second.refresh_token),
+    ])
+    expect(alive.map((r) => r.status).filter((s) => s === 200)).toHaveLength(1)
+  })
+
+  it('applies a tmail bounce once when both instances run the queue processor', async () => {
+    const admin = { Authorization: encodeBasic('admin', 'admin') }
+    expect((await a.app.request('/queue/bounce/1', { method: 'DELETE', headers: admin })).status).toBe(200)
+    const { processQueue } = await import('@mailfront/plugin-tmail')
+    const [ra, rb] = await Promise.all([
+      processQueue(a.contexts.get('tmail')!),
+      processQueue(b.contexts.get('tmail')!),
+    ])
+    expect(ra.bounced + rb.bounced).toBe(1)
+    const queue = (await (await b.app.request('/queue', { headers: admin })).json()) as { MailFrom: string }[]
+    expect(queue.filter((m) => m.MailFrom === '')).toHaveLength(1)
+  })
+})
