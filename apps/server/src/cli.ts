@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { type CommandDef, stringifyJson } from '@mailfront/core'
 import { Command, Option } from 'commander'
+import pino from 'pino'
 import { VERSION } from './app.ts'
 import { ConfigError, ENV_SPEC, loadConfig } from './config.ts'
 import { mergedOpenApi, pluginOpenApi } from './docs.ts'
@@ -40,7 +41,11 @@ const print = (v: unknown) =>
 /** Open the store (quiet logs) for a one-shot command, and close it after. */
 async function withRuntime<T>(opts: Record<string, unknown>, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, { MAILFRONT_LOG_LEVEL: 'warn', ...flagsFrom(opts) })
-  const rt = await createRuntime(config, createLogger(config.logLevel))
+  // Logs of a one-shot command go to stderr, at once: stdout carries the command's own output.
+  const rt = await createRuntime(
+    config,
+    createLogger(config.logLevel, pino.destination({ dest: 2, sync: true })),
+  )
   try {
     return await fn(rt)
   } finally {
@@ -97,9 +102,13 @@ export function buildProgram(): Command {
     const onSignal = (sig: string) => {
       log.info({ signal: sig }, 'signal received')
       running.stop().then(
-        () => process.exit(0),
+        () => {
+          log.flushSync()
+          process.exit(0)
+        },
         (e) => {
           log.error({ err: e }, 'shutdown failed')
+          log.flushSync()
           process.exit(1)
         },
       )

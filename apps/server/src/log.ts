@@ -27,7 +27,7 @@ export const REDACT = [
   '*.api_password',
 ]
 
-export type MailfrontLogger = Logger & pino.Logger & { access: Logger }
+export type MailfrontLogger = Logger & pino.Logger & { access: Logger; flushSync(): void }
 
 const LEVELS: Record<string, number> = {
   trace: 10,
@@ -60,11 +60,24 @@ function accessLogger(level: string, dest: pino.DestinationStream): Logger {
 
 /** The logger, redacting every path above, and its `access` sibling for the request lines. */
 export function createLogger(level: string, destination?: pino.DestinationStream): MailfrontLogger {
-  const dest = destination ?? pino.destination({ sync: false })
+  // Lines are gathered up to 4 KiB (one write per batch, not per request) and flushed at least every
+  // 200 ms, and synchronously before the process exits.
+  const dest = destination ?? pino.destination({ sync: false, minLength: 4096 })
+  if (!destination) setInterval(() => (dest as { flush?(): void }).flush?.(), 200).unref()
   const log = pino(
     { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'mailfront' } },
     dest,
   )
   Object.defineProperty(log, 'access', { value: accessLogger(level, dest), enumerable: false })
+  Object.defineProperty(log, 'flushSync', {
+    value: () => {
+      try {
+        ;(dest as { flushSync?(): void }).flushSync?.()
+      } catch {
+        // nothing buffered, or the stream is already closed
+      }
+    },
+    enumerable: false,
+  })
   return log as MailfrontLogger
 }
