@@ -295,10 +295,14 @@ async function main() {
     for (const p of procs) await p.stop().catch(() => undefined)
     rmSync(dataDir, { recursive: true, force: true })
   }
-  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   const table = render(results)
   console.log(table)
-  updateDoc(table)
+  // Only a full default run is the reference: a quick or partial run does not replace it.
+  const full = !o.only && !o.quick && !o.duration && !o.rounds && !o.rows
+  if (full) {
+    writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
+    updateDoc(table)
+  } else console.log('\n(partial run: bench/results.json and docs/performance.md left as they are)')
 }
 
 function render(r: Record<string, any>): string {
