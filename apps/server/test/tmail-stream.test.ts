@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
+// The bench fills its million-row queue and reads the server's memory the same way.
+import { rssKb } from '../../../bench/procs.ts'
+import { fillQueue } from '../../../bench/queue.ts'
 import { type ServerProcess, startServer } from './server-process.ts'
 
 const ROWS = 1_000_000
@@ -12,8 +13,6 @@ const ENV = {
   MAILFRONT_TMAIL_ADMIN_PASSWORD: 'admin',
   MAILFRONT_TMAIL_QUEUE_INTERVAL_S: '0',
 }
-
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1])
 
 /** Read a streamed JSON array, counting its objects without keeping it. */
 function streamQueue(url: string, onChunk: () => void, path = '/queue') {
@@ -56,43 +55,22 @@ describe.skipIf(process.platform !== 'linux')(
       srv.child.kill('SIGTERM')
       await srv.exited
       // Fill the queue behind the server's back: a million rows in one transaction.
-      const db = new Database(join(srv.dataDir, 'mailfront.db'))
-      const insert = db.prepare(
-        `INSERT INTO tmail_queue (uuid, mail_from, auth_user, rcpt_to, message_id, host, last_update, added_at,
-        next_delivery_scheduled_at, status, delivery_failed_count) VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, 2, 0)`,
-      )
-      const t = '2026-06-10T19:40:30.123+02:00'
-      db.transaction(() => {
-        for (let i = 1; i <= ROWS; i++) {
-          const uuid = i.toString(16).padStart(40, '0')
-          insert.run(
-            uuid,
-            'sender@tmail.io',
-            `rcpt${i}@example.com`,
-            `${uuid}@tmail.io`,
-            'example.com',
-            t,
-            t,
-            t,
-          )
-        }
-      })()
-      db.close()
+      fillQueue(join(srv.dataDir, 'mailfront.db'), ROWS)
 
       srv = await startServer(ENV, srv.dataDir)
       const pid = srv.child.pid!
       // Warm up (JIT, first batches), then take the baseline.
       expect((await streamQueue(srv.url, () => {}, '/queue?limit=20000')).rows).toBe(20_000)
       await new Promise((r) => setTimeout(r, 300))
-      const base = rssKb(pid)
+      const base = rssKb(pid)!
       let peak = base
       let n = 0
       const t0 = performance.now()
       const res = await streamQueue(srv.url, () => {
-        if (++n % 50 === 0) peak = Math.max(peak, rssKb(pid))
+        if (++n % 50 === 0) peak = Math.max(peak, rssKb(pid)!)
       })
       const seconds = (performance.now() - t0) / 1000
-      peak = Math.max(peak, rssKb(pid))
+      peak = Math.max(peak, rssKb(pid)!)
       const growthMb = (peak - base) / 1024
       console.log(
         `tmail GET /queue: ${res.rows} rows, ${(res.bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s ` +

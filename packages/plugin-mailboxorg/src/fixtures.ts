@@ -3,7 +3,7 @@ import {
   hashPassword,
   isPasswordHash,
   type PluginContext,
-  UniqueViolationError,
+  upsertOne,
   z,
 } from '@mailfront/core'
 import {
@@ -133,22 +133,13 @@ export type MailboxorgFixtures = z.infer<typeof fixturesSchema>
 const hashed = async (s: string | undefined) =>
   s === undefined ? null : isPasswordHash(s) ? s : hashPassword(s)
 
-async function upsert(
+const upsert = (
   ctx: PluginContext,
   model: string,
-  key: string,
-  value: string,
-  data: Record<string, unknown>,
-) {
-  const where = { field: key, value }
-  if (await ctx.storage.updateOne({ model, where, set: data })) return
-  try {
-    await ctx.storage.create({ model, data: { [key]: value, ...data } })
-  } catch (e) {
-    if (!(e instanceof UniqueViolationError)) throw e
-    await ctx.storage.updateOne({ model, where, set: data })
-  }
-}
+  field: string,
+  value: unknown,
+  set: Record<string, unknown>,
+) => upsertOne(ctx.storage, { model, key: { field, value }, set })
 
 const pick = (o: Record<string, unknown>, keys: object) =>
   Object.fromEntries(Object.entries(o).filter(([k, v]) => k in keys && k !== 'memo' && v !== undefined))

@@ -1,4 +1,5 @@
-import { appError } from './errors.ts'
+import { type Row, UniqueViolationError } from '@mailfront/core'
+import { type AppErrorName, appError } from './errors.ts'
 import type { Call } from './method.ts'
 import {
   ACCOUNT,
@@ -80,4 +81,19 @@ export async function requireMail(call: Call, name: string): Promise<MailRow> {
   if (!m) throw appError('MAIL_NOT_FOUND', call.lang)
   if (!(await mailInScope(call, m))) throw appError('ACCESS_DENIED', call.lang)
   return m
+}
+
+/** Create an object whose name is unique; a taken name answers the method's "already exists" code. */
+export async function createNamed<T extends Row>(
+  call: Call,
+  model: string,
+  data: Record<string, unknown>,
+  exists: AppErrorName,
+): Promise<T> {
+  try {
+    return await call.ctx.storage.create<T>({ model, data: { ...data, created_at: call.ctx.clock.now() } })
+  } catch (e) {
+    if (e instanceof UniqueViolationError) throw appError(exists, call.lang)
+    throw e
+  }
 }

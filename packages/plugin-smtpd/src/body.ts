@@ -1,10 +1,10 @@
-import type { PluginEnv } from '@mailfront/core'
+import { type PluginEnv, readBodyText } from '@mailfront/core'
 import type { Context } from 'hono'
 import { smtpdError } from './errors.ts'
 
 /** A JSON or form body as string fields; empty when there is none (the password grant sends none). */
-export async function readFields(c: Context<PluginEnv>): Promise<Record<string, string>> {
-  const text = await c.req.text()
+export async function readFields(c: Context<PluginEnv>, limit: number): Promise<Record<string, string>> {
+  const text = await readBodyText(c, limit)
   if (!text.trim()) return {}
   const type = c.req.header('content-type') ?? ''
   const asForm = () => Object.fromEntries(new URLSearchParams(text))

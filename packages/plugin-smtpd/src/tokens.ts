@@ -4,7 +4,7 @@ import {
   type PluginContext,
   safeEqual,
   sha256Hex,
-  UniqueViolationError,
+  upsertOne,
   verifyPassword,
 } from '@mailfront/core'
 import { smtpdError } from './errors.ts'
@@ -40,7 +40,6 @@ export interface Principal {
   accountVerified: boolean
 }
 
-const DAY = 86_400_000
 /** A key's last use is written at most hourly: not a store write per request. */
 const TOUCH_EVERY_MS = 3_600_000
 
@@ -158,21 +157,13 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
      */
     async grant(p: Principal) {
       const refresh = randomBytes(96).toString('base64url') // 128 characters
-      const where = { field: 'principal_id', value: principalId(p) }
       const set = {
         token_hash: sha256Hex(refresh),
         principal_kind: p.kind,
         created_at: now(),
         expires_at: now() + opts.refreshTtlMs,
       }
-      if (!(await db.updateOne({ model: REFRESH, where, set }))) {
-        try {
-          await db.create({ model: REFRESH, data: { ...set, principal_id: principalId(p) } })
-        } catch (e) {
-          if (!(e instanceof UniqueViolationError)) throw e
-          await db.updateOne({ model: REFRESH, where, set }) // another grant created it meanwhile
-        }
-      }
+      await upsertOne(db, { model: REFRESH, key: { field: 'principal_id', value: principalId(p) }, set })
       return tokenResponse(p, refresh)
     },
 
@@ -273,4 +264,3 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
 }
 
 export type Tokens = ReturnType<typeof tokenService>
-export { DAY }

@@ -6,7 +6,7 @@ import {
   randomHex,
   sha512Crypt,
   sha512CryptSalt,
-  UniqueViolationError,
+  upsertOne,
   z,
 } from '@mailfront/core'
 import { ADMIN_NAME } from './auth.ts'
@@ -100,14 +100,7 @@ export async function setAdmin(ctx: PluginContext, login: string, password: stri
     login,
     password_hash: isPasswordHash(password) ? password : await hashPassword(password),
   }
-  const where = { field: 'name', value: ADMIN_NAME }
-  if (await ctx.storage.updateOne<AdminRow>({ model: ADMIN, where, set: data })) return
-  try {
-    await ctx.storage.create({ model: ADMIN, data })
-  } catch (e) {
-    if (!(e instanceof UniqueViolationError)) throw e
-    await ctx.storage.updateOne({ model: ADMIN, where, set: data })
-  }
+  await upsertOne(ctx.storage, { model: ADMIN, key: { field: 'name', value: ADMIN_NAME }, set: data })
 }
 
 async function upsert<T extends { id: number }>(

@@ -1,4 +1,4 @@
-import type { OpenAPIHono, PluginContext, PluginEnv } from '@mailfront/core'
+import { type OpenAPIHono, type PluginContext, type PluginEnv, readBodyText } from '@mailfront/core'
 import type { Context } from 'hono'
 import { adminAuth, type adminSource } from './auth.ts'
 import { BodyError, decodeGoBody } from './body.ts'
@@ -22,10 +22,11 @@ const NEW_USER_FIELDS = {
 
 async function readBody<T extends Record<string, string | boolean>>(
   c: C,
+  limit: number,
   fields: Record<string, 'string' | 'bool'>,
   aliases?: Record<string, string>,
 ): Promise<T> {
-  const text = await c.req.text()
+  const text = await readBodyText(c, limit)
   try {
     return decodeGoBody<T>(text, fields as never, aliases as never)
   } catch (e) {
@@ -77,9 +78,14 @@ export function registerRoutes(
   app.post('/users/:login', async (c) => {
     await authorize(c)
     const login = c.req.param('login')
-    const body = await readBody<NewUser & Record<string, string | boolean>>(c, NEW_USER_FIELDS, {
-      isCathall: 'IsCatchall',
-    })
+    const body = await readBody<NewUser & Record<string, string | boolean>>(
+      c,
+      ctx.bodyLimit,
+      NEW_USER_FIELDS,
+      {
+        isCathall: 'IsCatchall',
+      },
+    )
     await createUser(ctx, opts, login, body)
     const scheme = c.env?.mailfront?.secure ? 'https' : 'http'
     const host = c.req.header('host') ?? new URL(c.req.url).host
@@ -89,7 +95,7 @@ export function registerRoutes(
   })
   app.put('/users/:login', async (c) => {
     await authorize(c)
-    const body = await readBody<{ Passwd: string }>(c, { Passwd: 'string' })
+    const body = await readBody<{ Passwd: string }>(c, ctx.bodyLimit, { Passwd: 'string' })
     await changePassword(ctx, c.req.param('login'), body.Passwd)
     return c.body(null, 204)
   })

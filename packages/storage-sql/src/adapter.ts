@@ -28,6 +28,8 @@ interface Shared {
   onClose: () => Promise<void>
   /** A synchronous single-row read on the same connection (SQLite), for point lookups. */
   fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
+  /** Told the whole schema whenever models are migrated (the driver may tune itself to it). */
+  onSchema?: (schema: ModelSchema) => void
   /** Transactions in progress: the fast path stays off meanwhile, so it never reads their writes. */
   openTx: number
 }
@@ -98,6 +100,7 @@ export function kyselyAdapter(
     id: string
     onClose?: () => Promise<void>
     fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
+    onSchema?: (schema: ModelSchema) => void
   },
 ): StorageAdapter {
   return build(
@@ -108,6 +111,7 @@ export function kyselyAdapter(
       id: opts.id,
       onClose: opts.onClose ?? (() => db.destroy()),
       ...(opts.fastGet ? { fastGet: opts.fastGet } : {}),
+      ...(opts.onSchema ? { onSchema: opts.onSchema } : {}),
       openTx: 0,
     },
     false,
@@ -228,6 +232,7 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
     id: s.id,
     async migrate(models) {
       Object.assign(s.schema, models)
+      s.onSchema?.(s.schema)
       await sql
         .raw(
           `CREATE TABLE IF NOT EXISTS ${quoteIdent(MIGRATIONS_TABLE)} ("model" TEXT PRIMARY KEY, "columns" TEXT NOT NULL, "applied_at" ${flavor === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL)`,

@@ -22,25 +22,22 @@ export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
   database.pragma('foreign_keys = ON')
   // 64-bit integers come back as BigInt only from tables that have a bigint field: making a BigInt
   // for every integer column and converting it back costs a large share of a long list.
-  const bigTables: string[] = []
+  let bigTables: string[] = []
   const safeIntegers = (text: string) => bigTables.some((t) => text.includes(`"${t}"`))
   const cached = cachingDatabase(database, { safeIntegers })
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cached }) })
-  const adapter = kyselyAdapter(db, {
+  return kyselyAdapter(db, {
     flavor: 'sqlite',
     id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',
     fastGet: (text, params) =>
       (cached.prepare(text) as unknown as Database.Statement).get(...params) as never,
+    onSchema(schema) {
+      bigTables = Object.entries(schema)
+        .filter(([, def]) => Object.values(def.fields).some((f) => f.type === 'bigint'))
+        .map(([name]) => name)
+      cached.clear() // statements prepared before keep their old integer mode
+    },
   })
-  const migrate = adapter.migrate.bind(adapter)
-  adapter.migrate = async (models) => {
-    for (const [name, def] of Object.entries(models))
-      if (!bigTables.includes(name) && Object.values(def.fields).some((f) => f.type === 'bigint'))
-        bigTables.push(name)
-    cached.clear()
-    await migrate(models)
-  }
-  return adapter
 }
 
 /** PostgreSQL through pg (a pool): the scale-out store. */

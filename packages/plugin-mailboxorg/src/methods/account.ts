@@ -1,8 +1,8 @@
-import { hashPassword, UniqueViolationError, z } from '@mailfront/core'
+import { hashPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { ACCOUNT_FIELDS, ACCOUNT_PLANS, accountObject, accountView, optionalAll } from '../objects.ts'
-import { accountInScope, requireAccount } from '../scope.ts'
+import { accountInScope, createNamed, requireAccount } from '../scope.ts'
 import { ACCOUNT, type AccountRow, APP_PASSWORD, DOMAIN, MAIL, MAILING_LIST, SESSION } from '../store.ts'
 
 export const accountName = z
@@ -50,24 +50,20 @@ export const accountMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_EXISTS'],
     async handler(p, call) {
       const s = call.session!
-      try {
-        const row = await call.ctx.storage.create<AccountRow>({
-          model: ACCOUNT,
-          data: {
-            account: p.account.toLowerCase(),
-            password_hash: await hashPassword(p.password),
-            plan: p.plan,
-            reseller: s.level === 'reseller' ? s.principal : null,
-            memo: (p.memo as string | undefined) ?? '',
-            attrs: splitAttrs(p),
-            created_at: call.ctx.clock.now(),
-          },
-        })
-        return accountView(row)
-      } catch (e) {
-        if (e instanceof UniqueViolationError) throw appError('ACCOUNT_EXISTS', call.lang)
-        throw e
-      }
+      const row = await createNamed<AccountRow>(
+        call,
+        ACCOUNT,
+        {
+          account: p.account.toLowerCase(),
+          password_hash: await hashPassword(p.password),
+          plan: p.plan,
+          reseller: s.level === 'reseller' ? s.principal : null,
+          memo: (p.memo as string | undefined) ?? '',
+          attrs: splitAttrs(p),
+        },
+        'ACCOUNT_EXISTS',
+      )
+      return accountView(row)
     },
   }),
   defineMethod({

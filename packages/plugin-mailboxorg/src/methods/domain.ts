@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto'
-import { hashPassword, UniqueViolationError, z } from '@mailfront/core'
+import { hashPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { DOMAIN_CAPABILITIES, domainObject, domainView } from '../objects.ts'
-import { requireAccount, requireDomain } from '../scope.ts'
+import { createNamed, requireAccount, requireDomain } from '../scope.ts'
 import { APP_PASSWORD, DOMAIN, type DomainRow, MAIL, SESSION } from '../store.ts'
 import { newPassword } from './account.ts'
 
@@ -65,23 +65,19 @@ export const domainMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_NOT_FOUND', 'DOMAIN_EXISTS'],
     async handler(p, call) {
       const a = await requireAccount(call, p.account)
-      try {
-        const d = await call.ctx.storage.create<DomainRow>({
-          model: DOMAIN,
-          data: {
-            domain: p.domain.toLowerCase(),
-            account: a.account,
-            password_hash: await hashPassword(p.password),
-            context_id: contextOf(p) ?? '',
-            memo: p.memo ?? '',
-            created_at: call.ctx.clock.now(),
-          },
-        })
-        return domainView(d, 0)
-      } catch (e) {
-        if (e instanceof UniqueViolationError) throw appError('DOMAIN_EXISTS', call.lang)
-        throw e
-      }
+      const d = await createNamed<DomainRow>(
+        call,
+        DOMAIN,
+        {
+          domain: p.domain.toLowerCase(),
+          account: a.account,
+          password_hash: await hashPassword(p.password),
+          context_id: contextOf(p) ?? '',
+          memo: p.memo ?? '',
+        },
+        'DOMAIN_EXISTS',
+      )
+      return domainView(d, 0)
     },
   }),
   defineMethod({

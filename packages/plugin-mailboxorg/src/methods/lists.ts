@@ -1,7 +1,7 @@
-import { hashPassword, UniqueViolationError, z } from '@mailfront/core'
+import { hashPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
-import { requireAccount } from '../scope.ts'
+import { createNamed, requireAccount } from '../scope.ts'
 import { DOMAIN, type DomainRow, MAILING_LIST, type MailingListRow } from '../store.ts'
 import { newPassword } from './account.ts'
 
@@ -60,21 +60,17 @@ export const listMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_NOT_FOUND', 'MAILING_LIST_EXISTS'],
     async handler(p, call) {
       const a = await requireAccount(call, p.account)
-      try {
-        await call.ctx.storage.create({
-          model: MAILING_LIST,
-          data: {
-            name: p.mailinglist.trim().toLowerCase(),
-            account: a.account,
-            password_hash: await hashPassword(p.password),
-            adminmail: p.adminmail ?? '',
-            created_at: call.ctx.clock.now(),
-          },
-        })
-      } catch (e) {
-        if (e instanceof UniqueViolationError) throw appError('MAILING_LIST_EXISTS', call.lang)
-        throw e
-      }
+      await createNamed(
+        call,
+        MAILING_LIST,
+        {
+          name: p.mailinglist.trim().toLowerCase(),
+          account: a.account,
+          password_hash: await hashPassword(p.password),
+          adminmail: p.adminmail ?? '',
+        },
+        'MAILING_LIST_EXISTS',
+      )
       return true as const
     },
   }),

@@ -1,4 +1,4 @@
-import { hashPassword, isPasswordHash, UniqueViolationError, verifyPassword, z } from '@mailfront/core'
+import { hashPassword, isPasswordHash, verifyPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
 import { defineMethod } from '../method.ts'
 import {
@@ -11,7 +11,7 @@ import {
   mailView,
   optionalAll,
 } from '../objects.ts'
-import { requireDomain, requireMail } from '../scope.ts'
+import { createNamed, requireDomain, requireMail } from '../scope.ts'
 import { APP_PASSWORD, MAIL, type MailRow, SESSION } from '../store.ts'
 import { newPassword } from './account.ts'
 
@@ -79,27 +79,23 @@ export const mailMethods = [
     async handler(p, call) {
       const mail = p.mail.toLowerCase()
       const d = await requireDomain(call, mail.split('@')[1]!)
-      try {
-        const row = await call.ctx.storage.create<MailRow>({
-          model: MAIL,
-          data: {
-            mail,
-            domain: d.domain,
-            account: d.account,
-            password_hash: await passwordOf(p),
-            plan: p.plan,
-            first_name: p.first_name,
-            last_name: p.last_name,
-            capabilities: d.capabilities,
-            attrs: personal(p),
-            created_at: call.ctx.clock.now(),
-          },
-        })
-        return mailView(row)
-      } catch (e) {
-        if (e instanceof UniqueViolationError) throw appError('MAIL_EXISTS', call.lang)
-        throw e
-      }
+      const row = await createNamed<MailRow>(
+        call,
+        MAIL,
+        {
+          mail,
+          domain: d.domain,
+          account: d.account,
+          password_hash: await passwordOf(p),
+          plan: p.plan,
+          first_name: p.first_name,
+          last_name: p.last_name,
+          capabilities: d.capabilities,
+          attrs: personal(p),
+        },
+        'MAIL_EXISTS',
+      )
+      return mailView(row)
     },
   }),
   defineMethod({

@@ -70,7 +70,7 @@ export function registerOauth(
     },
   })
   app.post('/oauth/token', async (c) => {
-    const fields = await readFields(c)
+    const fields = await readFields(c, ctx.bodyLimit)
     const grant = c.req.query('grant_type') ?? fields.grant_type
     if (grant === 'password') {
       const basic = parseBasic(authHeader(c))
@@ -115,7 +115,7 @@ export function registerOauth(
   })
   app.post('/oauth/revoke', async (c) => {
     const p = await authorize(c)
-    const { refresh_token } = await readFields(c)
+    const { refresh_token } = await readFields(c, ctx.bodyLimit)
     if (!refresh_token) throw smtpdError('BAD_REFRESH', { status: 401 })
     await tokens.revoke(p, refresh_token)
     return c.json({})
