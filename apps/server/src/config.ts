@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { compileTrust, type TrustProxy } from './client-address.ts'
 import { AVAILABLE_PLUGINS, DEFAULT_PLUGINS } from './plugins.ts'
 
 const bool = (name: string) =>
@@ -44,8 +45,8 @@ export const ENV_SPEC = {
   },
   MAILFRONT_TRUST_PROXY: {
     default: 'false',
-    flag: '--trust-proxy <bool>',
-    description: 'honour X-Forwarded-Proto/For',
+    flag: '--trust-proxy <value>',
+    description: 'false, true (1 hop), a hop count, or proxy addresses/CIDRs (comma list)',
   },
   MAILFRONT_REQUIRE_HTTPS: {
     default: 'true',
@@ -111,7 +112,26 @@ const schema = z
     }),
     MAILFRONT_TLS_CERT: z.string().optional(),
     MAILFRONT_TLS_KEY: z.string().optional(),
-    MAILFRONT_TRUST_PROXY: bool('MAILFRONT_TRUST_PROXY'),
+    MAILFRONT_TRUST_PROXY: z.string().transform((v, c): TrustProxy => {
+      const s = v.trim().toLowerCase()
+      if (['false', 'no', '0', ''].includes(s)) return false
+      if (['true', 'yes'].includes(s)) return 1
+      if (/^\d+$/.test(s)) return Math.min(Number(s), 100)
+      const list = s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+      try {
+        compileTrust(list)
+        return list
+      } catch (e) {
+        c.addIssue({
+          code: 'custom',
+          message: `MAILFRONT_TRUST_PROXY must be false, true, a hop count or a comma list of proxy addresses/CIDRs (${(e as Error).message})`,
+        })
+        return z.NEVER
+      }
+    }),
     MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS'),
     MAILFRONT_FIXTURES: z.string().optional(),
     MAILFRONT_DEMO: z.enum(['auto', 'on', 'off'], { message: 'MAILFRONT_DEMO must be auto, on or off' }),
@@ -143,7 +163,8 @@ export interface Config {
   databaseUrl: string
   redisUrl?: string
   tls: { mode: 'self-signed' | 'off' | 'files'; cert?: string; key?: string }
-  trustProxy: boolean
+  /** false, a number of trusted hops, or the trusted proxies' addresses/CIDRs. */
+  trustProxy: TrustProxy
   requireHttps: boolean
   fixtures?: string
   demo: 'auto' | 'on' | 'off'
