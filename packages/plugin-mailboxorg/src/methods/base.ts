@@ -78,6 +78,7 @@ export const baseMethods = [
       await throttle(call, user)
       const p = await principalOf(call, user)
       // verifyPassword pays the same bcrypt cost for an unknown user as for a wrong password.
+      call.ctx.events.slowHash('mailboxorg')
       const ok = await verifyPassword(pass, p?.hash ?? null)
       if (!ok || !p) {
         call.ctx.events.authFailure('mailboxorg')
