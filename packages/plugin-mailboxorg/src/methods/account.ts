@@ -1,5 +1,6 @@
 import { hashPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
+import { nameTakenByOtherKind } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { ACCOUNT_FIELDS, ACCOUNT_PLANS, accountObject, accountView, optionalAll } from '../objects.ts'
 import { accountInScope, createNamed, requireAccount } from '../scope.ts'
@@ -50,6 +51,8 @@ export const accountMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_EXISTS'],
     async handler(p, call) {
       const s = call.session!
+      if (await nameTakenByOtherKind(call.ctx.storage, p.account, 'account'))
+        throw appError('ACCOUNT_EXISTS', call.lang)
       const row = await createNamed<AccountRow>(
         call,
         ACCOUNT,
