@@ -3,17 +3,7 @@ import { appError } from '../errors.ts'
 import { loginsNamed } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { accountInScope, domainInScope, findAccount, mailInScope } from '../scope.ts'
-import {
-  ACCOUNT,
-  type AccountRow,
-  DOMAIN,
-  type DomainRow,
-  type Level,
-  MAIL,
-  type MailRow,
-  OPERATOR,
-  type OperatorRow,
-} from '../store.ts'
+import { ACCOUNT, type AccountRow, DOMAIN, type DomainRow, MAIL, type MailRow } from '../store.ts'
 
 const none = z.object({})
 
