@@ -70,6 +70,21 @@ export const ENV_SPEC = {
     flag: '--body-limit <bytes>',
     description: 'request body limit',
   },
+  MAILFRONT_HEADERS_TIMEOUT_S: {
+    default: '10',
+    flag: '--headers-timeout <s>',
+    description: 'seconds from accept to the end of the first request headers',
+  },
+  MAILFRONT_REQUEST_TIMEOUT_S: {
+    default: '30',
+    flag: '--request-timeout <s>',
+    description: 'seconds to receive a whole request',
+  },
+  MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: {
+    default: '256',
+    flag: '--max-connections-per-address <n>',
+    description: 'open connections per peer address (0 = no bound)',
+  },
 } as const
 
 const schema = z
@@ -143,8 +158,26 @@ const schema = z
       .number({ message: 'MAILFRONT_BODY_LIMIT must be a number of bytes' })
       .int()
       .min(1024),
+    MAILFRONT_HEADERS_TIMEOUT_S: z.coerce
+      .number({ message: 'MAILFRONT_HEADERS_TIMEOUT_S must be a number of seconds' })
+      .positive()
+      .max(3600),
+    MAILFRONT_REQUEST_TIMEOUT_S: z.coerce
+      .number({ message: 'MAILFRONT_REQUEST_TIMEOUT_S must be a number of seconds' })
+      .positive()
+      .max(3600),
+    MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+      .number({ message: 'MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS must be a whole number' })
+      .int()
+      .min(0),
   })
   .superRefine((c, ctx) => {
+    if (c.MAILFRONT_REQUEST_TIMEOUT_S < c.MAILFRONT_HEADERS_TIMEOUT_S)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_REQUEST_TIMEOUT_S'],
+        message: 'MAILFRONT_REQUEST_TIMEOUT_S must be at least MAILFRONT_HEADERS_TIMEOUT_S',
+      })
     if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
       ctx.addIssue({
         code: 'custom',
@@ -171,6 +204,9 @@ export interface Config {
   secret?: string
   logLevel: string
   bodyLimit: number
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  maxConnectionsPerAddress: number
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
@@ -232,6 +268,9 @@ export function loadConfig(
     secret: c.MAILFRONT_SECRET,
     logLevel: c.MAILFRONT_LOG_LEVEL,
     bodyLimit: c.MAILFRONT_BODY_LIMIT,
+    headersTimeoutMs: Math.round(c.MAILFRONT_HEADERS_TIMEOUT_S * 1000),
+    requestTimeoutMs: Math.round(c.MAILFRONT_REQUEST_TIMEOUT_S * 1000),
+    maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     pluginOptions,
     prefixes,
     hostnames,

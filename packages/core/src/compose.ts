@@ -120,7 +120,11 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
     const m = c.req.method
     if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return next()
     const length = c.req.header('content-length')
-    if (length === undefined) return limit(c, next)
+    // On Node, readBodyText counts a chunked body on the socket itself and discards the rest of an
+    // oversized one while the 413 goes out; Hono's check left that rest unread, and over TLS the
+    // client got a reset instead of the answer. Hono's check stays for other runtimes.
+    if (length === undefined)
+      return (c.env as { incoming?: unknown } | undefined)?.incoming ? next() : limit(c, next)
     if (Number(length) > ctx.bodyLimit) throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
     return next()
   })
