@@ -38,7 +38,7 @@ function openSilent(kind: 'tcp' | 'tls', localAddress?: string): { closed: Promi
   const sock =
     kind === 'tcp'
       ? tcpConnect({ host, port, localAddress })
-      : tlsConnect({ host, port, localAddress, ...insecure })
+      : tlsConnect({ host, port, ...insecure, ...({ localAddress } as object) })
   sock.on('error', () => undefined)
   return { sock, closed: new Promise((r) => sock.once('close', () => r(performance.now() - t0))) }
 }
@@ -50,7 +50,7 @@ function slowloris(everyMs: number, localAddress?: string) {
   let i = 0
   const timer = setInterval(() => {
     if (c.sock.destroyed) return clearInterval(timer)
-    c.sock.write(i < line.length ? line[i] : 'a')
+    c.sock.write(i < line.length ? line.charAt(i) : 'a')
     i++
   }, everyMs)
   c.closed.then(() => clearInterval(timer))
