@@ -63,7 +63,7 @@ describe('races on one instance (SQLite)', () => {
           headers: { Authorization: encodeBasic('demo-key', 'demo-secret') },
         })
       ).json()
-    const refresh = (token: string) =>
+    const refresh = async (token: string): Promise<Response> =>
       rt.app.request('/oauth/token?grant_type=refresh_token', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -72,10 +72,15 @@ describe('races on one instance (SQLite)', () => {
     const first = await grant()
     const work = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        i % 2 ? grant() : refresh(first.refresh_token).then((r) => r.json()),
+        i % 2
+          ? grant()
+          : refresh(first.refresh_token).then((r) => r.json() as Promise<{ refresh_token: string }>),
       ),
     )
-    const tokens = new Set([first.refresh_token, ...work.map((w) => w.refresh_token as string)])
+    const tokens = new Set([
+      first.refresh_token,
+      ...work.map((w: { refresh_token: string }) => w.refresh_token),
+    ])
     const alive = (await Promise.all([...tokens].map((t) => refresh(t)))).filter((r) => r.status === 200)
     expect(alive).toHaveLength(1)
   })

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { encodeBasic } from '@mailfront/core'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type ServerProcess, startServer } from './server-process.ts'
+import { DEMO_SECRETS, logLines, type ServerProcess, startServer } from './server-process.ts'
 
 // kill -9 in the middle of acknowledged writes on SQLite: after a restart every write that was
 // answered 201 is there, and the database passes PRAGMA integrity_check.
@@ -32,9 +32,13 @@ describe('faults: kill -9 during acknowledged writes (SQLite)', () => {
     const acknowledged: string[] = []
     let attempted = 0
     let lost = 0
+    const logs: string[] = []
+    const tokens: string[] = []
     for (let round = 0; round < ROUNDS; round++) {
       const url = srv.url
-      const bearer = { Authorization: `Bearer ${await token(url)}`, 'Content-Type': 'application/json' }
+      const access = await token(url)
+      tokens.push(access)
+      const bearer = { Authorization: `Bearer ${access}`, 'Content-Type': 'application/json' }
       let killed = false
       const writer = async (w: number) => {
         for (let i = 0; !killed; i++) {
@@ -54,6 +58,7 @@ describe('faults: kill -9 during acknowledged writes (SQLite)', () => {
       }
       const writers = Array.from({ length: IN_FLIGHT }, (_, w) => writer(w))
       await new Promise((r) => setTimeout(r, WRITE_MS))
+      logs.push(logLines(srv.output()))
       srv.child.kill('SIGKILL')
       killed = true
       await srv.exited
@@ -77,5 +82,7 @@ describe('faults: kill -9 during acknowledged writes (SQLite)', () => {
       `kill -9: ${ROUNDS} kills, ${attempted} writes attempted, ${acknowledged.length} acknowledged, ${lost} lost; integrity_check ok each time`,
     )
     expect(acknowledged.length).toBeGreaterThan(ROUNDS * 10)
+    const log = logs.join('\n')
+    expect([...DEMO_SECRETS, ...tokens].filter((s) => log.includes(s))).toEqual([])
   }, 120_000)
 })
