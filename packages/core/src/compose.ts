@@ -211,7 +211,9 @@ async function limitChunked(c: Context, next: Next, max: number) {
         try {
           for (;;) {
             const r = await reader.read()
-            if (r.done || (drained += r.value.length) > MAX_DRAIN_BYTES) break
+            if (r.done) break
+            drained += r.value.length
+            if (drained > MAX_DRAIN_BYTES) break
           }
         } catch {}
         await reader.cancel().catch(() => undefined)
