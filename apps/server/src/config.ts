@@ -85,6 +85,11 @@ export const ENV_SPEC = {
     flag: '--max-connections-per-address <n>',
     description: 'open connections per peer address (0 = no bound)',
   },
+  MAILFRONT_ADMIN_TOKEN: {
+    default: undefined,
+    flag: '--admin-token <token>',
+    description: 'bearer token for /_mailfront/* from non-loopback clients',
+  },
 } as const
 
 const schema = z
@@ -170,6 +175,10 @@ const schema = z
       .number({ message: 'MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS must be a whole number' })
       .int()
       .min(0),
+    MAILFRONT_ADMIN_TOKEN: z
+      .string()
+      .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
+      .optional(),
   })
   .superRefine((c, ctx) => {
     if (c.MAILFRONT_REQUEST_TIMEOUT_S < c.MAILFRONT_HEADERS_TIMEOUT_S)
@@ -207,6 +216,7 @@ export interface Config {
   headersTimeoutMs: number
   requestTimeoutMs: number
   maxConnectionsPerAddress: number
+  adminToken?: string
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
@@ -229,7 +239,9 @@ export function loadConfig(
     const name = String(i.path[0] ?? '')
     const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
     // Say what was given, except for secrets.
-    throw new ConfigError(name.includes('SECRET') ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`)
+    throw new ConfigError(
+      /SECRET|TOKEN/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
+    )
   }
   const c = r.data
   const pluginOptions: Record<string, Record<string, string>> = {}
@@ -271,6 +283,7 @@ export function loadConfig(
     headersTimeoutMs: Math.round(c.MAILFRONT_HEADERS_TIMEOUT_S * 1000),
     requestTimeoutMs: Math.round(c.MAILFRONT_REQUEST_TIMEOUT_S * 1000),
     maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
+    adminToken: c.MAILFRONT_ADMIN_TOKEN,
     pluginOptions,
     prefixes,
     hostnames,
