@@ -469,4 +469,15 @@ describe('bad input, property-based (fast-check, app.request)', () => {
       `fuzz: ${stats.requests} requests; by plugin ${JSON.stringify(stats.byPlugin)}; statuses ${JSON.stringify(stats.statuses)}`,
     )
   }, 60_000)
+
+  it('regressions it found: a tmail login outside Latin-1 is created with a 201 and a percent-encoded Location', async () => {
+    // Was: the user was created, then setting the Location header threw, and the client got a 500.
+    const res = await rt.app.request('/users/%C4%81%20%23@example.com', {
+      method: 'POST',
+      headers: { Authorization: encodeBasic('admin', 'admin') },
+      body: '{"Passwd":"abcdefgh"}',
+    })
+    expect(res.status).toBe(201)
+    expect(res.headers.get('location')).toBe('https://localhost/users/%C4%81%20%23@example.com')
+  })
 })
