@@ -27,6 +27,8 @@ export async function readBodyText(c: Context<PluginEnv>, limit: number): Promis
  * goes out; the request timeout bounds how long a client may keep sending.
  */
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<string> {
+  // Already read to its end elsewhere (a body-less request whose end was consumed): nothing comes.
+  if (incoming.readableEnded) return Promise.resolve('')
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
