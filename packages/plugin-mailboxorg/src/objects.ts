@@ -34,6 +34,22 @@ export const DOMAIN_CAPABILITIES = [
   'MAIL_PASSWORDRESET_SMS',
 ] as const
 export const MAIL_CAPABILITIES = [...DOMAIN_CAPABILITIES, 'MAIL_OTP', 'BMBO_VIDEOCHAT'] as const
+/** The order the live API lists capabilities in (`possible_capabilities` of the Python client's live tests). */
+export const CAPABILITY_ORDER = [
+  'MAIL_BLACKLIST',
+  'MAIL_SPAMPROTECTION',
+  'MAIL_PASSWORDRESET_SMS',
+  'MAIL_BACKUPRECOVER',
+  'MAIL_OTP',
+  'BMBO_VIDEOCHAT',
+] as const
+/** What a mailbox may be given, as the live API answers it. */
+export const POSSIBLE_CAPABILITIES = CAPABILITY_ORDER.slice(0, 4)
+/** Capabilities deduplicated, in the live API's order. */
+export const orderedCapabilities = (caps: readonly string[]): string[] =>
+  [...new Set(caps)].sort(
+    (a, b) => CAPABILITY_ORDER.indexOf(a as never) - CAPABILITY_ORDER.indexOf(b as never),
+  )
 
 /** Optional account fields, flat as the methods take them; grouped by prefix in the account object. */
 export const ACCOUNT_FIELDS = {
@@ -141,7 +157,7 @@ export const domainView = (d: DomainRow, countMails: number): z.infer<typeof dom
   context_id: d.context_id,
   memo: d.memo,
   count_mails: countMails,
-  capabilities: d.capabilities,
+  capabilities: orderedCapabilities(d.capabilities),
 })
 
 /** Mailbox fields beyond the columns: what `mail.add`/`mail.set` take and `mail.get` returns as sent. */
@@ -180,6 +196,7 @@ const MAIL_DEFAULTS: Record<string, unknown> = {
   alternate_mail: '',
   inboxsave: true,
   allow_nets: '',
+  catchall: false,
   require_reset_password: false,
   same_password_allowed: false,
   additional_mail_quota: '0',
@@ -224,17 +241,22 @@ export const mailObject = z
   .catchall(z.unknown())
   .openapi('MailboxorgMail')
 
-/** The brief form of `mail.list` without `details`. */
+/** `mail.list` without `details`: the keys the live API returns (see the wire table). */
 export const mailBrief = mailObject
   .pick({
     mail: true,
-    first_name: true,
-    last_name: true,
+    parent_uid: true,
     domain: true,
     type: true,
     plan: true,
+    first_name: true,
+    last_name: true,
+    memo: true,
+    forwards: true,
+    aliases: true,
     active: true,
     capabilities: true,
+    possible_capabilities: true,
     creation_date: true,
   })
   .openapi('MailboxorgMailBrief')
@@ -259,8 +281,8 @@ export function mailView(m: MailRow): z.infer<typeof mailObject> {
     first_name: m.first_name,
     last_name: m.last_name,
     active: m.active,
-    capabilities: m.capabilities,
-    possible_capabilities: [...DOMAIN_CAPABILITIES],
+    capabilities: orderedCapabilities(m.capabilities),
+    possible_capabilities: [...POSSIBLE_CAPABILITIES],
     creation_date: date(m.created_at),
     ...a,
   } as z.infer<typeof mailObject>
@@ -270,13 +292,18 @@ export function mailBriefView(m: MailRow): z.infer<typeof mailBrief> {
   const v = mailView(m)
   return {
     mail: v.mail,
-    first_name: v.first_name,
-    last_name: v.last_name,
+    parent_uid: v.parent_uid,
     domain: v.domain,
     type: v.type,
     plan: v.plan,
+    first_name: v.first_name,
+    last_name: v.last_name,
+    memo: v.memo,
+    forwards: v.forwards,
+    aliases: v.aliases,
     active: v.active,
     capabilities: v.capabilities,
+    possible_capabilities: v.possible_capabilities,
     creation_date: v.creation_date,
   }
 }
