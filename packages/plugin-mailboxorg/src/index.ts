@@ -1,5 +1,6 @@
 import { type ApiError, definePlugin, z } from '@mailfront/core'
 import { commands } from './cli.ts'
+import { resourceCommands } from './cli-resources.ts'
 import { createDispatcher } from './dispatch.ts'
 import { fixtures } from './fixtures.ts'
 import { INTERNAL_ERROR, INVALID_REQUEST } from './jsonrpc.ts'
@@ -117,7 +118,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
       )
     },
     openrpc: () => openrpcDocument(methods, VERSION),
-    commands,
+    commands: [...commands, ...resourceCommands],
     fixtures,
     async init(ctx) {
       opts = optionsFrom(ctx)
