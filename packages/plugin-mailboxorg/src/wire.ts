@@ -73,6 +73,9 @@ export const WIRE_OBJECTS = {
     ['includes_expected', X], ['expected_include', X], ['dns_lookups', X], ['errors', X],
   ],
   appPassword: [['id', L], ['memo', R], ['imap_allowed', R], ['smtp_allowed', R], ['created', X]],
+  appPasswordNew: [
+    ['id', L], ['memo', R], ['imap_allowed', R], ['smtp_allowed', R], ['created', X], ['password', X],
+  ],
   spamprotect: [
     ['greylist', R], ['smtp_plausibility', R], ['rbl', R], ['bypass_banned_checks', R],
     ['tag2level', R], ['killevel', R], ['route_to', R],
