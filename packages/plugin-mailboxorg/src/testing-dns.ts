@@ -23,15 +23,15 @@ export function fakeDns(zone: Zone): TxtResolver & { queries: string[] } {
   }
 }
 
-/** A DNS server answering TXT from the zone (NXDOMAIN otherwise; SERVFAIL for names in `failing`). */
-export async function startDnsStub(zone: Zone, failing: string[] = []) {
+/** A DNS server answering TXT from the zone (NXDOMAIN otherwise). */
+export async function startDnsStub(zone: Zone) {
   const socket = createSocket('udp4')
   socket.on('message', (msg, from) => {
     const q = packet.decode(msg)
     const question = q.questions?.[0]
     const name = question?.name.toLowerCase() ?? ''
     const records = zone[name]
-    const rcode = failing.includes(name) ? 'SERVFAIL' : records ? 'NOERROR' : 'NXDOMAIN'
+    const rcode = records ? 'NOERROR' : 'NXDOMAIN'
     const answer = packet.encode({
       type: 'response',
       id: q.id,
