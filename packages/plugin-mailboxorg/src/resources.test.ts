@@ -5,7 +5,6 @@ import { invoiceToken } from './invoice-files.ts'
 import { MAIL } from './store.ts'
 import { INVOICE, SMS, type SmsRow } from './store-resources.ts'
 import { startApp, type TestApp } from './testkit.ts'
-import { issueRegistrationToken } from './tokens.ts'
 
 let t: TestApp
 let admin: string
@@ -57,7 +56,9 @@ describe('invoices', () => {
     expect(text.slice(startxref, startxref + 4)).toBe('xref')
     const offsets = [...text.slice(startxref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) => Number(m[1]))
     expect(offsets).toHaveLength(6)
-    offsets.forEach((o, i) => expect(text.slice(o, o + `${i + 1} 0 obj`.length)).toBe(`${i + 1} 0 obj`))
+    offsets.forEach((o, i) => {
+      expect(text.slice(o, o + `${i + 1} 0 obj`.length)).toBe(`${i + 1} 0 obj`)
+    })
     const stream = /<< \/Length (\d+) >>\nstream\n/.exec(text)!
     const start = stream.index + stream[0].length
     expect(text.slice(start + Number(stream[1]), start + Number(stream[1]) + 10)).toBe('\nendstream')
