@@ -13,6 +13,9 @@ describe('configuration', () => {
       demo: 'auto',
       logLevel: 'info',
       bodyLimit: 1048576,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxConnectionsPerAddress: 256,
     })
     expect(c.databaseUrl).toMatch(/^sqlite:.*\/data\/mailfront\.db$/)
     expect(c.plugins).toContain('authsmtp')
@@ -33,6 +36,12 @@ describe('configuration', () => {
     ],
     [{ MAILFRONT_TRUST_PROXY: '10.0.0.0/33' }, /^MAILFRONT_TRUST_PROXY must be/],
     [{ MAILFRONT_DEMO: 'x' }, /^MAILFRONT_DEMO/],
+    [{ MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: '-1' }, /^MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ MAILFRONT_HEADERS_TIMEOUT_S: 'soon' }, /^MAILFRONT_HEADERS_TIMEOUT_S must be a number of seconds/],
+    [
+      { MAILFRONT_HEADERS_TIMEOUT_S: '20', MAILFRONT_REQUEST_TIMEOUT_S: '10' },
+      /^MAILFRONT_REQUEST_TIMEOUT_S must be at least MAILFRONT_HEADERS_TIMEOUT_S/,
+    ],
     [{ MAILFRONT_SECRET: 'short' }, /^MAILFRONT_SECRET must be at least 32 characters$/],
     [{ MAILFRONT_AUTHSMTP_PREFIX: 'nope' }, /^MAILFRONT_AUTHSMTP_PREFIX must be a path/],
   ])('rejects %j with one line naming the variable', (env, msg) => {
