@@ -1,8 +1,10 @@
 import { Hono } from 'hono'
+import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../clock.ts'
 import { ApiError } from '../errors.ts'
 import { memoryAdapter } from '../storage/memory.ts'
+import { StoreUnavailableError } from '../storage/unavailable.ts'
 import { memoryRateLimitStore } from './memory.ts'
 import { rateLimit } from './middleware.ts'
 import { redisRateLimitStore } from './redis.ts'
@@ -29,6 +31,24 @@ function storeSuite(
         expect((await s.consume(key, w)).allowed).toBe(false)
         clock.advance(1)
         expect((await s.consume(key, w)).allowed).toBe(true)
+      }
+      await s.close?.()
+    })
+    it('peeks at several windows without counting', async () => {
+      const clock = createManualClock()
+      const s = await make(clock)
+      const a = `pa${Math.random()}`
+      const b = `pb${Math.random()}`
+      await s.consume(a, { windowMs: 20_000, max: 5 })
+      await s.consume(a, { windowMs: 20_000, max: 5 })
+      const [pa, pb] = await s.peek([a, b])
+      expect(pa!.count).toBe(2)
+      expect(pa!.resetAt).toBeGreaterThan(0)
+      expect(pb).toEqual({ count: 0, resetAt: 0 })
+      expect((await s.peek([a]))[0]!.count).toBe(2)
+      if (timed) {
+        clock.advance(20_000)
+        expect(await s.peek([a])).toEqual([{ count: 0, resetAt: 0 }])
       }
       await s.close?.()
     })
@@ -59,9 +79,37 @@ if (redisUrl) {
     async () => redisRateLimitStore(redisUrl, { prefix: `mailfront-test:${process.pid}:` }),
     false,
   )
+  it('redis: survives its connection being killed, and reconnects by itself', async () => {
+    const name = `mailfront-test-${process.pid}-${Date.now()}`
+    const s = redisRateLimitStore(redisUrl, { prefix: `${name}:`, connectionName: name })
+    const w = { windowMs: 60_000, max: 100 }
+    expect((await s.consume('k', w)).remaining).toBe(99)
+    const admin = new Redis(redisUrl)
+    // Only our own connection, found by its name: other tests share this Redis.
+    const list = (await admin.client('LIST')) as string
+    const ids = list
+      .split('\n')
+      .filter((l) => l.includes(` name=${name} `))
+      .map((l) => /id=(\d+)/.exec(l)![1]!)
+    expect(ids.length).toBeGreaterThan(0)
+    for (const id of ids) await admin.client('KILL', 'ID', id)
+    admin.disconnect()
+    expect((await s.consume('k', w)).remaining).toBe(98)
+    await s.close?.()
+  })
 } else {
   console.log('[core] Redis rate-limit store skipped: MAILFRONT_TEST_REDIS_URL is not set')
 }
+
+describe('redis rate-limit store while Redis is unreachable', () => {
+  it('answers StoreUnavailableError (a 503), not a crash or a hang', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused.
+    const s = redisRateLimitStore('redis://127.0.0.1:1', { prefix: 'x:' })
+    await expect(s.consume('k', { windowMs: 1000, max: 1 })).rejects.toBeInstanceOf(StoreUnavailableError)
+    await expect(s.peek(['k'])).rejects.toBeInstanceOf(StoreUnavailableError)
+    await s.close?.()
+  })
+})
 
 describe('rateLimit middleware', () => {
   it('sets RateLimit-* headers and throws RATE_LIMITED with Retry-After for the plugin to render', async () => {

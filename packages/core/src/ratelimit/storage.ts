@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
 import type { ModelSchema, StorageAdapter } from '../storage/types.ts'
 import { UniqueViolationError } from '../storage/types.ts'
-import type { ConsumeResult, RateLimitStore, RateLimitWindow } from './types.ts'
+import type { ConsumeResult, RateLimitStore, RateLimitWindow, WindowState } from './types.ts'
 
 export const RATE_LIMIT_MODEL = 'core_rate_limit'
 
@@ -64,6 +64,24 @@ export function storageRateLimitStore(storage: StorageAdapter, opts: { clock?: C
         }
       }
       throw new Error('rate limit: too much contention on one key')
+    },
+    async peek(keys: string[]): Promise<WindowState[]> {
+      if (!keys.length) return []
+      const now = clock.now()
+      const rows = await storage.findMany({
+        model,
+        where: {
+          and: [
+            { field: 'key', op: 'in', value: keys },
+            { field: 'reset_at', op: 'gt', value: now },
+          ],
+        },
+      })
+      const byKey = new Map(rows.map((r) => [String(r.key), r]))
+      return keys.map((k) => {
+        const r = byKey.get(k)
+        return r ? { count: Number(r.count), resetAt: Number(r.reset_at) } : { count: 0, resetAt: 0 }
+      })
     },
   }
 }
