@@ -1,4 +1,4 @@
-import type { PluginContext } from '@mailfront/core'
+import { type LoginThrottleLimits, loginThrottleLimitsFrom, type PluginContext } from '@mailfront/core'
 
 export interface TmailOptions {
   /** Admin credential from the environment; when unset, the stored one (fixtures, CLI) is used. */
@@ -7,8 +7,8 @@ export interface TmailOptions {
   defaultQuota: string
   homeBase: string
   queueIntervalS: number
-  /** Slow password checks allowed per client address and minute (brute-force throttle). */
-  authAttemptsPerMin: number
+  /** The core login throttle's limits (failed admin logins). */
+  login: LoginThrottleLimits
 }
 
 export const QUOTA = /^\d+[KMGkmg]?$/
@@ -42,6 +42,6 @@ export function optionsFrom(ctx: PluginContext): TmailOptions {
     defaultQuota,
     homeBase,
     queueIntervalS: whole(ctx, 'queue_interval_s', '5'),
-    authAttemptsPerMin: whole(ctx, 'auth_attempts_per_min', '30'),
+    login: loginThrottleLimitsFrom(o, 'MAILFRONT_TMAIL_'),
   }
 }

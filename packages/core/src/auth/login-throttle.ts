@@ -88,7 +88,7 @@ function loginKey(login: string): string {
   return l.length <= 128 ? l : `sha256:${sha256Hex(l)}`
 }
 
-/** Attempts in flight on this instance, per key, with waiters for a free slot. */
+/** Attempts in flight on this instance, per key; waiters are woken one at a time, in order. */
 class InFlight {
   private readonly counts = new Map<string, number>()
   private readonly waiters = new Map<string, (() => void)[]>()
@@ -102,13 +102,16 @@ class InFlight {
     const n = this.get(key) - 1
     if (n > 0) this.counts.set(key, n)
     else this.counts.delete(key)
-    const w = this.waiters.get(key)
-    if (w) {
-      this.waiters.delete(key)
-      for (const wake of w) wake()
-    }
+    this.wakeOne(key)
   }
-  /** Resolves when an attempt on `key` completes. */
+  /** Let the next waiter look again (a freed slot, or a waiter that left without taking one). */
+  wakeOne(key: string): void {
+    const w = this.waiters.get(key)
+    const next = w?.shift()
+    if (w && !w.length) this.waiters.delete(key)
+    next?.()
+  }
+  /** Resolves when it is this waiter's turn to look again. */
   wait(key: string): Promise<void> {
     return new Promise((resolve) => {
       const w = this.waiters.get(key)
@@ -163,14 +166,22 @@ export class LoginThrottle {
     if (L.perLoginAndAddress > 0) gated.push([k.pair, L.perLoginAndAddress])
     if (L.perAddress > 0) gated.push([k.address, L.perAddress])
     let known: WindowState
+    let waited = false
     for (;;) {
-      const [pair, addr, perLogin, knownState] = await this.store.peek([k.pair, k.address, k.login, k.known])
+      const [pair, addr, perLogin, knownState] = await this.store
+        .peek([k.pair, k.address, k.login, k.known])
+        .catch((e) => {
+          if (waited) for (const [key] of gated) this.inflight.wakeOne(key)
+          throw e
+        })
       known = knownState!
       const over: WindowState[] = []
       if (L.perLoginAndAddress > 0 && pair!.count >= L.perLoginAndAddress) over.push(pair!)
       if (L.perAddress > 0 && addr!.count >= L.perAddress) over.push(addr!)
       if (L.perLogin > 0 && perLogin!.count >= L.perLogin && known.count === 0) over.push(perLogin!)
       if (over.length) {
+        // A woken waiter that leaves hands its turn on, or the ones behind it would sleep on.
+        if (waited) for (const [key] of gated) this.inflight.wakeOne(key)
         this.opts.onRefused?.()
         const resetAt = Math.max(...over.map((w) => w.resetAt))
         return { status: 'refused', retryAfterS: retryAfterSeconds(resetAt, this.clock.now()) }
@@ -183,6 +194,7 @@ export class LoginThrottle {
       const busy = gated.find(([key, max]) => counted.get(key)! + this.inflight.get(key) >= max)
       if (!busy) break
       await this.inflight.wait(busy[0])
+      waited = true
     }
     for (const [key] of gated) this.inflight.add(key)
     try {
