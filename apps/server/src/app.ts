@@ -18,6 +18,7 @@ import {
   validatePlugins,
 } from '@mailfront/core'
 import { Hono } from 'hono'
+import { type AdminRoutes, createAdminApp } from './admin/app.ts'
 import {
   DOCS_ASSETS,
   DOCS_INIT_JS,
@@ -41,6 +42,8 @@ export const RESERVED_PATHS = [
   '/healthz',
   '/readyz',
   '/metrics',
+  '/_mailfront',
+  '/_mailfront/*',
 ]
 
 export interface AppDeps {
@@ -57,6 +60,10 @@ export interface AppDeps {
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
   hostnames: Record<string, string>
+  /** Bearer token for /_mailfront/* from non-loopback clients. */
+  adminToken?: string
+  /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
+  adminRoutes?: AdminRoutes[]
 }
 
 export interface Mailfront {
@@ -197,6 +204,15 @@ export function createMailfront(d: AppDeps): Mailfront {
     }
     return c.body(new Uint8Array(buf), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' })
   })
+
+  root.route(
+    '/_mailfront',
+    createAdminApp({
+      token: d.adminToken,
+      clientAddress: (c) => (c.env as NodeEnv | undefined)?.mailfront?.ip ?? '',
+      groups: d.adminRoutes ?? [],
+    }),
+  )
 
   // Dispatch to the plugin that owns the host or the path; each plugin app is its own scope.
   root.all('*', async (c) => {

@@ -69,6 +69,11 @@ export const ENV_SPEC = {
     flag: '--body-limit <bytes>',
     description: 'request body limit',
   },
+  MAILFRONT_ADMIN_TOKEN: {
+    default: undefined,
+    flag: '--admin-token <token>',
+    description: 'bearer token for /_mailfront/* from non-loopback clients',
+  },
 } as const
 
 const schema = z
@@ -123,6 +128,10 @@ const schema = z
       .number({ message: 'MAILFRONT_BODY_LIMIT must be a number of bytes' })
       .int()
       .min(1024),
+    MAILFRONT_ADMIN_TOKEN: z
+      .string()
+      .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
+      .optional(),
   })
   .superRefine((c, ctx) => {
     if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
@@ -150,6 +159,7 @@ export interface Config {
   secret?: string
   logLevel: string
   bodyLimit: number
+  adminToken?: string
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
@@ -172,7 +182,9 @@ export function loadConfig(
     const name = String(i.path[0] ?? '')
     const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
     // Say what was given, except for secrets.
-    throw new ConfigError(name.includes('SECRET') ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`)
+    throw new ConfigError(
+      /SECRET|TOKEN/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
+    )
   }
   const c = r.data
   const pluginOptions: Record<string, Record<string, string>> = {}
@@ -211,6 +223,7 @@ export function loadConfig(
     secret: c.MAILFRONT_SECRET,
     logLevel: c.MAILFRONT_LOG_LEVEL,
     bodyLimit: c.MAILFRONT_BODY_LIMIT,
+    adminToken: c.MAILFRONT_ADMIN_TOKEN,
     pluginOptions,
     prefixes,
     hostnames,

@@ -94,6 +94,7 @@ export async function createRuntime(
       requireHttps: config.requireHttps,
       trustProxy: config.trustProxy,
       bodyLimit: config.bodyLimit,
+      adminToken: config.adminToken,
       pluginOptions: config.pluginOptions,
       prefixes: config.prefixes,
       hostnames: config.hostnames,

@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { ZodType } from 'zod'
 import type { Clock } from './clock.ts'
 import type { ApiError, ErrorDef } from './errors.ts'
+import type { MailService, SmtpAuth } from './mail.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
 import type { ModelSchema, StorageAdapter } from './storage/types.ts'
 
@@ -54,6 +55,8 @@ export interface PluginContext {
   requireHttps: boolean
   /** Request body limit in bytes. */
   bodyLimit: number
+  /** The mail pipeline, when the host composes one (mailfront's server always does). */
+  mail?: MailService
 }
 
 /** A management command a plugin contributes to the `mailfront` CLI (framework-free). */
@@ -96,6 +99,8 @@ export interface MailfrontPlugin {
   /** OpenRPC document, for JSON-RPC plugins. */
   openrpc?(ctx: PluginContext): object
   commands?: CommandDef[]
+  /** Logins this plugin accepts on the SMTP submission port, and what it allows them. */
+  smtpAuth?(ctx: PluginContext): SmtpAuth
   fixtures?: FixturesDef<any>
   init?(ctx: PluginContext): Promise<void>
   /** Background work for a serving process (never for one-shot CLI commands); returns its stop. */

@@ -1,0 +1,118 @@
+/**
+ * The mail pipeline as a plugin sees it. The core only declares it; the server composes an
+ * implementation (a package of its own) and hands it to every plugin through its context.
+ */
+
+/** Where a message goes. `from` is '' for the null sender (bounces). */
+export interface Envelope {
+  from: string
+  to: string[]
+}
+
+export interface SubmitInput {
+  envelope: Envelope
+  /** The complete RFC 5322 message, as it will be delivered. */
+  raw: Uint8Array
+  /** Id of the submitting plugin ('smtp' handled by a plugin's SmtpAuth keeps that plugin's id). */
+  plugin: string
+  /** The plugin's own name for who submitted (an account id, a login, a key id…). */
+  principal?: string
+  /** How it arrived: `smtp` (the submission port) or `api`. */
+  via: 'smtp' | 'api'
+  /** Client address (SMTP peer or HTTP client), for logs and the tmail `Host` field. */
+  clientAddress?: string
+}
+
+/** One recipient's delivery, one queue entry each. */
+export type DeliveryState = 'queued' | 'delivering' | 'deferred' | 'delivered' | 'bounced' | 'discarded'
+
+export interface RecipientStatus {
+  /** The queue entry's id (serial, unique across messages). */
+  entryId: number
+  recipient: string
+  state: DeliveryState
+  attempts: number
+  /** Epoch ms of the next delivery attempt while queued or deferred. */
+  nextAttemptAt?: number
+  /** The last SMTP reply or error text (never a credential). */
+  lastResponse?: string
+  updatedAt: number
+}
+
+export interface MessageSummary {
+  id: string
+  /** The Message-ID header (without angle brackets) when present. */
+  messageId?: string
+  envelope: Envelope
+  subject?: string
+  size: number
+  plugin: string
+  principal?: string
+  via: 'smtp' | 'api'
+  clientAddress?: string
+  /** Epoch ms. */
+  receivedAt: number
+  recipients: RecipientStatus[]
+}
+
+export interface MessageQuery {
+  plugin?: string
+  principal?: string
+  /** Entries in any of these states. */
+  states?: DeliveryState[]
+  from?: string
+  to?: string
+  subject?: string
+  limit?: number
+  offset?: number
+}
+
+export interface DeliveryEvent {
+  type: 'submitted' | 'delivered' | 'deferred' | 'bounced' | 'discarded'
+  messageId: string
+  entryId?: number
+  recipient?: string
+  plugin: string
+  principal?: string
+  /** The SMTP reply or reason. */
+  response?: string
+  at: number
+}
+
+export interface MailService {
+  /** Durable once it resolves: the message and one queue entry per recipient are stored. */
+  submit(input: SubmitInput): Promise<MessageSummary>
+  get(id: string): Promise<MessageSummary | null>
+  raw(id: string): Promise<Uint8Array | null>
+  /** Newest first. */
+  list(query?: MessageQuery): Promise<MessageSummary[]>
+  /** Act on one queue entry; false when it is no longer queued or deferred. */
+  discard(entryId: number): Promise<boolean>
+  bounce(entryId: number): Promise<boolean>
+  /** Called after each change of an entry's state, on the instance that made it; returns unsubscribe. */
+  onEvent(listener: (e: DeliveryEvent) => void | Promise<void>): () => void
+}
+
+/** A rejected submission: `code` is the SMTP reply code (5xx permanent, 4xx temporary). */
+export class MailRejection extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'MailRejection'
+  }
+}
+
+/**
+ * A plugin's part in the SMTP submission port: which logins it knows, and what it allows them.
+ * Throw MailRejection to refuse with a reason; return null from `authenticate` for an unknown
+ * login or a wrong password (the port answers the same for both).
+ */
+export interface SmtpAuth {
+  authenticate(login: string, password: string, clientAddress: string): Promise<{ principal: string } | null>
+  /** Before DATA is accepted: quotas, allowed senders, size. */
+  checkSubmit?(principal: string, input: { envelope: Envelope; size: number }): Promise<void>
+  /** After the message is durably queued: usage accounting. */
+  accepted?(principal: string, message: MessageSummary): Promise<void>
+}
