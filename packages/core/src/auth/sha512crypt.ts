@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { Piscina } from 'piscina'
+import type { Piscina } from 'piscina'
 import { computeSha512Crypt } from './sha512crypt-algorithm.mjs'
 
 /**
@@ -19,15 +19,19 @@ export function sha512CryptRoundsProblem(rounds: number): string | null {
   return null
 }
 
-// Each hash runs on a worker thread: thousands of SHA-512 rounds would block the event loop.
-let pool: Piscina | undefined
-function hashPool(): Piscina {
-  pool ??= new Piscina({
-    filename: new URL('./sha512crypt-worker.mjs', import.meta.url).href,
-    minThreads: 0,
-    maxThreads: Math.max(1, Math.min(4, availableParallelism())),
-    idleTimeout: 30_000,
-  })
+// Each hash runs on a worker thread: thousands of SHA-512 rounds would block the event loop. The
+// pool (and piscina itself) is loaded on the first hash, so processes that never hash pay nothing.
+let pool: Promise<Piscina> | undefined
+function hashPool(): Promise<Piscina> {
+  pool ??= import('piscina').then(
+    ({ Piscina }) =>
+      new Piscina({
+        filename: new URL('./sha512crypt-worker.mjs', import.meta.url).href,
+        minThreads: 0,
+        maxThreads: Math.max(1, Math.min(4, availableParallelism())),
+        idleTimeout: 30_000,
+      }),
+  )
   return pool
 }
 
@@ -35,7 +39,7 @@ function hashPool(): Piscina {
 export async function closeSha512CryptPool(): Promise<void> {
   const p = pool
   pool = undefined
-  await p?.destroy()
+  await (await p)?.destroy()
 }
 
 /** SHA-512 crypt on a worker thread. `rounds` omitted: glibc's default, with no `rounds=` part. */
@@ -44,7 +48,7 @@ export async function sha512Crypt(password: string, salt: string, rounds?: numbe
     const problem = sha512CryptRoundsProblem(rounds)
     if (problem) throw new RangeError(problem)
   }
-  return (await hashPool().run({ password, salt, rounds })) as string
+  return (await (await hashPool()).run({ password, salt, rounds })) as string
 }
 
 /** The same computation on the calling thread: for tests and tools only, never for a request. */
