@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../storage/unavailable.ts'
 import { memoryRateLimitStore } from './memory.ts'
 import { rateLimit } from './middleware.ts'
 import { redisRateLimitStore } from './redis.ts'
-import { rateLimitModels, storageRateLimitStore } from './storage.ts'
+import { RATE_LIMIT_PURGE_EVERY_MS, rateLimitModels, storageRateLimitStore } from './storage.ts'
 import type { RateLimitStore } from './types.ts'
 
 function storeSuite(
@@ -65,6 +65,22 @@ function storeSuite(
 }
 
 storeSuite('memory', async (clock) => memoryRateLimitStore({ clock }))
+
+describe('storage rate-limit store housekeeping', () => {
+  it('deletes ended windows every 10 minutes, keeping live ones', async () => {
+    const clock = createManualClock()
+    const db = memoryAdapter()
+    await db.migrate(rateLimitModels)
+    const s = storageRateLimitStore(db, { clock })
+    for (let i = 0; i < 5; i++) await s.consume(`old${i}`, { windowMs: 60_000, max: 5 })
+    await s.consume('long', { windowMs: 3_600_000, max: 5 })
+    clock.advance(RATE_LIMIT_PURGE_EVERY_MS)
+    await s.consume('new', { windowMs: 60_000, max: 5 })
+    await new Promise((r) => setTimeout(r, 0))
+    const keys = (await db.findMany({ model: 'core_rate_limit', sort: [{ field: 'key' }] })).map((r) => r.key)
+    expect(keys).toEqual(['long', 'new'])
+  })
+})
 storeSuite('storage (memory adapter)', async (clock) => {
   const db = memoryAdapter()
   await db.migrate(rateLimitModels)

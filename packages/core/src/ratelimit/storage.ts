@@ -16,13 +16,24 @@ export const rateLimitModels: ModelSchema = {
   },
 }
 
+/** How often an instance deletes windows that have ended (the login throttle makes many keys). */
+export const RATE_LIMIT_PURGE_EVERY_MS = 10 * 60_000
+
 /** Fixed windows in the store, so every instance on one database shares them. Guarded increments only. */
 export function storageRateLimitStore(storage: StorageAdapter, opts: { clock?: Clock } = {}): RateLimitStore {
   const clock = opts.clock ?? systemClock
   const model = RATE_LIMIT_MODEL
+  let lastPurge = clock.now()
+  // Ended windows are never read again: drop them now and then, off the request's path.
+  function purgeNowAndThen(now: number) {
+    if (now - lastPurge < RATE_LIMIT_PURGE_EVERY_MS) return
+    lastPurge = now
+    storage.deleteMany({ model, where: { field: 'reset_at', op: 'lte', value: now } }).catch(() => undefined)
+  }
   return {
     id: 'storage',
     async consume(key: string, w: RateLimitWindow): Promise<ConsumeResult> {
+      purgeNowAndThen(clock.now())
       for (let attempt = 0; attempt < 5; attempt++) {
         const now = clock.now()
         const live = {
