@@ -124,6 +124,9 @@ describe('work-factor bounds of stored hashes', () => {
     expect(await verifySha512Crypt('x', shaAt(999_999_999))).toBe(false)
     expect(await verifyPassword('x', shaAt(999_999_999))).toBe(false)
     expect(await verifyPassword('x', bcryptAt(31))).toBe(false)
+    // A malformed hash never reaches bcrypt, whatever cost it names (computed, this would not end).
+    expect(await verifyPassword('x', `$2a$31$${'a'.repeat(52)}`)).toBe(false)
+    expect(await verifyPassword('x', `$2b$31$${'a'.repeat(60)}`)).toBe(false)
   })
 
   it('keeps in-bounds hashes, hashes clear secrets and refuses out-of-bounds hashes (fixtures, CLI)', async () => {

@@ -44,7 +44,8 @@ export async function verifyPassword(password: string, stored: string | null | u
       await compare(password, await dummyHash())
       return false
     }
-    if (/^\$2[abxy]\$/.test(stored)) return await compare(password, stored)
+    // Only a well-formed bcrypt hash reaches bcrypt: its cost was checked just above.
+    if (BCRYPT.test(stored)) return await compare(password, stored)
     if (stored.startsWith('$6$')) return await verifySha512Crypt(password, stored)
     if (stored.startsWith('sha256:')) return safeEqual(stored, `sha256:${sha256Hex(password)}`)
   } catch {
