@@ -57,6 +57,17 @@ describe('tmail login throttle', () => {
   })
 })
 
+describe('tmail throttle options', () => {
+  it('stops on the removed AUTH_ATTEMPTS_PER_MIN, saying what to set instead', async () => {
+    await expect(setup({ auth_attempts_per_min: '30' })).rejects.toThrow(
+      'MAILFRONT_TMAIL_AUTH_ATTEMPTS_PER_MIN is gone (it counted successful checks too): set MAILFRONT_TMAIL_LOGIN_FAILURES',
+    )
+    await expect(setup({ login_failures: 'many' })).rejects.toThrow(
+      'MAILFRONT_TMAIL_LOGIN_FAILURES must be a whole number, got "many"',
+    )
+  })
+})
+
 describe('tmail while the store is unavailable', () => {
   it('answers 503 {msg, raw} with Retry-After, not 500', async () => {
     expect((await get(ADMIN)).status).toBe(200)

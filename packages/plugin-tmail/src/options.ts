@@ -29,6 +29,10 @@ export function optionsFrom(ctx: PluginContext): TmailOptions {
     throw new Error('MAILFRONT_TMAIL_ADMIN_LOGIN must be non-empty and contain no ":"')
   if (o.admin_password !== undefined && !o.admin_password)
     throw new Error('MAILFRONT_TMAIL_ADMIN_PASSWORD must not be empty')
+  if (o.auth_attempts_per_min !== undefined)
+    throw new Error(
+      'MAILFRONT_TMAIL_AUTH_ATTEMPTS_PER_MIN is gone (it counted successful checks too): set MAILFRONT_TMAIL_LOGIN_FAILURES (failed logins per login and address) and MAILFRONT_TMAIL_LOGIN_WINDOW_S instead',
+    )
   const defaultQuota = o.default_quota ?? '200M'
   if (!QUOTA.test(defaultQuota))
     throw new Error(
