@@ -84,6 +84,9 @@ function route(fn: 'basic_user' | 'ip_allocation', summary: string, ok: string) 
       },
       404: { description: 'Unknown function.' },
       500: { description: 'Internal error.' },
+      503: {
+        description: 'The store cannot be reached: the XML `error` object (code 9), with `Retry-After`.',
+      },
     },
   })
 }
