@@ -52,7 +52,11 @@ export async function sha512Crypt(password: string, salt: string, rounds?: numbe
 }
 
 /** The same computation on the calling thread: for tests and tools only, never for a request. */
-export const sha512CryptSync = computeSha512Crypt
+export function sha512CryptSync(password: string, salt: string, rounds?: number): string {
+  const problem = rounds === undefined ? null : sha512CryptRoundsProblem(rounds)
+  if (problem) throw new RangeError(problem)
+  return computeSha512Crypt(password, salt, rounds)
+}
 
 /** A fresh salt of 16 lowercase hex characters (tmail's format). */
 export function sha512CryptSalt(): string {
