@@ -21,10 +21,18 @@ function relay(target: { host: string; port: number }) {
       server = createServer((client) => {
         const upstream = new Socket()
         upstream.connect(target.port, target.host)
-        for (const s of [client, upstream]) {
+        // Either side closing or failing closes the other, as one TCP connection would: a backend
+        // reset by PostgreSQL must reach the server, not leave its socket waiting forever.
+        const pair = [client, upstream]
+        for (const s of pair) {
           sockets.add(s)
-          s.on('close', () => sockets.delete(s))
-          s.on('error', () => undefined)
+          s.on('close', () => {
+            sockets.delete(s)
+            for (const o of pair) o.destroy()
+          })
+          s.on('error', () => {
+            for (const o of pair) o.destroy()
+          })
         }
         client.pipe(upstream).pipe(client)
       })
