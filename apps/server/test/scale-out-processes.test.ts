@@ -62,8 +62,8 @@ async function pair(extra: Record<string, string>): Promise<[Srv, Srv]> {
     MAILFRONT_REQUIRE_HTTPS: 'false',
     MAILFRONT_DEMO: 'on',
     MAILFRONT_FIXTURES: fixtures,
-    MAILFRONT_MAILBOXORG_AUTH_ATTEMPTS: '3',
-    MAILFRONT_TMAIL_AUTH_ATTEMPTS_PER_MIN: '3',
+    MAILFRONT_MAILBOXORG_LOGIN_FAILURES: '3',
+    MAILFRONT_TMAIL_LOGIN_FAILURES: '3',
     ...extra,
   }
   // One after the other: the first creates the schema.

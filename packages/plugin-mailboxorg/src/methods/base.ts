@@ -1,4 +1,4 @@
-import { retryAfterSeconds, verifyPassword, z } from '@mailfront/core'
+import { verifyPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
 import { loginsNamed } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
@@ -7,18 +7,12 @@ import { ACCOUNT, type AccountRow, DOMAIN, type DomainRow, MAIL, type MailRow } 
 
 const none = z.object({})
 
-async function throttle(call: Call, user: string) {
-  const { authFailures: max, authWindowMs: windowMs } = call.opts
-  if (!max) return
-  for (const key of [`mailboxorg:auth:user:${user.trim().toLowerCase()}`, `mailboxorg:auth:ip:${call.ip}`]) {
-    const r = await call.ctx.rateLimits.consume(key, { windowMs, max: key.includes(':ip:') ? max * 3 : max })
-    if (!r.allowed) {
-      call.ctx.events.rateLimited('mailboxorg')
-      throw appError('TOO_MANY_FAILURES', call.lang, {
-        seconds: retryAfterSeconds(r.resetAt, call.ctx.clock.now()),
-      })
-    }
-  }
+/** The one login of that name; a name two kinds share (a store filled before that rule) is none. */
+async function principalOf(call: Call, user: string) {
+  const logins = await loginsNamed(call.ctx.storage, user)
+  if (logins.length > 1)
+    call.ctx.log.warn({ kinds: logins.map((l) => l.kind) }, 'mailbox.org login name held by several kinds')
+  return logins.length === 1 ? logins[0]! : null
 }
 
 const VALIDATORS: Record<string, RegExp | ((v: string) => boolean)> = {
@@ -48,22 +42,21 @@ export const baseMethods = [
     }),
     errors: ['ACCESS_DENIED', 'TOO_MANY_FAILURES'],
     async handler({ user, pass }, call) {
-      await throttle(call, user)
-      const logins = await loginsNamed(call.ctx.storage, user)
-      // One login per name; a name two kinds share (a store filled before that rule) logs in as neither.
-      const p = logins.length === 1 ? logins[0]! : null
-      if (logins.length > 1)
-        call.ctx.log.warn(
-          { kinds: logins.map((l) => l.kind) },
-          'mailbox.org login name held by several kinds',
-        )
-      // verifyPassword pays the same bcrypt cost for an unknown user as for a wrong password.
-      call.ctx.events.slowHash('mailboxorg')
-      const ok = await verifyPassword(pass, p?.hash ?? null)
-      if (!ok || !p) {
+      // The core's login throttle: only failures count (per user and address, per address).
+      const outcome = await call.loginThrottle.attempt(user, call.ip, async () => {
+        const p = await principalOf(call, user)
+        // verifyPassword pays the same bcrypt cost for an unknown user as for a wrong password.
+        call.ctx.events.slowHash('mailboxorg')
+        const ok = await verifyPassword(pass, p?.hash ?? null)
+        return ok && p ? p : null
+      })
+      if (outcome.status === 'refused')
+        throw appError('TOO_MANY_FAILURES', call.lang, { seconds: outcome.retryAfterS })
+      if (outcome.status === 'failed') {
         call.ctx.events.authFailure('mailboxorg')
         throw appError('ACCESS_DENIED', call.lang)
       }
+      const p = outcome.value
       return { session: await call.sessions.create(p.name, p.level), level: p.level }
     },
   }),
