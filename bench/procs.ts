@@ -17,7 +17,7 @@ export interface Proc {
   stop(): Promise<void>
 }
 
-/** Start a process, resolve with its URL once it prints one (`listening <port>` or `mailfront <url>`). */
+/** Start a process, resolve with its URL once it prints one (`listening <port>`, `mailfront <url>`, Prism's line). */
 export function startProc(args: string[], env: Record<string, string> = {}, cpu = '0'): Promise<Proc> {
   const [cmd, ...rest] = TASKSET
     ? ['taskset', '-c', cpu, process.execPath, ...args]
@@ -30,7 +30,10 @@ export function startProc(args: string[], env: Record<string, string> = {}, cpu 
     const onData = (b: Buffer) => {
       if (found) return // keep draining the pipe, keep nothing
       out += b.toString()
-      const m = /listening (\d+)/.exec(out) ?? /mailfront (https?:\/\/\S+)/.exec(out)
+      const m =
+        /listening (\d+)/.exec(out) ??
+        /mailfront (https?:\/\/\S+)/.exec(out) ??
+        /Prism is listening on (https?:\/\/\S+)/.exec(out)
       if (!m) return
       found = true
       clearTimeout(timer)
