@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { type Proc, rssKb, sleep, startProc, TASKSET } from './procs.ts'
+import { basic, type Http, hotEndpoints, MAILFRONT_ENV } from './endpoints.ts'
 import { fillQueue } from './queue.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -51,36 +52,7 @@ const ROUNDS = Number(o.rounds ?? (o.quick ? 1 : 3))
 const ROWS = Number(o.rows ?? (o.quick ? 200_000 : 1_000_000))
 const want = (t: Target) => !o.only || o.only === t
 
-interface Http {
-  name: string
-  goal?: number
-  path: string
-  method?: 'GET' | 'POST'
-  headers?: Record<string, string>
-  body?: string
-}
 
-const MAILFRONT_ENV = {
-  MAILFRONT_PORT: '0',
-  MAILFRONT_TLS: 'off',
-  MAILFRONT_REQUIRE_HTTPS: 'false',
-  MAILFRONT_DEMO: 'on',
-  MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0',
-  MAILFRONT_MAILBOXORG_SESSION_CALLS_PER_MIN: '0',
-  MAILFRONT_SMTPD_CALLS_PER_MIN: '0',
-  MAILFRONT_TMAIL_QUEUE_INTERVAL_S: '0',
-}
-
-const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`
-
-async function post(url: string, body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    body,
-    headers: { 'Content-Type': 'application/json', ...headers },
-  })
-  return res.json() as Promise<Record<string, any>>
-}
 
 async function load(url: string, t: Http) {
   const r = await autocannon({
@@ -186,54 +158,7 @@ async function main() {
       }
     }
 
-    const jwt = (
-      await post(`${mf.url}/oauth/token?grant_type=password`, '', {
-        Authorization: basic('jack.truong@example.com', 'demo-password'),
-      })
-    ).access_token
-    const session = (
-      await post(
-        `${mf.url}/v1/`,
-        JSON.stringify({
-          jsonrpc: '2.0',
-          method: 'auth',
-          params: { user: 'test_account', pass: '123456' },
-          id: 1,
-        }),
-      )
-    ).result.session
-    const endpoints: (Http & { target: Target })[] = [
-      {
-        target: 'basic_user',
-        name: 'AuthSMTP GET /restful/basic_user/aa12345',
-        goal: 0.35,
-        path: '/restful/basic_user/aa12345',
-        headers: { Authorization: basic('aa12345', 'demo-api-password') },
-      },
-      {
-        target: 'oauth_me',
-        name: 'SMTPD GET /oauth/me',
-        goal: 0.35,
-        path: '/oauth/me',
-        headers: { Authorization: `Bearer ${jwt}` },
-      },
-      {
-        target: 'tmail_user',
-        name: 'tmail GET /users/toorop@tmail.io',
-        goal: 0.35,
-        path: '/users/toorop@tmail.io',
-        headers: { Authorization: basic('admin', 'admin') },
-      },
-      {
-        target: 'innerworld',
-        name: 'mailbox.org hello.innerworld',
-        goal: 0.35,
-        path: '/v1/',
-        method: 'POST',
-        headers: { 'HPLS-AUTH': session, 'Content-Type': 'application/json' },
-        body: '{"jsonrpc":"2.0","method":"hello.innerworld","params":"","id":"1"}',
-      },
-    ]
+    const endpoints = await hotEndpoints(mf.url)
     const chosen = endpoints.filter((e) => want(e.target))
     // Prism answers the same operation with the same credential, right after mailfront in each round.
     const prismEndpoint: Http = {

@@ -18,6 +18,19 @@ async function stores(clock: ReturnType<typeof createManualClock>): Promise<[str
   ]
 }
 
+/** A store that counts its reads. */
+function countingStore(inner: RateLimitStore) {
+  let n = 0
+  const store: RateLimitStore = {
+    ...inner,
+    peek(keys) {
+      n++
+      return inner.peek(keys)
+    },
+  }
+  return { store, peeks: () => n }
+}
+
 describe('LoginThrottle', () => {
   it('never refuses successes: 1000 right passwords in a minute from one address', async () => {
     const clock = createManualClock()
@@ -123,6 +136,138 @@ describe('LoginThrottle', () => {
       ),
     )
     expect(outcomes.every((o) => o.status === 'ok')).toBe(true)
+  })
+
+  it('reads the store at most once a second per pair while logins succeed', async () => {
+    const clock = createManualClock()
+    const { store, peeks } = countingStore(memoryRateLimitStore({ clock }))
+    const t = new LoginThrottle(store, { scope: 'r', clock })
+    for (let i = 0; i < 100; i++)
+      expect((await t.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('ok')
+    expect(peeks()).toBe(1)
+    // Another pair is read on its own.
+    await t.attempt('bob', '192.0.2.1', check(PASSWORD))
+    expect(peeks()).toBe(2)
+    clock.advance(999)
+    await t.attempt('alice', '192.0.2.1', check(PASSWORD))
+    expect(peeks()).toBe(2)
+    clock.advance(1)
+    await t.attempt('alice', '192.0.2.1', check(PASSWORD))
+    expect(peeks()).toBe(3)
+  })
+
+  it('remembers the address as known with one write, not one per request', async () => {
+    const clock = createManualClock()
+    const inner = memoryRateLimitStore({ clock })
+    let writes = 0
+    const store: RateLimitStore = {
+      ...inner,
+      consume(k, w) {
+        writes++
+        return inner.consume(k, w)
+      },
+    }
+    const t = new LoginThrottle(store, { scope: 'k', clock })
+    for (let i = 0; i < 10; i++) await t.attempt('alice', '192.0.2.1', check(PASSWORD))
+    clock.advance(1000)
+    for (let i = 0; i < 10; i++) await t.attempt('alice', '192.0.2.1', check(PASSWORD))
+    expect(writes).toBe(1)
+  })
+
+  it('counts exactly on one instance: a failure forgets every remembered read at once', async () => {
+    const clock = createManualClock()
+    const { store, peeks } = countingStore(memoryRateLimitStore({ clock }))
+    const t = new LoginThrottle(store, {
+      scope: 'f',
+      clock,
+      limits: { perLoginAndAddress: 3, perAddress: 4 },
+    })
+    await t.attempt('alice', '192.0.2.1', check(PASSWORD))
+    await t.attempt('carol', '192.0.2.1', check(PASSWORD))
+    for (let i = 0; i < 3; i++)
+      expect((await t.attempt('alice', '192.0.2.1', check('x'))).status).toBe('failed')
+    // No time has passed: the remembered reads would still be fresh, but they were dropped.
+    expect((await t.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('refused')
+    // Another login from the same address: its own read was dropped too (the address rule counts 3).
+    expect((await t.attempt('carol', '192.0.2.1', check('x'))).status).toBe('failed')
+    expect((await t.attempt('carol', '192.0.2.1', check(PASSWORD))).status).toBe('refused')
+    expect(peeks()).toBeGreaterThanOrEqual(6)
+  })
+
+  it('does not remember a read that a failure overtook', async () => {
+    const clock = createManualClock()
+    const inner = memoryRateLimitStore({ clock })
+    // The first read answers only after a failure has been counted: what it saw is out of date.
+    let release: (() => void) | undefined
+    let first = true
+    const store: RateLimitStore = {
+      ...inner,
+      async peek(keys) {
+        const before = await inner.peek(keys)
+        if (first) {
+          first = false
+          await new Promise<void>((r) => {
+            release = r
+          })
+        }
+        return before
+      },
+    }
+    const t = new LoginThrottle(store, { scope: 'o', clock, limits: { perLoginAndAddress: 1 } })
+    const slow = t.attempt('alice', '192.0.2.1', check(PASSWORD))
+    await new Promise((r) => setTimeout(r, 1))
+    expect((await t.attempt('alice', '192.0.2.1', check('x'))).status).toBe('failed')
+    release!()
+    expect((await slow).status).toBe('ok')
+    // The stale read (no failure) was not kept: the pair is over its limit.
+    expect((await t.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('refused')
+  })
+
+  it('sees failures counted by another instance within a second', async () => {
+    const clock = createManualClock()
+    const shared = memoryRateLimitStore({ clock })
+    const a = new LoginThrottle(shared, { scope: 'x', clock, limits: { perLoginAndAddress: 3 } })
+    const b = new LoginThrottle(shared, { scope: 'x', clock, limits: { perLoginAndAddress: 3 } })
+    expect((await b.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('ok')
+    for (let i = 0; i < 3; i++) await a.attempt('alice', '192.0.2.1', check('x'))
+    expect((await a.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('refused')
+    clock.advance(1000)
+    expect((await b.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('refused')
+    // With the reuse turned off, another instance sees them at once.
+    const c = new LoginThrottle(shared, {
+      scope: 'y',
+      clock,
+      stateTtlMs: 0,
+      limits: { perLoginAndAddress: 1 },
+    })
+    const d = new LoginThrottle(shared, {
+      scope: 'y',
+      clock,
+      stateTtlMs: 0,
+      limits: { perLoginAndAddress: 1 },
+    })
+    expect((await d.attempt('bob', '192.0.2.1', check(PASSWORD))).status).toBe('ok')
+    await c.attempt('bob', '192.0.2.1', check('x'))
+    expect((await d.attempt('bob', '192.0.2.1', check(PASSWORD))).status).toBe('refused')
+  })
+
+  it('never reuses a read past the end of a window it saw', async () => {
+    const clock = createManualClock()
+    const { store, peeks } = countingStore(memoryRateLimitStore({ clock }))
+    const t = new LoginThrottle(store, {
+      scope: 'w',
+      clock,
+      limits: { perLoginAndAddress: 1, windowMs: 10_000 },
+    })
+    await t.attempt('alice', '192.0.2.1', check('x'))
+    expect((await t.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('refused')
+    const n = peeks()
+    clock.advance(9_999)
+    expect((await t.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('refused')
+    // The read just made ends with the window, one millisecond later, not a second later.
+    clock.advance(1)
+    expect((await t.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('ok')
+    expect(peeks()).toBe(n + 2)
   })
 
   it('reads its options, with aliases, and names a bad variable', () => {

@@ -19,6 +19,12 @@ import { sha256Hex } from './secrets.ts'
  * already counted plus the attempts in flight reach a limit, so a burst of guesses is checked no more
  * often than the limit allows. Counters live in the RateLimitStore (memory, the database or Redis), so
  * the limits hold across instances.
+ *
+ * What the store showed for a (login, address) pair is remembered on this instance for at most one
+ * second (`stateTtlMs`), so a client that keeps logging in right does not read the store on every
+ * request. Any failure on this instance forgets all of it at once, and a read that a failure overtook
+ * is not kept: this instance's own counting is exact. Failures counted by *other* instances are seen
+ * here within that second.
  */
 export interface LoginThrottleLimits {
   /** Failures of one login from one address before that pair is refused; 0 turns the rule off. */
@@ -121,9 +127,16 @@ class InFlight {
   }
 }
 
+/** The longest a store read is reused on one instance (failures elsewhere are seen within it). */
+export const LOGIN_STATE_MAX_TTL_MS = 1_000
+
 export interface LoginThrottleOptions {
   /** Keys are namespaced by it (the plugin id). */
   scope: string
+  /** How long one instance reuses a store read of a pair's windows; at most (default) 1 s, 0: never. */
+  stateTtlMs?: number
+  /** Pairs remembered at most (the oldest is dropped first). */
+  maxStates?: number
   limits?: Partial<LoginThrottleLimits>
   clock?: Clock
   /** Called on each refusal (metrics). */
@@ -134,6 +147,12 @@ export class LoginThrottle {
   readonly limits: LoginThrottleLimits
   private readonly clock: Clock
   private readonly inflight = new InFlight()
+  private readonly stateTtl: number
+  private readonly maxStates: number
+  /** Per pair key: the four windows as last read, until when they may be reused. */
+  private readonly states = new Map<string, { until: number; windows: WindowState[] }>()
+  /** Bumped by every failure on this instance: a read started before one is not remembered. */
+  private failures = 0
 
   constructor(
     private readonly store: RateLimitStore,
@@ -141,6 +160,30 @@ export class LoginThrottle {
   ) {
     this.limits = { ...DEFAULT_LOGIN_LIMITS, ...opts.limits }
     this.clock = opts.clock ?? systemClock
+    this.stateTtl = Math.max(0, Math.min(opts.stateTtlMs ?? LOGIN_STATE_MAX_TTL_MS, LOGIN_STATE_MAX_TTL_MS))
+    this.maxStates = opts.maxStates ?? 10_000
+  }
+
+  /** The pair's windows: remembered from a read less than `stateTtl` ago, or read from the store. */
+  private async windows(k: ReturnType<LoginThrottle['keys']>): Promise<WindowState[]> {
+    const now = this.clock.now()
+    const hit = this.states.get(k.pair)
+    if (hit && hit.until > now) return hit.windows
+    if (hit) this.states.delete(k.pair)
+    const generation = this.failures
+    const windows = await this.store.peek([k.pair, k.address, k.login, k.known])
+    if (this.stateTtl > 0 && generation === this.failures) this.remember(k.pair, windows, now)
+    return windows
+  }
+
+  private remember(pair: string, windows: WindowState[], now: number) {
+    // Never past the end of a live window: a count that drops to 0 or a known address that expires.
+    let until = now + this.stateTtl
+    for (const w of windows) if (w.resetAt > 0) until = Math.min(until, w.resetAt)
+    if (until <= now) return
+    this.states.delete(pair)
+    if (this.states.size >= this.maxStates) this.states.delete(this.states.keys().next().value as string)
+    this.states.set(pair, { until, windows })
   }
 
   private keys(login: string, address: string) {
@@ -168,12 +211,10 @@ export class LoginThrottle {
     let known: WindowState
     let waited = false
     for (;;) {
-      const [pair, addr, perLogin, knownState] = await this.store
-        .peek([k.pair, k.address, k.login, k.known])
-        .catch((e) => {
-          if (waited) for (const [key] of gated) this.inflight.wakeOne(key)
-          throw e
-        })
+      const [pair, addr, perLogin, knownState] = await this.windows(k).catch((e) => {
+        if (waited) for (const [key] of gated) this.inflight.wakeOne(key)
+        throw e
+      })
       known = knownState!
       const over: WindowState[] = []
       if (L.perLoginAndAddress > 0 && pair!.count >= L.perLoginAndAddress) over.push(pair!)
@@ -203,8 +244,15 @@ export class LoginThrottle {
         await this.failed(k)
         return { status: 'failed' }
       }
-      if (known.count === 0 && L.perLogin > 0)
-        await this.store.consume(k.known, { windowMs: L.knownAddressMs, max: Number.MAX_SAFE_INTEGER })
+      if (known.count === 0 && L.perLogin > 0) {
+        const r = await this.store.consume(k.known, {
+          windowMs: L.knownAddressMs,
+          max: Number.MAX_SAFE_INTEGER,
+        })
+        // The remembered read now shows the address as known (one write, not one per request).
+        const hit = this.states.get(k.pair)
+        if (hit) hit.windows = [...hit.windows.slice(0, 3), { count: 1, resetAt: r.resetAt }]
+      }
       return { status: 'ok', value }
     } finally {
       for (const [key] of gated) this.inflight.done(key)
@@ -212,7 +260,19 @@ export class LoginThrottle {
   }
 
   private async failed(k: ReturnType<LoginThrottle['keys']>) {
+    // Every remembered read may now be short of a failure: forget them all, now and again once the
+    // failure is counted (a read made while it was being written may have missed it).
+    this.forget()
     const w = { windowMs: this.limits.windowMs, max: Number.MAX_SAFE_INTEGER }
-    await Promise.all([k.pair, k.address, k.login].map((key) => this.store.consume(key, w)))
+    try {
+      await Promise.all([k.pair, k.address, k.login].map((key) => this.store.consume(key, w)))
+    } finally {
+      this.forget()
+    }
+  }
+
+  private forget() {
+    this.failures++
+    this.states.clear()
   }
 }
