@@ -14,6 +14,7 @@ import {
   type StorageAdapter,
   storageRateLimitStore,
   systemClock,
+  withRowCache,
 } from '@mailfront/core'
 import { openStorage } from '@mailfront/storage-sql'
 import { createMailfront, type Mailfront } from './app.ts'
@@ -63,10 +64,14 @@ export async function createRuntime(
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
   const plugins = config.plugins.map((id) => AVAILABLE_PLUGINS[id]!())
-  const storage = await openStorage(config.databaseUrl, {
-    // The pool drops the dead connection and opens a new one on the next query: one line, no crash.
-    onConnectionError: (err) => log.warn({ reason: err.message }, 'database connection lost'),
-  })
+  // Principal rows (models with cacheMs) are reused for up to 1 s on this instance: withRowCache.
+  const storage = withRowCache(
+    await openStorage(config.databaseUrl, {
+      // The pool drops the dead connection and opens a new one on the next query: one line, no crash.
+      onConnectionError: (err) => log.warn({ reason: err.message }, 'database connection lost'),
+    }),
+    { clock: opts.clock },
+  )
   try {
     const models: ModelSchema = { ...coreModels }
     for (const p of plugins) Object.assign(models, p.models)

@@ -5,6 +5,8 @@ export const ACCOUNT = 'authsmtp_account'
 
 export const models: ModelSchema = {
   [ACCOUNT]: {
+    // The caller's row, read on every request: reused for up to 1 s per instance (withRowCache).
+    cacheMs: 1000,
     fields: {
       user_id: { type: 'string', unique: true },
       api_password_hash: { type: 'string', optional: true },

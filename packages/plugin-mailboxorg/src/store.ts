@@ -83,6 +83,8 @@ export const models: ModelSchema = {
     },
   },
   [SESSION]: {
+    // The caller's row, read on every request: reused for up to 1 s per instance (withRowCache).
+    cacheMs: 1000,
     fields: {
       // SHA-256 of the Auth-ID: the Auth-ID itself is never stored.
       token_hash: { type: 'string', unique: true },

@@ -16,7 +16,7 @@ import { ADMIN, type AdminRow } from './store.ts'
 export const REALM = 'Basic realm="tmail REST server"'
 export const ADMIN_NAME = 'rest'
 /** How long a stored admin credential is reused before it is read again (a CLI change shows up after it). */
-const ADMIN_TTL_MS = 2_000
+const ADMIN_TTL_MS = 1_000
 
 export interface Admin {
   login: string
@@ -24,7 +24,7 @@ export interface Admin {
   source: 'env' | 'store'
 }
 
-/** The admin credential: the environment's when set, else the stored one, read at most every 2 s. */
+/** The admin credential: the environment's when set, else the stored one, read at most once a second. */
 export function adminSource(ctx: PluginContext, opts: TmailOptions) {
   let envAdmin: Promise<Admin> | undefined
   let cached: { at: number; value: Promise<Admin | null> } | undefined

@@ -125,7 +125,7 @@ describe('tmail hash bounds', () => {
     const set = commands.find((c) => c.path.join(' ') === 'tmail admin set')!
     await expect(set.run(ctx, ['ops', bcrypt31], {})).rejects.toThrow('bcrypt cost must be 4..12, got 31')
     await set.run(ctx, ['ops', await hashBcrypt('ops-pass', 4)], {})
-    ctx.clock.advance(3_000) // the stored admin is read again after 2 s
+    ctx.clock.advance(3_000) // the stored admin is read again after 1 s
     expect((await get(encodeBasic('ops', 'ops-pass'), '192.0.2.3')).status).toBe(200)
   })
 })

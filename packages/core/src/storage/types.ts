@@ -15,6 +15,12 @@ export interface ModelDef {
   id?: 'uuid' | 'serial'
   fields: Record<string, FieldDef>
   indexes?: { fields: string[]; unique?: boolean }[]
+  /**
+   * Principal rows (read on every request to know the caller): a server using `withRowCache` reuses
+   * a row found by one equality for this many ms, at most 1000. Writes through that server drop it
+   * at once; other instances' writes show within this time.
+   */
+  cacheMs?: number
 }
 
 /** Models keyed by name; every name is `<pluginId>_<model>`. */
