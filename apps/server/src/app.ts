@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import {
   assertNoCollisions,
@@ -75,7 +75,7 @@ export interface Mailfront {
   draining: { value: boolean }
 }
 
-type NodeEnv = { incoming?: IncomingMessage; mailfront?: RequestInfo }
+type NodeEnv = { incoming?: IncomingMessage; outgoing?: ServerResponse; mailfront?: RequestInfo }
 
 function requestInfo(
   c: { req: { header(n: string): string | undefined }; env: NodeEnv },
@@ -86,6 +86,17 @@ function requestInfo(
   const incoming = c.req.header('x-request-id')
   const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID()
   return { requestId, secure, ip }
+}
+
+/**
+ * Where `X-Request-Id` goes: on a Node server straight onto Node's response before the handler
+ * (writeHead merges it in), so handlers' plain-object headers keep @hono/node-server's fast path;
+ * Hono's `c.header()` before the handler builds a web `Headers` for every request, and touching
+ * `c.res.headers` after it a full `Response`. Without Node (`app.request()`) the caller sets it on
+ * Hono's response once the handler has answered (null here).
+ */
+function nodeResponse(c: { env: { outgoing?: ServerResponse } | undefined }): ServerResponse | null {
+  return c.env?.outgoing ?? null
 }
 
 /** Compose the selected plugins over one store. Every check runs before anything is mounted. */
@@ -130,10 +141,10 @@ export function createMailfront(d: AppDeps): Mailfront {
     const info = requestInfo(c, trust)
     c.env = { ...(c.env ?? {}), mailfront: info }
     const started = performance.now()
-    // Set before the handler so it goes into the response as it is built: touching c.res.headers
-    // afterwards would make @hono/node-server build a full Response for every request.
-    c.header('X-Request-Id', info.requestId)
+    const out = nodeResponse(c)
+    out?.setHeader('X-Request-Id', info.requestId)
     await next()
+    if (!out) c.header('X-Request-Id', info.requestId)
     const plugin = (c.get as (k: string) => string | undefined)('plugin') ?? 'mailfront'
     const route = (c.get as (k: string) => string | undefined)('route') ?? c.req.routePath
     const ms = performance.now() - started

@@ -144,10 +144,10 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: PluginContext, 
     return account
   }
 
-  const xml = (c: Context<PluginEnv>, body: string) => {
-    c.header('Cache-Control', 'no-store')
-    return c.body(body, 200, { 'Content-Type': XML_TYPE })
-  }
+  // A plain header object in a Response of its own: with two headers Hono would build a web Headers.
+  // A new object each time: @hono/node-server adds Content-Length to it.
+  const xml = (_c: Context<PluginEnv>, body: string) =>
+    new Response(body, { status: 200, headers: { 'Content-Type': XML_TYPE, 'Cache-Control': 'no-store' } })
 
   const basicUser = async (c: Context<PluginEnv>) => {
     const a = await authorize(c, c.req.param('userId')!)
