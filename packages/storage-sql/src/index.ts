@@ -1,9 +1,8 @@
-import { PGlite } from '@electric-sql/pglite'
 import type { StorageAdapter } from '@mailfront/core'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
-import pg from 'pg'
 import { kyselyAdapter } from './adapter.ts'
+import { betterSqlite3, pg, pglite } from './drivers.ts'
 import { PGliteDialect } from './pglite-dialect.ts'
 import { cachingDatabase } from './statement-cache.ts'
 
@@ -12,7 +11,8 @@ export { PGliteDialect } from './pglite-dialect.ts'
 
 /** SQLite through better-sqlite3: the embedded default. WAL for files; 64-bit integers kept exact. */
 export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
-  const database = new Database(opts.filename)
+  const Sqlite = betterSqlite3()
+  const database = new Sqlite(opts.filename)
   database.defaultSafeIntegers(true)
   if (opts.filename !== ':memory:') {
     database.pragma('journal_mode = WAL')
@@ -42,16 +42,17 @@ export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
 
 /** PostgreSQL through pg (a pool): the scale-out store. */
 export function postgresAdapter(opts: { url: string; max?: number }): StorageAdapter {
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 })
+  const pool = new (pg().Pool)({ connectionString: opts.url, max: opts.max ?? 10 })
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
   return kyselyAdapter(db, { flavor: 'postgres', id: 'postgres' })
 }
 
 /** PostgreSQL embedded in WASM (PGlite): PostgreSQL semantics in tests without a server. */
 export async function pgliteAdapter(opts: { dataDir?: string } = {}): Promise<StorageAdapter> {
-  const pglite = new PGlite(opts.dataDir)
-  await pglite.waitReady
-  const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
+  const { PGlite } = await pglite()
+  const instance = new PGlite(opts.dataDir)
+  await instance.waitReady
+  const db = new Kysely<any>({ dialect: new PGliteDialect(instance) })
   return kyselyAdapter(db, { flavor: 'postgres', id: 'pglite' })
 }
 

@@ -1,5 +1,9 @@
-import { Redis } from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Redis as RedisClient } from 'ioredis'
 import type { ConsumeResult, RateLimitStore, RateLimitWindow } from './types.ts'
+
+// Loaded on first use: most processes (the CLI, a single instance) never talk to Redis.
+const require = createRequire(import.meta.url)
 
 // INCR and the window's first PEXPIRE in one atomic script; rejected requests do not extend the window.
 const SCRIPT = `
@@ -11,6 +15,7 @@ return {c, ttl}`
 
 /** Fixed windows in Redis, shared by several instances. */
 export function redisRateLimitStore(url: string, opts: { prefix?: string } = {}): RateLimitStore {
+  const { Redis } = require('ioredis') as { Redis: typeof RedisClient }
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
   const prefix = opts.prefix ?? 'mailfront:rl:'
   return {
