@@ -18,7 +18,8 @@ function notInstalled(name: string, adapter: string, err: unknown): Error {
   return new Error(`the ${adapter} adapter needs the "${name}" package: npm install ${name}`, { cause: err })
 }
 
-function load<T>(name: string, adapter: string): T {
+/** `require` a driver, or say which package to install when it is missing. */
+export function loadDriver<T>(name: string, adapter: string): T {
   try {
     return require(name) as T
   } catch (err) {
@@ -27,11 +28,11 @@ function load<T>(name: string, adapter: string): T {
 }
 
 export function betterSqlite3(): typeof BetterSqlite3 {
-  return load('better-sqlite3', 'SQLite')
+  return loadDriver('better-sqlite3', 'SQLite')
 }
 
 export function pg(): typeof Pg {
-  return load('pg', 'PostgreSQL')
+  return loadDriver('pg', 'PostgreSQL')
 }
 
 export async function pglite(): Promise<typeof import('@electric-sql/pglite')> {
