@@ -100,14 +100,17 @@ describe.skipIf(!hasNpm)('npm pack: the packages install into a plain Node proje
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  it('ships only the built JavaScript, its declarations, the README and package.json', () => {
+  it('ships only the built JavaScript, its declarations, demo data, the README and package.json', () => {
     expect(packed.map((p) => p.name)).toEqual(PACKED)
     for (const p of packed) {
       const paths = p.files.map((f) => f.path)
       expect(paths).toContain('dist/index.js')
       expect(paths).toContain('dist/index.d.ts')
       expect(paths).toContain('README.md')
-      expect(paths.filter((f) => !/^(dist\/.+\.(js|d\.ts)|README\.md|package\.json)$/.test(f))).toEqual([])
+      // A plugin's demo data (demo.json, read at run time) ships beside dist/ when it has one.
+      expect(
+        paths.filter((f) => !/^(dist\/.+\.(js|d\.ts)|README\.md|package\.json|demo\.json)$/.test(f)),
+      ).toEqual([])
       expect(paths.filter((f) => f.includes('.test.'))).toEqual([])
       const pkg = JSON.parse(
         readFileSync(join(project, 'node_modules', p.name, 'package.json'), 'utf8'),
