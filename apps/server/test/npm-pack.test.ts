@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 const PACKED = ['@mailfront/core', '@mailfront/storage-sql', '@mailfront/plugin-tmail']
-const ADMIN = { admin_login: 'admin', admin_password: 'change-me' }
+const ADMIN = { adminLogin: 'admin', adminPassword: 'change-me' }
 
 /** The server of the root README, over PGlite (pure WebAssembly: nothing to compile at install). */
 const SERVER = `import { serve } from '@hono/node-server'
@@ -26,7 +26,7 @@ import { Hono } from 'hono'
 const app = new Hono()
 app.get('/', (c) => c.text('my own routes'))
 const storage = await pgliteAdapter()
-const options = { admin_login: 'admin', admin_password: 'change-me' }
+const options = { adminLogin: 'admin', adminPassword: 'change-me' }
 await mountPlugin(app, tmailPlugin(), { storage, options })
 
 const server = serve({ fetch: app.fetch, port: 0 }, (a) => console.log(\`listening on \${a.port}\`))
@@ -145,7 +145,7 @@ describe.skipIf(!hasNpm)('npm pack: the packages install into a plain Node proje
       exited.then((code) => fail(new Error(`server.mjs exited with ${code}:\n${out}`)))
     })
     const url = `http://127.0.0.1:${port}`
-    const auth = { Authorization: encodeBasic(ADMIN.admin_login, ADMIN.admin_password) }
+    const auth = { Authorization: encodeBasic(ADMIN.adminLogin, ADMIN.adminPassword) }
 
     // The same plugin from the workspace sources, mounted the same way, is the reference.
     const reference = new Hono()

@@ -21,7 +21,8 @@ const notes = () =>
     routes(app, ctx) {
       app.get('/notes', async (c) =>
         c.json({
-          greeting: ctx.options.greeting ?? 'hello',
+          greeting: ctx.options.greeting_text ?? 'hello',
+          repeat: ctx.options.repeat,
           secure: c.env.mailfront?.secure,
           count: await ctx.storage.count({ model: 'notes_note' }),
         }),
@@ -33,14 +34,17 @@ const notes = () =>
   })
 
 describe('mountPlugin', () => {
-  it('mounts at the native paths with default context, options and the plugin’s own errors', async () => {
+  it('mounts at the native paths with default context, camelCase options and the plugin’s own errors', async () => {
     const app = new Hono()
     app.get('/', (c) => c.text('host'))
-    const ctx = await mountPlugin(app, notes(), { storage: memoryAdapter(), options: { greeting: 'hi' } })
+    const ctx = await mountPlugin(app, notes(), {
+      storage: memoryAdapter(),
+      options: { greetingText: 'hi', repeat: 2 },
+    })
     expect(ctx.secret).toHaveLength(43)
     const res = await app.request('/notes')
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ greeting: 'hi', secure: false, count: 0 })
+    expect(await res.json()).toEqual({ greeting: 'hi', repeat: '2', secure: false, count: 0 })
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
     expect(await (await app.request('/notes/fail', { method: 'POST' })).json()).toEqual({ oops: 'no' })
     const missing = await app.request('/notes/x/y')

@@ -17,8 +17,8 @@ import type { StorageAdapter } from './storage/types.ts'
 export interface MountPluginOptions {
   /** Where the plugin keeps its data; its models are migrated into it (additive). */
   storage: StorageAdapter
-  /** The plugin's options, by name as in `MAILFRONT_<ID>_<OPTION>` lower-cased (e.g. `admin_login`). */
-  options?: Record<string, string | undefined>
+  /** The plugin's options by camelCase key (`MAILFRONT_TMAIL_ADMIN_LOGIN` is `adminLogin`), typed or as strings. */
+  options?: Record<string, unknown>
   /** Serve under this prefix instead of the plugin's native paths. */
   prefix?: string
   /** Default: in-process counters (one instance). */
@@ -36,6 +36,14 @@ export interface MountPluginOptions {
 
 const noEvents: PluginEvents = { authFailure() {}, rateLimited() {}, slowHash() {} }
 
+/** `{ adminLogin: 'a', queueIntervalS: 0 }` as the plugin reads its variables: `{ admin_login: 'a', queue_interval_s: '0' }`. */
+function optionStrings(options: Record<string, unknown> = {}): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  for (const [key, v] of Object.entries(options))
+    out[key.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`)] = v === undefined ? undefined : String(v)
+  return out
+}
+
 /** A plugin context with defaults for everything but the store. */
 export function pluginContext(o: MountPluginOptions): PluginContext {
   const clock = o.clock ?? systemClock
@@ -45,7 +53,7 @@ export function pluginContext(o: MountPluginOptions): PluginContext {
     clock,
     log: o.log ?? silentLogger,
     secret: o.secret ?? randomBytes(32).toString('base64url'),
-    options: o.options ?? {},
+    options: optionStrings(o.options),
     events: o.events ?? noEvents,
     requireHttps: o.requireHttps ?? false,
     bodyLimit: o.bodyLimit ?? 1024 * 1024,
