@@ -109,7 +109,7 @@ describe.skipIf(!hasNpm)('npm pack: the packages install into a plain Node proje
       expect(paths).toContain('README.md')
       // A plugin's demo data (demo.json, read at run time) ships beside dist/ when it has one.
       expect(
-        paths.filter((f) => !/^(dist\/.+\.(js|d\.ts)|README\.md|package\.json|demo\.json)$/.test(f)),
+        paths.filter((f) => !/^(dist\/.+\.(m?js|d\.m?ts)|README\.md|package\.json|demo\.json)$/.test(f)),
       ).toEqual([])
       expect(paths.filter((f) => f.includes('.test.'))).toEqual([])
       const pkg = JSON.parse(
