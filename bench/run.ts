@@ -53,6 +53,7 @@ interface Http {
 
 const MAILFRONT_ENV = {
   MAILFRONT_PORT: '0',
+  MAILFRONT_SMTP_PORT: '0',
   MAILFRONT_TLS: 'off',
   MAILFRONT_REQUIRE_HTTPS: 'false',
   MAILFRONT_DEMO: 'on',

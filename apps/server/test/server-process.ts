@@ -21,6 +21,7 @@ export function startServer(
     env: {
       ...process.env,
       MAILFRONT_PORT: '0',
+      MAILFRONT_SMTP_PORT: '0',
       MAILFRONT_DATA_DIR: dataDir,
       MAILFRONT_LOG_LEVEL: 'info',
       ...env,
@@ -45,6 +46,16 @@ export function startServer(
     })
     exited.then((code) => reject(new Error(`server exited with ${code}:\n${out}`)))
   })
+}
+
+/** The SMTP port the server printed at start (it prints it right after its URL). */
+export async function smtpPortOf(srv: ServerProcess): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const m = /SMTP submission on \S+:(\d+)/.exec(srv.output())
+    if (m) return Number(m[1])
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`no SMTP port printed:\n${srv.output()}`)
 }
 
 /** Whether `curl` is installed (the curl steps say they were skipped when it is not). */
