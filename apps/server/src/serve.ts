@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Config } from './config.ts'
-import { DEMO_CREDENTIALS } from './demo.ts'
+import { DEMO_CREDENTIALS, smtpExamples } from './demo.ts'
 import type { createLogger } from './log.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 import { type RunningSmtp, startSmtp } from './smtp.ts'
@@ -91,6 +91,19 @@ export async function serve(
     print('demo data loaded; try:')
     for (const p of runtime.plugins)
       for (const line of DEMO_CREDENTIALS[p.id] ?? []) print(`  ${line.replaceAll('{port}', String(port))}`)
+    if (smtp) {
+      const h = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
+      print(
+        `send mail (see it at ${url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')}/_mailfront/messages):`,
+      )
+      for (const line of smtpExamples(
+        h,
+        smtp.port,
+        runtime.plugins.map((p) => p.id),
+        !!tls,
+      ))
+        print(`  ${line}`)
+    }
   }
 
   let stopping: Promise<void> | undefined
