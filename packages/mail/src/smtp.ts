@@ -195,12 +195,13 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       let size = 0
       stream.on('data', (c: Buffer) => {
         size += c.length
-        // Past the limit smtp-server answers 552 itself: stop keeping the bytes.
+        // Past the limit: stop keeping the bytes; the message is refused at its end.
         if (size <= o.maxSize) chunks.push(c)
       })
       stream.on('error', (e) => cb(asReply(e, log)))
       stream.on('end', () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return cb(null)
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded || size > o.maxSize)
+          return cb(reply(552, `5.3.4 Message too big: the limit is ${o.maxSize} bytes`))
         const u = userOf(session)!
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
         const envelope: Envelope = { from, to: session.envelope.rcptTo.map((r) => r.address) }
