@@ -37,7 +37,10 @@ export function redactUrl(url: string): string {
  */
 export function createRelay(url: string): Relay {
   parseRelayUrl(url)
-  const transport = nodemailer.createTransport(`${url}${url.includes('?') ? '&' : '?'}pool=true`)
+  // Bounded waits, so a stuck relay defers the entry instead of holding it (options given in the
+  // URL come first and win).
+  const defaults = 'pool=true&connectionTimeout=15000&greetingTimeout=15000&socketTimeout=60000'
+  const transport = nodemailer.createTransport(`${url}${url.includes('?') ? '&' : '?'}${defaults}`)
   return {
     async send(envelope, raw) {
       try {
