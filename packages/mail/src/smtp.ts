@@ -228,7 +228,11 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       })
     },
   })
-  server.on('error', (err) => log.warn({ err }, 'smtp: connection error'))
+  let listening = false
+  // Before it listens, an error is the listen's own: listen() rejects with it.
+  server.on('error', (err) => {
+    if (listening) log.warn({ err }, 'smtp: connection error')
+  })
 
   return {
     listen(port, host) {
@@ -237,6 +241,7 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
         s.once('error', reject)
         server.listen(port, host, () => {
           s.off('error', reject)
+          listening = true
           resolve((s.address() as AddressInfo).port)
         })
       })
