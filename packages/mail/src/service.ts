@@ -37,6 +37,8 @@ export interface MailPipeline extends MailService {
   count(query?: MessageQuery): Promise<number>
   /** Delete every message, its bytes and its queue entries; returns how many messages. */
   clear(): Promise<number>
+  /** Delete one message with its bytes and queue entries; false when there is no such message. */
+  remove(id: string): Promise<boolean>
   /** End an entry as bounced (guarded by its current state) and send the DSN in the same transaction. */
   bounceEntry(entry: EntryRow, fromStates: DeliveryState[], reason: string, code?: number): Promise<boolean>
 }
@@ -290,6 +292,14 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
         await tx.deleteMany({ model: QUEUE, where: { field: 'id', op: 'gt', value: 0 } })
         await tx.deleteMany({ model: BODY, where: { field: 'message', op: 'ne', value: '' } })
         return tx.deleteMany({ model: MESSAGE, where: { field: 'id', op: 'ne', value: '' } })
+      })
+    },
+
+    async remove(id) {
+      return db.transaction(async (tx) => {
+        await tx.deleteMany({ model: QUEUE, where: { field: 'message', value: id } })
+        await tx.deleteMany({ model: BODY, where: { field: 'message', value: id } })
+        return tx.deleteOne({ model: MESSAGE, where: { field: 'id', value: id } })
       })
     },
   }
