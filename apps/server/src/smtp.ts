@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { createSmtpListener, type SmtpLoginSource } from '@mailfront/mail'
+import type { SmtpLoginSource } from '@mailfront/mail/smtp'
 import type { Runtime } from './runtime.ts'
 import type { TlsMaterial } from './tls.ts'
 
@@ -19,6 +19,8 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
   for (const p of rt.plugins)
     if (p.smtpAuth) sources.push({ plugin: p.id, auth: p.smtpAuth(rt.contexts.get(p.id)!) })
   const log = rt.log.child ? rt.log.child({ component: 'smtp' }) : rt.log
+  // Loaded only by a serving process: one-shot CLI commands never load smtp-server.
+  const { createSmtpListener } = await import('@mailfront/mail/smtp')
   const listener = createSmtpListener({
     mail: rt.mail,
     sources,

@@ -49,7 +49,7 @@ export function toSummary(m: MessageRow, entries: EntryRow[]): MessageSummary {
 /** Insert one message, its bytes and one entry per recipient (inside the caller's transaction). */
 export async function insertMessage(tx: StorageAdapter, input: SubmitInput, now: number) {
   const id = randomHex(20)
-  const h = summaryHeaders(input.raw)
+  const h = await summaryHeaders(input.raw)
   const to = input.envelope.to
   const message = await tx.create<MessageRow>({
     model: MESSAGE,
