@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import { LoginThrottle } from '@mailfront/core'
 import type { SmtpLoginSource } from '@mailfront/mail/smtp'
 import type { Runtime } from './runtime.ts'
 import type { TlsMaterial } from './tls.ts'
@@ -28,8 +29,12 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
     maxSize: smtp.maxSize,
     maxClientsPerAddress: smtp.maxClients,
     hostname: hostname(),
-    // LOGIN THROTTLE (issue #12): pass the core's LoginThrottle here once it is on main, e.g.
-    // `throttle: new LoginThrottle(rt.rateLimits, { scope: 'smtp', onRefused: … })`.
+    // The core's login throttle: failures only, per login and address, per address, per login.
+    throttle: new LoginThrottle(rt.rateLimits, {
+      scope: 'smtp',
+      limits: smtp.login,
+      onRefused: () => rt.metrics.rateLimited.inc({ plugin: 'smtp' }),
+    }),
     log,
     onAuthFailure: () => rt.metrics.authFailures.inc({ plugin: 'smtp' }),
   })

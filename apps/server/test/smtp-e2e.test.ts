@@ -120,6 +120,7 @@ describe('SMTP submission port end to end (capture)', () => {
         MAILFRONT_FIXTURES: fixtures,
         MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0',
         MAILFRONT_SMTP_MAX_CLIENTS: '3',
+        MAILFRONT_SMTP_LOGIN_FAILURES: '3',
       },
       dir,
     )
@@ -239,6 +240,19 @@ describe('SMTP submission port end to end (capture)', () => {
     await expect(client('user1@domain1.test', 'not-the-app-password').verify()).rejects.toMatchObject({
       responseCode: 535,
     })
+  })
+
+  it("throttles a login's failures with the core's login throttle (454, then not even checked)", async () => {
+    for (let i = 0; i < 3; i++)
+      await expect(client('aa55555', `wrong-${i}`).verify()).rejects.toMatchObject({ responseCode: 535 })
+    await expect(client('aa55555', 'small-smtp-password').verify()).rejects.toMatchObject({
+      responseCode: 454,
+      response: expect.stringMatching(/^454 4\.7\.0 Too many failed logins, try again in \d+ seconds$/),
+    })
+    // Another login from the same address is not affected.
+    expect(await client('aa12345', 'demo-smtp-password').verify()).toBe(true)
+    const metrics = (await insecureFetch(`${base()}/metrics`)).body.toString()
+    expect(metrics).toMatch(/^mailfront_rate_limited_total\{plugin="smtp"\} [1-9]/m)
   })
 
   it.skipIf(!external)('refuses plain-text AUTH before STARTTLS from a non-loopback address', async () => {
