@@ -15,6 +15,7 @@ export type HotTarget = (typeof TARGET_NAMES)[number]
 /** The server as the bench runs it: plain HTTP, demo data, the per-user rate limits off. */
 export const MAILFRONT_ENV = {
   MAILFRONT_PORT: '0',
+  MAILFRONT_SMTP_PORT: '0',
   MAILFRONT_TLS: 'off',
   MAILFRONT_REQUIRE_HTTPS: 'false',
   MAILFRONT_DEMO: 'on',

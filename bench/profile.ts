@@ -42,7 +42,8 @@ function owner(url: string, fn: string): string {
   if (m) return m[1]!
   const w = /\/(packages|apps)\/([^/]+)\//.exec(url)
   if (w) return `mailfront ${w[2]}`
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] === 'internal' ? url.slice(14).split('/')[0] : url.slice(5)}`
+  if (url.startsWith('node:'))
+    return `node:${url.slice(5).split('/')[0] === 'internal' ? url.slice(14).split('/')[0] : url.slice(5)}`
   return url
 }
 
@@ -91,7 +92,9 @@ async function main() {
       const f = n.callFrame
       const g = owner(f.url, f.functionName)
       group.set(g, (group.get(g) ?? 0) + v)
-      const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '')}:${f.lineNumber + 1}` : ''
+      const where = f.url
+        ? `${f.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '')}:${f.lineNumber + 1}`
+        : ''
       const key = `${f.functionName || '(anonymous)'} ${where}`
       fns.set(key, (fns.get(key) ?? 0) + v)
     }
