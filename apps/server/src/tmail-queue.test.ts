@@ -14,20 +14,6 @@ let rt: Runtime
 const auth = { headers: { Authorization: encodeBasic('admin', 'admin') } }
 const RAW = Buffer.from('From: toorop@tmail.io\r\nSubject: hi\r\nMessage-ID: <m1@tmail.io>\r\n\r\nHello\r\n')
 
-beforeEach(async () => {
-  rt = await createRuntime(
-    loadConfig({
-      MAILFRONT_DATABASE_URL: 'memory:',
-      MAILFRONT_DEMO: 'on',
-      MAILFRONT_SECRET: 's'.repeat(40),
-      MAILFRONT_DATA_DIR: mkdtempSync(join(tmpdir(), 'mf-tmailq-')),
-    }),
-    silentLogger,
-  )
-  await loadStartupFixtures(rt)
-})
-afterEach(() => rt.close())
-
 async function relayUserSends(to: string[]) {
   const plugin = rt.plugins.find((p) => p.id === 'tmail')!
   const smtp = plugin.smtpAuth!(rt.contexts.get('tmail')!)
@@ -48,7 +34,23 @@ async function relayUserSends(to: string[]) {
 const queue = async () => JSON.parse(await (await rt.app.request('/queue', auth)).text())
 const get = async (id: number) => rt.app.request(`/queue/${id}`, auth)
 
-describe('tmail queue over the mail pipeline', () => {
+// Both list paths: the memory store's (findMany) and SQLite's raw scan (one prepared statement).
+describe.each(['memory', 'sqlite'] as const)('tmail queue over the mail pipeline (%s store)', (store) => {
+  beforeEach(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-tmailq-'))
+    rt = await createRuntime(
+      loadConfig({
+        MAILFRONT_DATABASE_URL: store === 'memory' ? 'memory:' : `sqlite:${join(dir, 'mailfront.db')}`,
+        MAILFRONT_DEMO: 'on',
+        MAILFRONT_SECRET: 's'.repeat(40),
+        MAILFRONT_DATA_DIR: dir,
+      }),
+      silentLogger,
+    )
+    await loadStartupFixtures(rt)
+  })
+  afterEach(() => rt.close())
+
   it('only relay users log in, with their tmail password', async () => {
     const smtp = rt.plugins.find((p) => p.id === 'tmail')!.smtpAuth!(rt.contexts.get('tmail')!)
     expect(await smtp.authenticate('toorop@tmail.io', 'wrong', '127.0.0.1')).toBeNull()

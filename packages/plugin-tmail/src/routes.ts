@@ -3,10 +3,10 @@ import type { Context } from 'hono'
 import { adminAuth, type adminSource } from './auth.ts'
 import { BodyError, decodeGoBody } from './body.ts'
 import { tmailError } from './errors.ts'
-import { withLiveState } from './live.ts'
 import type { TmailOptions } from './options.ts'
 import { getMessage, markMessage, parseMessageId } from './queue.ts'
-import { type MessageRow, messageWire, QUEUE, USER, type UserRow, userWire } from './store.ts'
+import { queueList } from './queue-list.ts'
+import { messageWire, USER, type UserRow, userWire } from './store.ts'
 import { streamJsonArray } from './stream.ts'
 import { changePassword, createUser, deleteUser, findUser, type NewUser } from './users.ts'
 import { goJson, JSON_TYPE, PONG } from './wire.ts'
@@ -57,17 +57,11 @@ export function registerRoutes(
   admin: ReturnType<typeof adminSource>,
 ) {
   const authorize = adminAuth(ctx, opts, admin)
-  const list =
-    (model: string, toJson: (r: never) => string, live = false) =>
-    async (c: C) => {
-      await authorize(c)
-      const stream = streamJsonArray(ctx.storage, model, toJson, {
-        ...paging(c),
-        log: ctx.log,
-        ...(live ? { mapBatch: (rows: MessageRow[]) => withLiveState(ctx, rows) } : {}),
-      } as never)
-      return c.body(stream, 200, { 'Content-Type': JSON_TYPE })
-    }
+  const list = (model: string, toJson: (r: never) => string) => async (c: C) => {
+    await authorize(c)
+    const stream = streamJsonArray(ctx.storage, model, toJson, { ...paging(c), log: ctx.log } as never)
+    return c.body(stream, 200, { 'Content-Type': JSON_TYPE })
+  }
 
   app.get('/ping', (c) => json(c, PONG))
 
@@ -114,10 +108,10 @@ export function registerRoutes(
     return c.body(null, 200)
   })
 
-  app.get(
-    '/queue',
-    list(QUEUE, (m: MessageRow) => goJson(messageWire(m)), true),
-  )
+  app.get('/queue', async (c) => {
+    await authorize(c)
+    return c.body(queueList(ctx, { ...paging(c), log: ctx.log }), 200, { 'Content-Type': JSON_TYPE })
+  })
   app.get('/queue/:id', async (c) => {
     await authorize(c)
     return json(c, goJson(messageWire(await getMessage(ctx, parseMessageId(c.req.param('id'))))))

@@ -74,3 +74,58 @@ export function streamJsonArray<T extends Row>(
     { highWaterMark: 1 },
   )
 }
+
+/**
+ * The same JSON array from raw rows (arrays of stored values, the id first): `read` fetches a
+ * keyset batch, `render` writes a batch's rows as JSON texts (null drops a row), so a long list
+ * makes no object per row.
+ */
+export function streamRawJsonArray(
+  read: (a: { afterId?: number; limit: number; offset: number }) => Promise<unknown[][]>,
+  render: (rows: unknown[][]) => Promise<(string | null)[]> | (string | null)[],
+  opts: Omit<StreamOptions, 'mapBatch'> = {},
+): ReadableStream<Uint8Array> {
+  const batch = opts.batch ?? 1000
+  let remaining = opts.limit ?? Number.POSITIVE_INFINITY
+  let skip = opts.offset ?? 0
+  let last: number | undefined
+  let first = true
+  let opened = false
+  let done = false
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (done) return
+        try {
+          const take = Math.min(batch, remaining)
+          const rows =
+            take > 0
+              ? await read({ ...(last === undefined ? {} : { afterId: last }), limit: take, offset: skip })
+              : []
+          skip = 0
+          let chunk = opened ? '' : '['
+          opened = true
+          for (const text of rows.length ? await render(rows) : []) {
+            if (text === null) continue
+            chunk += (first ? '' : ',') + text
+            first = false
+          }
+          remaining -= rows.length
+          if (rows.length) last = Number(rows[rows.length - 1]![0])
+          if (rows.length < take || remaining <= 0 || take === 0) {
+            chunk += ']'
+            done = true
+          }
+          controller.enqueue(enc.encode(chunk))
+          if (done) controller.close()
+        } catch (e) {
+          // The status line is gone already: cut the response so the client sees it incomplete.
+          opts.log?.error({ err: e }, 'streaming a list failed')
+          done = true
+          controller.error(e)
+        }
+      },
+    },
+    { highWaterMark: 1 },
+  )
+}

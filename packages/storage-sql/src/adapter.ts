@@ -11,7 +11,9 @@ import {
   prepareCreate,
   prepareSet,
   type Row,
+  type ScanArgs,
   type StorageAdapter,
+  scanRows,
   stringifyJson,
   UniqueViolationError,
   type Where,
@@ -28,6 +30,8 @@ interface Shared {
   onClose: () => Promise<void>
   /** A synchronous single-row read on the same connection (SQLite), for point lookups. */
   fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
+  /** A synchronous read of rows as arrays (SQLite raw mode), for `scanRaw`. */
+  fastAllRaw?: (sql: string, params: unknown[]) => unknown[][]
   /** Told the whole schema whenever models are migrated (the driver may tune itself to it). */
   onSchema?: (schema: ModelSchema) => void
   /** Transactions in progress: the fast path stays off meanwhile, so it never reads their writes. */
@@ -100,6 +104,7 @@ export function kyselyAdapter(
     id: string
     onClose?: () => Promise<void>
     fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
+    fastAllRaw?: (sql: string, params: unknown[]) => unknown[][]
     onSchema?: (schema: ModelSchema) => void
   },
 ): StorageAdapter {
@@ -111,6 +116,7 @@ export function kyselyAdapter(
       id: opts.id,
       onClose: opts.onClose ?? (() => db.destroy()),
       ...(opts.fastGet ? { fastGet: opts.fastGet } : {}),
+      ...(opts.fastAllRaw ? { fastAllRaw: opts.fastAllRaw } : {}),
       ...(opts.onSchema ? { onSchema: opts.onSchema } : {}),
       openTx: 0,
     },
@@ -297,6 +303,23 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
       const rows = await run(model, sql`SELECT * FROM ${T(model)} WHERE ${whereSql(model, where)} LIMIT 1`)
       return (rows[0] ?? null) as never
     },
+    // SQLite, outside transactions: one prepared statement per column list, rows as arrays.
+    ...(s.fastAllRaw && !inTx
+      ? {
+          async scanRaw(a: ScanArgs): Promise<unknown[][]> {
+            const def = modelOf(s.schema, a.model)
+            for (const c of a.columns) {
+              const t = c === 'id' ? 'integer' : fieldDef(def, c)?.type
+              if (t !== 'string' && t !== 'integer')
+                throw new Error(`scanRaw: "${c}" on ${a.model} is not a string or integer field`)
+            }
+            // A transaction in progress on this connection: its writes must not be read.
+            if (s.openTx > 0) return scanRows({ ...self, scanRaw: undefined }, a)
+            const text = `SELECT ${a.columns.map(quoteIdent).join(', ')} FROM ${quoteIdent(a.model)} WHERE "id" > ? ORDER BY "id" LIMIT ? OFFSET ?`
+            return s.fastAllRaw!(text, [a.afterId ?? Number.MIN_SAFE_INTEGER, a.limit, a.offset ?? 0])
+          },
+        }
+      : {}),
     async findMany({ model, where, sort, limit, offset }: FindManyArgs) {
       const def = modelOf(s.schema, model)
       const order = [...(sort ?? []), { field: 'id', dir: 'asc' as const }].map((o) => {

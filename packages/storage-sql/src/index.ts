@@ -33,17 +33,29 @@ export function sqliteAdapter(opts: { filename: string; busyTimeoutMs?: number }
   let bigTables: string[] = []
   const safeIntegers = (text: string) => bigTables.some((t) => text.includes(`"${t}"`))
   const cached = cachingDatabase(database, { safeIntegers })
+  const rawStatements = new Map<string, Database.Statement>()
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cached }) })
   const adapter = kyselyAdapter(db, {
     flavor: 'sqlite',
     id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',
     fastGet: (text, params) =>
       (cached.prepare(text) as unknown as Database.Statement).get(...params) as never,
+    // Raw statements are kept apart from the cache Kysely uses (raw mode is a statement's state).
+    fastAllRaw: (text, params) => {
+      let st = rawStatements.get(text)
+      if (!st) {
+        st = database.prepare(text).raw(true)
+        st.safeIntegers(safeIntegers(text))
+        rawStatements.set(text, st)
+      }
+      return st.all(...params) as unknown[][]
+    },
     onSchema(schema) {
       bigTables = Object.entries(schema)
         .filter(([, def]) => Object.values(def.fields).some((f) => f.type === 'bigint'))
         .map(([name]) => name)
       cached.clear() // statements prepared before keep their old integer mode
+      rawStatements.clear()
     },
   })
   return reportingOutages(adapter, 'sqlite')

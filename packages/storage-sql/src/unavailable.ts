@@ -45,13 +45,17 @@ const METHODS = [
   'increment',
   'transaction',
   'ping',
+  'scanRaw',
 ] as const
 
 /** The adapter, with every outage error replaced by the core's StoreUnavailableError. */
 export function reportingOutages(adapter: StorageAdapter, store: string): StorageAdapter {
   const out = { ...adapter } as Record<string, unknown>
   for (const name of METHODS) {
-    const fn = (adapter as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!
+    const fn = (adapter as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[
+      name
+    ]
+    if (!fn) continue // an optional method the adapter does not have
     out[name] = async (...args: unknown[]) => {
       try {
         return await fn.apply(adapter, args)

@@ -60,6 +60,16 @@ export interface FindManyArgs {
   offset?: number
 }
 
+export interface ScanArgs {
+  model: string
+  /** `id` or the model's fields; string and integer fields only. */
+  columns: string[]
+  /** Rows after this id (none: from the first). */
+  afterId?: number
+  limit: number
+  offset?: number
+}
+
 export interface StorageAdapter {
   readonly id: string
   /** Create or migrate tables for the declared models. */
@@ -86,6 +96,12 @@ export interface StorageAdapter {
   }): Promise<T | null>
   /** Runs fn atomically; a throw rolls everything back. */
   transaction<R>(fn: (tx: StorageAdapter) => Promise<R>): Promise<R>
+  /**
+   * Optional, for long lists of a `serial` model: up to `limit` rows with `id > afterId`, in id
+   * order, each an array of the `columns`' values as stored (strings and integers as they are), from
+   * one prepared statement. Use `scanRows`, which falls back to `findMany` without it.
+   */
+  scanRaw?(a: ScanArgs): Promise<unknown[][]>
   /** Is the backend reachable (for /readyz). */
   ping(): Promise<void>
   close(): Promise<void>
