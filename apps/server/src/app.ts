@@ -19,6 +19,7 @@ import {
 } from '@mailfront/core'
 import { Hono } from 'hono'
 import { type AdminRoutes, createAdminApp } from './admin/app.ts'
+import type { FaultSet } from './admin/faults.ts'
 import {
   DOCS_ASSETS,
   DOCS_INIT_JS,
@@ -29,6 +30,7 @@ import {
   pluginOpenApi,
 } from './docs.ts'
 import type { Metrics } from './metrics.ts'
+import { type RequestLog, requestLogMiddleware } from './request-log.ts'
 
 export const VERSION = '0.1.0'
 
@@ -64,6 +66,10 @@ export interface AppDeps {
   adminToken?: string
   /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
   adminRoutes?: AdminRoutes[]
+  /** The request log behind GET /_mailfront/requests. */
+  requestLog?: RequestLog
+  /** Faults injected on demand (POST /_mailfront/faults). */
+  faults?: FaultSet
 }
 
 export interface Mailfront {
@@ -158,6 +164,8 @@ export function createMailfront(d: AppDeps): Mailfront {
     )
   })
 
+  if (d.requestLog) root.use('*', requestLogMiddleware(d.requestLog))
+
   root.get('/healthz', (c) => c.json({ status: 'ok' }))
   root.get('/readyz', async (c) => {
     if (draining.value) return c.json({ status: 'draining' }, 503)
@@ -229,6 +237,11 @@ export function createMailfront(d: AppDeps): Mailfront {
     const hit = candidates.find((r) => r.paths.some((p) => pathMatches(p, path)))
     if (!hit) return c.text('Not Found', 404)
     ;(c.set as (k: string, v: string) => void)('plugin', hit.m.plugin.id)
+    const fault = d.faults?.size
+      ? d.faults.pick(hit.m.plugin.id, { routes: hit.m.app.routes, prefix: hit.m.prefix }, c.req.method, path)
+      : undefined
+    const faulted = fault && (await d.faults!.apply(fault, hit.m.plugin, c))
+    if (faulted) return faulted
     let req = c.req.raw
     if (hit.m.prefix) {
       const url = new URL(req.url)

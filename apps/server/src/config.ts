@@ -69,6 +69,11 @@ export const ENV_SPEC = {
     flag: '--body-limit <bytes>',
     description: 'request body limit',
   },
+  MAILFRONT_REQUEST_LOG_SIZE: {
+    default: '1000',
+    flag: '--request-log-size <n>',
+    description: 'requests kept for GET /_mailfront/requests (0 = none)',
+  },
   MAILFRONT_ADMIN_TOKEN: {
     default: undefined,
     flag: '--admin-token <token>',
@@ -128,6 +133,11 @@ const schema = z
       .number({ message: 'MAILFRONT_BODY_LIMIT must be a number of bytes' })
       .int()
       .min(1024),
+    MAILFRONT_REQUEST_LOG_SIZE: z.coerce
+      .number({ message: 'MAILFRONT_REQUEST_LOG_SIZE must be a number of requests' })
+      .int()
+      .min(0)
+      .max(1_000_000),
     MAILFRONT_ADMIN_TOKEN: z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
@@ -160,6 +170,8 @@ export interface Config {
   logLevel: string
   bodyLimit: number
   adminToken?: string
+  /** Requests kept by the request log. */
+  requestLogSize: number
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
@@ -224,6 +236,7 @@ export function loadConfig(
     logLevel: c.MAILFRONT_LOG_LEVEL,
     bodyLimit: c.MAILFRONT_BODY_LIMIT,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
+    requestLogSize: c.MAILFRONT_REQUEST_LOG_SIZE,
     pluginOptions,
     prefixes,
     hostnames,

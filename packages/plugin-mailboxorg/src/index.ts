@@ -1,6 +1,7 @@
 import { type ApiError, definePlugin, z } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { createDispatcher } from './dispatch.ts'
+import { APP_ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { INTERNAL_ERROR, INVALID_REQUEST } from './jsonrpc.ts'
 import { defineMethod, type MailboxorgOptions, type MethodDef } from './method.ts'
@@ -50,6 +51,11 @@ export function mailboxorgMethods(): MethodDef[] {
 const rpcError = (code: number, message: string) =>
   JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null })
 
+/** The application errors (English), so the host can render any of them, e.g. as an injected fault. */
+const appErrorTable = Object.fromEntries(
+  Object.entries(APP_ERRORS).map(([name, e]) => [name, { status: 200, message: e.en }]),
+)
+
 /** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
 export function mailboxorgPlugin() {
   const methods = mailboxorgMethods()
@@ -60,6 +66,7 @@ export function mailboxorgPlugin() {
     paths: ['/v1', '/v1/*'],
     models,
     errors: {
+      ...appErrorTable,
       BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
       HTTPS_REQUIRED: { status: 200, message: 'Invalid Request: HTTPS is required' },
       INTERNAL: { status: 200, message: 'Internal error' },
@@ -71,8 +78,11 @@ export function mailboxorgPlugin() {
     },
     // Errors raised before the dispatcher (body limit, HTTPS rule, a crash) still answer JSON-RPC.
     renderError(err: ApiError, c) {
-      const body =
-        err.status >= 500
+      const app = (APP_ERRORS as Record<string, { code: number; en: string }>)[err.code]
+      const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
+      const body = app
+        ? rpcError(app.code, app.en.replace('{seconds}', String(seconds)))
+        : err.status >= 500
           ? rpcError(INTERNAL_ERROR, 'Internal error')
           : rpcError(
               INVALID_REQUEST,

@@ -22,9 +22,12 @@ export async function readBodyText(c: Context<PluginEnv>, limit: number): Promis
       if (size > limit) throw tooLarge()
       chunks.push(chunk)
     }
-    return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
+    const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
+    if (c.env?.mailfront) c.env.mailfront.body = text
+    return text
   }
   const text = await c.req.text()
   if (Buffer.byteLength(text) > limit) throw tooLarge()
+  if (c.env?.mailfront) c.env.mailfront.body = text
   return text
 }
