@@ -82,7 +82,7 @@ export function mailboxorgPlugin() {
       const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
       const body = app
         ? rpcError(app.code, app.en.replace('{seconds}', String(seconds)))
-        : err.status >= 500
+        : err.status >= 500 || err.code === 'INTERNAL'
           ? rpcError(INTERNAL_ERROR, 'Internal error')
           : rpcError(
               INVALID_REQUEST,
