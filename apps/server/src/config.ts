@@ -48,9 +48,10 @@ export const ENV_SPEC = {
     description: 'honour X-Forwarded-Proto/For',
   },
   MAILFRONT_REQUIRE_HTTPS: {
-    default: 'true',
+    // Unset: true, except with MAILFRONT_TLS=off on a loopback address (see loadConfig).
+    default: undefined,
     flag: '--require-https <bool>',
-    description: 'reject plain-HTTP requests',
+    description: 'reject plain-HTTP requests (default true; false with --tls off on loopback)',
   },
   MAILFRONT_FIXTURES: {
     default: undefined,
@@ -122,7 +123,7 @@ const schema = z
     MAILFRONT_TLS_CERT: z.string().optional(),
     MAILFRONT_TLS_KEY: z.string().optional(),
     MAILFRONT_TRUST_PROXY: bool('MAILFRONT_TRUST_PROXY'),
-    MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS'),
+    MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS').optional(),
     MAILFRONT_FIXTURES: z.string().optional(),
     MAILFRONT_DEMO: z.enum(['auto', 'on', 'off'], { message: 'MAILFRONT_DEMO must be auto, on or off' }),
     MAILFRONT_SECRET: z.string().min(32, 'MAILFRONT_SECRET must be at least 32 characters').optional(),
@@ -229,7 +230,8 @@ export function loadConfig(
     redisUrl: c.MAILFRONT_REDIS_URL,
     tls: { mode: c.MAILFRONT_TLS, cert: c.MAILFRONT_TLS_CERT, key: c.MAILFRONT_TLS_KEY },
     trustProxy: c.MAILFRONT_TRUST_PROXY,
-    requireHttps: c.MAILFRONT_REQUIRE_HTTPS,
+    // Plain HTTP on loopback is the developer's choice of transport: refusing it would refuse everything.
+    requireHttps: c.MAILFRONT_REQUIRE_HTTPS ?? !(c.MAILFRONT_TLS === 'off' && isLoopback(c.MAILFRONT_HOST)),
     fixtures: c.MAILFRONT_FIXTURES,
     demo: c.MAILFRONT_DEMO,
     secret: c.MAILFRONT_SECRET,

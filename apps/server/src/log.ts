@@ -1,5 +1,6 @@
 import type { Logger } from '@mailfront/core'
 import pino from 'pino'
+import pretty from 'pino-pretty'
 
 /** Paths never written to logs, whatever a caller passes in. */
 export const REDACT = [
@@ -117,4 +118,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     enumerable: false,
   })
   return log as MailfrontLogger
+}
+
+/** pino-pretty on stdout, for a terminal: the same lines, readable. */
+export function prettyDestination(): pino.DestinationStream {
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true, sync: true })
 }

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Config } from './config.ts'
-import { DEMO_CREDENTIALS } from './demo.ts'
+import { demoLines } from './demo.ts'
 import type { createLogger } from './log.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 import { filesCert, selfSignedCert } from './tls.ts'
@@ -66,10 +66,18 @@ export async function serve(
   )
   if (missing.length) print(`not available yet: ${missing.join(', ')}`)
   if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
+  if (!tls && config.requireHttps)
+    log.warn(
+      { tls: 'off', requireHttps: true },
+      config.trustProxy
+        ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
+        : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy',
+    )
+  print(`state, request log and mail: ${url}/   admin API: ${url}/_mailfront/`)
   if (demo) {
     print('demo data loaded; try:')
-    for (const p of runtime.plugins)
-      for (const line of DEMO_CREDENTIALS[p.id] ?? []) print(`  ${line.replaceAll('{port}', String(port))}`)
+    const selfSigned = config.tls.mode === 'self-signed'
+    for (const p of runtime.plugins) for (const line of demoLines(p.id, url, selfSigned)) print(`  ${line}`)
   }
 
   let stopping: Promise<void> | undefined
