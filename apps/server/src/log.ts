@@ -122,5 +122,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 /** pino-pretty on stdout, for a terminal: the same lines, readable. */
 export function prettyDestination(): pino.DestinationStream {
-  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true, sync: true })
+  return pretty({
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+    singleLine: true,
+    sync: true,
+  })
 }

@@ -22,6 +22,7 @@ export async function serve(
   config: Config,
   log: ReturnType<typeof createLogger>,
   print: (s: string) => void = console.log,
+  runtimeOpts: Parameters<typeof createRuntime>[2] = {},
 ): Promise<Running> {
   const t0 = performance.now()
   const tls =
@@ -30,7 +31,7 @@ export async function serve(
       : config.tls.mode === 'files'
         ? await filesCert(config.tls.cert!, config.tls.key!)
         : null
-  const runtime = await createRuntime(config, log)
+  const runtime = await createRuntime(config, log, runtimeOpts)
   const { demo } = await loadStartupFixtures(runtime)
   const server = createAdaptorServer({
     fetch: runtime.app.fetch,

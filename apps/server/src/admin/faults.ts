@@ -1,6 +1,6 @@
-import { ApiError, CoreErrorCodes, type MailfrontPlugin, type PluginEnv } from '@mailfront/core'
+import { ApiError, CoreErrorCodes, type MailfrontPlugin, type PluginEnv, z } from '@mailfront/core'
 import type { Context } from 'hono'
-import { z } from 'zod'
+
 import type { AdminRoutes } from './app.ts'
 
 /** A fault to inject on a plugin's requests: a delay, a status, the provider's own error, or several. */
