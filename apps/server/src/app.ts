@@ -31,11 +31,14 @@ import {
 } from './docs.ts'
 import type { Metrics } from './metrics.ts'
 import { type RequestLog, requestLogMiddleware } from './request-log.ts'
+import { uiRoutes } from './ui.ts'
 
 export const VERSION = '0.1.0'
 
 /** mailfront's own paths; no plugin may claim them. */
 export const RESERVED_PATHS = [
+  '/',
+  '/ui/*',
   '/openapi.json',
   '/openapi/*',
   '/openrpc.json',
@@ -196,6 +199,7 @@ export function createMailfront(d: AppDeps): Mailfront {
     if (!rpc) return c.json({ error: 'no JSON-RPC plugin is mounted' }, 404)
     return c.json(rpc.plugin.openrpc!(contexts.get(rpc.plugin.id)!))
   })
+  uiRoutes(root)
   root.get('/docs', (c) => c.html(docsHtml()))
   root.get('/docs/init.js', (c) =>
     c.body(DOCS_INIT_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),

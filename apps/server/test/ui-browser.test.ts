@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { type ServerProcess, startServer } from './server-process.ts'
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
+/** Where the screenshots go, to be looked at (they are not compared pixel by pixel). */
+export const SHOTS = join(import.meta.dirname, '../../../.artifacts')
+
+describe('the state UI at / in headless Chromium', () => {
+  let srv: ServerProcess | undefined
+  afterAll(() => {
+    srv?.child.kill('SIGKILL')
+  })
+
+  // Skipped only where Debian's chromium is not installed (.ci/run installs it).
+  it.skipIf(!CHROMIUM)(
+    'shows each panel, updates live, resets',
+    async () => {
+      const { chromium } = await import('playwright-core')
+      srv = await startServer({
+        MAILFRONT_TLS: 'off',
+        MAILFRONT_DEMO: 'on',
+        MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0',
+      })
+      const url = srv.url
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-sync',
+        ],
+      })
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+        page.setDefaultTimeout(10_000)
+        const offMachine: string[] = []
+        const errors: string[] = []
+        page.on('request', (r) => {
+          if (
+            !['127.0.0.1', 'localhost'].includes(new URL(r.url()).hostname) &&
+            !r.url().startsWith('about:')
+          )
+            offMachine.push(r.url())
+        })
+        page.on('pageerror', (e) => errors.push(e.message))
+        // Script errors count; a failed fetch is judged by its status below, not by its console line.
+        page.on('console', (m) => {
+          if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text())
+        })
+        page.on('response', (r) => {
+          if (r.status() >= 500) errors.push(`${r.status()} ${r.url()}`)
+        })
+        // Traffic before the page opens, a secret in it.
+        await fetch(`${url}/v1/`, {
+          method: 'POST',
+          body: '{"jsonrpc":"2.0","method":"auth","params":{"user":"test_account","pass":"123456"},"id":"1"}',
+        })
+        await page.goto(url, { waitUntil: 'domcontentloaded' })
+
+        // State: every mounted plugin, from its fixtures export.
+        await page.waitForSelector('#state .plugin[data-plugin=authsmtp] table')
+        const state = await page.textContent('#state')
+        for (const s of [
+          'authsmtp',
+          'smtpd',
+          'tmail',
+          'mailboxorg',
+          'aa12345',
+          'toorop@tmail.io',
+          'test_account',
+        ])
+          expect(state).toContain(s)
+        await page.waitForSelector('#live.on')
+
+        // Requests: the log, a secret redacted in the detail, then a new request arriving live.
+        await page.click('#tabs button[data-panel=requests]')
+        await page.waitForSelector('#request-list tbody tr[data-id]')
+        await page.click('#request-list tbody tr:has-text("/v1/")')
+        const detail = await page.textContent('#request-detail')
+        expect(detail).toContain('POST /v1/ → 200')
+        expect(detail).toContain('"pass":"[redacted]"')
+        expect(detail).not.toContain('123456')
+        await fetch(`${url}/restful/basic_user/aa12345`, {
+          headers: { Authorization: `Basic ${Buffer.from('aa12345:demo-api-password').toString('base64')}` },
+        })
+        await page.waitForFunction(() =>
+          document.querySelector('#request-list')?.textContent?.includes('/restful/basic_user/aa12345'),
+        )
+        mkdirSync(SHOTS, { recursive: true })
+        await page.screenshot({ path: join(SHOTS, 'ui-requests.png'), fullPage: true })
+
+        // Mail: the panel answers (a list, or says mail capture is not in this build).
+        await page.click('#tabs button[data-panel=mail]')
+        await page.waitForSelector('#mail-list tbody tr')
+        expect(await page.textContent('#mail-list tbody')).toMatch(/no mail yet|not available|@/)
+
+        // Faults: add one through the form; the provider answers in its own format.
+        await page.click('#tabs button[data-panel=faults]')
+        await page.waitForSelector('#fault-form select option[value=smtpd]', { state: 'attached' })
+        await page.selectOption('#fault-form select[name=plugin]', 'smtpd')
+        await page.fill('#fault-form input[name=error]', 'RATE_LIMITED')
+        await page.fill('#fault-form input[name=count]', '1')
+        await page.click('#fault-form button[type=submit]')
+        await page.waitForFunction(() =>
+          document.querySelector('#fault-list')?.textContent?.includes('RATE_LIMITED'),
+        )
+        const limited = await fetch(`${url}/api/v1/billing/plan`)
+        expect(limited.status).toBe(429)
+        expect(await limited.json()).toEqual({ code: 42901, message: 'Too many requests' })
+
+        // Reset: a created user disappears from the state panel.
+        await fetch(`${url}/users/ui-test@example.net`, {
+          method: 'POST',
+          headers: { Authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+          body: '{"Passwd":"a-long-password"}',
+        })
+        await page.click('#tabs button[data-panel=state]')
+        await page.waitForFunction(() =>
+          document.querySelector('#state')?.textContent?.includes('ui-test@example.net'),
+        )
+        await page.screenshot({ path: join(SHOTS, 'ui-state.png'), fullPage: false })
+        await page.click('#reset')
+        await page.waitForFunction(
+          () => !document.querySelector('#state')?.textContent?.includes('ui-test@example.net'),
+        )
+        expect(await page.textContent('#state')).toContain('toorop@tmail.io')
+
+        // Links to the docs.
+        expect(await page.getAttribute('header a[href="/docs"]', 'href')).toBe('/docs')
+        expect(offMachine).toEqual([])
+        expect(errors, errors.join('\n')).toEqual([])
+      } finally {
+        await browser.close()
+      }
+    },
+    90_000,
+  )
+  if (!CHROMIUM)
+    console.log(
+      'UI browser test skipped: Debian chromium is not installed (apt-get install chromium; .ci/run does it)',
+    )
+})
