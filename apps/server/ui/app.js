@@ -283,8 +283,7 @@ async function live() {
       const { done, value } = await reader.read()
       if (done) break
       buf += value
-      let i
-      while ((i = buf.indexOf('\n\n')) >= 0) {
+      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
         const block = buf.slice(0, i)
         buf = buf.slice(i + 2)
         const type = /^event: (.*)$/m.exec(block)?.[1]
