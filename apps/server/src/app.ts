@@ -22,13 +22,14 @@ import { type AdminRoutes, createAdminApp } from './admin/app.ts'
 import type { FaultSet } from './admin/faults.ts'
 import {
   DOCS_ASSETS,
-  DOCS_INIT_JS,
   docsAssetPath,
   docsHtml,
+  docsInitJs,
   type MountedPlugin,
   mergedOpenApi,
   pluginOpenApi,
 } from './docs.ts'
+import { openrpcAsOpenApi } from './docs-rpc.ts'
 import type { Metrics } from './metrics.ts'
 import { type RequestLog, requestLogMiddleware } from './request-log.ts'
 import { uiRoutes } from './ui.ts'
@@ -188,11 +189,13 @@ export function createMailfront(d: AppDeps): Mailfront {
     mergedCache ??= stringifyJson(mergedOpenApi(rest, VERSION))
     return c.body(mergedCache, 200, { 'Content-Type': 'application/json; charset=UTF-8' })
   })
-  root.get('/openapi/:file{[a-z0-9]+\\.json}', (c) => {
-    const id = c.req.param('file').replace(/\.json$/, '')
+  root.get('/openapi/:file{[a-z0-9]+(?:-methods)?\\.json}', (c) => {
+    const [, id, methods] = /^([a-z0-9]+)(-methods)?\.json$/.exec(c.req.param('file'))!
     const m = mounted.find((x) => x.plugin.id === id)
     if (!m) return c.json({ error: `no mounted plugin "${id}"` }, 404)
-    return c.json(pluginOpenApi(m))
+    if (!methods) return c.json(pluginOpenApi(m))
+    if (!m.plugin.openrpc) return c.json({ error: `plugin "${id}" has no JSON-RPC methods` }, 404)
+    return c.json(openrpcAsOpenApi(m, m.plugin.openrpc(contexts.get(m.plugin.id)!) as Record<string, any>))
   })
   root.get('/openrpc.json', (c) => {
     const rpc = mounted.find((m) => m.plugin.openrpc)
@@ -201,9 +204,10 @@ export function createMailfront(d: AppDeps): Mailfront {
   })
   uiRoutes(root)
   root.get('/docs', (c) => c.html(docsHtml()))
-  root.get('/docs/init.js', (c) =>
-    c.body(DOCS_INIT_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
+  const initJs = docsInitJs(
+    mounted.filter((m) => m.plugin.openrpc).map((m) => ({ id: m.plugin.id, title: m.plugin.docs.title })),
   )
+  root.get('/docs/init.js', (c) => c.body(initJs, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
   const assetCache = new Map<string, Buffer>()
   root.get('/docs/assets/:name', async (c) => {
     const name = c.req.param('name')

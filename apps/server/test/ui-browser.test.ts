@@ -129,8 +129,32 @@ describe('the state UI at / in headless Chromium', () => {
         )
         expect(await page.textContent('#state')).toContain('toorop@tmail.io')
 
-        // Links to the docs.
-        expect(await page.getAttribute('header a[href="/docs"]', 'href')).toBe('/docs')
+        // Links to the docs, where every mailbox.org JSON-RPC method is readable, level and errors included.
+        await page.click('header a[href="/docs"]')
+        await page.waitForSelector('.topbar select')
+        await page.selectOption('.topbar select', {
+          label: 'mailbox.org Business API (JSON-RPC 2.0): JSON-RPC methods',
+        })
+        await page.waitForSelector('.opblock-summary-path[data-path="/v1/#account.add"]', {
+          state: 'attached',
+        })
+        const paths = await page.$$eval('.opblock-summary-path', (els) =>
+          els.map((e) => e.getAttribute('data-path')),
+        )
+        expect(paths.length).toBe(42)
+        await page.click('.opblock-summary-path[data-path="/v1/#account.add"]')
+        await page.waitForSelector('.opblock.is-open .opblock-description-wrapper')
+        const op = await page.textContent('.opblock.is-open')
+        expect(op).toContain('access: reseller')
+        expect(op).toContain('Account already exists')
+        await page.screenshot({ path: join(SHOTS, 'docs-jsonrpc.png'), fullPage: false })
+        // "Try it out" posts to the one real endpoint (the #method fragment is not sent).
+        const hello = page.locator('.opblock', { has: page.locator('[data-path="/v1/#hello.world"]') })
+        await hello.locator('.opblock-summary').click()
+        await hello.locator('button.try-out__btn').click()
+        await hello.locator('button.execute').click()
+        await hello.locator('.live-responses-table .response-col_status').first().waitFor()
+        expect(await hello.locator('.live-responses-table').textContent()).toContain('"result"')
         expect(offMachine).toEqual([])
         expect(errors, errors.join('\n')).toEqual([])
       } finally {
