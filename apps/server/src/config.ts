@@ -1,5 +1,7 @@
 import { resolve } from 'node:path'
+import { type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
 import { z } from 'zod'
+import { compileTrust, type TrustProxy } from './client-address.ts'
 import { AVAILABLE_PLUGINS, DEFAULT_PLUGINS } from './plugins.ts'
 
 const bool = (name: string) =>
@@ -44,8 +46,8 @@ export const ENV_SPEC = {
   },
   MAILFRONT_TRUST_PROXY: {
     default: 'false',
-    flag: '--trust-proxy <bool>',
-    description: 'honour X-Forwarded-Proto/For',
+    flag: '--trust-proxy <value>',
+    description: 'false, true (1 hop), a hop count, or proxy addresses/CIDRs (comma list)',
   },
   MAILFRONT_REQUIRE_HTTPS: {
     // Unset: true, except with MAILFRONT_TLS=off on a loopback address (see loadConfig).
@@ -75,12 +77,64 @@ export const ENV_SPEC = {
     flag: '--request-log-size <n>',
     description: 'requests kept for GET /_mailfront/requests (0 = none)',
   },
+  MAILFRONT_HEADERS_TIMEOUT_S: {
+    default: '10',
+    flag: '--headers-timeout <s>',
+    description: 'seconds from accept to the end of the first request headers',
+  },
+  MAILFRONT_REQUEST_TIMEOUT_S: {
+    default: '30',
+    flag: '--request-timeout <s>',
+    description: 'seconds to receive a whole request',
+  },
+  MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: {
+    default: '256',
+    flag: '--max-connections-per-address <n>',
+    description: 'open connections per peer address (0 = no bound)',
+  },
   MAILFRONT_ADMIN_TOKEN: {
     default: undefined,
     flag: '--admin-token <token>',
     description: 'bearer token for /_mailfront/* from non-loopback clients',
   },
+  MAILFRONT_SMTP_PORT: {
+    default: '2525',
+    flag: '--smtp-port <n>',
+    description: 'SMTP submission port (0 = any free port, off = none)',
+  },
+  MAILFRONT_SMTP_MAX_SIZE: {
+    default: '26214400',
+    flag: '--smtp-max-size <bytes>',
+    description: 'largest message the SMTP port accepts (advertised as SIZE)',
+  },
+  MAILFRONT_SMTP_MAX_CLIENTS: {
+    default: '10',
+    flag: '--smtp-max-clients <n>',
+    description: 'simultaneous SMTP connections per client address',
+  },
+  MAILFRONT_MAIL_DELIVERY: {
+    default: 'capture',
+    flag: '--mail-delivery <mode>',
+    description: 'capture (keep, deliver nothing) or relay (to MAILFRONT_MAIL_RELAY_URL)',
+  },
+  MAILFRONT_MAIL_RELAY_URL: {
+    default: undefined,
+    flag: '--mail-relay-url <url>',
+    description: 'smtp://[user:pass@]host[:port] or smtps://… (relay mode)',
+  },
+  MAILFRONT_MAIL_RETRY_S: {
+    default: '60',
+    flag: '--mail-retry-s <s>',
+    description: 'first retry delay after a temporary failure (doubles, at most 1 h)',
+  },
+  MAILFRONT_MAIL_MAX_ATTEMPTS: {
+    default: '10',
+    flag: '--mail-max-attempts <n>',
+    description: 'delivery attempts before a message bounces',
+  },
 } as const
+
+const RELAY_URL = 'MAILFRONT_MAIL_RELAY_URL must be smtp://[user:pass@]host[:port] or smtps://…'
 
 const schema = z
   .object({
@@ -122,7 +176,26 @@ const schema = z
     }),
     MAILFRONT_TLS_CERT: z.string().optional(),
     MAILFRONT_TLS_KEY: z.string().optional(),
-    MAILFRONT_TRUST_PROXY: bool('MAILFRONT_TRUST_PROXY'),
+    MAILFRONT_TRUST_PROXY: z.string().transform((v, c): TrustProxy => {
+      const s = v.trim().toLowerCase()
+      if (['false', 'no', '0', ''].includes(s)) return false
+      if (['true', 'yes'].includes(s)) return 1
+      if (/^\d+$/.test(s)) return Math.min(Number(s), 100)
+      const list = s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+      try {
+        compileTrust(list)
+        return list
+      } catch (e) {
+        c.addIssue({
+          code: 'custom',
+          message: `MAILFRONT_TRUST_PROXY must be false, true, a hop count or a comma list of proxy addresses/CIDRs (${(e as Error).message})`,
+        })
+        return z.NEVER
+      }
+    }),
     MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS').optional(),
     MAILFRONT_FIXTURES: z.string().optional(),
     MAILFRONT_DEMO: z.enum(['auto', 'on', 'off'], { message: 'MAILFRONT_DEMO must be auto, on or off' }),
@@ -139,12 +212,74 @@ const schema = z
       .int()
       .min(0)
       .max(1_000_000),
+    MAILFRONT_HEADERS_TIMEOUT_S: z.coerce
+      .number({ message: 'MAILFRONT_HEADERS_TIMEOUT_S must be a number of seconds' })
+      .positive()
+      .max(3600),
+    MAILFRONT_REQUEST_TIMEOUT_S: z.coerce
+      .number({ message: 'MAILFRONT_REQUEST_TIMEOUT_S must be a number of seconds' })
+      .positive()
+      .max(3600),
+    MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+      .number({ message: 'MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS must be a whole number' })
+      .int()
+      .min(0),
     MAILFRONT_ADMIN_TOKEN: z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
       .optional(),
+    MAILFRONT_SMTP_PORT: z.string().transform((v, c): number | 'off' => {
+      if (v === 'off') return 'off'
+      const n = /^\d{1,5}$/.test(v) ? Number(v) : Number.NaN
+      if (!(n >= 0 && n <= 65535)) {
+        c.addIssue({ code: 'custom', message: 'MAILFRONT_SMTP_PORT must be a port number or off' })
+        return z.NEVER
+      }
+      return n
+    }),
+    MAILFRONT_SMTP_MAX_SIZE: z.coerce
+      .number({ message: 'MAILFRONT_SMTP_MAX_SIZE must be a number of bytes' })
+      .int('MAILFRONT_SMTP_MAX_SIZE must be a number of bytes')
+      .min(1024, 'MAILFRONT_SMTP_MAX_SIZE must be at least 1024'),
+    MAILFRONT_SMTP_MAX_CLIENTS: z.coerce
+      .number({ message: 'MAILFRONT_SMTP_MAX_CLIENTS must be a whole number' })
+      .int('MAILFRONT_SMTP_MAX_CLIENTS must be a whole number')
+      .min(1, 'MAILFRONT_SMTP_MAX_CLIENTS must be at least 1'),
+    MAILFRONT_MAIL_DELIVERY: z.enum(['capture', 'relay'], {
+      message: 'MAILFRONT_MAIL_DELIVERY must be capture or relay',
+    }),
+    MAILFRONT_MAIL_RELAY_URL: z
+      .string()
+      .refine((v) => {
+        try {
+          const u = new URL(v)
+          return ['smtp:', 'smtps:'].includes(u.protocol) && !!u.hostname
+        } catch {
+          return false
+        }
+      }, RELAY_URL)
+      .optional(),
+    MAILFRONT_MAIL_RETRY_S: z.coerce
+      .number({ message: 'MAILFRONT_MAIL_RETRY_S must be a number of seconds' })
+      .min(0.01, 'MAILFRONT_MAIL_RETRY_S must be a positive number of seconds'),
+    MAILFRONT_MAIL_MAX_ATTEMPTS: z.coerce
+      .number({ message: 'MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number' })
+      .int('MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number')
+      .min(1, 'MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1'),
   })
   .superRefine((c, ctx) => {
+    if (c.MAILFRONT_MAIL_DELIVERY === 'relay' && !c.MAILFRONT_MAIL_RELAY_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_MAIL_RELAY_URL'],
+        message: 'MAILFRONT_MAIL_DELIVERY=relay needs MAILFRONT_MAIL_RELAY_URL',
+      })
+    if (c.MAILFRONT_REQUEST_TIMEOUT_S < c.MAILFRONT_HEADERS_TIMEOUT_S)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_REQUEST_TIMEOUT_S'],
+        message: 'MAILFRONT_REQUEST_TIMEOUT_S must be at least MAILFRONT_HEADERS_TIMEOUT_S',
+      })
     if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
       ctx.addIssue({
         code: 'custom',
@@ -163,16 +298,22 @@ export interface Config {
   databaseUrl: string
   redisUrl?: string
   tls: { mode: 'self-signed' | 'off' | 'files'; cert?: string; key?: string }
-  trustProxy: boolean
+  /** false, a number of trusted hops, or the trusted proxies' addresses/CIDRs. */
+  trustProxy: TrustProxy
   requireHttps: boolean
   fixtures?: string
   demo: 'auto' | 'on' | 'off'
   secret?: string
   logLevel: string
   bodyLimit: number
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  maxConnectionsPerAddress: number
   adminToken?: string
   /** Requests kept by the request log. */
   requestLogSize: number
+  smtp: { port: number | 'off'; maxSize: number; maxClients: number; login: LoginThrottleLimits }
+  mail: { delivery: 'capture' | 'relay'; relayUrl?: string; retryS: number; maxAttempts: number }
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
@@ -196,7 +337,7 @@ export function loadConfig(
     const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
     // Say what was given, except for secrets.
     throw new ConfigError(
-      /SECRET|TOKEN/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
+      /SECRET|TOKEN|RELAY_URL/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
     )
   }
   const c = r.data
@@ -219,6 +360,17 @@ export function loadConfig(
       } else pluginOptions[id][opt] = v
     }
   }
+  // The SMTP port's login throttle: MAILFRONT_SMTP_LOGIN_FAILURES, _ADDRESS_FAILURES, _CEILING, _WINDOW_S.
+  const smtpOptions: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith('MAILFRONT_SMTP_LOGIN_') && v !== undefined)
+      smtpOptions[k.slice('MAILFRONT_SMTP_'.length).toLowerCase()] = v
+  let smtpLogin: LoginThrottleLimits
+  try {
+    smtpLogin = loginThrottleLimitsFrom(smtpOptions, 'MAILFRONT_SMTP_')
+  } catch (e) {
+    throw new ConfigError((e as Error).message)
+  }
   const dataDir = resolve(c.MAILFRONT_DATA_DIR)
   return {
     host: c.MAILFRONT_HOST,
@@ -237,8 +389,23 @@ export function loadConfig(
     secret: c.MAILFRONT_SECRET,
     logLevel: c.MAILFRONT_LOG_LEVEL,
     bodyLimit: c.MAILFRONT_BODY_LIMIT,
+    headersTimeoutMs: Math.round(c.MAILFRONT_HEADERS_TIMEOUT_S * 1000),
+    requestTimeoutMs: Math.round(c.MAILFRONT_REQUEST_TIMEOUT_S * 1000),
+    maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
     requestLogSize: c.MAILFRONT_REQUEST_LOG_SIZE,
+    smtp: {
+      port: c.MAILFRONT_SMTP_PORT,
+      maxSize: c.MAILFRONT_SMTP_MAX_SIZE,
+      maxClients: c.MAILFRONT_SMTP_MAX_CLIENTS,
+      login: smtpLogin,
+    },
+    mail: {
+      delivery: c.MAILFRONT_MAIL_DELIVERY,
+      ...(c.MAILFRONT_MAIL_RELAY_URL ? { relayUrl: c.MAILFRONT_MAIL_RELAY_URL } : {}),
+      retryS: c.MAILFRONT_MAIL_RETRY_S,
+      maxAttempts: c.MAILFRONT_MAIL_MAX_ATTEMPTS,
+    },
     pluginOptions,
     prefixes,
     hostnames,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -15,16 +16,19 @@ import {
   storageRateLimitStore,
   systemClock,
 } from '@mailfront/core'
+import { createMailPipeline, type MailPipeline, mailModels } from '@mailfront/mail'
 import { openStorage } from '@mailfront/storage-sql'
 import { AdminEvents, eventRoutes } from './admin/events.ts'
 import { FaultSet, faultRoutes } from './admin/faults.ts'
+import { messageRoutes } from './admin/messages.ts'
 import { requestRoutes } from './admin/requests.ts'
 import { stateRoutes } from './admin/state.ts'
 import { createMailfront, type Mailfront } from './app.ts'
 import type { Config } from './config.ts'
 import { isLoopback } from './config.ts'
 import { exportFixtures, loadFixtures, readFixtures } from './fixtures.ts'
-import { createMetrics } from './metrics.ts'
+import { startDelivery } from './mail.ts'
+import { createMetrics, type Metrics } from './metrics.ts'
 import { AVAILABLE_PLUGINS } from './plugins.ts'
 import { RequestLog } from './request-log.ts'
 
@@ -42,6 +46,9 @@ export interface Runtime extends Mailfront {
   storage: StorageAdapter
   rateLimits: RateLimitStore
   log: Logger
+  /** The mail pipeline (submit, queue, events); its delivery worker runs in startBackground. */
+  mail: MailPipeline
+  metrics: Metrics
   /** The store had never been initialised before this start. */
   newStore: boolean
   requestLog: RequestLog
@@ -84,9 +91,12 @@ export async function createRuntime(
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
   const plugins = config.plugins.map((id) => AVAILABLE_PLUGINS[id]!())
-  const storage = await openStorage(config.databaseUrl)
+  const storage = await openStorage(config.databaseUrl, {
+    // The pool drops the dead connection and opens a new one on the next query: one line, no crash.
+    onConnectionError: (err) => log.warn({ reason: err.message }, 'database connection lost'),
+  })
   try {
-    const models: ModelSchema = { ...coreModels }
+    const models: ModelSchema = { ...coreModels, ...mailModels }
     for (const p of plugins) Object.assign(models, p.models)
     await storage.migrate(models)
     let newStore = false
@@ -101,6 +111,15 @@ export async function createRuntime(
     const rateLimits = config.redisUrl
       ? redisRateLimitStore(config.redisUrl)
       : storageRateLimitStore(storage, { clock: opts.clock })
+    const clock = opts.clock ?? systemClock
+    const metrics = createMetrics()
+    const mail = createMailPipeline({
+      storage,
+      clock,
+      log: log.child ? log.child({ component: 'mail' }) : log,
+      hostname: hostname(),
+    })
+    mail.onEvent((e) => metrics.mail.inc({ plugin: e.plugin, event: e.type }))
     const requestLog = new RequestLog(config.requestLogSize)
     const faults = new FaultSet()
     const events = new AdminEvents()
@@ -111,9 +130,10 @@ export async function createRuntime(
       plugins,
       storage,
       rateLimits,
-      clock: opts.clock ?? systemClock,
+      clock,
       log,
-      metrics: createMetrics(),
+      metrics,
+      mail,
       secret: await loadSecret(config),
       requireHttps: config.requireHttps,
       trustProxy: config.trustProxy,
@@ -127,6 +147,7 @@ export async function createRuntime(
       adminRoutes: [
         stateRoutes(self),
         requestRoutes(requestLog),
+        messageRoutes(mail),
         faultRoutes(faults, () => plugins),
         eventRoutes(events),
       ],
@@ -156,8 +177,11 @@ export async function createRuntime(
       storage,
       rateLimits,
       log,
+      mail,
+      metrics,
       newStore,
       startBackground() {
+        stops.push(startDelivery(mail, config))
         for (const p of plugins) if (p.start) stops.push(p.start(mf.contexts.get(p.id)!))
       },
       async close() {

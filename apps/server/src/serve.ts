@@ -3,15 +3,19 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Config } from './config.ts'
-import { demoLines } from './demo.ts'
+import { guardConnections } from './connection-guard.ts'
+import { demoLines, smtpExamples } from './demo.ts'
 import type { createLogger } from './log.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
+import { type RunningSmtp, startSmtp } from './smtp.ts'
 import { filesCert, selfSignedCert } from './tls.ts'
 
 export interface Running {
   runtime: Runtime
   server: Server
   url: string
+  /** The SMTP submission port, unless MAILFRONT_SMTP_PORT=off. */
+  smtp: RunningSmtp | null
   stop(): Promise<void>
 }
 
@@ -33,20 +37,44 @@ export async function serve(
         : null
   const runtime = await createRuntime(config, log, runtimeOpts)
   const { demo } = await loadStartupFixtures(runtime)
+  // Timeouts are checked every second (Node's default is 30 s), so a slow client is closed on time.
+  const common = { connectionsCheckingInterval: 1_000 }
   const server = createAdaptorServer({
     fetch: runtime.app.fetch,
     ...(tls
-      ? { createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } }
-      : { createServer: createHttpServer }),
+      ? {
+          createServer: createHttpsServer,
+          serverOptions: {
+            ...common,
+            key: tls.key,
+            cert: tls.cert,
+            handshakeTimeout: config.headersTimeoutMs,
+          },
+        }
+      : { createServer: createHttpServer, serverOptions: common }),
   }) as Server
-  server.headersTimeout = 10_000
-  server.requestTimeout = 30_000
+  server.headersTimeout = config.headersTimeoutMs
+  server.requestTimeout = config.requestTimeoutMs
   server.keepAliveTimeout = 5_000
+  guardConnections(
+    server,
+    { headersTimeoutMs: config.headersTimeoutMs, maxPerAddress: config.maxConnectionsPerAddress },
+    log,
+    { tls: !!tls },
+  )
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => resolve())
   })
   const port = (server.address() as AddressInfo).port
+  let smtp: RunningSmtp | null
+  try {
+    smtp = await startSmtp(runtime, tls)
+  } catch (e) {
+    server.close()
+    await runtime.close()
+    throw new Error(`cannot listen for SMTP on ${config.host}:${config.smtp.port}: ${(e as Error).message}`)
+  }
   runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host
@@ -55,6 +83,8 @@ export async function serve(
   log.info(
     {
       url,
+      smtpPort: smtp?.port ?? 'off',
+      delivery: config.mail.delivery,
       plugins: runtime.plugins.map((p) => p.id),
       storage: runtime.storage.id,
       demo,
@@ -65,6 +95,14 @@ export async function serve(
   print(
     `mailfront ${url}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${url}/docs)`,
   )
+  if (smtp) {
+    const tlsNote = tls
+      ? 'STARTTLS, AUTH required'
+      : 'no STARTTLS (MAILFRONT_TLS=off): AUTH from loopback only'
+    print(
+      `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${url}/_mailfront/messages`,
+    )
+  }
   if (missing.length) print(`not available yet: ${missing.join(', ')}`)
   if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
   if (!tls && config.requireHttps)
@@ -78,7 +116,21 @@ export async function serve(
   if (demo) {
     print('demo data loaded; try:')
     const selfSigned = config.tls.mode === 'self-signed'
-    for (const p of runtime.plugins) for (const line of demoLines(p.id, url, selfSigned)) print(`  ${line}`)
+    // A wildcard listen address is not one a client can dial: the examples use loopback.
+    const clientUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
+    for (const p of runtime.plugins)
+      for (const line of demoLines(p.id, clientUrl, selfSigned)) print(`  ${line}`)
+    if (smtp) {
+      const h = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
+      print(`send mail (see it at ${clientUrl}/_mailfront/messages):`)
+      for (const line of smtpExamples(
+        h,
+        smtp.port,
+        runtime.plugins.map((p) => p.id),
+        !!tls,
+      ))
+        print(`  ${line}`)
+    }
   }
 
   let stopping: Promise<void> | undefined
@@ -86,15 +138,17 @@ export async function serve(
     stopping ??= (async () => {
       runtime.draining.value = true
       log.info('shutting down: finishing in-flight requests')
+      const smtpClosed = smtp?.close()
       const closed = new Promise<void>((r) => server.close(() => r()))
       server.closeIdleConnections()
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
       await closed
+      await smtpClosed
       clearTimeout(timer)
       await runtime.close()
       log.info('stopped')
     })()
     return stopping
   }
-  return { runtime, server, url, stop }
+  return { runtime, server, url, smtp, stop }
 }

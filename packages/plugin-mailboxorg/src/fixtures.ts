@@ -1,11 +1,12 @@
 import {
+  boundedPasswordHash,
   type FixturesDef,
-  hashPassword,
-  isPasswordHash,
   type PluginContext,
+  storedPasswordHash,
   upsertOne,
   z,
 } from '@mailfront/core'
+import { exportResources, loadResources, resourceSections } from './fixtures-resources.ts'
 import {
   ACCOUNT_FIELDS,
   ACCOUNT_PLANS,
@@ -30,7 +31,11 @@ import {
   type OperatorRow,
 } from './store.ts'
 
-const secret = z.string().min(1).describe('in clear (hashed on load) or a bcrypt / SHA-512 crypt hash')
+const secret = z
+  .string()
+  .min(1)
+  .superRefine(boundedPasswordHash)
+  .describe('in clear (hashed on load) or a bcrypt / SHA-512 crypt hash (work factor within bounds)')
 const lower = (s: string) => s.trim().toLowerCase()
 
 export const fixturesSchema = z
@@ -119,19 +124,23 @@ export const fixturesSchema = z
             id: z.number().int().positive(),
             mail: z.string().email(),
             memo: z.string(),
-            password: z.string().min(1).describe('a bcrypt hash (as exported) or in clear'),
+            password: z
+              .string()
+              .min(1)
+              .superRefine(boundedPasswordHash)
+              .describe('a bcrypt hash (as exported) or in clear'),
             imap_allowed: z.boolean().default(true),
             smtp_allowed: z.boolean().default(true),
           })
           .strict(),
       )
       .default([]),
+    ...resourceSections,
   })
   .strict()
 export type MailboxorgFixtures = z.infer<typeof fixturesSchema>
 
-const hashed = async (s: string | undefined) =>
-  s === undefined ? null : isPasswordHash(s) ? s : hashPassword(s)
+const hashed = async (s: string | undefined) => (s === undefined ? null : storedPasswordHash(s))
 
 const upsert = (
   ctx: PluginContext,
@@ -220,7 +229,8 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
       data.mailing_lists,
       data.app_passwords,
     ]
-    return { upserted: n.reduce((sum, list) => sum + list.length, 0) }
+    const more = await loadResources(ctx, data)
+    return { upserted: n.reduce((sum, list) => sum + list.length, more) }
   },
   async export(ctx) {
     const all = <T extends { id: unknown }>(model: string, field: string) =>
@@ -280,6 +290,7 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
         imap_allowed: a.imap_allowed,
         smtp_allowed: a.smtp_allowed,
       })),
+      ...(await exportResources(ctx)),
     } as never
   },
 }

@@ -1,38 +1,64 @@
 import { type ApiError, definePlugin, z } from '@mailfront/core'
 import { commands } from './cli.ts'
+import { resourceCommands } from './cli-resources.ts'
 import { createDispatcher } from './dispatch.ts'
 import { APP_ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { INTERNAL_ERROR, INVALID_REQUEST } from './jsonrpc.ts'
 import { defineMethod, type MailboxorgOptions, type MethodDef } from './method.ts'
 import { accountMethods } from './methods/account.ts'
+import { additionalMethods } from './methods/additional.ts'
+import { backupMethods } from './methods/backup.ts'
 import { baseMethods } from './methods/base.ts'
 import { domainMethods } from './methods/domain.ts'
+import { groupMethods } from './methods/group.ts'
+import { invoiceMethods } from './methods/invoice.ts'
 import { listMethods } from './methods/lists.ts'
 import { mailMethods } from './methods/mail.ts'
+import { mailExtraMethods } from './methods/mail-extra.ts'
 import { mailboxMethods } from './methods/mailbox.ts'
+import { passwordResetMethods } from './methods/passwordreset.ts'
+import { spfMethods } from './methods/spf.ts'
+import { videochatMethods } from './methods/videochat.ts'
 import { openrpcDocument } from './openrpc.ts'
 import { optionsFrom } from './options.ts'
 import { JSON_TYPE, registerRoutes } from './routes.ts'
 import { sessionStore } from './sessions.ts'
+import { mailboxorgSmtpAuth } from './smtp.ts'
+import type { TxtResolver } from './spf.ts'
 import { models } from './store.ts'
 
 export { APP_ERRORS } from './errors.ts'
 export { handleRpc, RpcError } from './jsonrpc.ts'
 export type { MethodDef } from './method.ts'
+export { checkSpf, dnsResolver, type SpfReport, type TxtResolver } from './spf.ts'
+export { WIRE_OBJECTS, WIRE_TABLE, wireKeys } from './wire.ts'
+
+/** What a host (or a test) may inject: the DNS resolver of domain.validate.spf. */
+export interface MailboxorgDeps {
+  resolver?: TxtResolver
+}
 
 const VERSION = '1.0'
 const PURGE_EVERY_MS = 10 * 60_000
 
 /** Every method, each declared once; `rpc.discover` answers the OpenRPC document built from them. */
-export function mailboxorgMethods(): MethodDef[] {
+export function mailboxorgMethods(deps: MailboxorgDeps = {}): MethodDef[] {
   const methods: MethodDef[] = [
     ...baseMethods,
     ...accountMethods,
+    ...invoiceMethods,
     ...domainMethods,
+    ...spfMethods(deps.resolver),
     ...mailMethods,
+    ...mailExtraMethods,
     ...mailboxMethods,
+    ...videochatMethods,
+    ...backupMethods,
+    ...passwordResetMethods,
+    ...additionalMethods,
     ...listMethods,
+    ...groupMethods,
   ]
   methods.push(
     defineMethod({
@@ -57,8 +83,8 @@ const appErrorTable = Object.fromEntries(
 )
 
 /** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
-export function mailboxorgPlugin() {
-  const methods = mailboxorgMethods()
+export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
+  const methods = mailboxorgMethods(deps)
   let opts: MailboxorgOptions | undefined
   return definePlugin({
     id: 'mailboxorg',
@@ -70,6 +96,7 @@ export function mailboxorgPlugin() {
       BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
       HTTPS_REQUIRED: { status: 200, message: 'Invalid Request: HTTPS is required' },
       INTERNAL: { status: 200, message: 'Internal error' },
+      SERVICE_UNAVAILABLE: { status: 503, message: APP_ERRORS.SERVICE_UNAVAILABLE.en },
     },
     docs: {
       kind: 'openrpc',
@@ -78,6 +105,11 @@ export function mailboxorgPlugin() {
     },
     // Errors raised before the dispatcher (body limit, HTTPS rule, a crash) still answer JSON-RPC.
     renderError(err: ApiError, c) {
+      if (err.code === 'SERVICE_UNAVAILABLE')
+        return c.body(rpcError(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.en), 503, {
+          'Content-Type': JSON_TYPE,
+        })
+      // Any application error (e.g. injected as a fault) in its own code and English message.
       const app = (APP_ERRORS as Record<string, { code: number; en: string }>)[err.code]
       const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
       const body = app
@@ -103,8 +135,9 @@ export function mailboxorgPlugin() {
       )
     },
     openrpc: () => openrpcDocument(methods, VERSION),
-    commands,
+    commands: [...commands, ...resourceCommands],
     fixtures,
+    smtpAuth: mailboxorgSmtpAuth,
     async init(ctx) {
       opts = optionsFrom(ctx)
     },

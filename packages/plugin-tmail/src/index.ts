@@ -7,6 +7,7 @@ import { fixtures } from './fixtures.ts'
 import { optionsFrom, type TmailOptions } from './options.ts'
 import { processQueue } from './queue.ts'
 import { registerRoutes } from './routes.ts'
+import { tmailSmtpAuth } from './smtp.ts'
 import { ADMIN, models } from './store.ts'
 import { errorBody, JSON_TYPE } from './wire.ts'
 
@@ -37,7 +38,9 @@ export function tmailPlugin() {
       // Errors from the shared layers (body limit, validation) keep their status, in tmail's shape.
       const known = err.code in ERRORS || err.status === 413
       const status = known ? err.status : err.status >= 500 ? 500 : err.status
-      const msg = err.status >= 500 && !(err.code in ERRORS) ? ERRORS.INTERNAL.message : err.message
+      // Server-side failures answer the table's wording, never the cause's.
+      const msg =
+        err.status >= 500 ? (ERRORS[err.code as keyof typeof ERRORS] ?? ERRORS.INTERNAL).message : err.message
       return c.body(errorBody(msg, rawOf(err)), status as 400, { 'Content-Type': JSON_TYPE })
     },
     notFound: (c) => c.body(errorBody(ERRORS.NOT_FOUND.message), 404, { 'Content-Type': JSON_TYPE }),
@@ -48,6 +51,7 @@ export function tmailPlugin() {
     },
     commands,
     fixtures,
+    smtpAuth: tmailSmtpAuth,
     async init(ctx) {
       opts = optionsFrom(ctx)
     },
@@ -70,7 +74,7 @@ export function tmailPlugin() {
       const tick = () => {
         running ??= processQueue(ctx)
           .then((r) => {
-            if (r.discarded || r.bounced || r.doubleBounces)
+            if (r.discarded || r.bounced || r.doubleBounces || r.removed || r.adopted)
               ctx.log.info({ plugin: 'tmail', ...r }, 'queue processed')
           })
           .catch((err) => ctx.log.error({ plugin: 'tmail', err }, 'queue processing failed'))

@@ -1,5 +1,7 @@
 import { hashPassword, z } from '@mailfront/core'
+import { deleteAccountResources, deleteDomainResources, deleteMailResources } from '../cascade.ts'
 import { appError } from '../errors.ts'
+import { nameTakenByOtherKind } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { ACCOUNT_FIELDS, ACCOUNT_PLANS, accountObject, accountView, optionalAll } from '../objects.ts'
 import { accountInScope, createNamed, requireAccount } from '../scope.ts'
@@ -28,6 +30,16 @@ export async function deleteAccountTree(call: Call, a: AccountRow) {
       model: APP_PASSWORD,
       where: { field: 'mail', op: 'in', value: mails.map((m) => m.mail) },
     })
+    await deleteMailResources(
+      tx,
+      a.account,
+      mails.map((m) => m.mail),
+    )
+    await deleteDomainResources(
+      tx,
+      domains.map((d) => d.domain),
+    )
+    await deleteAccountResources(tx, a.account)
     await tx.deleteMany({ model: MAILING_LIST, where })
     await tx.deleteMany({ model: MAIL, where })
     await tx.deleteMany({ model: DOMAIN, where })
@@ -50,6 +62,8 @@ export const accountMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_EXISTS'],
     async handler(p, call) {
       const s = call.session!
+      if (await nameTakenByOtherKind(call.ctx.storage, p.account, 'account'))
+        throw appError('ACCOUNT_EXISTS', call.lang)
       const row = await createNamed<AccountRow>(
         call,
         ACCOUNT,
