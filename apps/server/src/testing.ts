@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { z } from '@mailfront/core'
+import type { MessageQuery, MessageSummary, z } from '@mailfront/core'
+import { type ParsedMessage, parseMessage } from '@mailfront/mail'
 import type { FaultInput } from './admin/faults.ts'
 import { loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
@@ -25,22 +26,26 @@ export interface StartOptions {
   env?: Record<string, string>
 }
 
-export interface CapturedMessage {
-  id: string
-  [field: string]: unknown
-}
+/** A captured message: the pipeline's summary (envelope, recipients' states) and its parsed content. */
+export type CapturedMessage = MessageSummary & ParsedMessage
 
 export interface MailfrontInstance {
   /** `http://127.0.0.1:<port>`: give it to your client as the provider's base URL. */
   url: string
-  /** The SMTP submission port, when this build has one. */
-  smtpPort: number | undefined
+  /** The SMTP submission port on 127.0.0.1 (no STARTTLS; AUTH PLAIN/LOGIN with a plugin's login). */
+  smtpPort: number
   /** Empty the store and load the fixtures again; clears the request log and the faults. */
   reset(): Promise<void>
   /** Requests received, newest first (secrets redacted), optionally filtered. */
   requests(filter?: RequestFilter): Promise<RequestEntry[]>
-  /** Mail captured by the server, newest first. */
-  messages(query?: Record<string, string>): Promise<CapturedMessage[]>
+  /**
+   * Mail captured by the server (over SMTP or a provider's send API), newest first, parsed: `subject`,
+   * `from`, `to`, `text`, `html`, `headers`, `attachments`, plus the envelope and each recipient's state.
+   * Filters as GET /_mailfront/messages: `from`, `to`, `subject` (substrings), `plugin`; `limit` (50).
+   */
+  messages(query?: Pick<MessageQuery, 'from' | 'to' | 'subject' | 'plugin' | 'limit'>): Promise<CapturedMessage[]>
+  /** One captured message's raw RFC 5322 source. */
+  raw(id: string): Promise<string>
   /** Inject a fault (see POST /_mailfront/faults). */
   fault(f: z.input<typeof FaultInput>): Promise<void>
   close(): Promise<void>
@@ -64,6 +69,9 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
     MAILFRONT_SECRET: randomBytes(32).toString('base64url'),
     MAILFRONT_LOG_LEVEL: 'silent',
     MAILFRONT_DEMO: fixtures === 'demo' ? 'on' : 'off',
+    // A free port for SMTP too; mail is kept (captured), never delivered.
+    MAILFRONT_SMTP_PORT: '0',
+    MAILFRONT_MAIL_DELIVERY: 'capture',
     ...(opts.plugins ? { MAILFRONT_PLUGINS: opts.plugins.join(',') } : {}),
     ...(typeof fixtures === 'string' && fixtures !== 'demo' ? { MAILFRONT_FIXTURES: fixtures } : {}),
     ...opts.env,
@@ -82,14 +90,24 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
   }
   return {
     url: running.url,
-    smtpPort: (running as { smtpPort?: number }).smtpPort,
+    smtpPort: running.smtp?.port ?? 0,
     async reset() {
       await rt.reset()
     },
     requests: (filter) => rt.requestLog.list(filter),
     async messages(query = {}) {
-      const res = await admin(`/messages?${new URLSearchParams(query)}`)
-      return ((await res.json()) as { messages: CapturedMessage[] }).messages
+      const list = await rt.mail.list({ limit: 50, ...query })
+      return Promise.all(
+        list.map(async (m) => {
+          const raw = await rt.mail.raw(m.id)
+          return { ...m, ...(raw ? await parseMessage(raw) : { headers: [], attachments: [] }) }
+        }),
+      )
+    },
+    async raw(id) {
+      const raw = await rt.mail.raw(id)
+      if (!raw) throw new Error(`mailfront: no captured message ${id}`)
+      return Buffer.from(raw).toString('utf8')
     },
     async fault(f) {
       await admin('/faults', {

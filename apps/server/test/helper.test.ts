@@ -1,5 +1,6 @@
 // Written as a user's own test suite would be: only the public entry point, real HTTP clients.
 import { type MailfrontInstance, startMailfront } from '@mailfront/server/testing'
+import nodemailer from 'nodemailer'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`
@@ -73,5 +74,67 @@ describe('startMailfront on SQLite with the demo data', () => {
     } finally {
       await mf.close()
     }
+  })
+})
+
+describe('startMailfront captures the mail an application sends', () => {
+  let mf: MailfrontInstance
+  beforeAll(async () => {
+    mf = await startMailfront({ plugins: ['authsmtp', 'smtpd'] })
+  })
+  afterAll(() => mf.close())
+  beforeEach(() => mf.reset())
+
+  it('over SMTP on smtpPort: messages() has the envelope, the parsed parts and the raw source', async () => {
+    expect(mf.smtpPort).toBeGreaterThan(0)
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: mf.smtpPort,
+      auth: { user: 'aa12345', pass: 'demo-smtp-password' },
+    })
+    const sent = await transport.sendMail({
+      from: 'sales@example.com',
+      to: 'customer@example.org',
+      subject: 'Your password reset link',
+      text: 'Open https://app.example/reset?t=abc123',
+      html: '<p>Open <a href="https://app.example/reset?t=abc123">the link</a></p>',
+    })
+    transport.close()
+    expect(sent.accepted).toEqual(['customer@example.org'])
+    const [m, ...more] = await mf.messages({ to: 'customer@example.org' })
+    expect(more).toEqual([])
+    expect(m).toMatchObject({
+      plugin: 'authsmtp',
+      via: 'smtp',
+      envelope: { from: 'sales@example.com', to: ['customer@example.org'] },
+      subject: 'Your password reset link',
+      from: 'sales@example.com',
+      to: 'customer@example.org',
+      text: 'Open https://app.example/reset?t=abc123',
+      html: '<p>Open <a href="https://app.example/reset?t=abc123">the link</a></p>',
+    })
+    expect(m!.headers).toContainEqual(['subject', 'Your password reset link'])
+    expect(await mf.raw(m!.id)).toMatch(/^[\s\S]*Subject: Your password reset link\r\n[\s\S]*abc123/)
+    await mf.reset()
+    expect(await mf.messages()).toEqual([])
+  })
+
+  it('newest first, filtered by subject, recipient or plugin', async () => {
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: mf.smtpPort,
+      auth: { user: 'aa12345', pass: 'demo-smtp-password' },
+    })
+    for (const [to, subject] of [
+      ['a@example.org', 'Welcome'],
+      ['b@example.org', 'Invoice 42'],
+    ])
+      await transport.sendMail({ from: 'sales@example.com', to, subject, text: subject })
+    transport.close()
+    expect((await mf.messages()).map((m) => m.subject)).toEqual(['Invoice 42', 'Welcome'])
+    expect((await mf.messages({ subject: 'invoice' })).map((m) => m.envelope.to)).toEqual([['b@example.org']])
+    expect((await mf.messages({ to: 'a@example.org' })).map((m) => m.text?.trim())).toEqual(['Welcome'])
+    expect((await mf.messages({ limit: 1 })).length).toBe(1)
+    expect(await mf.messages({ plugin: 'smtpd' })).toEqual([])
   })
 })
