@@ -124,6 +124,8 @@ export async function createRuntime(
     const faults = new FaultSet()
     const events = new AdminEvents()
     requestLog.subscribe((e) => events.emit('request', e))
+    // Captured mail shows up in the UI as it arrives (and as its state changes).
+    mail.onEvent((e) => events.emit('mail', { type: e.type, messageId: e.messageId, plugin: e.plugin }))
     let rt: Runtime | undefined
     const self = () => rt!
     const mf = createMailfront({
@@ -148,7 +150,7 @@ export async function createRuntime(
         stateRoutes(self),
         requestRoutes(requestLog),
         messageRoutes(mail),
-        faultRoutes(faults, () => plugins),
+        faultRoutes(faults, () => plugins, events),
         eventRoutes(events),
       ],
     })

@@ -43,7 +43,9 @@ export interface MailfrontInstance {
    * `from`, `to`, `text`, `html`, `headers`, `attachments`, plus the envelope and each recipient's state.
    * Filters as GET /_mailfront/messages: `from`, `to`, `subject` (substrings), `plugin`; `limit` (50).
    */
-  messages(query?: Pick<MessageQuery, 'from' | 'to' | 'subject' | 'plugin' | 'limit'>): Promise<CapturedMessage[]>
+  messages(
+    query?: Pick<MessageQuery, 'from' | 'to' | 'subject' | 'plugin' | 'limit'>,
+  ): Promise<CapturedMessage[]>
   /** One captured message's raw RFC 5322 source. */
   raw(id: string): Promise<string>
   /** Inject a fault (see POST /_mailfront/faults). */

@@ -136,7 +136,7 @@ async function loadMail() {
   const body = $('#mail-list tbody')
   body.replaceChildren()
   if (!res.ok) {
-    body.append(el('tr', {}, el('td', { colspan: '5', class: 'empty' }, 'captured mail is not available')))
+    body.append(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'captured mail is not available')))
     return
   }
   messages = (await res.json()).messages || []
@@ -145,14 +145,15 @@ async function loadMail() {
       el(
         'tr',
         { 'data-id': m.id, onclick: () => selectMail(m.id) },
-        el('td', {}, show(m.receivedAt || m.createdAt || m.date || '').slice(0, 19)),
-        el('td', {}, show(m.plugin)),
-        el('td', {}, show(m.from)),
-        el('td', {}, show(m.to)),
-        el('td', {}, show(m.subject)),
+        el('td', {}, new Date(m.receivedAt).toISOString().slice(0, 19).replace('T', ' ')),
+        el('td', {}, m.plugin),
+        el('td', {}, m.envelope.from || '<>'),
+        el('td', {}, m.envelope.to.join(', ')),
+        el('td', {}, m.subject ?? ''),
+        el('td', {}, m.recipients.map((r) => r.state).join(', ')),
       ),
     )
-  if (!messages.length) body.append(el('tr', {}, el('td', { colspan: '5', class: 'empty' }, 'no mail yet')))
+  if (!messages.length) body.append(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'no mail yet')))
 }
 
 async function selectMail(id) {
@@ -162,6 +163,14 @@ async function selectMail(id) {
   if (!res.ok) return
   current = await res.json()
   $('#mail-views').hidden = false
+  $('#mail-summary').replaceChildren(
+    el('h2', {}, current.subject ?? '(no subject)'),
+    el(
+      'p',
+      {},
+      `from ${current.from ?? current.envelope.from} to ${current.to ?? current.envelope.to.join(', ')} · ${current.plugin} via ${current.via} · ${current.size} bytes`,
+    ),
+  )
   renderMail()
 }
 
@@ -179,11 +188,12 @@ async function renderMail() {
   }
   if (view === 'text') return out.replaceChildren(el('pre', {}, current.text || '(no text part)'))
   if (view === 'headers') {
-    const h = current.headers || {}
-    const lines = Array.isArray(h)
-      ? h.map((x) => `${x.name ?? x.key}: ${x.value}`)
-      : Object.entries(h).map(([k, v]) => `${k}: ${show(v)}`)
-    return out.replaceChildren(el('pre', {}, lines.join('\n')))
+    // [name, value] pairs in message order, as GET /_mailfront/messages/:id gives them.
+    const lines = (current.headers || []).map(([k, v]) => `${k}: ${v}`)
+    const files = (current.attachments || []).map(
+      (a) => `attachment: ${a.filename || '(unnamed)'} ${a.contentType} ${a.size} bytes`,
+    )
+    return out.replaceChildren(el('pre', {}, [...lines, ...files].join('\n')))
   }
   const raw = await api(`/messages/${encodeURIComponent(current.id)}/raw`)
   out.replaceChildren(el('pre', {}, raw.ok ? await raw.text() : `(raw source unavailable: ${raw.status})`))

@@ -1,4 +1,11 @@
-import { ApiError, CoreErrorCodes, type MailfrontPlugin, type PluginEnv, z } from '@mailfront/core'
+import {
+  ApiError,
+  CoreErrorCodes,
+  type MailfrontPlugin,
+  type PluginEnv,
+  storeUnavailableApiError,
+  z,
+} from '@mailfront/core'
 import type { Context } from 'hono'
 
 import type { AdminRoutes } from './app.ts'
@@ -43,6 +50,10 @@ const CORE_DEFAULTS: Record<string, { status: number; message: string }> = {
   [CoreErrorCodes.VALIDATION_FAILED]: { status: 400, message: 'Validation failed' },
   [CoreErrorCodes.BODY_TOO_LARGE]: { status: 413, message: 'Request body too large' },
   [CoreErrorCodes.HTTPS_REQUIRED]: { status: 403, message: 'HTTPS is required' },
+  [CoreErrorCodes.SERVICE_UNAVAILABLE]: {
+    status: 503,
+    message: 'Service temporarily unavailable, try again later',
+  },
 }
 
 export const errorCodesOf = (p: MailfrontPlugin) => [
@@ -152,22 +163,34 @@ export class FaultSet {
     if (f.error === undefined && f.status === undefined) return undefined
     let code = f.error
     if (!code) {
-      // A bare status: the plugin's own error for that status if it has one, else the core's by class.
+      // A bare status: the plugin's own error for that status (the core's name first, e.g. NOT_FOUND
+      // rather than a more specific 404 of the plugin), else the core's by class.
+      const own = Object.entries(plugin.errors).filter(([, d]) => d.status === f.status)
       code =
-        Object.entries(plugin.errors).find(([, d]) => d.status === f.status)?.[0] ??
+        own.find(([k]) => k in CORE_DEFAULTS)?.[0] ??
+        own[0]?.[0] ??
         Object.entries(CORE_DEFAULTS).find(([, d]) => d.status === f.status)?.[0] ??
         (f.status! >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED')
     }
     const def = plugin.errors[code] ?? CORE_DEFAULTS[code]!
-    const err = new ApiError(code, def.status, def.message)
+    // An outage as the core answers a real one: with Retry-After.
+    const err =
+      code === 'SERVICE_UNAVAILABLE'
+        ? storeUnavailableApiError()
+        : new ApiError(code, def.status, def.message)
     const res = plugin.renderError(err, c as unknown as Context<PluginEnv>)
+    if (err.headers) for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v)
     if (f.status === undefined || res.status === f.status) return res
     const headers = new Headers(res.headers)
     return new Response(await res.arrayBuffer(), { status: f.status, headers })
   }
 }
 
-export function faultRoutes(faults: FaultSet, plugins: () => MailfrontPlugin[]): AdminRoutes {
+export function faultRoutes(
+  faults: FaultSet,
+  plugins: () => MailfrontPlugin[],
+  events?: { emit(type: string, data?: unknown): void },
+): AdminRoutes {
   return (admin) => {
     admin.get('/faults', (c) =>
       c.json({
@@ -198,13 +221,16 @@ export function faultRoutes(faults: FaultSet, plugins: () => MailfrontPlugin[]):
           400,
         )
       try {
-        return c.json(faults.add(plugin, r.data), 201)
+        const added = faults.add(plugin, r.data)
+        events?.emit('faults', { added: added.id })
+        return c.json(added, 201)
       } catch (e) {
         return c.json({ error: `error: ${(e as Error).message}` }, 400)
       }
     })
     admin.delete('/faults', (c) => {
       faults.clear()
+      events?.emit('faults', { cleared: true })
       return c.body(null, 204)
     })
   }
