@@ -48,7 +48,8 @@ export async function createProfile(
         link_domain_default_redirect: p.link_domain_default_redirect,
         bounce_domain: p.bounce_domain.toLowerCase(),
         state,
-        dkim_selector: keys?.dkim_selector ?? ksuidLike(),
+        // Lower case: DNS names are compared case-insensitively, some resolvers and verifiers are not.
+        dkim_selector: keys?.dkim_selector ?? ksuidLike().toLowerCase(),
         dkim_private_key: keys?.dkim_private_key ?? pair!.privateKey,
         dkim_public_key: keys?.dkim_public_key ?? pair!.publicKey,
         record_states: recordStates(state === 'active' ? 'valid' : 'pending'),
