@@ -74,7 +74,44 @@ export const ENV_SPEC = {
     flag: '--admin-token <token>',
     description: 'bearer token for /_mailfront/* from non-loopback clients',
   },
+  MAILFRONT_SMTP_PORT: {
+    default: '2525',
+    flag: '--smtp-port <n>',
+    description: 'SMTP submission port (0 = any free port, off = none)',
+  },
+  MAILFRONT_SMTP_MAX_SIZE: {
+    default: '26214400',
+    flag: '--smtp-max-size <bytes>',
+    description: 'largest message the SMTP port accepts (advertised as SIZE)',
+  },
+  MAILFRONT_SMTP_MAX_CLIENTS: {
+    default: '10',
+    flag: '--smtp-max-clients <n>',
+    description: 'simultaneous SMTP connections per client address',
+  },
+  MAILFRONT_MAIL_DELIVERY: {
+    default: 'capture',
+    flag: '--mail-delivery <mode>',
+    description: 'capture (keep, deliver nothing) or relay (to MAILFRONT_MAIL_RELAY_URL)',
+  },
+  MAILFRONT_MAIL_RELAY_URL: {
+    default: undefined,
+    flag: '--mail-relay-url <url>',
+    description: 'smtp://[user:pass@]host[:port] or smtps://… (relay mode)',
+  },
+  MAILFRONT_MAIL_RETRY_S: {
+    default: '60',
+    flag: '--mail-retry-s <s>',
+    description: 'first retry delay after a temporary failure (doubles, at most 1 h)',
+  },
+  MAILFRONT_MAIL_MAX_ATTEMPTS: {
+    default: '10',
+    flag: '--mail-max-attempts <n>',
+    description: 'delivery attempts before a message bounces',
+  },
 } as const
+
+const RELAY_URL = 'MAILFRONT_MAIL_RELAY_URL must be smtp://[user:pass@]host[:port] or smtps://…'
 
 const schema = z
   .object({
@@ -132,8 +169,52 @@ const schema = z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
       .optional(),
+    MAILFRONT_SMTP_PORT: z.string().transform((v, c): number | 'off' => {
+      if (v === 'off') return 'off'
+      const n = /^\d{1,5}$/.test(v) ? Number(v) : Number.NaN
+      if (!(n >= 0 && n <= 65535)) {
+        c.addIssue({ code: 'custom', message: 'MAILFRONT_SMTP_PORT must be a port number or off' })
+        return z.NEVER
+      }
+      return n
+    }),
+    MAILFRONT_SMTP_MAX_SIZE: z.coerce
+      .number({ message: 'MAILFRONT_SMTP_MAX_SIZE must be a number of bytes' })
+      .int('MAILFRONT_SMTP_MAX_SIZE must be a number of bytes')
+      .min(1024, 'MAILFRONT_SMTP_MAX_SIZE must be at least 1024'),
+    MAILFRONT_SMTP_MAX_CLIENTS: z.coerce
+      .number({ message: 'MAILFRONT_SMTP_MAX_CLIENTS must be a whole number' })
+      .int('MAILFRONT_SMTP_MAX_CLIENTS must be a whole number')
+      .min(1, 'MAILFRONT_SMTP_MAX_CLIENTS must be at least 1'),
+    MAILFRONT_MAIL_DELIVERY: z.enum(['capture', 'relay'], {
+      message: 'MAILFRONT_MAIL_DELIVERY must be capture or relay',
+    }),
+    MAILFRONT_MAIL_RELAY_URL: z
+      .string()
+      .refine((v) => {
+        try {
+          const u = new URL(v)
+          return ['smtp:', 'smtps:'].includes(u.protocol) && !!u.hostname
+        } catch {
+          return false
+        }
+      }, RELAY_URL)
+      .optional(),
+    MAILFRONT_MAIL_RETRY_S: z.coerce
+      .number({ message: 'MAILFRONT_MAIL_RETRY_S must be a number of seconds' })
+      .min(0.01, 'MAILFRONT_MAIL_RETRY_S must be a positive number of seconds'),
+    MAILFRONT_MAIL_MAX_ATTEMPTS: z.coerce
+      .number({ message: 'MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number' })
+      .int('MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number')
+      .min(1, 'MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1'),
   })
   .superRefine((c, ctx) => {
+    if (c.MAILFRONT_MAIL_DELIVERY === 'relay' && !c.MAILFRONT_MAIL_RELAY_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_MAIL_RELAY_URL'],
+        message: 'MAILFRONT_MAIL_DELIVERY=relay needs MAILFRONT_MAIL_RELAY_URL',
+      })
     if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
       ctx.addIssue({
         code: 'custom',
@@ -160,6 +241,8 @@ export interface Config {
   logLevel: string
   bodyLimit: number
   adminToken?: string
+  smtp: { port: number | 'off'; maxSize: number; maxClients: number }
+  mail: { delivery: 'capture' | 'relay'; relayUrl?: string; retryS: number; maxAttempts: number }
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
@@ -183,7 +266,7 @@ export function loadConfig(
     const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
     // Say what was given, except for secrets.
     throw new ConfigError(
-      /SECRET|TOKEN/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
+      /SECRET|TOKEN|RELAY_URL/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
     )
   }
   const c = r.data
@@ -224,6 +307,17 @@ export function loadConfig(
     logLevel: c.MAILFRONT_LOG_LEVEL,
     bodyLimit: c.MAILFRONT_BODY_LIMIT,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
+    smtp: {
+      port: c.MAILFRONT_SMTP_PORT,
+      maxSize: c.MAILFRONT_SMTP_MAX_SIZE,
+      maxClients: c.MAILFRONT_SMTP_MAX_CLIENTS,
+    },
+    mail: {
+      delivery: c.MAILFRONT_MAIL_DELIVERY,
+      ...(c.MAILFRONT_MAIL_RELAY_URL ? { relayUrl: c.MAILFRONT_MAIL_RELAY_URL } : {}),
+      retryS: c.MAILFRONT_MAIL_RETRY_S,
+      maxAttempts: c.MAILFRONT_MAIL_MAX_ATTEMPTS,
+    },
     pluginOptions,
     prefixes,
     hostnames,

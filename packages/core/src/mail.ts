@@ -17,8 +17,8 @@ export interface SubmitInput {
   plugin: string
   /** The plugin's own name for who submitted (an account id, a login, a key id…). */
   principal?: string
-  /** How it arrived: `smtp` (the submission port) or `api`. */
-  via: 'smtp' | 'api'
+  /** How it arrived: `smtp` (the submission port), `api`, or `dsn` (a bounce the pipeline made). */
+  via: 'smtp' | 'api' | 'dsn'
   /** Client address (SMTP peer or HTTP client), for logs and the tmail `Host` field. */
   clientAddress?: string
 }
@@ -48,7 +48,7 @@ export interface MessageSummary {
   size: number
   plugin: string
   principal?: string
-  via: 'smtp' | 'api'
+  via: 'smtp' | 'api' | 'dsn'
   clientAddress?: string
   /** Epoch ms. */
   receivedAt: number
@@ -65,6 +65,28 @@ export interface MessageQuery {
   subject?: string
   limit?: number
   offset?: number
+}
+
+/** One queue entry with its message's envelope fields: what a queue view (tmail's) lists. */
+export interface QueueEntry extends RecipientStatus {
+  /** The message's id (MessageSummary.id). */
+  message: string
+  /** The Message-ID header, when present. */
+  messageId?: string
+  from: string
+  plugin: string
+  principal?: string
+  /** Epoch ms the message was accepted. */
+  createdAt: number
+}
+
+export interface EntryQuery {
+  ids?: number[]
+  plugin?: string
+  states?: DeliveryState[]
+  /** Keyset paging: entries with an id above this, in id order. */
+  afterId?: number
+  limit?: number
 }
 
 export interface DeliveryEvent {
@@ -86,9 +108,12 @@ export interface MailService {
   raw(id: string): Promise<Uint8Array | null>
   /** Newest first. */
   list(query?: MessageQuery): Promise<MessageSummary[]>
+  /** Queue entries in id order (keyset paging with `afterId`): flat memory over any queue size. */
+  entries(query?: EntryQuery): Promise<QueueEntry[]>
   /** Act on one queue entry; false when it is no longer queued or deferred. */
   discard(entryId: number): Promise<boolean>
-  bounce(entryId: number): Promise<boolean>
+  /** Bounce: the entry ends, and a DSN goes to the envelope sender (none for a null sender). */
+  bounce(entryId: number, reason?: string): Promise<boolean>
   /** Called after each change of an entry's state, on the instance that made it; returns unsubscribe. */
   onEvent(listener: (e: DeliveryEvent) => void | Promise<void>): () => void
 }
