@@ -49,6 +49,9 @@ export function inMemoryMailServiceForUnitTests(o: { now: () => number; rejectOv
     async list() {
       return [...messages.values()].map((m) => m.summary).reverse()
     },
+    async entries() {
+      return []
+    },
     async discard() {
       return false
     },
