@@ -62,11 +62,12 @@ export function registerAnalysis(app: OpenAPIHono<PluginEnv>, authorize: Authori
   const { ctx } = sending
   const db = ctx.storage
   const route = authedRoutes(app, authorize)
-  const within = (accountId: string, from: number, to: number, types?: string[]) => ({
+  // [from, to], both ends included (`to` defaults to now); the previous period ends before `from`.
+  const within = (accountId: string, from: number, to: number, types?: string[], toIncluded = true) => ({
     and: [
       { field: 'account_id', value: accountId },
       { field: 'created_at', op: 'gte' as const, value: from },
-      { field: 'created_at', op: 'lt' as const, value: to },
+      { field: 'created_at', op: toIncluded ? ('lte' as const) : ('lt' as const), value: to },
       ...(types ? [{ field: 'type', op: 'in' as const, value: types }] : []),
     ],
   })
@@ -101,7 +102,7 @@ export function registerAnalysis(app: OpenAPIHono<PluginEnv>, authorize: Authori
       for (const [key, type] of Object.entries(SUMMARY_KEYS)) {
         const [current, previous] = await Promise.all([
           db.count({ model: SEND_EVENT, where: within(p.accountId, from, to, [type]) }),
-          db.count({ model: SEND_EVENT, where: within(p.accountId, from - span, from, [type]) }),
+          db.count({ model: SEND_EVENT, where: within(p.accountId, from - span, from, [type], false) }),
         ])
         group_by[key] = { current, previous, delta: current - previous }
       }

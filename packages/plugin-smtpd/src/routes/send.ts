@@ -96,7 +96,7 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
       summary: 'Sends whose recipient address contains `q` (at least 2 characters), newest first',
       request: {
         query: z.object({
-          q: z.string().trim().min(2).max(320),
+          q: z.string().trim().min(2, 'at least 2 characters').max(320),
           limit: z.coerce.number().int().min(1).max(1000).default(1000),
         }),
       },
