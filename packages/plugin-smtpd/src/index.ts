@@ -1,6 +1,7 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
 import { authenticator } from './auth.ts'
 import { commands } from './cli.ts'
+import { sendingCommands } from './cli-sending.ts'
 import { ERRORS, errorBody } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { optionsFrom } from './options.ts'
@@ -86,7 +87,7 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
       registerAnalysis(app, authorize, sending)
       registerTracking(app, sending)
     },
-    commands,
+    commands: [...commands, ...sendingCommands],
     fixtures,
     async init(ctx) {
       opts = optionsFrom(ctx)

@@ -37,13 +37,13 @@ describe('fixtures carry profiles, templates, forms and sends', () => {
     await settle()
 
     const first = await fixtures.export(t.ctx)
-    const account = first.accounts[0]
+    const account = first.accounts[0]!
     expect(account.profiles).toHaveLength(1)
     expect(account.profiles[0]).toMatchObject({ profile_name: 'marketing', state: 'active' })
-    expect(account.templates[0].revisions.map((r: { revision: number }) => r.revision)).toEqual([1, 2])
+    expect(account.templates[0]!.revisions.map((r: { revision: number }) => r.revision)).toEqual([1, 2])
     expect(account.forms[0]).toMatchObject({ required_fields: ['email', 'name'], state: 'active' })
     expect(account.sends[0]).toMatchObject({ send_key: send.body.send_key, state: 'delivered' })
-    expect(account.sends[0].events.map((e: { type: string }) => e.type)).toEqual([
+    expect(account.sends[0]!.events.map((e: { type: string }) => e.type)).toEqual([
       'accepted',
       'processed',
       'sent',
@@ -60,18 +60,18 @@ describe('fixtures carry profiles, templates, forms and sends', () => {
 
     const again = await req('POST', '/api/v1/email/send', SEND)
     expect(again.body.sending_profile_id).toBe(profileId)
-    const key = createPublicKey(account.profiles[0].dkim_private_key)
+    const key = createPublicKey(account.profiles[0]!.dkim_private_key!)
       .export({ type: 'spki', format: 'der' })
       .toString('base64')
     const dkim = await dkimVerify(Buffer.from(t.mail.last().raw), {
       resolver: async () => [[`v=DKIM1; k=rsa; p=${key}`]],
     })
-    expect(dkim.results[0].status.result).toBe('pass')
+    expect(dkim.results[0]!.status.result).toBe('pass')
   })
 
   it('makes a DKIM key for a profile given without one, and names bad entries', async () => {
     await setup()
-    const base = (await fixtures.export(t.ctx)).accounts[0]
+    const base = (await fixtures.export(t.ctx)).accounts[0]!
     await fixtures.load(
       t.ctx,
       fixtures.schema.parse({
