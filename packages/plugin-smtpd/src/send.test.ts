@@ -137,6 +137,11 @@ describe('POST /api/v1/email/send', () => {
     const c = await req('POST', '/api/v1/email/send', SEND)
     expect(c.status).toBe(202)
     expect(c.body).toMatchObject({ state: 'rejected', error: '552 Message size exceeds fixed limit' })
+    // A host app without a mail pipeline: 503, nothing stored.
+    await setup({}, { noMail: true })
+    await activeProfile()
+    expectError(await req('POST', '/api/v1/email/send', SEND), 'MAIL_UNAVAILABLE')
+    expect(await req('GET', '/api/v1/email/send')).toMatchObject({ status: 200, body: [] })
   })
 
   it('40020 without an active profile for the From domain; 40901 for an unverified account', async () => {

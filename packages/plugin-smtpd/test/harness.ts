@@ -24,7 +24,7 @@ export const t = {} as {
 
 export async function setup(
   options: Record<string, string> = {},
-  o: { resolver?: Resolver; rejectOver?: number } = {},
+  o: { resolver?: Resolver; rejectOver?: number; noMail?: boolean } = {},
 ) {
   const ctx = createTestContext({ options })
   t.ctx = ctx
@@ -32,7 +32,7 @@ export async function setup(
     now: () => ctx.clock.now(),
     ...(o.rejectOver ? { rejectOver: o.rejectOver } : {}),
   })
-  ctx.mail = t.mail.service
+  if (!o.noMail) ctx.mail = t.mail.service
   t.plugin = smtpdPlugin(o.resolver ? { resolver: o.resolver } : {})
   t.app = (await mountPluginForTest(t.plugin, ctx)).app
   await fixtures.load(ctx, fixtures.schema.parse(DEMO))

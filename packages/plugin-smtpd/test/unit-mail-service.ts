@@ -12,7 +12,9 @@ export function inMemoryMailServiceForUnitTests(o: { now: () => number; rejectOv
   let n = 0
   const emit = (e: Omit<DeliveryEvent, 'at' | 'plugin'> & { plugin?: string }) => {
     const m = messages.get(e.messageId)
-    for (const l of listeners) void l({ plugin: m?.summary.plugin ?? 'smtpd', at: o.now(), ...e })
+    const principal = m?.summary.principal
+    for (const l of listeners)
+      void l({ plugin: m?.summary.plugin ?? 'smtpd', ...(principal ? { principal } : {}), at: o.now(), ...e })
   }
   const service: MailService = {
     async submit(input: SubmitInput) {

@@ -109,13 +109,14 @@ export function deliveryTracker(ctx: PluginContext) {
 
   return {
     listener(e: DeliveryEvent) {
-      if (e.plugin !== 'smtpd') return
+      // Sends are submitted with the account as principal; the DSNs the pipeline makes have none.
+      if (e.plugin !== 'smtpd' || !e.principal) return
       void chain(e.messageId, async () => {
         const send = await byMessage(e.messageId)
         if (send) return apply(send, e)
         // Not linked yet: the submit that made it has not returned. Old parked events are dropped.
         const now = ctx.clock.now()
-        for (const [id, p] of parked) if (now - p.at > 600_000) parked.delete(id)
+        for (const [id, p] of parked) if (now - p.at > 600_000 || parked.size > 10_000) parked.delete(id)
         const p = parked.get(e.messageId) ?? { events: [], at: now }
         p.events.push(e)
         parked.set(e.messageId, p)
