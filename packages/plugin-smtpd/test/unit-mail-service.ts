@@ -21,8 +21,10 @@ export function inMemoryMailServiceForUnitTests(o: { now: () => number; rejectOv
       if (o.rejectOver !== undefined && input.raw.length > o.rejectOver)
         throw new MailRejection(552, 'Message size exceeds fixed limit')
       const id = `m${++n}`
+      const header = /^Message-ID: <([^>]+)>/im.exec(Buffer.from(input.raw).toString())?.[1]
       const summary: MessageSummary = {
         id,
+        ...(header ? { messageId: header } : {}),
         envelope: input.envelope,
         size: input.raw.length,
         plugin: input.plugin,

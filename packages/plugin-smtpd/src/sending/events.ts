@@ -77,13 +77,13 @@ export function eventsFor(e: DeliveryEvent): [string, string][] {
 }
 
 /**
- * Follows the mail pipeline's events into the sends. An event can arrive before `submit` has
- * resolved (and so before the send knows its message id): it waits, per message id, until the
- * send is linked. Work per message id runs in order.
+ * Follows the mail pipeline's events into the sends. The send is stored before its message is
+ * submitted, so every event finds it: by the message id once linked, else by the send key in the
+ * message's Message-ID (`<send_key@sending_domain>`), which also serves events handled on another
+ * instance (a worker there delivering what this one submitted). Work per message runs in order.
  */
 export function deliveryTracker(ctx: PluginContext) {
   const chains = new Map<string, Promise<void>>()
-  const parked = new Map<string, { events: DeliveryEvent[]; at: number }>()
   const inFlight = new Set<Promise<void>>()
 
   const chain = (messageId: string, fn: () => Promise<void>): Promise<void> => {
@@ -99,44 +99,47 @@ export function deliveryTracker(ctx: PluginContext) {
     return next
   }
 
-  const apply = async (send: SendRow, e: DeliveryEvent) => {
-    let row = send
-    for (const [type, detail] of eventsFor(e)) row = await recordEvent(ctx, row, type, { detail, at: e.at })
-  }
+  const linkTo = async (send: SendRow, messageId: string): Promise<SendRow> =>
+    send.message_id === messageId
+      ? send
+      : ((await ctx.storage.updateOne<SendRow>({
+          model: SEND,
+          where: { field: 'id', value: send.id },
+          set: { message_id: messageId },
+        })) ?? send)
 
-  const byMessage = (id: string) =>
-    ctx.storage.findOne<SendRow>({ model: SEND, where: { field: 'message_id', value: id } })
+  const sendOf = async (e: DeliveryEvent): Promise<SendRow | null> => {
+    const linked = await ctx.storage.findOne<SendRow>({
+      model: SEND,
+      where: { field: 'message_id', value: e.messageId },
+    })
+    if (linked) return linked
+    const key = /^([0-9A-Za-z]{27})@/.exec((await ctx.mail?.get(e.messageId))?.messageId ?? '')?.[1]
+    const send = key
+      ? await ctx.storage.findOne<SendRow>({ model: SEND, where: { field: 'send_key', value: key } })
+      : null
+    return send && send.account_id === e.principal ? linkTo(send, e.messageId) : null
+  }
 
   return {
     listener(e: DeliveryEvent) {
       // Sends are submitted with the account as principal; the DSNs the pipeline makes have none.
       if (e.plugin !== 'smtpd' || !e.principal) return
       void chain(e.messageId, async () => {
-        const send = await byMessage(e.messageId)
-        if (send) return apply(send, e)
-        // Not linked yet: the submit that made it has not returned. Old parked events are dropped.
-        const now = ctx.clock.now()
-        for (const [id, p] of parked) if (now - p.at > 600_000 || parked.size > 10_000) parked.delete(id)
-        const p = parked.get(e.messageId) ?? { events: [], at: now }
-        p.events.push(e)
-        parked.set(e.messageId, p)
+        let row = await sendOf(e)
+        if (!row) return
+        for (const [type, detail] of eventsFor(e))
+          row = await recordEvent(ctx, row, type, { detail, at: e.at })
       })
     },
-    /** Link a send to its message, then apply what already happened to it. */
+    /** Link a send to its message (after the events that came first, in order). */
     link(send: SendRow, messageId: string): Promise<void> {
       return chain(messageId, async () => {
-        const row = await ctx.storage.updateOne<SendRow>({
+        const row = await ctx.storage.findOne<SendRow>({
           model: SEND,
           where: { field: 'id', value: send.id },
-          set: { message_id: messageId },
         })
-        const early = parked.get(messageId)?.events ?? []
-        parked.delete(messageId)
-        let current = row ?? send
-        for (const e of early) {
-          await apply(current, e)
-          current = (await byMessage(messageId)) ?? current
-        }
+        if (row) await linkTo(row, messageId)
       })
     },
     /** Resolves when every event received so far has been applied. */
