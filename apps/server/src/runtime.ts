@@ -24,7 +24,7 @@ import type { Config } from './config.ts'
 import { isLoopback } from './config.ts'
 import { loadFixtures, readFixtures } from './fixtures.ts'
 import { startDelivery } from './mail.ts'
-import { createMetrics } from './metrics.ts'
+import { createMetrics, type Metrics } from './metrics.ts'
 import { AVAILABLE_PLUGINS } from './plugins.ts'
 
 export const DEMO_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/demo.json')
@@ -43,6 +43,7 @@ export interface Runtime extends Mailfront {
   log: Logger
   /** The mail pipeline (submit, queue, events); its delivery worker runs in startBackground. */
   mail: MailPipeline
+  metrics: Metrics
   /** The store had never been initialised before this start. */
   newStore: boolean
   /** Start the plugins' background work (serve only). */
@@ -123,6 +124,7 @@ export async function createRuntime(
       rateLimits,
       log,
       mail,
+      metrics,
       newStore,
       startBackground() {
         stops.push(startDelivery(mail, config))

@@ -136,8 +136,15 @@ export class MailRejection extends Error {
  */
 export interface SmtpAuth {
   authenticate(login: string, password: string, clientAddress: string): Promise<{ principal: string } | null>
-  /** Before DATA is accepted: quotas, allowed senders, size. */
-  checkSubmit?(principal: string, input: { envelope: Envelope; size: number }): Promise<void>
+  /**
+   * Before a message is accepted: quotas, allowed senders, size. Called at MAIL FROM (no recipients
+   * yet; `size` is the client's declared SIZE or 0) and again after DATA with the real size and the
+   * addresses of the message's From header.
+   */
+  checkSubmit?(
+    principal: string,
+    input: { envelope: Envelope; size: number; headerFrom?: string[] },
+  ): Promise<void>
   /** After the message is durably queued: usage accounting. */
   accepted?(principal: string, message: MessageSummary): Promise<void>
 }

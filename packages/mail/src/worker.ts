@@ -98,9 +98,36 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
     ],
   })
 
-  async function capture(e: EntryRow): Promise<boolean> {
+  /** Capture a batch in one transaction (one commit, not one per entry); events after it commits. */
+  async function captureAll(rows: EntryRow[]): Promise<number> {
+    const done = await db.transaction(async (tx) => {
+      const out: EntryRow[] = []
+      for (const e of rows) {
+        const row = await captureOne(tx, e)
+        if (row) out.push(row)
+      }
+      return out
+    })
+    for (const row of done) {
+      p.log.info(
+        {
+          mail: row.message,
+          entry: row.id,
+          rcpt: row.rcpt,
+          plugin: row.plugin,
+          attempt: row.attempts,
+          result: 'captured',
+        },
+        'mail delivery',
+      )
+      event('delivered', row, 'captured', row.updated_at)
+    }
+    return done.length
+  }
+
+  function captureOne(tx: typeof db, e: EntryRow): Promise<EntryRow | null> {
     const now = p.clock.now()
-    const done = await db.updateOne<EntryRow>({
+    return tx.updateOne<EntryRow>({
       model: QUEUE,
       where: asRead(e),
       set: {
@@ -111,20 +138,6 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
         updated_at: now,
       },
     })
-    if (!done) return false
-    p.log.info(
-      {
-        mail: e.message,
-        entry: e.id,
-        rcpt: e.rcpt,
-        plugin: e.plugin,
-        attempt: e.attempts + 1,
-        result: 'captured',
-      },
-      'mail delivery',
-    )
-    event('delivered', done, 'captured', now)
-    return true
   }
 
   async function relay(e: EntryRow, bodies: Map<string, Promise<Buffer | null>>): Promise<boolean> {
@@ -214,9 +227,8 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
     for (;;) {
       const rows = await due(p.clock.now())
       if (!rows.length) return handled
-      if (o.mode === 'capture') {
-        for (const e of rows) if (await capture(e)) handled++
-      } else {
+      if (o.mode === 'capture') handled += await captureAll(rows)
+      else {
         const bodies = new Map<string, Promise<Buffer | null>>()
         let i = 0
         const lanes = Array.from({ length: Math.min(concurrency, rows.length) }, async () => {

@@ -31,6 +31,11 @@ export const accountFixture = z
   .object({
     user_id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     api_password: z.string().min(1).optional().describe('in clear (hashed on load) or already a bcrypt hash'),
+    smtp_password: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('SMTP submission password: in clear (hashed on load) or already a bcrypt hash'),
     api_enabled: z.boolean().default(true),
     created_at: date.optional(),
     next_reset: date.optional(),
@@ -58,6 +63,12 @@ export async function upsertAccount(ctx: PluginContext, a: z.infer<typeof accoun
       : isPasswordHash(a.api_password)
         ? a.api_password
         : await hashPassword(a.api_password)
+  const smtpHash =
+    a.smtp_password === undefined
+      ? undefined
+      : isPasswordHash(a.smtp_password)
+        ? a.smtp_password
+        : await hashPassword(a.smtp_password)
   const data = {
     user_id: normalizeUserId(a.user_id),
     api_enabled: a.api_enabled,
@@ -72,6 +83,7 @@ export async function upsertAccount(ctx: PluginContext, a: z.infer<typeof accoun
     from_addresses: a.from_addresses,
     ip_addresses: a.ip_addresses,
     ...(hash === undefined ? {} : { api_password_hash: hash }),
+    ...(smtpHash === undefined ? {} : { smtp_password_hash: smtpHash }),
   }
   if (existing)
     return (await ctx.storage.updateOne<Account>({
@@ -99,6 +111,7 @@ export const fixtures: FixturesDef<AuthsmtpFixtures> = {
       accounts: rows.map((r) => ({
         user_id: r.user_id,
         ...(r.api_password_hash ? { api_password: r.api_password_hash } : {}),
+        ...(r.smtp_password_hash ? { smtp_password: r.smtp_password_hash } : {}),
         api_enabled: r.api_enabled,
         created_at: new Date(r.created_at).toISOString(),
         next_reset: formatLondon(r.next_reset),

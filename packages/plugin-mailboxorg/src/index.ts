@@ -14,6 +14,7 @@ import { openrpcDocument } from './openrpc.ts'
 import { optionsFrom } from './options.ts'
 import { JSON_TYPE, registerRoutes } from './routes.ts'
 import { sessionStore } from './sessions.ts'
+import { mailboxorgSmtpAuth } from './smtp.ts'
 import { models } from './store.ts'
 
 export { APP_ERRORS } from './errors.ts'
@@ -95,6 +96,7 @@ export function mailboxorgPlugin() {
     openrpc: () => openrpcDocument(methods, VERSION),
     commands,
     fixtures,
+    smtpAuth: mailboxorgSmtpAuth,
     async init(ctx) {
       opts = optionsFrom(ctx)
     },
