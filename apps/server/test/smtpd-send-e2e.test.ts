@@ -329,6 +329,25 @@ describe('the official Go client and the terraform sdk against the real server, 
     expect(content.body).toBe(GO_SEND.content_text)
   }, 60_000)
 
+  it('the send `npm start` prints works as printed (the demo profile, the key secret directly)', async () => {
+    const r = await goRequest(srv.url, {
+      method: 'POST',
+      path: '/api/v1/email/send',
+      headers: { Authorization: basic('demo-secret', ''), ...JSON_CT },
+      body: '{"from_email_address":"jack.truong@example.com","recipient_email_address":"you@example.org","subject":"Hello","content_text":"Hi"}',
+    })
+    expect(r.status).toBe(202)
+    const owner = await ownerToken(srv.url)
+    const done = await poll(
+      () => api(srv.url, owner, 'GET', `/api/v1/email/send/${r.json().send_id}`),
+      (x) => x.body.state === 'delivered',
+    )
+    expect(done.body).toMatchObject({
+      state: 'delivered',
+      sending_profile_id: '4f0c2b7e-8a61-4d5e-9b1a-3c7d2e9f6a10',
+    })
+  }, 30_000)
+
   for (const family of ['/api/v1/email/profile', '/api/v1/profile/email'])
     it(`every profile call of the terraform sdk on ${family}`, async () => {
       const base = srv.url

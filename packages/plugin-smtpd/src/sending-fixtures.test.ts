@@ -38,8 +38,11 @@ describe('fixtures carry profiles, templates, forms and sends', () => {
 
     const first = await fixtures.export(t.ctx)
     const account = first.accounts[0]!
-    expect(account.profiles).toHaveLength(1)
-    expect(account.profiles[0]).toMatchObject({ profile_name: 'marketing', state: 'active' })
+    // The demo's profile, then ours.
+    expect(account.profiles.map((p) => [p.profile_name, p.state])).toEqual([
+      ['demo', 'active'],
+      ['marketing', 'active'],
+    ])
     expect(account.templates[0]!.revisions.map((r: { revision: number }) => r.revision)).toEqual([1, 2])
     expect(account.forms[0]).toMatchObject({ required_fields: ['email', 'name'], state: 'active' })
     expect(account.sends[0]).toMatchObject({ send_key: send.body.send_key, state: 'delivered' })
@@ -60,7 +63,7 @@ describe('fixtures carry profiles, templates, forms and sends', () => {
 
     const again = await req('POST', '/api/v1/email/send', SEND)
     expect(again.body.sending_profile_id).toBe(profileId)
-    const key = createPublicKey(account.profiles[0]!.dkim_private_key!)
+    const key = createPublicKey(account.profiles[1]!.dkim_private_key!)
       .export({ type: 'spki', format: 'der' })
       .toString('base64')
     const dkim = await dkimVerify(Buffer.from(t.mail.last().raw), {
@@ -90,9 +93,10 @@ describe('fixtures carry profiles, templates, forms and sends', () => {
         ],
       }),
     )
-    const list = await req('GET', '/api/v1/profile/email')
-    expect(list.body).toMatchObject([{ profile_name: 'fixture', state: 'active' }])
-    const setupRes = await req('GET', `/api/v1/profile/email/${list.body[0].profile_id}/setup`)
+    const list = (await req('GET', '/api/v1/profile/email')).body
+    const made = list.find((p: { profile_name: string }) => p.profile_name === 'fixture')
+    expect(made).toMatchObject({ profile_name: 'fixture', state: 'active' })
+    const setupRes = await req('GET', `/api/v1/profile/email/${made.profile_id}/setup`)
     expect(setupRes.body.dns_records[0].value).toMatch(/^v=DKIM1; k=rsa; p=/)
     const bad = fixtures.schema.safeParse({
       accounts: [{ ...base, sends: [{ send_key: 'k', profile_name: 'x', state: 'lost' }] }],
