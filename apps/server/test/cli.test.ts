@@ -131,6 +131,81 @@ describe('mailfront CLI', () => {
     expect(bad.stderr).toContain('level must be admin or reseller')
   })
 
+  it('adds mailbox.org invoices and registration tokens, and reads the SMS outbox', () => {
+    run('mailboxorg', 'account', 'add', 'billed_gmbh', '--password', 'pw123456')
+    const domains = join(dir, 'mbo-domains.json')
+    writeFileSync(
+      domains,
+      JSON.stringify({ mailboxorg: { domains: [{ domain: 'billed.test', account: 'billed_gmbh' }] } }),
+    )
+    expect(run('fixtures', 'load', domains).status).toBe(0)
+    const pdf = join(dir, 'invoice.pdf')
+    writeFileSync(pdf, '%PDF-1.4\n%%EOF\n')
+    const added = JSON.parse(
+      run(
+        'mailboxorg',
+        'invoice',
+        'add',
+        'billed_gmbh',
+        '--amount',
+        '11.90',
+        '--date',
+        '2026-03-31',
+        '--pdf',
+        pdf,
+      ).stdout,
+    )
+    expect(added).toEqual({
+      invoice_id: expect.stringMatching(/^BMBO-\d{5}-26$/),
+      account: 'billed_gmbh',
+      token: expect.any(String),
+    })
+    expect(JSON.parse(run('mailboxorg', 'invoice', 'list', 'billed_gmbh').stdout)).toEqual([
+      {
+        invoice_id: added.invoice_id,
+        account: 'billed_gmbh',
+        date: '2026-03-31',
+        amount: 11.9,
+        status: 'open',
+        token: added.token,
+      },
+    ])
+    const again = run(
+      'mailboxorg',
+      'invoice',
+      'add',
+      'billed_gmbh',
+      '--amount',
+      '1',
+      '--id',
+      added.invoice_id,
+    )
+    expect(again.stderr).toContain(`invoice "${added.invoice_id}" already exists`)
+    expect(run('mailboxorg', 'invoice', 'add', 'billed_gmbh', '--amount', '12,50').stderr).toContain(
+      '--amount must be a sum in euros like 12.50, got "12,50"',
+    )
+    expect(run('mailboxorg', 'invoice', 'add', 'nobody_here', '--amount', '1').stderr).toContain(
+      'no account "nobody_here"',
+    )
+    expect(
+      run('mailboxorg', 'invoice', 'add', 'billed_gmbh', '--amount', '1', '--pdf', domains).stderr,
+    ).toContain('is not a PDF file')
+    const token = JSON.parse(
+      run('mailboxorg', 'register-token', 'add', 'billed.test', '--plan', 'light', '--expires-days', '7')
+        .stdout,
+    )
+    expect(token).toMatchObject({
+      domain: 'billed.test',
+      plan: 'light',
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+    })
+    expect(run('mailboxorg', 'register-token', 'add', 'nowhere.test').stderr).toContain(
+      'no domain "nowhere.test"',
+    )
+    expect(JSON.parse(run('mailboxorg', 'sms', 'list').stdout)).toEqual([])
+    expect(run('mailboxorg', 'invoice', 'add', '--help').stdout).toContain('--pdf <file>')
+  }, 180_000) // fourteen CLI processes, on a shared machine
+
   it('manages SMTPD accounts, users and API keys, and verifies an account', () => {
     const made = JSON.parse(
       run('smtpd', 'account', 'create', 'Acme', 'owner@acme.test', '--first-name', 'Ow').stdout,

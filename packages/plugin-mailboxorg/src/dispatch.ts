@@ -18,15 +18,19 @@ export interface HttpRequestInfo {
   ip: string
 }
 
+/** A null param is one not given: the Python client sends None for every optional it was not given. */
+const withoutNulls = (params: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null))
+
 /** Positional params are named in the order the method declares them. */
 function namedParams(m: MethodDef, call: RpcCall, lang: Lang): Record<string, unknown> {
-  if (!call.positional) return call.params
+  if (!call.positional) return withoutNulls(call.params)
   const names = Object.keys(m.params.shape)
   if (call.positional.length > names.length)
     throw new RpcError(INVALID_PARAMS, RPC_MESSAGES.INVALID_PARAMS[lang], [
       { path: [], message: `at most ${names.length} positional params (${names.join(', ')})` },
     ])
-  return Object.fromEntries(call.positional.map((v, i) => [names[i], v]))
+  return withoutNulls(Object.fromEntries(call.positional.map((v, i) => [names[i], v])))
 }
 
 /** The mailbox.org dispatcher: methods by name, sessions, levels, params validated by each method's zod. */

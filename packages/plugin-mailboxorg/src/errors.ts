@@ -77,6 +77,46 @@ export const APP_ERRORS = {
     de: 'Zu viele Anfragen für diese Sitzung, bitte {seconds} Sekunden warten',
     source: 'ours',
   },
+  INVOICE_NOT_FOUND: { code: 1013, en: 'Invoice not found', de: 'Rechnung nicht gefunden', source: 'ours' },
+  GROUP_NOT_FOUND: { code: 1014, en: 'Group not found', de: 'Gruppe nicht gefunden', source: 'ours' },
+  GROUP_EXISTS: { code: 1015, en: 'Group already exists', de: 'Gruppe existiert bereits', source: 'ours' },
+  VIDEOCHAT_NOT_FOUND: {
+    code: 1016,
+    en: 'Video chat room not found',
+    de: 'Videokonferenzraum nicht gefunden',
+    source: 'ours',
+  },
+  ADDITIONAL_ACCOUNT_NOT_FOUND: {
+    code: 1017,
+    en: 'Additional mail account not found',
+    de: 'Zusätzliches E-Mail-Konto nicht gefunden',
+    source: 'ours',
+  },
+  ADDITIONAL_ACCOUNT_EXISTS: {
+    code: 1018,
+    en: 'Additional mail account already exists',
+    de: 'Zusätzliches E-Mail-Konto existiert bereits',
+    source: 'ours',
+  },
+  BACKUP_NOT_FOUND: { code: 1019, en: 'Backup not found', de: 'Backup nicht gefunden', source: 'ours' },
+  INVALID_TOKEN: {
+    code: 1020,
+    en: 'The token is invalid or expired',
+    de: 'Das Token ist ungültig oder abgelaufen',
+    source: 'ours',
+  },
+  TOO_MANY_RESETS: {
+    code: 1021,
+    en: 'Too many password reset requests, wait {seconds} seconds',
+    de: 'Zu viele Anfragen zum Zurücksetzen des Passworts, bitte {seconds} Sekunden warten',
+    source: 'ours',
+  },
+  ACCOUNT_REQUIRED: {
+    code: 1022,
+    en: 'The account parameter is required at this level',
+    de: 'Der Parameter account ist auf dieser Ebene erforderlich',
+    source: 'ours',
+  },
 } as const
 
 export type AppErrorName = keyof typeof APP_ERRORS

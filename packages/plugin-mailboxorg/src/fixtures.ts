@@ -6,6 +6,7 @@ import {
   upsertOne,
   z,
 } from '@mailfront/core'
+import { exportResources, loadResources, resourceSections } from './fixtures-resources.ts'
 import {
   ACCOUNT_FIELDS,
   ACCOUNT_PLANS,
@@ -126,6 +127,7 @@ export const fixturesSchema = z
           .strict(),
       )
       .default([]),
+    ...resourceSections,
   })
   .strict()
 export type MailboxorgFixtures = z.infer<typeof fixturesSchema>
@@ -220,7 +222,8 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
       data.mailing_lists,
       data.app_passwords,
     ]
-    return { upserted: n.reduce((sum, list) => sum + list.length, 0) }
+    const more = await loadResources(ctx, data)
+    return { upserted: n.reduce((sum, list) => sum + list.length, more) }
   },
   async export(ctx) {
     const all = <T extends { id: unknown }>(model: string, field: string) =>
@@ -280,6 +283,7 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
         imap_allowed: a.imap_allowed,
         smtp_allowed: a.smtp_allowed,
       })),
+      ...(await exportResources(ctx)),
     } as never
   },
 }

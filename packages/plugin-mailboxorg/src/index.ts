@@ -1,38 +1,63 @@
 import { type ApiError, definePlugin, z } from '@mailfront/core'
 import { commands } from './cli.ts'
+import { resourceCommands } from './cli-resources.ts'
 import { createDispatcher } from './dispatch.ts'
 import { fixtures } from './fixtures.ts'
 import { INTERNAL_ERROR, INVALID_REQUEST } from './jsonrpc.ts'
 import { defineMethod, type MailboxorgOptions, type MethodDef } from './method.ts'
 import { accountMethods } from './methods/account.ts'
+import { additionalMethods } from './methods/additional.ts'
+import { backupMethods } from './methods/backup.ts'
 import { baseMethods } from './methods/base.ts'
 import { domainMethods } from './methods/domain.ts'
+import { groupMethods } from './methods/group.ts'
+import { invoiceMethods } from './methods/invoice.ts'
 import { listMethods } from './methods/lists.ts'
 import { mailMethods } from './methods/mail.ts'
+import { mailExtraMethods } from './methods/mail-extra.ts'
 import { mailboxMethods } from './methods/mailbox.ts'
+import { passwordResetMethods } from './methods/passwordreset.ts'
+import { spfMethods } from './methods/spf.ts'
+import { videochatMethods } from './methods/videochat.ts'
 import { openrpcDocument } from './openrpc.ts'
 import { optionsFrom } from './options.ts'
 import { JSON_TYPE, registerRoutes } from './routes.ts'
 import { sessionStore } from './sessions.ts'
 import { mailboxorgSmtpAuth } from './smtp.ts'
+import type { TxtResolver } from './spf.ts'
 import { models } from './store.ts'
 
 export { APP_ERRORS } from './errors.ts'
 export { handleRpc, RpcError } from './jsonrpc.ts'
 export type { MethodDef } from './method.ts'
+export { checkSpf, dnsResolver, type SpfReport, type TxtResolver } from './spf.ts'
+export { WIRE_OBJECTS, WIRE_TABLE, wireKeys } from './wire.ts'
+
+/** What a host (or a test) may inject: the DNS resolver of domain.validate.spf. */
+export interface MailboxorgDeps {
+  resolver?: TxtResolver
+}
 
 const VERSION = '1.0'
 const PURGE_EVERY_MS = 10 * 60_000
 
 /** Every method, each declared once; `rpc.discover` answers the OpenRPC document built from them. */
-export function mailboxorgMethods(): MethodDef[] {
+export function mailboxorgMethods(deps: MailboxorgDeps = {}): MethodDef[] {
   const methods: MethodDef[] = [
     ...baseMethods,
     ...accountMethods,
+    ...invoiceMethods,
     ...domainMethods,
+    ...spfMethods(deps.resolver),
     ...mailMethods,
+    ...mailExtraMethods,
     ...mailboxMethods,
+    ...videochatMethods,
+    ...backupMethods,
+    ...passwordResetMethods,
+    ...additionalMethods,
     ...listMethods,
+    ...groupMethods,
   ]
   methods.push(
     defineMethod({
@@ -52,8 +77,8 @@ const rpcError = (code: number, message: string) =>
   JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null })
 
 /** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
-export function mailboxorgPlugin() {
-  const methods = mailboxorgMethods()
+export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
+  const methods = mailboxorgMethods(deps)
   let opts: MailboxorgOptions | undefined
   return definePlugin({
     id: 'mailboxorg',
@@ -94,7 +119,7 @@ export function mailboxorgPlugin() {
       )
     },
     openrpc: () => openrpcDocument(methods, VERSION),
-    commands,
+    commands: [...commands, ...resourceCommands],
     fixtures,
     smtpAuth: mailboxorgSmtpAuth,
     async init(ctx) {

@@ -11,6 +11,10 @@ export interface MailboxorgOptions {
   authWindowMs: number
   /** Calls allowed per session and minute (per instance). */
   sessionCallsPerMin: number
+  /** DNS servers for domain.validate.spf (`ip` or `ip:port`); empty: the system's. */
+  dnsServers: string[]
+  /** The include an SPF record must reach to authorise mailbox.org's servers. */
+  spfInclude: string
 }
 
 /** What a method handler sees of the call. */

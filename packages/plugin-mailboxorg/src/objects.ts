@@ -1,4 +1,5 @@
 import { z } from '@mailfront/core'
+import { orderedCapabilities, POSSIBLE_CAPABILITIES } from './capabilities.ts'
 import type { AccountRow, DomainRow, MailRow } from './store.ts'
 
 // The objects the methods return, their zod schemas (docs) and the settable fields, declared once.
@@ -27,13 +28,13 @@ export const MAIL_PLANS = [
   'OfficeXXL',
   'OfficeXXXL',
 ] as const
-export const DOMAIN_CAPABILITIES = [
-  'MAIL_SPAMPROTECTION',
-  'MAIL_BLACKLIST',
-  'MAIL_BACKUPRECOVER',
-  'MAIL_PASSWORDRESET_SMS',
-] as const
-export const MAIL_CAPABILITIES = [...DOMAIN_CAPABILITIES, 'MAIL_OTP', 'BMBO_VIDEOCHAT'] as const
+export {
+  CAPABILITY_ORDER,
+  DOMAIN_CAPABILITIES,
+  MAIL_CAPABILITIES,
+  orderedCapabilities,
+  POSSIBLE_CAPABILITIES,
+} from './capabilities.ts'
 
 /** Optional account fields, flat as the methods take them; grouped by prefix in the account object. */
 export const ACCOUNT_FIELDS = {
@@ -141,7 +142,7 @@ export const domainView = (d: DomainRow, countMails: number): z.infer<typeof dom
   context_id: d.context_id,
   memo: d.memo,
   count_mails: countMails,
-  capabilities: d.capabilities,
+  capabilities: orderedCapabilities(d.capabilities),
 })
 
 /** Mailbox fields beyond the columns: what `mail.add`/`mail.set` take and `mail.get` returns as sent. */
@@ -180,6 +181,7 @@ const MAIL_DEFAULTS: Record<string, unknown> = {
   alternate_mail: '',
   inboxsave: true,
   allow_nets: '',
+  catchall: false,
   require_reset_password: false,
   same_password_allowed: false,
   additional_mail_quota: '0',
@@ -224,17 +226,22 @@ export const mailObject = z
   .catchall(z.unknown())
   .openapi('MailboxorgMail')
 
-/** The brief form of `mail.list` without `details`. */
+/** `mail.list` without `details`: the keys the live API returns (see the wire table). */
 export const mailBrief = mailObject
   .pick({
     mail: true,
-    first_name: true,
-    last_name: true,
+    parent_uid: true,
     domain: true,
     type: true,
     plan: true,
+    first_name: true,
+    last_name: true,
+    memo: true,
+    forwards: true,
+    aliases: true,
     active: true,
     capabilities: true,
+    possible_capabilities: true,
     creation_date: true,
   })
   .openapi('MailboxorgMailBrief')
@@ -259,8 +266,8 @@ export function mailView(m: MailRow): z.infer<typeof mailObject> {
     first_name: m.first_name,
     last_name: m.last_name,
     active: m.active,
-    capabilities: m.capabilities,
-    possible_capabilities: [...DOMAIN_CAPABILITIES],
+    capabilities: orderedCapabilities(m.capabilities),
+    possible_capabilities: [...POSSIBLE_CAPABILITIES],
     creation_date: date(m.created_at),
     ...a,
   } as z.infer<typeof mailObject>
@@ -270,13 +277,18 @@ export function mailBriefView(m: MailRow): z.infer<typeof mailBrief> {
   const v = mailView(m)
   return {
     mail: v.mail,
-    first_name: v.first_name,
-    last_name: v.last_name,
+    parent_uid: v.parent_uid,
     domain: v.domain,
     type: v.type,
     plan: v.plan,
+    first_name: v.first_name,
+    last_name: v.last_name,
+    memo: v.memo,
+    forwards: v.forwards,
+    aliases: v.aliases,
     active: v.active,
     capabilities: v.capabilities,
+    possible_capabilities: v.possible_capabilities,
     creation_date: v.creation_date,
   }
 }

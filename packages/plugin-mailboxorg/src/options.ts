@@ -8,6 +8,21 @@ function whole(ctx: PluginContext, name: string, dflt: number, min = 0): number 
   return Number(v)
 }
 
+const SERVER = /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[\da-f:]+\](:\d{1,5})?|[\da-f:]+)$/i
+
+/** A comma-separated list of DNS servers (`ip`, `ip:port`, `[ipv6]:port`). */
+function list(ctx: PluginContext, name: string): string[] {
+  const v = ctx.options[name]?.trim()
+  if (!v) return []
+  const servers = v.split(',').map((s) => s.trim())
+  const bad = servers.find((s) => !SERVER.test(s))
+  if (bad)
+    throw new Error(
+      `MAILFRONT_MAILBOXORG_${name.toUpperCase()} must list IP addresses (ip or ip:port), got "${bad}"`,
+    )
+  return servers
+}
+
 export function optionsFrom(ctx: PluginContext): MailboxorgOptions {
   return {
     sessionTtlMs: whole(ctx, 'session_ttl_s', 1200, 1) * 1000,
@@ -15,5 +30,7 @@ export function optionsFrom(ctx: PluginContext): MailboxorgOptions {
     authFailures: whole(ctx, 'auth_attempts', 20),
     authWindowMs: whole(ctx, 'auth_window_s', 900, 1) * 1000,
     sessionCallsPerMin: whole(ctx, 'session_calls_per_min', 1200),
+    dnsServers: list(ctx, 'dns_servers'),
+    spfInclude: ctx.options.spf_include?.trim() || 'mailbox.org',
   }
 }

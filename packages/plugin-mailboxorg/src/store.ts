@@ -1,4 +1,5 @@
 import type { ModelSchema, Row } from '@mailfront/core'
+import { resourceModels } from './store-resources.ts'
 
 export const OPERATOR = 'mailboxorg_operator'
 export const ACCOUNT = 'mailboxorg_account'
@@ -91,6 +92,7 @@ export const models: ModelSchema = {
       created_at: { type: 'timestamp' },
     },
   },
+  ...resourceModels,
 }
 
 export interface OperatorRow extends Row {

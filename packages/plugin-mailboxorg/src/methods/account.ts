@@ -1,4 +1,5 @@
 import { hashPassword, z } from '@mailfront/core'
+import { deleteAccountResources, deleteDomainResources, deleteMailResources } from '../cascade.ts'
 import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { ACCOUNT_FIELDS, ACCOUNT_PLANS, accountObject, accountView, optionalAll } from '../objects.ts'
@@ -28,6 +29,16 @@ export async function deleteAccountTree(call: Call, a: AccountRow) {
       model: APP_PASSWORD,
       where: { field: 'mail', op: 'in', value: mails.map((m) => m.mail) },
     })
+    await deleteMailResources(
+      tx,
+      a.account,
+      mails.map((m) => m.mail),
+    )
+    await deleteDomainResources(
+      tx,
+      domains.map((d) => d.domain),
+    )
+    await deleteAccountResources(tx, a.account)
     await tx.deleteMany({ model: MAILING_LIST, where })
     await tx.deleteMany({ model: MAIL, where })
     await tx.deleteMany({ model: DOMAIN, where })

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { hashPassword, z } from '@mailfront/core'
+import { deleteDomainResources, deleteMailResources } from '../cascade.ts'
 import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { DOMAIN_CAPABILITIES, domainObject, domainView } from '../objects.ts'
@@ -140,6 +141,12 @@ export const domainMethods = [
           model: APP_PASSWORD,
           where: { field: 'mail', op: 'in', value: mails.map((m) => m.mail) },
         })
+        await deleteMailResources(
+          tx,
+          d.account,
+          mails.map((m) => m.mail),
+        )
+        await deleteDomainResources(tx, [d.domain])
         await tx.deleteMany({ model: MAIL, where: { field: 'domain', value: d.domain } })
         await tx.deleteOne({ model: DOMAIN, where: { field: 'id', value: d.id } })
       })

@@ -1,4 +1,5 @@
 import { hashPassword, isPasswordHash, verifyPassword, z } from '@mailfront/core'
+import { deleteMailResources } from '../cascade.ts'
 import { appError } from '../errors.ts'
 import { defineMethod } from '../method.ts'
 import {
@@ -164,6 +165,7 @@ export const mailMethods = [
       await call.ctx.storage.transaction(async (tx) => {
         await tx.deleteMany({ model: SESSION, where: { field: 'principal', value: m.mail } })
         await tx.deleteMany({ model: APP_PASSWORD, where: { field: 'mail', value: m.mail } })
+        await deleteMailResources(tx, m.account, [m.mail])
         await tx.deleteOne({ model: MAIL, where: { field: 'id', value: m.id } })
       })
       return true as const
