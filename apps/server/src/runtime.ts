@@ -70,7 +70,10 @@ export async function createRuntime(
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
   const plugins = config.plugins.map((id) => AVAILABLE_PLUGINS[id]!())
-  const storage = await openStorage(config.databaseUrl)
+  const storage = await openStorage(config.databaseUrl, {
+    // The pool drops the dead connection and opens a new one on the next query: one line, no crash.
+    onConnectionError: (err) => log.warn({ reason: err.message }, 'database connection lost'),
+  })
   try {
     const models: ModelSchema = { ...coreModels, ...mailModels }
     for (const p of plugins) Object.assign(models, p.models)

@@ -47,6 +47,32 @@ describe('mailfront CLI', () => {
     )
   })
 
+  it('refuses password hashes whose work factor is out of bounds (fixtures and CLI), exit code 2', () => {
+    const file = join(dir, 'slow-hash.json')
+    const slow = `$6$rounds=999999999$abcdef0123456789$${'a'.repeat(86)}`
+    writeFileSync(
+      file,
+      JSON.stringify({ mailboxorg: { operators: [{ name: 'slow_admin', password: slow, level: 'admin' }] } }),
+    )
+    const r = run('fixtures', 'load', file)
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe(
+      `mailfront: ${file}: mailboxorg.operators.0.password: SHA-512 crypt rounds must be 1000..25000, got 999999999\n`,
+    )
+    const cli = run('tmail', 'admin', 'set', 'ops2', `$2a$31$${'a'.repeat(53)}`)
+    expect(cli.status).not.toBe(0)
+    expect(cli.stderr).toContain('bcrypt cost must be 4..12, got 31')
+    // A user in clear gets its SHA-512 crypt hash from the worker pool, and the command still exits.
+    const user = join(dir, 'tmail-user.json')
+    writeFileSync(
+      user,
+      JSON.stringify({ tmail: { users: [{ Login: 'pool@tmail.io', Passwd: 'motdepasse' }] } }),
+    )
+    const loaded = run('fixtures', 'load', user)
+    expect(loaded.status).toBe(0)
+    expect(JSON.parse(loaded.stdout)).toEqual({ loaded: { tmail: 1 } })
+  })
+
   it('exports with secrets as stored hashes and 64-bit integers intact', () => {
     const f = join(dir, 'big.json')
     writeFileSync(

@@ -5,6 +5,7 @@ import { ApiError } from './errors.ts'
 import { type MailfrontPlugin, type PluginContext, silentLogger } from './plugin.ts'
 import { memoryRateLimitStore } from './ratelimit/memory.ts'
 import { memoryAdapter } from './storage/memory.ts'
+import { StoreUnavailableError } from './storage/unavailable.ts'
 
 const ctx = (): PluginContext => ({
   storage: memoryAdapter(),
@@ -98,5 +99,30 @@ describe('plugin app scope', () => {
     })
     expect(big.status).toBe(413)
     expect((await big.json()).code).toBe('BODY_TOO_LARGE')
+  })
+})
+
+describe('a store outage', () => {
+  it('reaches the plugin as SERVICE_UNAVAILABLE 503 with Retry-After, logged as a warning', async () => {
+    const lines: { level: string; msg?: string }[] = []
+    const log = {
+      debug() {},
+      info() {},
+      warn: (_: object | string, msg?: string) => void lines.push({ level: 'warn', msg }),
+      error: (_: object | string, msg?: string) => void lines.push({ level: 'error', msg }),
+    }
+    const p = plugin('a', ['/a/*'], {
+      routes(app) {
+        app.get('/a/x', () => {
+          throw new StoreUnavailableError('postgres', new Error('Connection terminated unexpectedly'))
+        })
+      },
+    })
+    const app = buildPluginApp(p, { ...ctx(), log })
+    const res = await app.request('/a/x')
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe('5')
+    expect(await res.json()).toEqual({ plugin: 'a', code: 'SERVICE_UNAVAILABLE', details: null })
+    expect(lines).toEqual([{ level: 'warn', msg: 'store unavailable: answered 503' }])
   })
 })

@@ -3,10 +3,11 @@ import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { matchedRoutes } from 'hono/route'
-import { ApiError, issuesOf } from './errors.ts'
+import { ApiError, issuesOf, storeUnavailableApiError } from './errors.ts'
 import type { MailfrontPlugin, PluginContext, PluginEnv, RequestInfo } from './plugin.ts'
 import { assertModelNames } from './storage/schema.ts'
 import type { ModelSchema } from './storage/types.ts'
+import { isStoreUnavailable } from './storage/unavailable.ts'
 
 export interface MountOptions {
   /** Mount under this prefix instead of the native paths. */
@@ -43,6 +44,7 @@ export function validatePlugins(plugins: MailfrontPlugin[]): ModelSchema {
 
 function toApiErrorFrom(err: unknown): ApiError {
   if (err instanceof ApiError) return err
+  if (isStoreUnavailable(err)) return storeUnavailableApiError(err)
   if (err instanceof HTTPException) {
     if (err.status === 413) return new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
     return new ApiError(
@@ -66,7 +68,13 @@ export function renderPluginError(
   c: Context<PluginEnv>,
 ) {
   const e = toApiErrorFrom(err)
-  if (e.status >= 500)
+  // An outage is expected to happen and to pass: one warning line, no stack.
+  if (e.code === 'SERVICE_UNAVAILABLE')
+    ctx.log.warn(
+      { plugin: plugin.id, reqId: requestIdOf(c), reason: (e.cause as Error | undefined)?.message },
+      'store unavailable: answered 503',
+    )
+  else if (e.status >= 500)
     ctx.log.error({ err: e.cause ?? e, plugin: plugin.id, reqId: requestIdOf(c) }, 'request failed')
   if (e.code === 'RATE_LIMITED') ctx.events.rateLimited(plugin.id)
   const res = plugin.renderError(e, c)

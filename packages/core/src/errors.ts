@@ -1,3 +1,5 @@
+import { isStoreUnavailable, STORE_RETRY_AFTER_S } from './storage/unavailable.ts'
+
 /** Thrown by handlers; each plugin renders it in its own wire format. */
 export class ApiError extends Error {
   readonly code: string
@@ -51,10 +53,21 @@ export const CoreErrorCodes = {
   RATE_LIMITED: 'RATE_LIMITED',
   NOT_FOUND: 'NOT_FOUND',
   INTERNAL: 'INTERNAL',
+  /** The store is unreachable (StoreUnavailableError): 503 with Retry-After, in the plugin's format. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const
+
+/** The 503 every plugin renders while its store is unreachable. */
+export function storeUnavailableApiError(cause?: unknown): ApiError {
+  return new ApiError('SERVICE_UNAVAILABLE', 503, 'Service temporarily unavailable, try again later', {
+    headers: { 'Retry-After': String(STORE_RETRY_AFTER_S) },
+    cause,
+  })
+}
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err
+  if (isStoreUnavailable(err)) return storeUnavailableApiError(err)
   return new ApiError('INTERNAL', 500, 'Internal Server Error', { cause: err })
 }
 

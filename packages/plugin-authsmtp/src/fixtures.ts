@@ -1,8 +1,8 @@
 import {
+  boundedPasswordHash,
   type FixturesDef,
-  hashPassword,
-  isPasswordHash,
   type PluginContext,
+  storedPasswordHash,
   UniqueViolationError,
   z,
 } from '@mailfront/core'
@@ -30,12 +30,18 @@ const date = z.string().transform((s, c) => {
 export const accountFixture = z
   .object({
     user_id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-    api_password: z.string().min(1).optional().describe('in clear (hashed on load) or already a bcrypt hash'),
+    api_password: z
+      .string()
+      .min(1)
+      .superRefine(boundedPasswordHash)
+      .optional()
+      .describe('in clear (hashed on load) or already a bcrypt hash (cost 4..12)'),
     smtp_password: z
       .string()
       .min(1)
+      .superRefine(boundedPasswordHash)
       .optional()
-      .describe('SMTP submission password: in clear (hashed on load) or already a bcrypt hash'),
+      .describe('SMTP submission password: in clear (hashed on load) or already a bcrypt hash (cost 4..12)'),
     api_enabled: z.boolean().default(true),
     created_at: date.optional(),
     next_reset: date.optional(),
@@ -57,18 +63,8 @@ export async function upsertAccount(ctx: PluginContext, a: z.infer<typeof accoun
   const now = ctx.clock.now()
   const existing = await findAccount(ctx, a.user_id)
   const created = a.created_at ?? existing?.created_at ?? now
-  const hash =
-    a.api_password === undefined
-      ? undefined
-      : isPasswordHash(a.api_password)
-        ? a.api_password
-        : await hashPassword(a.api_password)
-  const smtpHash =
-    a.smtp_password === undefined
-      ? undefined
-      : isPasswordHash(a.smtp_password)
-        ? a.smtp_password
-        : await hashPassword(a.smtp_password)
+  const hash = a.api_password === undefined ? undefined : await storedPasswordHash(a.api_password)
+  const smtpHash = a.smtp_password === undefined ? undefined : await storedPasswordHash(a.smtp_password)
   const data = {
     user_id: normalizeUserId(a.user_id),
     api_enabled: a.api_enabled,

@@ -30,6 +30,8 @@ export function authsmtpPlugin() {
       UNAUTHORIZED: { status: 401, message: 'Not Authorized' },
       NOT_FOUND: { status: 404, message: 'Not Found' },
       RATE_LIMITED: { status: 200, message: XML_ERROR_CODES.RATE_LIMITED.message },
+      LOGIN_THROTTLED: { status: 200, message: XML_ERROR_CODES.LOGIN_THROTTLED.message },
+      SERVICE_UNAVAILABLE: { status: 503, message: XML_ERROR_CODES.SERVICE_UNAVAILABLE.message },
       NO_IP_ADDRESSES: { status: 200, message: XML_ERROR_CODES.NO_IP_ADDRESSES.message },
       HTTPS_REQUIRED: { status: 200, message: XML_ERROR_CODES.HTTPS_REQUIRED.message },
       INTERNAL: { status: 500, message: 'Internal Error' },
@@ -46,7 +48,10 @@ export function authsmtpPlugin() {
       if (xmlCode || err.status === 200 || err.status === 400 || err.status === 403) {
         const e = xmlCode ?? XML_ERROR_CODES.OTHER
         c.header('Cache-Control', 'no-store')
-        return c.body(errorXml(e.code, e.message), 200, { 'Content-Type': XML_TYPE })
+        // The store is unreachable: the same XML error object, at 503 (with Retry-After) so that
+        // monitors and proxies see an outage rather than an answer.
+        const status = err.code === 'SERVICE_UNAVAILABLE' ? 503 : 200
+        return c.body(errorXml(e.code, e.message), status, { 'Content-Type': XML_TYPE })
       }
       const status = TEXT[err.status] ? err.status : 500
       // The seed: no challenge by default; MAILFRONT_AUTHSMTP_CHALLENGE=true adds one for clients that wait for it.

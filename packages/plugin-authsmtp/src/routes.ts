@@ -2,6 +2,9 @@ import {
   ApiError,
   CredentialCache,
   createRoute,
+  LoginThrottle,
+  type LoginThrottleLimits,
+  loginThrottleLimitsFrom,
   type OpenAPIHono,
   type PluginContext,
   type PluginEnv,
@@ -20,6 +23,8 @@ export const XML_TYPE = 'text/xml; charset=UTF-8'
 export interface AuthsmtpOptions {
   challenge: boolean
   rateWindowS: number
+  /** The core login throttle's limits (failed API logins). */
+  login: LoginThrottleLimits
 }
 
 export function optionsFrom(ctx: PluginContext): AuthsmtpOptions {
@@ -29,7 +34,11 @@ export function optionsFrom(ctx: PluginContext): AuthsmtpOptions {
   const challenge = (ctx.options.challenge ?? 'false').toLowerCase()
   if (!['true', 'false', '1', '0'].includes(challenge))
     throw new Error(`MAILFRONT_AUTHSMTP_CHALLENGE must be true or false, got "${challenge}"`)
-  return { challenge: challenge === 'true' || challenge === '1', rateWindowS: Number(window) }
+  return {
+    challenge: challenge === 'true' || challenge === '1',
+    rateWindowS: Number(window),
+    login: loginThrottleLimitsFrom(ctx.options, 'MAILFRONT_AUTHSMTP_'),
+  }
 }
 
 const basicUserExample = basicUserXml({
@@ -75,6 +84,9 @@ function route(fn: 'basic_user' | 'ip_allocation', summary: string, ok: string) 
       },
       404: { description: 'Unknown function.' },
       500: { description: 'Internal error.' },
+      503: {
+        description: 'The store cannot be reached: the XML `error` object (code 9), with `Retry-After`.',
+      },
     },
   })
 }
@@ -92,18 +104,36 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: PluginContext, 
     return new ApiError('UNAUTHORIZED', 401, 'Not Authorized')
   }
 
-  /** Order of checks after routing: auth (401), then the per-user rate limit (200 + XML error). */
+  const throttle = new LoginThrottle(ctx.rateLimits, {
+    scope: 'authsmtp',
+    limits: opts.login,
+    clock: ctx.clock,
+    onRefused: () => ctx.events.rateLimited('authsmtp'),
+  })
+
+  /**
+   * Order of checks after routing: the login throttle (200 + XML error, before any credential is
+   * checked), auth (401), then the per-user rate limit (200 + XML error).
+   */
   async function authorize(c: Context<PluginEnv>, urlUserId: string): Promise<Account> {
     const cred = parseBasic(c.req.header('authorization'))
     if (!cred) throw unauthorized()
     const id = normalizeUserId(urlUserId)
-    const account = cred.username.toLowerCase() === id ? await findAccount(ctx, id) : null
-    const stored = account?.api_enabled ? account.api_password_hash : null
-    const ok = await cache.verify(id, cred.password, stored ?? '', async () => {
-      ctx.events.slowHash('authsmtp')
-      return (await verifyPassword(cred.password, stored)) ? true : null
+    const outcome = await throttle.attempt(cred.username, c.env?.mailfront?.ip ?? 'local', async () => {
+      const account = cred.username.toLowerCase() === id ? await findAccount(ctx, id) : null
+      const stored = account?.api_enabled ? account.api_password_hash : null
+      const ok = await cache.verify(id, cred.password, stored ?? '', async () => {
+        ctx.events.slowHash('authsmtp')
+        return (await verifyPassword(cred.password, stored)) ? true : null
+      })
+      return ok && account && stored ? account : null
     })
-    if (!ok || !account || !stored) throw unauthorized()
+    if (outcome.status === 'refused')
+      throw new ApiError('LOGIN_THROTTLED', 200, 'too many failed logins', {
+        headers: { 'Retry-After': String(outcome.retryAfterS) },
+      })
+    if (outcome.status === 'failed') throw unauthorized()
+    const account = outcome.value
     if (opts.rateWindowS > 0) {
       const r = await ctx.rateLimits.consume(`authsmtp:${id}`, { windowMs: opts.rateWindowS * 1000, max: 1 })
       if (!r.allowed)

@@ -103,9 +103,11 @@ export const OBJECT_VERSIONS = { basic_user: '1.01', ip_allocation: '1.00', erro
 /** Application error codes of the XML error object (reconstructed). */
 export const XML_ERROR_CODES = {
   RATE_LIMITED: { code: 1, message: 'Rate limit exceeded: no more than 1 API request every 20 seconds' },
+  LOGIN_THROTTLED: { code: 1, message: 'Rate limit exceeded: too many failed logins, try again later' },
   NO_IP_ADDRESSES: { code: 2, message: 'No IP addresses are allocated to this account' },
   HTTPS_REQUIRED: { code: 9, message: 'The API can only be accessed over HTTPS' },
   OTHER: { code: 9, message: 'Application error' },
+  SERVICE_UNAVAILABLE: { code: 9, message: 'Service temporarily unavailable, try again later' },
 } as const
 
 function elementsOf(object: keyof typeof OBJECT_VERSIONS) {

@@ -1,4 +1,10 @@
-import { memoryRateLimitStore, type PluginContext, retryAfterSeconds } from '@mailfront/core'
+import {
+  isStoreUnavailable,
+  LoginThrottle,
+  memoryRateLimitStore,
+  type PluginContext,
+  retryAfterSeconds,
+} from '@mailfront/core'
 import { appError, type Lang, RPC_MESSAGES } from './errors.ts'
 import {
   handleRpc,
@@ -44,9 +50,20 @@ export function createDispatcher(
   for (const m of methods) for (const n of [m.name, ...(m.aliases ?? [])]) byName.set(n, m)
   // Per instance, in memory: a store write per call would cost more than the limit protects.
   const perSession = memoryRateLimitStore({ clock: ctx.clock })
+  const loginThrottle = new LoginThrottle(ctx.rateLimits, {
+    scope: 'mailboxorg',
+    limits: opts.login,
+    clock: ctx.clock,
+    onRefused: () => ctx.events.rateLimited('mailboxorg'),
+  })
 
-  return function handle(body: string, req: HttpRequestInfo): Promise<string | null> {
+  /** What the HTTP layer sends: the JSON-RPC text (null: nothing), and whether the store was down. */
+  type Answer = { body: string | null; unavailable: boolean }
+
+  return async function handle(body: string, req: HttpRequestInfo): Promise<Answer> {
     const { lang } = req
+    // A store outage answers its call with -32000 and the whole HTTP answer with 503 (Retry-After).
+    let unavailable = false
     // One session lookup per HTTP request, shared by the calls of a batch (reset by deauth).
     let session: Promise<SessionRow | null> | undefined
     const engine: RpcEngine = {
@@ -55,40 +72,60 @@ export function createDispatcher(
       onInternal: (err, call) =>
         ctx.log.error({ err, plugin: 'mailboxorg', method: call.method }, 'JSON-RPC method failed'),
       async invoke(rpc) {
-        const m = byName.get(rpc.method)
-        if (!m) throw new RpcError(METHOD_NOT_FOUND, RPC_MESSAGES.METHOD_NOT_FOUND[lang])
-        let s: SessionRow | null = null
-        if (m.access !== 'anonymous') {
-          session ??= sessions.use(req.token)
-          s = await session
-          if (!s) throw appError('INVALID_AUTH_ID', lang)
-          if (Array.isArray(m.access) && s.level !== 'admin' && !m.access.includes(s.level))
-            throw appError('ACCESS_DENIED', lang)
-          if (opts.sessionCallsPerMin) {
-            const r = await perSession.consume(s.token_hash, {
-              windowMs: 60_000,
-              max: opts.sessionCallsPerMin,
-            })
-            if (!r.allowed) {
-              ctx.events.rateLimited('mailboxorg')
-              throw appError('RATE_LIMITED', lang, { seconds: retryAfterSeconds(r.resetAt, ctx.clock.now()) })
-            }
-          }
+        try {
+          return await invoke(rpc)
+        } catch (e) {
+          if (!isStoreUnavailable(e)) throw e
+          unavailable = true
+          ctx.log.warn({ plugin: 'mailboxorg', method: rpc.method, reason: e.message }, 'store unavailable')
+          throw appError('SERVICE_UNAVAILABLE', lang)
         }
-        const parsed = m.params.safeParse(namedParams(m, rpc, lang))
-        if (!parsed.success)
-          throw new RpcError(
-            INVALID_PARAMS,
-            RPC_MESSAGES.INVALID_PARAMS[lang],
-            parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
-          )
-        const call: Call = { ctx, opts, sessions, session: s, token: req.token, lang, ip: req.ip }
-        const result = await m.handler(parsed.data, call)
-        if (m.name === 'deauth') session = Promise.resolve(null)
-        return result
       },
     }
-    return handleRpc(engine, body)
+    async function invoke(rpc: RpcCall) {
+      const m = byName.get(rpc.method)
+      if (!m) throw new RpcError(METHOD_NOT_FOUND, RPC_MESSAGES.METHOD_NOT_FOUND[lang])
+      let s: SessionRow | null = null
+      if (m.access !== 'anonymous') {
+        session ??= sessions.use(req.token)
+        s = await session
+        if (!s) throw appError('INVALID_AUTH_ID', lang)
+        if (Array.isArray(m.access) && s.level !== 'admin' && !m.access.includes(s.level))
+          throw appError('ACCESS_DENIED', lang)
+        if (opts.sessionCallsPerMin) {
+          const r = await perSession.consume(s.token_hash, {
+            windowMs: 60_000,
+            max: opts.sessionCallsPerMin,
+          })
+          if (!r.allowed) {
+            ctx.events.rateLimited('mailboxorg')
+            throw appError('RATE_LIMITED', lang, { seconds: retryAfterSeconds(r.resetAt, ctx.clock.now()) })
+          }
+        }
+      }
+      const parsed = m.params.safeParse(namedParams(m, rpc, lang))
+      if (!parsed.success)
+        throw new RpcError(
+          INVALID_PARAMS,
+          RPC_MESSAGES.INVALID_PARAMS[lang],
+          parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
+        )
+      const call: Call = {
+        ctx,
+        opts,
+        sessions,
+        session: s,
+        token: req.token,
+        lang,
+        ip: req.ip,
+        loginThrottle,
+      }
+      const result = await m.handler(parsed.data, call)
+      if (m.name === 'deauth') session = Promise.resolve(null)
+      return result
+    }
+    const out = await handleRpc(engine, body)
+    return { body: out, unavailable }
   }
 }
 

@@ -71,6 +71,12 @@ export const APP_ERRORS = {
     de: 'Mailingliste existiert bereits',
     source: 'ours',
   },
+  SERVICE_UNAVAILABLE: {
+    code: -32000,
+    en: 'Service temporarily unavailable, try again later',
+    de: 'Dienst vorübergehend nicht verfügbar, bitte später erneut versuchen',
+    source: 'ours (JSON-RPC server-error range)',
+  },
   RATE_LIMITED: {
     code: 1008,
     en: 'Too many requests for this session, wait {seconds} seconds',

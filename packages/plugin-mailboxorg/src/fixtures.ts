@@ -1,8 +1,8 @@
 import {
+  boundedPasswordHash,
   type FixturesDef,
-  hashPassword,
-  isPasswordHash,
   type PluginContext,
+  storedPasswordHash,
   upsertOne,
   z,
 } from '@mailfront/core'
@@ -31,7 +31,11 @@ import {
   type OperatorRow,
 } from './store.ts'
 
-const secret = z.string().min(1).describe('in clear (hashed on load) or a bcrypt / SHA-512 crypt hash')
+const secret = z
+  .string()
+  .min(1)
+  .superRefine(boundedPasswordHash)
+  .describe('in clear (hashed on load) or a bcrypt / SHA-512 crypt hash (work factor within bounds)')
 const lower = (s: string) => s.trim().toLowerCase()
 
 export const fixturesSchema = z
@@ -120,7 +124,11 @@ export const fixturesSchema = z
             id: z.number().int().positive(),
             mail: z.string().email(),
             memo: z.string(),
-            password: z.string().min(1).describe('a bcrypt hash (as exported) or in clear'),
+            password: z
+              .string()
+              .min(1)
+              .superRefine(boundedPasswordHash)
+              .describe('a bcrypt hash (as exported) or in clear'),
             imap_allowed: z.boolean().default(true),
             smtp_allowed: z.boolean().default(true),
           })
@@ -132,8 +140,7 @@ export const fixturesSchema = z
   .strict()
 export type MailboxorgFixtures = z.infer<typeof fixturesSchema>
 
-const hashed = async (s: string | undefined) =>
-  s === undefined ? null : isPasswordHash(s) ? s : hashPassword(s)
+const hashed = async (s: string | undefined) => (s === undefined ? null : storedPasswordHash(s))
 
 const upsert = (
   ctx: PluginContext,

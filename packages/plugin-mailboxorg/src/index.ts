@@ -2,6 +2,7 @@ import { type ApiError, definePlugin, z } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
 import { createDispatcher } from './dispatch.ts'
+import { APP_ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { INTERNAL_ERROR, INVALID_REQUEST } from './jsonrpc.ts'
 import { defineMethod, type MailboxorgOptions, type MethodDef } from './method.ts'
@@ -89,6 +90,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
       BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
       HTTPS_REQUIRED: { status: 200, message: 'Invalid Request: HTTPS is required' },
       INTERNAL: { status: 200, message: 'Internal error' },
+      SERVICE_UNAVAILABLE: { status: 503, message: APP_ERRORS.SERVICE_UNAVAILABLE.en },
     },
     docs: {
       kind: 'openrpc',
@@ -97,6 +99,10 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     },
     // Errors raised before the dispatcher (body limit, HTTPS rule, a crash) still answer JSON-RPC.
     renderError(err: ApiError, c) {
+      if (err.code === 'SERVICE_UNAVAILABLE')
+        return c.body(rpcError(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.en), 503, {
+          'Content-Type': JSON_TYPE,
+        })
       const body =
         err.status >= 500
           ? rpcError(INTERNAL_ERROR, 'Internal error')

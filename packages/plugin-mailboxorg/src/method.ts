@@ -1,4 +1,4 @@
-import type { PluginContext, z } from '@mailfront/core'
+import type { LoginThrottle, LoginThrottleLimits, PluginContext, z } from '@mailfront/core'
 import type { AppErrorName, Lang } from './errors.ts'
 import type { Sessions } from './sessions.ts'
 import type { Level, SessionRow } from './store.ts'
@@ -6,9 +6,8 @@ import type { Level, SessionRow } from './store.ts'
 export interface MailboxorgOptions {
   sessionTtlMs: number
   maxBatch: number
-  /** Failed logins allowed per user and per client address in the window. */
-  authFailures: number
-  authWindowMs: number
+  /** The core login throttle's limits for `auth`. */
+  login: LoginThrottleLimits
   /** Calls allowed per session and minute (per instance). */
   sessionCallsPerMin: number
   /** DNS servers for domain.validate.spf (`ip` or `ip:port`); empty: the system's. */
@@ -27,6 +26,8 @@ export interface Call {
   token: string | undefined
   lang: Lang
   ip: string
+  /** The core's login throttle, for `auth`. */
+  loginThrottle: LoginThrottle
 }
 
 /** `anonymous`: no session needed; `session`: any level; a list: those levels (admin always may). */

@@ -1,4 +1,4 @@
-import type { PluginContext } from '@mailfront/core'
+import { loginThrottleLimitsFrom, type PluginContext } from '@mailfront/core'
 import type { MailboxorgOptions } from './method.ts'
 
 function whole(ctx: PluginContext, name: string, dflt: number, min = 0): number {
@@ -27,8 +27,11 @@ export function optionsFrom(ctx: PluginContext): MailboxorgOptions {
   return {
     sessionTtlMs: whole(ctx, 'session_ttl_s', 1200, 1) * 1000,
     maxBatch: whole(ctx, 'max_batch', 100, 1),
-    authFailures: whole(ctx, 'auth_attempts', 20),
-    authWindowMs: whole(ctx, 'auth_window_s', 900, 1) * 1000,
+    // The older names still work: AUTH_ATTEMPTS is LOGIN_FAILURES, AUTH_WINDOW_S is LOGIN_WINDOW_S.
+    login: loginThrottleLimitsFrom(ctx.options, 'MAILFRONT_MAILBOXORG_', {
+      auth_attempts: 'login_failures',
+      auth_window_s: 'login_window_s',
+    }),
     sessionCallsPerMin: whole(ctx, 'session_calls_per_min', 1200),
     dnsServers: list(ctx, 'dns_servers'),
     spfInclude: ctx.options.spf_include?.trim() || 'mailbox.org',

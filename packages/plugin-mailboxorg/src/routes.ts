@@ -1,4 +1,11 @@
-import { createRoute, type OpenAPIHono, type PluginEnv, readBodyText, z } from '@mailfront/core'
+import {
+  createRoute,
+  type OpenAPIHono,
+  type PluginEnv,
+  readBodyText,
+  STORE_RETRY_AFTER_S,
+  z,
+} from '@mailfront/core'
 import type { Context } from 'hono'
 import type { Dispatcher } from './dispatch.ts'
 import { langOf } from './errors.ts'
@@ -53,6 +60,9 @@ const route = createRoute({
     },
     204: { description: 'Only notifications were sent: nothing to answer' },
     405: { description: 'Another method than POST' },
+    503: {
+      description: 'The store is unreachable: the answers carry error -32000; Retry-After says when to retry',
+    },
   },
 })
 
@@ -71,8 +81,13 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher
       lang: langOf(c.req.header('accept-language')),
       ip: c.env?.mailfront?.ip ?? 'local',
     })
-    if (out === null) return c.body(null, 204)
-    return c.body(out, 200, { 'Content-Type': JSON_TYPE })
+    if (out.unavailable)
+      return c.body(out.body ?? '', 503, {
+        'Content-Type': JSON_TYPE,
+        'Retry-After': String(STORE_RETRY_AFTER_S),
+      })
+    if (out.body === null) return c.body(null, 204)
+    return c.body(out.body, 200, { 'Content-Type': JSON_TYPE })
   }
   app.post('/v1/', rpc)
   app.post('/v1', rpc)

@@ -1,4 +1,6 @@
 import {
+  ApiError,
+  LoginThrottle,
   memoryRateLimitStore,
   type PluginContext,
   type PluginEnv,
@@ -7,7 +9,7 @@ import {
   retryAfterSeconds,
 } from '@mailfront/core'
 import type { Context } from 'hono'
-import { smtpdError } from './errors.ts'
+import { loginThrottled, smtpdError } from './errors.ts'
 import { can, type Permission } from './roles.ts'
 import type { Principal, SmtpdOptions, Tokens } from './tokens.ts'
 
@@ -23,16 +25,35 @@ export const authHeader = (c: C) => c.req.header('authorization') ?? c.req.heade
 export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: Tokens) {
   // Per instance, in memory: counting in the store would cost a write per request.
   const perPrincipal = memoryRateLimitStore({ clock: ctx.clock })
+  // Wrong API-key secrets are throttled per client address by the core's login throttle (a secret has
+  // no login to count per; 256 random bits are not guessed, but a scan still gets no free rein).
+  const secrets = new LoginThrottle(ctx.rateLimits, {
+    scope: 'smtpd-secret',
+    limits: { ...opts.login, perLogin: 0 },
+    clock: ctx.clock,
+    onRefused: () => ctx.events.rateLimited('smtpd'),
+  })
+  async function fromSecret(c: C, secret: string): Promise<Principal> {
+    const outcome = await secrets.attempt('api-key-secret', c.env?.mailfront?.ip ?? 'local', () =>
+      tokens.fromSecret(secret).catch((e) => {
+        if (e instanceof ApiError && e.code === 'BAD_TOKEN') return null
+        throw e
+      }),
+    )
+    if (outcome.status === 'refused') throw loginThrottled(outcome.retryAfterS)
+    if (outcome.status === 'failed') throw smtpdError('BAD_TOKEN')
+    return outcome.value
+  }
 
   async function identify(c: C, allowSecret: boolean): Promise<Principal> {
     const header = authHeader(c)
     const bearer = parseBearer(header)
     if (bearer) {
       if (bearer.split('.').length === 3) return (await tokens.fromJwt(bearer)).principal
-      if (allowSecret) return tokens.fromSecret(bearer)
+      if (allowSecret) return fromSecret(c, bearer)
     } else if (allowSecret) {
       const basic = parseBasic(header)
-      if (basic && basic.password === '' && basic.username) return tokens.fromSecret(basic.username)
+      if (basic && basic.password === '' && basic.username) return fromSecret(c, basic.username)
     }
     throw smtpdError('BAD_TOKEN')
   }
@@ -42,7 +63,7 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
     try {
       p = await identify(c, c.req.path.startsWith('/api/'))
     } catch (e) {
-      ctx.events.authFailure('smtpd')
+      if (e instanceof ApiError && e.code !== 'RATE_LIMITED') ctx.events.authFailure('smtpd')
       throw e
     }
     if (opts.callsPerMin) {

@@ -59,7 +59,13 @@ export const ERRORS = {
     source: 'ours',
   },
   INTERNAL: { code: 50001, status: 500, message: 'Internal error', source: 'ours' },
-  MAIL_UNAVAILABLE: { code: 50301, status: 503, message: 'Sending is not available', source: 'ours' },
+  SERVICE_UNAVAILABLE: {
+    code: 50301,
+    status: 503,
+    message: 'Service temporarily unavailable, try again later',
+    source: 'ours',
+  },
+  MAIL_UNAVAILABLE: { code: 50302, status: 503, message: 'Sending is not available', source: 'ours' },
 } as const
 
 export type SmtpdErrorName = keyof typeof ERRORS
@@ -71,6 +77,14 @@ export function smtpdError(
   const e = ERRORS[name]
   return new ApiError(name, opts.status ?? e.status, opts.message ?? e.message, {
     ...(opts.headers ? { headers: opts.headers } : {}),
+  })
+}
+
+/** The login throttle's refusal: 42901, before any credential is checked. */
+export function loginThrottled(retryAfterS: number) {
+  return smtpdError('RATE_LIMITED', {
+    message: 'Too many login attempts, try again later',
+    headers: { 'Retry-After': String(retryAfterS) },
   })
 }
 
@@ -87,7 +101,7 @@ export function errorBody(err: ApiError): { status: number; body: { code: number
     }
   }
   // Errors raised by the shared layers carry their own wording: answer the table's.
-  const shared = ['HTTPS_REQUIRED', 'INTERNAL', 'BODY_TOO_LARGE'].includes(err.code)
+  const shared = ['HTTPS_REQUIRED', 'INTERNAL', 'BODY_TOO_LARGE', 'SERVICE_UNAVAILABLE'].includes(err.code)
   if (known)
     return {
       status: known.status === 500 ? 500 : err.status,

@@ -1,4 +1,10 @@
-import { type FixturesDef, hashPassword, isPasswordHash, type PluginContext, z } from '@mailfront/core'
+import {
+  boundedPasswordHash,
+  type FixturesDef,
+  type PluginContext,
+  storedPasswordHash,
+  z,
+} from '@mailfront/core'
 import { createAccount, createApiKey, createUser } from './accounts.ts'
 import { FREE_PLAN, planById } from './plans.ts'
 import { KEY_ROLES, ROLES } from './roles.ts'
@@ -30,7 +36,11 @@ export const fixturesSchema = z
                   .object({
                     id: z.string().uuid().optional(),
                     email_address: z.string().email(),
-                    password: z.string().min(1).describe('in clear (hashed on load) or a bcrypt hash'),
+                    password: z
+                      .string()
+                      .min(1)
+                      .superRefine(boundedPasswordHash)
+                      .describe('in clear (hashed on load) or a bcrypt hash (cost 4..12)'),
                     first_name: z.string().default(''),
                     surname: z.string().default(''),
                     role: z.enum(ROLES).default('standard'),
@@ -94,7 +104,7 @@ async function upsertAccount(ctx: PluginContext, a: AccountFixture): Promise<num
   for (const u of a.users) {
     const email = u.email_address.toLowerCase()
     const found = await db.findOne<UserRow>({ model: USER, where: { field: 'email_address', value: email } })
-    const hash = isPasswordHash(u.password) ? u.password : await hashPassword(u.password)
+    const hash = await storedPasswordHash(u.password)
     users.push(
       found
         ? (await db.updateOne<UserRow>({

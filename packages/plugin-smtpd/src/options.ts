@@ -1,4 +1,4 @@
-import type { PluginContext } from '@mailfront/core'
+import { loginThrottleLimitsFrom, type PluginContext } from '@mailfront/core'
 import type { SmtpdOptions } from './tokens.ts'
 
 const DAY_MS = 86_400_000
@@ -18,8 +18,11 @@ export function optionsFrom(ctx: PluginContext): SmtpdOptions {
     accessTtlS: whole(ctx, 'access_ttl_s', 3600, 1),
     refreshTtlMs: whole(ctx, 'refresh_ttl_days', 30, 1) * DAY_MS,
     keyIdleMs: whole(ctx, 'key_idle_days', 90, 1) * DAY_MS,
-    grantAttempts: whole(ctx, 'grant_attempts', 20),
-    grantWindowMs: whole(ctx, 'grant_window_s', 900, 1) * 1000,
+    // The older names still work: GRANT_ATTEMPTS is LOGIN_FAILURES, GRANT_WINDOW_S is LOGIN_WINDOW_S.
+    login: loginThrottleLimitsFrom(ctx.options, 'MAILFRONT_SMTPD_', {
+      grant_attempts: 'login_failures',
+      grant_window_s: 'login_window_s',
+    }),
     callsPerMin: whole(ctx, 'calls_per_min', 6000),
   }
 }

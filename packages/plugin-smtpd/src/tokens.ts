@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import {
   createHs256,
+  type LoginThrottleLimits,
   type PluginContext,
   safeEqual,
   sha256Hex,
@@ -25,8 +26,8 @@ export interface SmtpdOptions {
   accessTtlS: number
   refreshTtlMs: number
   keyIdleMs: number
-  grantAttempts: number
-  grantWindowMs: number
+  /** The core login throttle's limits, for password grants and API-key secrets. */
+  login: LoginThrottleLimits
   callsPerMin: number
 }
 

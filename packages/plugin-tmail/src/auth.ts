@@ -1,10 +1,10 @@
 import {
   CredentialCache,
   hashPassword,
+  LoginThrottle,
   type PluginContext,
   type PluginEnv,
   parseBasic,
-  retryAfterSeconds,
   safeEqual,
   verifyPassword,
 } from '@mailfront/core'
@@ -58,10 +58,17 @@ export function adminSource(ctx: PluginContext, opts: TmailOptions) {
 
 /**
  * tmail's Basic check: a challenge only when the header is missing; anything malformed or wrong is a
- * plain 401. Slow hashes are paid once per credential (cache, single-flight) and throttled per address.
+ * plain 401. Slow hashes are paid once per credential (cache, single-flight); failed logins go through
+ * the core's login throttle (403 "too many authentication attempts" with Retry-After, before any check).
  */
 export function adminAuth(ctx: PluginContext, opts: TmailOptions, admin: ReturnType<typeof adminSource>) {
   const cache = new CredentialCache({ secret: `${ctx.secret}:tmail`, clock: ctx.clock })
+  const throttle = new LoginThrottle(ctx.rateLimits, {
+    scope: 'tmail',
+    limits: opts.login,
+    clock: ctx.clock,
+    onRefused: () => ctx.events.rateLimited('tmail'),
+  })
   const denied = () => {
     ctx.events.authFailure('tmail')
     return tmailError('UNAUTHORIZED')
@@ -70,28 +77,20 @@ export function adminAuth(ctx: PluginContext, opts: TmailOptions, admin: ReturnT
     const header = c.req.header('authorization')
     if (header === undefined) throw tmailError('UNAUTHORIZED', undefined, '', { 'WWW-Authenticate': REALM })
     const cred = parseBasic(header)
-    const a = await admin.get()
-    if (!cred || !a) throw denied()
-    const ip = c.env?.mailfront?.ip ?? 'local'
-    const ok = await cache.verify(a.login, `${cred.username}\u0000${cred.password}`, a.hash, async () => {
-      if (opts.authAttemptsPerMin > 0) {
-        const r = await ctx.rateLimits.consume(`tmail:auth:${ip}`, {
-          windowMs: 60_000,
-          max: opts.authAttemptsPerMin,
-        })
-        if (!r.allowed) {
-          ctx.events.rateLimited('tmail')
-          throw tmailError('TOO_MANY_ATTEMPTS', undefined, '', {
-            'Retry-After': String(retryAfterSeconds(r.resetAt, ctx.clock.now())),
-          })
-        }
-      }
-      ctx.events.slowHash('tmail')
-      // Both checks always run: the answer and its cost do not tell which part was wrong.
-      const loginOk = safeEqual(cred.username, a.login)
-      const passwordOk = await verifyPassword(cred.password, a.hash)
-      return loginOk && passwordOk ? true : null
+    if (!cred) throw denied()
+    const outcome = await throttle.attempt(cred.username, c.env?.mailfront?.ip ?? 'local', async () => {
+      const a = await admin.get()
+      if (!a) return null
+      return cache.verify(a.login, `${cred.username}\u0000${cred.password}`, a.hash, async () => {
+        ctx.events.slowHash('tmail')
+        // Both checks always run: the answer and its cost do not tell which part was wrong.
+        const loginOk = safeEqual(cred.username, a.login)
+        const passwordOk = await verifyPassword(cred.password, a.hash)
+        return loginOk && passwordOk ? true : null
+      })
     })
-    if (!ok) throw denied()
+    if (outcome.status === 'refused')
+      throw tmailError('TOO_MANY_ATTEMPTS', undefined, '', { 'Retry-After': String(outcome.retryAfterS) })
+    if (outcome.status === 'failed') throw denied()
   }
 }

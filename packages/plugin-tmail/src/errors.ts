@@ -17,6 +17,7 @@ export const ERRORS = {
   DISCARD_FAILED: { status: 422, message: 'unable to discard message <id>' },
   BOUNCE_FAILED: { status: 422, message: 'unable to bounce message <id>' },
   INTERNAL: { status: 500, message: 'internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'service temporarily unavailable' },
 } as const
 
 export type TmailErrorCode = keyof typeof ERRORS

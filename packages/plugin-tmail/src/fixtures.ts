@@ -1,4 +1,5 @@
 import {
+  boundedPasswordHash,
   type FixturesDef,
   hashPassword,
   isPasswordHash,
@@ -6,6 +7,7 @@ import {
   randomHex,
   sha512Crypt,
   sha512CryptSalt,
+  storedPasswordHash,
   upsertOne,
   z,
 } from '@mailfront/core'
@@ -32,8 +34,16 @@ export const userFixture = z
   .object({
     Id: z.number().int().positive().optional(),
     Login: z.string().min(4).max(256),
-    Passwd: z.string().min(6).describe('in clear (both hashes are computed on load) or a bcrypt hash'),
-    DovePasswd: z.string().optional().describe('SHA-512 crypt; needed when Passwd is already a hash'),
+    Passwd: z
+      .string()
+      .min(6)
+      .superRefine(boundedPasswordHash)
+      .describe('in clear (both hashes are computed on load) or a bcrypt hash (cost 4..12)'),
+    DovePasswd: z
+      .string()
+      .superRefine(boundedPasswordHash)
+      .optional()
+      .describe('SHA-512 crypt (rounds 1000..25000); needed when Passwd is already a hash'),
     Active: z.string().length(1).default('Y'),
     AuthRelay: z.boolean().default(false),
     HaveMailbox: z.boolean().default(false),
@@ -84,7 +94,11 @@ export const fixturesSchema = z
           .string()
           .min(1)
           .regex(/^[^:]*$/, 'must not contain ":"'),
-        password: z.string().min(1).describe('in clear (hashed on load) or a bcrypt hash'),
+        password: z
+          .string()
+          .min(1)
+          .superRefine(boundedPasswordHash)
+          .describe('in clear (hashed on load) or a bcrypt hash (cost 4..12)'),
       })
       .strict()
       .optional(),
@@ -98,7 +112,8 @@ export async function setAdmin(ctx: PluginContext, login: string, password: stri
   const data = {
     name: ADMIN_NAME,
     login,
-    password_hash: isPasswordHash(password) ? password : await hashPassword(password),
+    // A hash given to the CLI or in fixtures is kept only when its work factor is within bounds.
+    password_hash: await storedPasswordHash(password),
   }
   await upsertOne(ctx.storage, { model: ADMIN, key: { field: 'name', value: ADMIN_NAME }, set: data })
 }
@@ -124,7 +139,7 @@ export async function upsertUser(ctx: PluginContext, u: z.infer<typeof userFixtu
     ...(u.Id ? { id: u.Id } : {}),
     login,
     passwd: hashed ? u.Passwd : await hashPassword(u.Passwd),
-    dove_passwd: u.DovePasswd ?? sha512Crypt(u.Passwd, sha512CryptSalt()),
+    dove_passwd: u.DovePasswd ?? (await sha512Crypt(u.Passwd, sha512CryptSalt())),
     active: u.Active,
     auth_relay: u.AuthRelay,
     have_mailbox: u.HaveMailbox,

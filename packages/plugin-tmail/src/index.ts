@@ -38,7 +38,9 @@ export function tmailPlugin() {
       // Errors from the shared layers (body limit, validation) keep their status, in tmail's shape.
       const known = err.code in ERRORS || err.status === 413
       const status = known ? err.status : err.status >= 500 ? 500 : err.status
-      const msg = err.status >= 500 && !(err.code in ERRORS) ? ERRORS.INTERNAL.message : err.message
+      // Server-side failures answer the table's wording, never the cause's.
+      const msg =
+        err.status >= 500 ? (ERRORS[err.code as keyof typeof ERRORS] ?? ERRORS.INTERNAL).message : err.message
       return c.body(errorBody(msg, rawOf(err)), status as 400, { 'Content-Type': JSON_TYPE })
     },
     notFound: (c) => c.body(errorBody(ERRORS.NOT_FOUND.message), 404, { 'Content-Type': JSON_TYPE }),

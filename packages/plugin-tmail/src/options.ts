@@ -1,4 +1,4 @@
-import type { PluginContext } from '@mailfront/core'
+import { type LoginThrottleLimits, loginThrottleLimitsFrom, type PluginContext } from '@mailfront/core'
 
 export interface TmailOptions {
   /** Admin credential from the environment; when unset, the stored one (fixtures, CLI) is used. */
@@ -7,8 +7,8 @@ export interface TmailOptions {
   defaultQuota: string
   homeBase: string
   queueIntervalS: number
-  /** Slow password checks allowed per client address and minute (brute-force throttle). */
-  authAttemptsPerMin: number
+  /** The core login throttle's limits (failed admin logins). */
+  login: LoginThrottleLimits
 }
 
 export const QUOTA = /^\d+[KMGkmg]?$/
@@ -29,6 +29,10 @@ export function optionsFrom(ctx: PluginContext): TmailOptions {
     throw new Error('MAILFRONT_TMAIL_ADMIN_LOGIN must be non-empty and contain no ":"')
   if (o.admin_password !== undefined && !o.admin_password)
     throw new Error('MAILFRONT_TMAIL_ADMIN_PASSWORD must not be empty')
+  if (o.auth_attempts_per_min !== undefined)
+    throw new Error(
+      'MAILFRONT_TMAIL_AUTH_ATTEMPTS_PER_MIN is gone (it counted successful checks too): set MAILFRONT_TMAIL_LOGIN_FAILURES (failed logins per login and address) and MAILFRONT_TMAIL_LOGIN_WINDOW_S instead',
+    )
   const defaultQuota = o.default_quota ?? '200M'
   if (!QUOTA.test(defaultQuota))
     throw new Error(
@@ -42,6 +46,6 @@ export function optionsFrom(ctx: PluginContext): TmailOptions {
     defaultQuota,
     homeBase,
     queueIntervalS: whole(ctx, 'queue_interval_s', '5'),
-    authAttemptsPerMin: whole(ctx, 'auth_attempts_per_min', '30'),
+    login: loginThrottleLimitsFrom(o, 'MAILFRONT_TMAIL_'),
   }
 }

@@ -58,7 +58,12 @@ export function validateNewUser(opts: TmailOptions, pathLogin: string, u: NewUse
 
 /** Both hashes tmail stores: bcrypt `$2a$10$` and SHA-512 crypt with a 16-hex salt (Dovecot). */
 export async function hashesFor(password: string): Promise<{ passwd: string; dove_passwd: string }> {
-  return { passwd: await hashBcrypt(password), dove_passwd: sha512Crypt(password, sha512CryptSalt()) }
+  // Both slow hashes run off the event loop (bcrypt on libuv's threads, SHA-512 crypt on a worker).
+  const [passwd, dove_passwd] = await Promise.all([
+    hashBcrypt(password),
+    sha512Crypt(password, sha512CryptSalt()),
+  ])
+  return { passwd, dove_passwd }
 }
 
 export const findUser = (db: StorageAdapter, login: string) =>

@@ -6,19 +6,27 @@ import pg from 'pg'
 import { kyselyAdapter } from './adapter.ts'
 import { PGliteDialect } from './pglite-dialect.ts'
 import { cachingDatabase } from './statement-cache.ts'
+import { reportingOutages } from './unavailable.ts'
 
 export { kyselyAdapter, MIGRATIONS_TABLE } from './adapter.ts'
 export { PGliteDialect } from './pglite-dialect.ts'
+export { isStoreOutage, reportingOutages } from './unavailable.ts'
+
+export interface StoreOptions {
+  /** A connection of the pool died while idle or between queries (logged; the pool drops it). */
+  onConnectionError?: (err: Error) => void
+}
 
 /** SQLite through better-sqlite3: the embedded default. WAL for files; 64-bit integers kept exact. */
-export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
+export function sqliteAdapter(opts: { filename: string; busyTimeoutMs?: number }): StorageAdapter {
   const database = new Database(opts.filename)
   database.defaultSafeIntegers(true)
   if (opts.filename !== ':memory:') {
     database.pragma('journal_mode = WAL')
     database.pragma('synchronous = NORMAL')
   }
-  database.pragma('busy_timeout = 5000')
+  // A writer waits this long for another's lock; after it, SQLITE_BUSY is an outage (a 503).
+  database.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`)
   database.pragma('foreign_keys = ON')
   // 64-bit integers come back as BigInt only from tables that have a bigint field: making a BigInt
   // for every integer column and converting it back costs a large share of a long list.
@@ -26,7 +34,7 @@ export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
   const safeIntegers = (text: string) => bigTables.some((t) => text.includes(`"${t}"`))
   const cached = cachingDatabase(database, { safeIntegers })
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cached }) })
-  return kyselyAdapter(db, {
+  const adapter = kyselyAdapter(db, {
     flavor: 'sqlite',
     id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',
     fastGet: (text, params) =>
@@ -38,13 +46,32 @@ export function sqliteAdapter(opts: { filename: string }): StorageAdapter {
       cached.clear() // statements prepared before keep their old integer mode
     },
   })
+  return reportingOutages(adapter, 'sqlite')
 }
 
-/** PostgreSQL through pg (a pool): the scale-out store. */
-export function postgresAdapter(opts: { url: string; max?: number }): StorageAdapter {
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10 })
+/**
+ * PostgreSQL through pg (a pool): the scale-out store. A connection that dies (server restart,
+ * failover, pg_terminate_backend, an idle reaper) is dropped by the pool and never reused; the next
+ * query opens a new one, so service comes back by itself. While the server cannot be reached, calls
+ * fail with StoreUnavailableError (a 503). The connections carry `application_name=mailfront` unless
+ * the URL names one.
+ */
+export function postgresAdapter(opts: { url: string; max?: number } & StoreOptions): StorageAdapter {
+  const named = new URL(opts.url).searchParams.has('application_name')
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    ...(named ? {} : { application_name: 'mailfront' }),
+    // Fail a request after 5 s without a connection rather than hang it.
+    connectionTimeoutMillis: 5_000,
+  })
+  const report = (err: Error) => opts.onConnectionError?.(err)
+  // Without these listeners a connection killed while idle (the pool's 'error') or while checked out
+  // between queries (the client's 'error') is an unhandled 'error' event: the process would exit.
+  pool.on('error', report)
+  pool.on('connect', (client) => client.on('error', report))
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
-  return kyselyAdapter(db, { flavor: 'postgres', id: 'postgres' })
+  return reportingOutages(kyselyAdapter(db, { flavor: 'postgres', id: 'postgres' }), 'postgres')
 }
 
 /** PostgreSQL embedded in WASM (PGlite): PostgreSQL semantics in tests without a server. */
@@ -56,10 +83,10 @@ export async function pgliteAdapter(opts: { dataDir?: string } = {}): Promise<St
 }
 
 /** Open a store from a URL: `sqlite:PATH`, `sqlite::memory:`, `memory:`, `postgres://…`. */
-export async function openStorage(url: string): Promise<StorageAdapter> {
+export async function openStorage(url: string, opts: StoreOptions = {}): Promise<StorageAdapter> {
   if (url === 'memory:') return (await import('@mailfront/core')).memoryAdapter()
   if (url.startsWith('sqlite:')) return sqliteAdapter({ filename: url.slice('sqlite:'.length) })
-  if (/^postgres(ql)?:\/\//.test(url)) return postgresAdapter({ url })
+  if (/^postgres(ql)?:\/\//.test(url)) return postgresAdapter({ url, ...opts })
   if (url === 'pglite:' || url.startsWith('pglite:'))
     return pgliteAdapter({ dataDir: url.slice(7) || undefined })
   throw new Error(`unsupported database URL "${url.replace(/\/\/[^@]*@/, '//***@')}"`)

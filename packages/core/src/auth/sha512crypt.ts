@@ -1,88 +1,61 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
+import type { Piscina } from 'piscina'
+import { computeSha512Crypt } from './sha512crypt-algorithm.mjs'
 
-// SHA-512 crypt ($6$), as glibc crypt(3) and `openssl passwd -6` compute it.
-const ITOA = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
-const ORDER = [
-  [0, 21, 42],
-  [22, 43, 1],
-  [44, 2, 23],
-  [3, 24, 45],
-  [25, 46, 4],
-  [47, 5, 26],
-  [6, 27, 48],
-  [28, 49, 7],
-  [50, 8, 29],
-  [9, 30, 51],
-  [31, 52, 10],
-  [53, 11, 32],
-  [12, 33, 54],
-  [34, 55, 13],
-  [56, 14, 35],
-  [15, 36, 57],
-  [37, 58, 16],
-  [59, 17, 38],
-  [18, 39, 60],
-  [40, 61, 19],
-  [62, 20, 41],
-] as const
+/**
+ * Accepted `rounds=` of SHA-512 crypt hashes. 1000 is glibc's own floor (it clamps lower values, so a
+ * hash that names fewer rounds was not made by crypt(3)); 5000 is its default (no `rounds=` part).
+ * The ceiling keeps one verification under about 50 ms on a small machine (25000 rounds: about 40 ms
+ * on the 2-core reference machine, see the README); glibc would accept up to 999,999,999, which is
+ * about an hour of CPU per login.
+ */
+export const SHA512_CRYPT_ROUNDS = { min: 1000, default: 5000, max: 25_000 } as const
 
-function sha512(...parts: Buffer[]): Buffer {
-  const h = createHash('sha512')
-  for (const p of parts) h.update(p)
-  return h.digest()
+/** Why a `rounds` value is refused, or null when it is within the bounds. */
+export function sha512CryptRoundsProblem(rounds: number): string | null {
+  if (!Number.isInteger(rounds) || rounds < SHA512_CRYPT_ROUNDS.min || rounds > SHA512_CRYPT_ROUNDS.max)
+    return `SHA-512 crypt rounds must be ${SHA512_CRYPT_ROUNDS.min}..${SHA512_CRYPT_ROUNDS.max}, got ${rounds}`
+  return null
 }
 
-function repeatTo(src: Buffer, len: number): Buffer {
-  const out = Buffer.alloc(len)
-  for (let i = 0; i < len; i += src.length) src.copy(out, i, 0, Math.min(src.length, len - i))
-  return out
+// Each hash runs on a worker thread: thousands of SHA-512 rounds would block the event loop. The
+// pool (and piscina itself) is loaded on the first hash, so processes that never hash pay nothing.
+let pool: Promise<Piscina> | undefined
+function hashPool(): Promise<Piscina> {
+  pool ??= import('piscina').then(
+    ({ Piscina }) =>
+      new Piscina({
+        filename: new URL('./sha512crypt-worker.mjs', import.meta.url).href,
+        minThreads: 0,
+        maxThreads: Math.max(1, Math.min(4, availableParallelism())),
+        idleTimeout: 30_000,
+      }),
+  )
+  return pool
 }
 
-function b64From24(b2: number, b1: number, b0: number, n: number): string {
-  let w = (b2 << 16) | (b1 << 8) | b0
-  let s = ''
-  for (let i = 0; i < n; i++) {
-    s += ITOA[w & 0x3f]
-    w >>>= 6
+/** Stop the worker threads (tests, shutdown); the next hash starts them again. */
+export async function closeSha512CryptPool(): Promise<void> {
+  const p = pool
+  pool = undefined
+  await (await p)?.destroy()
+}
+
+/** SHA-512 crypt on a worker thread. `rounds` omitted: glibc's default, with no `rounds=` part. */
+export async function sha512Crypt(password: string, salt: string, rounds?: number): Promise<string> {
+  if (rounds !== undefined) {
+    const problem = sha512CryptRoundsProblem(rounds)
+    if (problem) throw new RangeError(problem)
   }
-  return s
+  return (await (await hashPool()).run({ password, salt, rounds })) as string
 }
 
-export function sha512Crypt(password: string, salt: string, rounds?: number): string {
-  const pw = Buffer.from(password, 'utf8')
-  const explicitRounds = rounds !== undefined
-  const r = Math.min(999_999_999, Math.max(1000, rounds ?? 5000))
-  const s = Buffer.from(salt.slice(0, 16), 'utf8')
-
-  const b = sha512(pw, s, pw)
-  const ha = createHash('sha512').update(pw).update(s)
-  ha.update(repeatTo(b, pw.length))
-  for (let n = pw.length; n > 0; n >>= 1) ha.update(n & 1 ? b : pw)
-  const a = ha.digest()
-
-  const dpH = createHash('sha512')
-  for (let i = 0; i < pw.length; i++) dpH.update(pw)
-  const p = repeatTo(dpH.digest(), pw.length)
-
-  const dsH = createHash('sha512')
-  for (let i = 0; i < 16 + a[0]!; i++) dsH.update(s)
-  const sb = repeatTo(dsH.digest(), s.length)
-
-  let c = a
-  for (let i = 0; i < r; i++) {
-    const h = createHash('sha512')
-    h.update(i & 1 ? p : c)
-    if (i % 3) h.update(sb)
-    if (i % 7) h.update(p)
-    h.update(i & 1 ? c : p)
-    c = h.digest()
-  }
-
-  let out = ''
-  for (const [x, y, z] of ORDER) out += b64From24(c[x]!, c[y]!, c[z]!, 4)
-  out += b64From24(0, 0, c[63]!, 2)
-  const roundsPart = explicitRounds ? `rounds=${r}$` : ''
-  return `$6$${roundsPart}${s.toString('utf8')}$${out}`
+/** The same computation on the calling thread: for tests and tools only, never for a request. */
+export function sha512CryptSync(password: string, salt: string, rounds?: number): string {
+  const problem = rounds === undefined ? null : sha512CryptRoundsProblem(rounds)
+  if (problem) throw new RangeError(problem)
+  return computeSha512Crypt(password, salt, rounds)
 }
 
 /** A fresh salt of 16 lowercase hex characters (tmail's format). */
@@ -92,9 +65,18 @@ export function sha512CryptSalt(): string {
 
 const PARSE = /^\$6\$(?:rounds=(\d+)\$)?([^$]{0,16})\$[./0-9A-Za-z]{86}$/
 
-export function verifySha512Crypt(password: string, hash: string): boolean {
+/** The rounds a SHA-512 crypt hash names (glibc's default when it names none); null if not one. */
+export function sha512CryptRoundsOf(hash: string): number | null {
+  const m = PARSE.exec(hash)
+  if (!m) return null
+  return m[1] === undefined ? SHA512_CRYPT_ROUNDS.default : Number(m[1])
+}
+
+/** Verify on a worker thread; a hash whose rounds are out of bounds never verifies (and costs nothing). */
+export async function verifySha512Crypt(password: string, hash: string): Promise<boolean> {
   const m = PARSE.exec(hash)
   if (!m) return false
   const rounds = m[1] === undefined ? undefined : Number(m[1])
-  return sha512Crypt(password, m[2]!, rounds) === hash
+  if (rounds !== undefined && sha512CryptRoundsProblem(rounds)) return false
+  return (await sha512Crypt(password, m[2]!, rounds)) === hash
 }

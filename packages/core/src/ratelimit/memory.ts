@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
-import type { ConsumeResult, RateLimitStore, RateLimitWindow } from './types.ts'
+import type { ConsumeResult, RateLimitStore, RateLimitWindow, WindowState } from './types.ts'
 
 /** Fixed windows in process memory (one instance only). */
 export function memoryRateLimitStore(opts: { clock?: Clock; maxKeys?: number } = {}): RateLimitStore {
@@ -23,6 +23,15 @@ export function memoryRateLimitStore(opts: { clock?: Clock; maxKeys?: number } =
       if (cur.count >= w.max) return { allowed: false, remaining: 0, resetAt: cur.resetAt }
       cur.count++
       return { allowed: true, remaining: w.max - cur.count, resetAt: cur.resetAt }
+    },
+    async peek(keys: string[]): Promise<WindowState[]> {
+      const now = clock.now()
+      return keys.map((k) => {
+        const cur = windows.get(k)
+        return cur && cur.resetAt > now
+          ? { count: cur.count, resetAt: cur.resetAt }
+          : { count: 0, resetAt: 0 }
+      })
     },
   }
 }

@@ -1,12 +1,14 @@
 import { Hono } from 'hono'
+import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../clock.ts'
 import { ApiError } from '../errors.ts'
 import { memoryAdapter } from '../storage/memory.ts'
+import { StoreUnavailableError } from '../storage/unavailable.ts'
 import { memoryRateLimitStore } from './memory.ts'
 import { rateLimit } from './middleware.ts'
 import { redisRateLimitStore } from './redis.ts'
-import { rateLimitModels, storageRateLimitStore } from './storage.ts'
+import { RATE_LIMIT_PURGE_EVERY_MS, rateLimitModels, storageRateLimitStore } from './storage.ts'
 import type { RateLimitStore } from './types.ts'
 
 function storeSuite(
@@ -32,6 +34,24 @@ function storeSuite(
       }
       await s.close?.()
     })
+    it('peeks at several windows without counting', async () => {
+      const clock = createManualClock()
+      const s = await make(clock)
+      const a = `pa${Math.random()}`
+      const b = `pb${Math.random()}`
+      await s.consume(a, { windowMs: 20_000, max: 5 })
+      await s.consume(a, { windowMs: 20_000, max: 5 })
+      const [pa, pb] = await s.peek([a, b])
+      expect(pa!.count).toBe(2)
+      expect(pa!.resetAt).toBeGreaterThan(0)
+      expect(pb).toEqual({ count: 0, resetAt: 0 })
+      expect((await s.peek([a]))[0]!.count).toBe(2)
+      if (timed) {
+        clock.advance(20_000)
+        expect(await s.peek([a])).toEqual([{ count: 0, resetAt: 0 }])
+      }
+      await s.close?.()
+    })
     it('is atomic under concurrency: exactly max pass', async () => {
       const s = await make(createManualClock())
       const key = `c${Math.random()}`
@@ -45,6 +65,22 @@ function storeSuite(
 }
 
 storeSuite('memory', async (clock) => memoryRateLimitStore({ clock }))
+
+describe('storage rate-limit store housekeeping', () => {
+  it('deletes ended windows every 10 minutes, keeping live ones', async () => {
+    const clock = createManualClock()
+    const db = memoryAdapter()
+    await db.migrate(rateLimitModels)
+    const s = storageRateLimitStore(db, { clock })
+    for (let i = 0; i < 5; i++) await s.consume(`old${i}`, { windowMs: 60_000, max: 5 })
+    await s.consume('long', { windowMs: 3_600_000, max: 5 })
+    clock.advance(RATE_LIMIT_PURGE_EVERY_MS)
+    await s.consume('new', { windowMs: 60_000, max: 5 })
+    await new Promise((r) => setTimeout(r, 0))
+    const keys = (await db.findMany({ model: 'core_rate_limit', sort: [{ field: 'key' }] })).map((r) => r.key)
+    expect(keys).toEqual(['long', 'new'])
+  })
+})
 storeSuite('storage (memory adapter)', async (clock) => {
   const db = memoryAdapter()
   await db.migrate(rateLimitModels)
@@ -59,9 +95,37 @@ if (redisUrl) {
     async () => redisRateLimitStore(redisUrl, { prefix: `mailfront-test:${process.pid}:` }),
     false,
   )
+  it('redis: survives its connection being killed, and reconnects by itself', async () => {
+    const name = `mailfront-test-${process.pid}-${Date.now()}`
+    const s = redisRateLimitStore(redisUrl, { prefix: `${name}:`, connectionName: name })
+    const w = { windowMs: 60_000, max: 100 }
+    expect((await s.consume('k', w)).remaining).toBe(99)
+    const admin = new Redis(redisUrl)
+    // Only our own connection, found by its name: other tests share this Redis.
+    const list = (await admin.client('LIST')) as string
+    const ids = list
+      .split('\n')
+      .filter((l) => l.includes(` name=${name} `))
+      .map((l) => /id=(\d+)/.exec(l)![1]!)
+    expect(ids.length).toBeGreaterThan(0)
+    for (const id of ids) await admin.client('KILL', 'ID', id)
+    admin.disconnect()
+    expect((await s.consume('k', w)).remaining).toBe(98)
+    await s.close?.()
+  })
 } else {
   console.log('[core] Redis rate-limit store skipped: MAILFRONT_TEST_REDIS_URL is not set')
 }
+
+describe('redis rate-limit store while Redis is unreachable', () => {
+  it('answers StoreUnavailableError (a 503), not a crash or a hang', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused.
+    const s = redisRateLimitStore('redis://127.0.0.1:1', { prefix: 'x:' })
+    await expect(s.consume('k', { windowMs: 1000, max: 1 })).rejects.toBeInstanceOf(StoreUnavailableError)
+    await expect(s.peek(['k'])).rejects.toBeInstanceOf(StoreUnavailableError)
+    await s.close?.()
+  })
+})
 
 describe('rateLimit middleware', () => {
   it('sets RateLimit-* headers and throws RATE_LIMITED with Retry-After for the plugin to render', async () => {

@@ -1,4 +1,4 @@
-import { retryAfterSeconds, verifyPassword, z } from '@mailfront/core'
+import { verifyPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { accountInScope, domainInScope, findAccount, mailInScope } from '../scope.ts'
@@ -34,20 +34,6 @@ async function principalOf(
   return null
 }
 
-async function throttle(call: Call, user: string) {
-  const { authFailures: max, authWindowMs: windowMs } = call.opts
-  if (!max) return
-  for (const key of [`mailboxorg:auth:user:${user.trim().toLowerCase()}`, `mailboxorg:auth:ip:${call.ip}`]) {
-    const r = await call.ctx.rateLimits.consume(key, { windowMs, max: key.includes(':ip:') ? max * 3 : max })
-    if (!r.allowed) {
-      call.ctx.events.rateLimited('mailboxorg')
-      throw appError('TOO_MANY_FAILURES', call.lang, {
-        seconds: retryAfterSeconds(r.resetAt, call.ctx.clock.now()),
-      })
-    }
-  }
-}
-
 const VALIDATORS: Record<string, RegExp | ((v: string) => boolean)> = {
   hostname: /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/i,
   domain: /^(?=.{4,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/i,
@@ -75,14 +61,20 @@ export const baseMethods = [
     }),
     errors: ['ACCESS_DENIED', 'TOO_MANY_FAILURES'],
     async handler({ user, pass }, call) {
-      await throttle(call, user)
-      const p = await principalOf(call, user)
-      // verifyPassword pays the same bcrypt cost for an unknown user as for a wrong password.
-      const ok = await verifyPassword(pass, p?.hash ?? null)
-      if (!ok || !p) {
+      // The core's login throttle: only failures count (per user and address, per address).
+      const outcome = await call.loginThrottle.attempt(user, call.ip, async () => {
+        const p = await principalOf(call, user)
+        // verifyPassword pays the same bcrypt cost for an unknown user as for a wrong password.
+        const ok = await verifyPassword(pass, p?.hash ?? null)
+        return ok && p ? p : null
+      })
+      if (outcome.status === 'refused')
+        throw appError('TOO_MANY_FAILURES', call.lang, { seconds: outcome.retryAfterS })
+      if (outcome.status === 'failed') {
         call.ctx.events.authFailure('mailboxorg')
         throw appError('ACCESS_DENIED', call.lang)
       }
+      const p = outcome.value
       return { session: await call.sessions.create(p.name, p.level), level: p.level }
     },
   }),

@@ -1,4 +1,4 @@
-import { hashPassword, isPasswordHash, verifyPassword, z } from '@mailfront/core'
+import { boundedPasswordHash, hashPassword, isPasswordHash, verifyPassword, z } from '@mailfront/core'
 import { deleteMailResources } from '../cascade.ts'
 import { appError } from '../errors.ts'
 import { defineMethod } from '../method.ts'
@@ -17,11 +17,23 @@ import { APP_PASSWORD, MAIL, type MailRow, SESSION } from '../store.ts'
 import { newPassword } from './account.ts'
 
 const address = z.string().email()
-/** A crypt-style hash as Dovecot writes it, with or without its `{SCHEME}` prefix. */
+/**
+ * A crypt-style hash as Dovecot writes it, with or without its `{SCHEME}` prefix; its work factor
+ * within the core's bounds (bcrypt cost 4..12, SHA-512 crypt rounds 1000..25000), so that no login
+ * can be made to cost minutes of CPU.
+ */
 const passwordHash = z
   .string()
   .transform((s) => s.replace(/^\{(SHA512-CRYPT|BLF-CRYPT|CRYPT)\}/i, ''))
   .refine(isPasswordHash, 'must be a SHA-512 crypt ($6$) or bcrypt ($2y$, $2a$, $2b$) hash')
+  .superRefine(boundedPasswordHash)
+
+/**
+ * Levels that may set a hash: those that may create a mailbox (`mail.add`: admin, account, domain).
+ * A mailbox changes its own password with `password`, which the password rules check; a hash would
+ * bypass them. A reseller creates no mailboxes, so it provisions no hashes either.
+ */
+const HASH_LEVELS = ['admin', 'account', 'domain']
 
 const optionalFields = optionalAll(MAIL_FIELDS)
 const personal = (p: Record<string, unknown>) =>
@@ -134,6 +146,8 @@ export const mailMethods = [
     async handler(p, call) {
       const m = await requireMail(call, p.mail)
       if (call.session!.level === 'mail' && ADMIN_ONLY.some((k) => p[k] !== undefined))
+        throw appError('ACCESS_DENIED', call.lang)
+      if (p.password_hash !== undefined && !HASH_LEVELS.includes(call.session!.level))
         throw appError('ACCESS_DENIED', call.lang)
       const attrs = { ...m.attrs, ...personal(p) }
       if (p.password && !attrs.same_password_allowed && (await verifyPassword(p.password, m.password_hash)))

@@ -1,16 +1,17 @@
 import {
+  ApiError,
   createRoute,
+  LoginThrottle,
   type OpenAPIHono,
   type PluginContext,
   type PluginEnv,
   parseBasic,
-  retryAfterSeconds,
   z,
 } from '@mailfront/core'
 import type { Context } from 'hono'
 import { type Authorize, authHeader } from '../auth.ts'
 import { readFields } from '../body.ts'
-import { smtpdError } from '../errors.ts'
+import { loginThrottled, smtpdError } from '../errors.ts'
 import { meView } from '../store.ts'
 import type { SmtpdOptions, Tokens } from '../tokens.ts'
 import { errorResponses, Me, TokenResponse } from './schemas.ts'
@@ -24,23 +25,13 @@ export function registerOauth(
   tokens: Tokens,
   authorize: Authorize,
 ) {
-  async function throttleGrant(c: C, identity: string) {
-    if (!opts.grantAttempts) return
-    const ip = c.env?.mailfront?.ip ?? 'local'
-    for (const [key, max] of [
-      [`smtpd:grant:id:${identity.toLowerCase()}`, opts.grantAttempts],
-      [`smtpd:grant:ip:${ip}`, opts.grantAttempts * 3],
-    ] as const) {
-      const r = await ctx.rateLimits.consume(key, { windowMs: opts.grantWindowMs, max })
-      if (!r.allowed) {
-        ctx.events.rateLimited('smtpd')
-        throw smtpdError('RATE_LIMITED', {
-          message: 'Too many login attempts, try again later',
-          headers: { 'Retry-After': String(retryAfterSeconds(r.resetAt, ctx.clock.now())) },
-        })
-      }
-    }
-  }
+  // The core's login throttle: only failed grants count (per e-mail or key and address, per address).
+  const throttle = new LoginThrottle(ctx.rateLimits, {
+    scope: 'smtpd',
+    limits: opts.login,
+    clock: ctx.clock,
+    onRefused: () => ctx.events.rateLimited('smtpd'),
+  })
 
   app.openAPIRegistry.registerPath({
     method: 'post',
@@ -80,13 +71,18 @@ export function registerOauth(
         ctx.events.authFailure('smtpd')
         throw smtpdError('BAD_CREDENTIALS')
       }
-      await throttleGrant(c, username)
-      try {
-        return c.json(await tokens.grant(await tokens.checkCredentials(username, password)))
-      } catch (e) {
+      const outcome = await throttle.attempt(username, c.env?.mailfront?.ip ?? 'local', () =>
+        tokens.checkCredentials(username, password).catch((e) => {
+          if (e instanceof ApiError && e.code === 'BAD_CREDENTIALS') return null
+          throw e
+        }),
+      )
+      if (outcome.status === 'refused') throw loginThrottled(outcome.retryAfterS)
+      if (outcome.status === 'failed') {
         ctx.events.authFailure('smtpd')
-        throw e
+        throw smtpdError('BAD_CREDENTIALS')
       }
+      return c.json(await tokens.grant(outcome.value))
     }
     if (grant === 'refresh_token') {
       // A Bearer header may come along (the Go client sends its old access token): it is ignored.
