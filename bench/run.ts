@@ -349,7 +349,7 @@ function render(r: Record<string, any>): string {
     )
   if (r.smtp)
     lines.push(
-      `SMTP submission (${r.smtp.clients} clients, 2 KB messages, capture, SQLite): ${r.smtp.messages_per_s} messages/s (${r.smtp.accepted} in ${r.smtp.seconds} s, ${r.smtp.refused} refused, ${r.smtp.delivered} captured); HTTP p99 ${r.smtp.http.idle_p99_ms} ms idle, ${r.smtp.http.loaded_p99_ms} ms meanwhile; goal ≥ 300 messages/s: ${r.smtp.met ? 'met' : '**not met**'}.`,
+      `SMTP submission (${r.smtp.clients} clients, ${r.smtp.message_bytes}-byte messages, AUTH once per connection, capture, SQLite): ${r.smtp.messages_per_s} messages/s (${r.smtp.accepted} in ${r.smtp.seconds} s, ${r.smtp.refused} refused, ${r.smtp.delivered} captured; server CPU ${r.smtp.server_cpu_ms_per_message ?? 'n/a'} ms per message); a steady 100 req/s on basic_user meanwhile: p99 ${r.smtp.http.loaded_p99_ms} ms (idle server: ${r.smtp.http.idle_p99_ms} ms); goal ≥ 300 messages/s: ${r.smtp.met ? 'met' : '**not met**'}.`,
       '',
     )
   if (r.singleflight)

@@ -52,6 +52,7 @@ describe('configuration', () => {
     [{ MAILFRONT_MAIL_DELIVERY: 'relay' }, /MAILFRONT_MAIL_DELIVERY=relay needs MAILFRONT_MAIL_RELAY_URL$/],
     [{ MAILFRONT_MAIL_RELAY_URL: 'http://x' }, /^MAILFRONT_MAIL_RELAY_URL must be smtp:/],
     [{ MAILFRONT_MAIL_MAX_ATTEMPTS: '0' }, /^MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1/],
+    [{ MAILFRONT_SMTP_LOGIN_FAILURES: 'many' }, /^MAILFRONT_SMTP_LOGIN_FAILURES must be a whole number/],
   ])('rejects %j with one line naming the variable', (env, msg) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(msg)
@@ -83,6 +84,7 @@ describe('configuration', () => {
     expect(c.smtp.port).toBe('off')
     expect(c.mail).toMatchObject({ delivery: 'relay', relayUrl: 'smtps://u:p@relay.example:465' })
     expect(loadConfig({ MAILFRONT_SMTP_PORT: '0' }).smtp.port).toBe(0)
+    expect(loadConfig({ MAILFRONT_SMTP_LOGIN_FAILURES: '3' }).smtp.login.perLoginAndAddress).toBe(3)
   })
   it('collects plugin options, prefixes and hostnames', () => {
     const c = loadConfig({

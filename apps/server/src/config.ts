@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
 import { z } from 'zod'
 import { compileTrust, type TrustProxy } from './client-address.ts'
 import { AVAILABLE_PLUGINS, DEFAULT_PLUGINS } from './plugins.ts'
@@ -298,7 +299,7 @@ export interface Config {
   requestTimeoutMs: number
   maxConnectionsPerAddress: number
   adminToken?: string
-  smtp: { port: number | 'off'; maxSize: number; maxClients: number }
+  smtp: { port: number | 'off'; maxSize: number; maxClients: number; login: LoginThrottleLimits }
   mail: { delivery: 'capture' | 'relay'; relayUrl?: string; retryS: number; maxAttempts: number }
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
@@ -346,6 +347,17 @@ export function loadConfig(
       } else pluginOptions[id][opt] = v
     }
   }
+  // The SMTP port's login throttle: MAILFRONT_SMTP_LOGIN_FAILURES, _ADDRESS_FAILURES, _CEILING, _WINDOW_S.
+  const smtpOptions: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith('MAILFRONT_SMTP_LOGIN_') && v !== undefined)
+      smtpOptions[k.slice('MAILFRONT_SMTP_'.length).toLowerCase()] = v
+  let smtpLogin: LoginThrottleLimits
+  try {
+    smtpLogin = loginThrottleLimitsFrom(smtpOptions, 'MAILFRONT_SMTP_')
+  } catch (e) {
+    throw new ConfigError((e as Error).message)
+  }
   const dataDir = resolve(c.MAILFRONT_DATA_DIR)
   return {
     host: c.MAILFRONT_HOST,
@@ -371,6 +383,7 @@ export function loadConfig(
       port: c.MAILFRONT_SMTP_PORT,
       maxSize: c.MAILFRONT_SMTP_MAX_SIZE,
       maxClients: c.MAILFRONT_SMTP_MAX_CLIENTS,
+      login: smtpLogin,
     },
     mail: {
       delivery: c.MAILFRONT_MAIL_DELIVERY,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
-import { createSmtpListener, type SmtpLoginSource } from '@mailfront/mail'
+import { LoginThrottle } from '@mailfront/core'
+import type { SmtpLoginSource } from '@mailfront/mail/smtp'
 import type { Runtime } from './runtime.ts'
 import type { TlsMaterial } from './tls.ts'
 
@@ -19,6 +20,8 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
   for (const p of rt.plugins)
     if (p.smtpAuth) sources.push({ plugin: p.id, auth: p.smtpAuth(rt.contexts.get(p.id)!) })
   const log = rt.log.child ? rt.log.child({ component: 'smtp' }) : rt.log
+  // Loaded only by a serving process: one-shot CLI commands never load smtp-server.
+  const { createSmtpListener } = await import('@mailfront/mail/smtp')
   const listener = createSmtpListener({
     mail: rt.mail,
     sources,
@@ -26,8 +29,12 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
     maxSize: smtp.maxSize,
     maxClientsPerAddress: smtp.maxClients,
     hostname: hostname(),
-    // LOGIN THROTTLE (issue #12): pass the core's LoginThrottle here once it is on main, e.g.
-    // `throttle: new LoginThrottle(rt.rateLimits, { scope: 'smtp', onRefused: … })`.
+    // The core's login throttle: failures only, per login and address, per address, per login.
+    throttle: new LoginThrottle(rt.rateLimits, {
+      scope: 'smtp',
+      limits: smtp.login,
+      onRefused: () => rt.metrics.rateLimited.inc({ plugin: 'smtp' }),
+    }),
     log,
     onAuthFailure: () => rt.metrics.authFailures.inc({ plugin: 'smtp' }),
   })

@@ -117,7 +117,39 @@ describe('tmail queue over the mail pipeline', () => {
     expect(await re.text()).toBe('{"msg":"unable to discard message 4","raw":"message already bounced"}')
     const dsn = (await rt.mail.list()).find((x) => x.via === 'dsn')!
     expect(dsn.envelope).toEqual({ from: '', to: ['toorop@tmail.io'] })
-    expect(await processQueue(rt.contexts.get('tmail')!)).toMatchObject({ removed: 2 })
+    // The processor lists the DSN (a bounce to a tmail sender) and removes the finished rows.
+    expect(await processQueue(rt.contexts.get('tmail')!)).toMatchObject({ removed: 2, adopted: 1 })
+    const q = await queue()
+    expect(q.map((x: { Id: number }) => x.Id)).toEqual([1, 2, 5])
+    expect(q[2]).toMatchObject({
+      Uuid: dsn.id,
+      MailFrom: '',
+      AuthUser: '',
+      RcptTo: 'toorop@tmail.io',
+      Host: 'tmail.io',
+      Status: 2,
+    })
+  })
+
+  it('lists mail accepted just before a crash, whose row was never written', async () => {
+    const m = await rt.mail.submit({
+      envelope: { from: 'toorop@tmail.io', to: ['a@example.org'] },
+      raw: RAW,
+      plugin: 'tmail',
+      principal: 'toorop@tmail.io',
+      via: 'smtp',
+    })
     expect((await queue()).map((x: { Id: number }) => x.Id)).toEqual([1, 2])
+    const ctx = rt.contexts.get('tmail')!
+    expect(await processQueue(ctx)).toMatchObject({ adopted: 1 })
+    expect((await queue())[2]).toMatchObject({
+      Uuid: m.id,
+      AuthUser: 'toorop@tmail.io',
+      RcptTo: 'a@example.org',
+    })
+    // Once adopted, never twice; the accepted hook arriving late changes nothing.
+    expect((await processQueue(ctx)).adopted).toBeUndefined()
+    await rt.plugins.find((p) => p.id === 'tmail')!.smtpAuth!(ctx).accepted!('toorop@tmail.io', m)
+    expect(await queue()).toHaveLength(3)
   })
 })

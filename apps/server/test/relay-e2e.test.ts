@@ -188,5 +188,14 @@ describe.skipIf(!pgUrl)('two instances on one PostgreSQL deliver each message on
     const ids = sink.received.map((r) => /Message-ID: <(pg-\d+)@/.exec(r.raw)?.[1])
     expect(ids).toHaveLength(40)
     expect(new Set(ids).size).toBe(40)
+    // Each instance counts what it delivered itself: together, exactly once each.
+    let delivered = 0
+    for (const s of servers) {
+      const m = (await insecureFetch(`${s.url}/metrics`)).body.toString()
+      delivered += Number(
+        /^mailfront_mail_total\{plugin="authsmtp",event="delivered"\} (\d+)/m.exec(m)?.[1] ?? 0,
+      )
+    }
+    expect(delivered).toBe(40)
   }, 60_000)
 })

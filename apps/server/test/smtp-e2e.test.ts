@@ -120,6 +120,7 @@ describe('SMTP submission port end to end (capture)', () => {
         MAILFRONT_FIXTURES: fixtures,
         MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0',
         MAILFRONT_SMTP_MAX_CLIENTS: '3',
+        MAILFRONT_SMTP_LOGIN_FAILURES: '3',
       },
       dir,
     )
@@ -241,6 +242,19 @@ describe('SMTP submission port end to end (capture)', () => {
     })
   })
 
+  it("throttles a login's failures with the core's login throttle (454, then not even checked)", async () => {
+    for (let i = 0; i < 3; i++)
+      await expect(client('aa55555', `wrong-${i}`).verify()).rejects.toMatchObject({ responseCode: 535 })
+    await expect(client('aa55555', 'small-smtp-password').verify()).rejects.toMatchObject({
+      responseCode: 454,
+      response: expect.stringMatching(/^454 4\.7\.0 Too many failed logins, try again in \d+ seconds$/),
+    })
+    // Another login from the same address is not affected.
+    expect(await client('aa12345', 'demo-smtp-password').verify()).toBe(true)
+    const metrics = (await insecureFetch(`${base()}/metrics`)).body.toString()
+    expect(metrics).toMatch(/^mailfront_rate_limited_total\{plugin="smtp"\} [1-9]/m)
+  })
+
   it.skipIf(!external)('refuses plain-text AUTH before STARTTLS from a non-loopback address', async () => {
     const s = rawSmtp(external!)
     await s.reply()
@@ -272,6 +286,23 @@ describe('SMTP submission port end to end (capture)', () => {
     for (const s of [...open, extra]) s.sock.destroy()
   })
 
+  it('counts mail by plugin in /metrics and logs each message and attempt, never a password', async () => {
+    const metrics = (await insecureFetch(`${base()}/metrics`)).body.toString()
+    expect(metrics).toMatch(/^mailfront_mail_total\{plugin="authsmtp",event="submitted"\} [1-9]/m)
+    expect(metrics).toMatch(/^mailfront_mail_total\{plugin="authsmtp",event="delivered"\} [1-9]/m)
+    expect(metrics).toMatch(/^mailfront_auth_failures_total\{plugin="smtp"\} [1-9]/m)
+    const logs = srv!
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+    expect(logs.some((l) => l.includes('"msg":"mail accepted"'))).toBe(true)
+    expect(logs.some((l) => l.includes('"msg":"mail delivery"') && l.includes('"result":"captured"'))).toBe(
+      true,
+    )
+    for (const secret of ['demo-smtp-password', 'small-smtp-password', 'Hello from the e2e test'])
+      expect(logs.filter((l) => l.includes(secret))).toEqual([])
+  })
+
   it('loses nothing when killed -9 right after the 250', async () => {
     const info = await client('aa12345', 'demo-smtp-password').sendMail(
       message('sales@example.com', 'durable@example.org', { messageId: '<durable@example.com>' }),
@@ -280,6 +311,7 @@ describe('SMTP submission port end to end (capture)', () => {
     await srv!.exited
     const id = /queued as (\w+)/.exec(info.response)![1]!
     srv = await startServer({ MAILFRONT_HOST: '0.0.0.0', MAILFRONT_DEMO: 'off' }, srv!.dataDir)
+    port = await smtpPortOf(srv)
     const got = await until(
       () => getJson(`/_mailfront/messages/${id}`),
       (r) => r.body.recipients?.[0]?.state === 'delivered',
@@ -290,4 +322,18 @@ describe('SMTP submission port end to end (capture)', () => {
       recipients: [{ state: 'delivered' }],
     })
   }, 60_000)
+
+  it('closes the SMTP port on SIGTERM and exits 0', async () => {
+    srv!.child.kill('SIGTERM')
+    expect(await srv!.exited).toBe(0)
+    const refused = await new Promise<string>((resolve) => {
+      const s = connect(port, '127.0.0.1')
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
+      s.on('connect', () => {
+        s.destroy()
+        resolve('connected')
+      })
+    })
+    expect(refused).toBe('ECONNREFUSED')
+  })
 })

@@ -19,7 +19,7 @@ export interface SubmitInput {
   principal?: string
   /** How it arrived: `smtp` (the submission port), `api`, or `dsn` (a bounce the pipeline made). */
   via: 'smtp' | 'api' | 'dsn'
-  /** Client address (SMTP peer or HTTP client), for logs and the tmail `Host` field. */
+  /** Client address (SMTP peer or HTTP client), for logs and the captured-mail view. */
   clientAddress?: string
 }
 

@@ -1,5 +1,3 @@
-import MimeNode from 'nodemailer/lib/mime-node'
-
 export interface DsnInput {
   /** The reporting host (RFC 3464 Reporting-MTA). */
   hostname: string
@@ -30,6 +28,7 @@ export function dsnStatus(reason: string, code?: number): string {
  */
 export async function buildDsn(d: DsnInput): Promise<Buffer> {
   const status = dsnStatus(d.reason, d.code)
+  const { default: MimeNode } = await import('nodemailer/lib/mime-node')
   const root = new MimeNode('multipart/report; report-type=delivery-status', {
     hostname: d.hostname,
   })

@@ -1,5 +1,4 @@
 /// <reference path="./types/libmime.d.ts" />
-import libmime from 'libmime'
 import { headerBlock } from './dsn.ts'
 
 /** One header's unfolded value (the first occurrence), or undefined. */
@@ -10,7 +9,9 @@ function header(block: string, name: string): string | undefined {
 }
 
 /** What a summary needs from a message, read from its header block only (cheap at submit). */
-export function summaryHeaders(raw: Uint8Array): { messageId?: string; subject?: string } {
+let libmime: Promise<typeof import('libmime').default> | undefined
+
+export async function summaryHeaders(raw: Uint8Array): Promise<{ messageId?: string; subject?: string }> {
   const block = headerBlock(raw)
   const id = header(block, 'Message-ID')
   const m = id ? /<([^<>\s]+)>/.exec(id) : null
@@ -19,10 +20,15 @@ export function summaryHeaders(raw: Uint8Array): { messageId?: string; subject?:
   if (subject !== undefined) {
     // Raw 8-bit headers are UTF-8 in practice (RFC 6532); encoded words are decoded by libmime.
     const utf8 = Buffer.from(subject, 'latin1').toString('utf8')
-    try {
-      decoded = libmime.decodeWords(utf8)
-    } catch {
-      decoded = utf8
+    decoded = utf8
+    if (utf8.includes('=?')) {
+      // Loaded when a subject has encoded words, not at start.
+      libmime ??= import('libmime').then((m) => m.default)
+      try {
+        decoded = (await libmime).decodeWords(utf8)
+      } catch {
+        decoded = utf8
+      }
     }
   }
   return {

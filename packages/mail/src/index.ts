@@ -9,11 +9,4 @@ export {
   type MailPipeline,
   type MailServiceOptions,
 } from './service.ts'
-export {
-  createSmtpListener,
-  type SmtpListener,
-  type SmtpListenerOptions,
-  type SmtpLoginSource,
-  type SmtpLoginThrottle,
-} from './smtp.ts'
 export { retryDelay, startWorker, type Worker, type WorkerOptions } from './worker.ts'

@@ -1,5 +1,3 @@
-import { simpleParser } from 'mailparser'
-
 export interface ParsedMessage {
   /** Every header, in order, as [lower-case name, raw unfolded value]. */
   headers: [string, string][]
@@ -15,6 +13,8 @@ export interface ParsedMessage {
 
 /** A captured message as the admin API shows it: parsed with mailparser. */
 export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
+  // Loaded on first use: one-shot CLI commands never pay for mailparser.
+  const { simpleParser } = await import('mailparser')
   const m = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
     skipImageLinks: true,
     skipTextToHtml: true,

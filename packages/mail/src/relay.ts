@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 
 export type RelayResult =
   | { kind: 'delivered'; response: string }
@@ -37,11 +37,18 @@ export function redactUrl(url: string): string {
  */
 export function createRelay(url: string): Relay {
   parseRelayUrl(url)
-  const transport = nodemailer.createTransport(`${url}${url.includes('?') ? '&' : '?'}pool=true`)
+  // Bounded waits, so a stuck relay defers the entry instead of holding it (options given in the
+  // URL come first and win).
+  const defaults = 'pool=true&connectionTimeout=15000&greetingTimeout=15000&socketTimeout=60000'
+  let transport: Promise<Transporter> | undefined
+  const open = () =>
+    (transport ??= import('nodemailer').then((n) =>
+      n.default.createTransport(`${url}${url.includes('?') ? '&' : '?'}${defaults}`),
+    ))
   return {
     async send(envelope, raw) {
       try {
-        const info = await transport.sendMail({
+        const info = await (await open()).sendMail({
           envelope: { from: envelope.from || '', to: [envelope.to] },
           raw,
         })
@@ -55,7 +62,7 @@ export function createRelay(url: string): Relay {
       }
     },
     async close() {
-      transport.close()
+      if (transport) (await transport).close()
     },
   }
 }

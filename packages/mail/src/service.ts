@@ -6,19 +6,15 @@ import {
   type Logger,
   type MailService,
   type MessageQuery,
-  type MessageSummary,
-  type QueueEntry,
-  type RecipientStatus,
-  randomHex,
   type StorageAdapter,
   type SubmitInput,
   silentLogger,
   systemClock,
   type Where,
 } from '@mailfront/core'
-import { buildDsn, headerBlock } from './dsn.ts'
-import { summaryHeaders } from './headers.ts'
+import { endWithDsn } from './bounce.ts'
 import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE } from './models.ts'
+import { insertMessage, toEntry, toSummary } from './rows.ts'
 
 export interface MailServiceOptions {
   storage: StorageAdapter
@@ -41,6 +37,8 @@ export interface MailPipeline extends MailService {
   count(query?: MessageQuery): Promise<number>
   /** Delete every message, its bytes and its queue entries; returns how many messages. */
   clear(): Promise<number>
+  /** Delete one message with its bytes and queue entries; false when there is no such message. */
+  remove(id: string): Promise<boolean>
   /** End an entry as bounced (guarded by its current state) and send the DSN in the same transaction. */
   bounceEntry(entry: EntryRow, fromStates: DeliveryState[], reason: string, code?: number): Promise<boolean>
 }
@@ -48,43 +46,6 @@ export interface MailPipeline extends MailService {
 const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/
 
 export class InvalidSubmission extends Error {}
-
-export const toStatus = (e: EntryRow): RecipientStatus => ({
-  entryId: Number(e.id),
-  recipient: e.rcpt,
-  state: e.state,
-  attempts: e.attempts,
-  ...(PENDING.includes(e.state) ? { nextAttemptAt: e.next_attempt_at } : {}),
-  ...(e.last_response ? { lastResponse: e.last_response } : {}),
-  updatedAt: e.updated_at,
-})
-
-const toEntry = (e: EntryRow): QueueEntry => ({
-  ...toStatus(e),
-  nextAttemptAt: e.next_attempt_at,
-  message: e.message,
-  ...(e.message_id ? { messageId: e.message_id } : {}),
-  from: e.mail_from,
-  plugin: e.plugin,
-  ...(e.principal ? { principal: e.principal } : {}),
-  createdAt: e.created_at,
-})
-
-function toSummary(m: MessageRow, entries: EntryRow[]): MessageSummary {
-  return {
-    id: m.id,
-    ...(m.message_id ? { messageId: m.message_id } : {}),
-    envelope: { from: m.mail_from, to: m.rcpt_to },
-    ...(m.subject !== null ? { subject: m.subject } : {}),
-    size: m.size,
-    plugin: m.plugin,
-    ...(m.principal ? { principal: m.principal } : {}),
-    via: m.via as MessageSummary['via'],
-    ...(m.client_address ? { clientAddress: m.client_address } : {}),
-    receivedAt: m.received_at,
-    recipients: entries.map(toStatus),
-  }
-}
 
 function validate(input: SubmitInput) {
   const { from, to } = input.envelope
@@ -113,59 +74,6 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
         log.error({ err }, 'mail event listener failed')
       }
     }
-  }
-
-  /** Insert one message with its entries inside a transaction; returns the rows. */
-  async function insert(tx: StorageAdapter, input: SubmitInput) {
-    const now = clock.now()
-    const id = randomHex(20)
-    const h = summaryHeaders(input.raw)
-    const to = input.envelope.to
-    const message = await tx.create<MessageRow>({
-      model: MESSAGE,
-      data: {
-        id,
-        message_id: h.messageId ?? null,
-        mail_from: input.envelope.from,
-        rcpt_to: to,
-        rcpt_text: to.join(',').toLowerCase(),
-        subject: h.subject ?? null,
-        size: input.raw.byteLength,
-        plugin: input.plugin,
-        principal: input.principal ?? null,
-        via: input.via,
-        client_address: input.clientAddress ?? null,
-        received_at: now,
-      },
-    })
-    await tx.create({
-      model: BODY,
-      data: {
-        message: id,
-        data: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength).toString('base64'),
-      },
-    })
-    const entries: EntryRow[] = []
-    for (const rcpt of to)
-      entries.push(
-        await tx.create<EntryRow>({
-          model: QUEUE,
-          data: {
-            message: id,
-            message_id: h.messageId ?? null,
-            plugin: input.plugin,
-            principal: input.principal ?? null,
-            mail_from: input.envelope.from,
-            rcpt,
-            state: 'queued',
-            attempts: 0,
-            next_attempt_at: now,
-            created_at: now,
-            updated_at: now,
-          },
-        }),
-      )
-    return { message, entries }
   }
 
   function submitted(message: MessageRow, entries: EntryRow[]) {
@@ -257,7 +165,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
 
     async submit(input) {
       validate(input)
-      const { message, entries } = await db.transaction((tx) => insert(tx, input))
+      const { message, entries } = await db.transaction((tx) => insertMessage(tx, input, clock.now()))
       submitted(message, entries)
       return toSummary(message, entries)
     },
@@ -344,54 +252,9 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
 
     async bounceEntry(entry, fromStates, reason, code) {
       const now = clock.now()
-      const result = await db.transaction(async (tx) => {
-        const row = await tx.updateOne<EntryRow>({
-          model: QUEUE,
-          where: {
-            and: [
-              { field: 'id', value: entry.id },
-              { field: 'state', op: 'in', value: fromStates },
-              // A worker's own claim: only the lease it holds may end the entry.
-              ...(fromStates.includes('delivering') && entry.lease_until !== null
-                ? [{ field: 'lease_until', value: entry.lease_until }]
-                : []),
-            ],
-          },
-          set: {
-            state: 'bounced',
-            attempts: entry.attempts,
-            last_response: reason,
-            lease_until: null,
-            updated_at: now,
-          },
-        })
-        if (!row) return null
-        // Never a bounce for a bounce: a null sender gets nothing back.
-        if (row.mail_from === '') return { row, dsn: null }
-        const m = await tx.findOne<MessageRow>({ model: MESSAGE, where: { field: 'id', value: row.message } })
-        const b = await tx.findOne<{ id: string; data: string }>({
-          model: BODY,
-          where: { field: 'message', value: row.message },
-        })
-        const raw = await buildDsn({
-          hostname,
-          to: row.mail_from,
-          recipient: row.rcpt,
-          reason,
-          ...(code ? { code } : {}),
-          originalHeaders: b ? headerBlock(Buffer.from(b.data, 'base64')) : '',
-          ...(row.message_id ? { originalMessageId: row.message_id } : {}),
-          arrivalDate: new Date(m?.received_at ?? row.created_at),
-          date: new Date(now),
-        })
-        const dsn = await insert(tx, {
-          envelope: { from: '', to: [row.mail_from] },
-          raw,
-          plugin: row.plugin,
-          via: 'dsn',
-        })
-        return { row, dsn }
-      })
+      const result = await db.transaction((tx) =>
+        endWithDsn(tx, { entry, fromStates, reason, ...(code ? { code } : {}), now, hostname }),
+      )
       if (!result) return false
       const { row, dsn } = result
       log.info(
@@ -429,6 +292,14 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
         await tx.deleteMany({ model: QUEUE, where: { field: 'id', op: 'gt', value: 0 } })
         await tx.deleteMany({ model: BODY, where: { field: 'message', op: 'ne', value: '' } })
         return tx.deleteMany({ model: MESSAGE, where: { field: 'id', op: 'ne', value: '' } })
+      })
+    },
+
+    async remove(id) {
+      return db.transaction(async (tx) => {
+        await tx.deleteMany({ model: QUEUE, where: { field: 'message', value: id } })
+        await tx.deleteMany({ model: BODY, where: { field: 'message', value: id } })
+        return tx.deleteOne({ model: MESSAGE, where: { field: 'id', value: id } })
       })
     },
   }

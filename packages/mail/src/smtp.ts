@@ -195,12 +195,13 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       let size = 0
       stream.on('data', (c: Buffer) => {
         size += c.length
-        // Past the limit smtp-server answers 552 itself: stop keeping the bytes.
+        // Past the limit: stop keeping the bytes; the message is refused at its end.
         if (size <= o.maxSize) chunks.push(c)
       })
       stream.on('error', (e) => cb(asReply(e, log)))
       stream.on('end', () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return cb(null)
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded || size > o.maxSize)
+          return cb(reply(552, `5.3.4 Message too big: the limit is ${o.maxSize} bytes`))
         const u = userOf(session)!
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
         const envelope: Envelope = { from, to: session.envelope.rcptTo.map((r) => r.address) }
@@ -227,7 +228,11 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       })
     },
   })
-  server.on('error', (err) => log.warn({ err }, 'smtp: connection error'))
+  let listening = false
+  // Before it listens, an error is the listen's own: listen() rejects with it.
+  server.on('error', (err) => {
+    if (listening) log.warn({ err }, 'smtp: connection error')
+  })
 
   return {
     listen(port, host) {
@@ -236,6 +241,7 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
         s.once('error', reject)
         server.listen(port, host, () => {
           s.off('error', reject)
+          listening = true
           resolve((s.address() as AddressInfo).port)
         })
       })

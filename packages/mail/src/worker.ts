@@ -9,6 +9,8 @@ export interface WorkerOptions {
   relay?: Relay
   /** How often to look for due entries (other instances' submits, retries). */
   pollMs?: number
+  /** After a submit on this instance, wait this long before a round, so a burst is one batch. */
+  wakeDelayMs?: number
   /** Entries claimed per round. */
   batch?: number
   /** Parallel deliveries in relay mode. */
@@ -263,7 +265,14 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
       })
   }
 
-  p.onSubmitted(() => setImmediate(kick))
+  const wakeDelayMs = o.wakeDelayMs ?? 20
+  let wake: NodeJS.Timeout | undefined
+  p.onSubmitted(() => {
+    wake ??= setTimeout(() => {
+      wake = undefined
+      kick()
+    }, wakeDelayMs)
+  })
   timer = setInterval(kick, pollMs)
   timer.unref()
   setImmediate(kick)
@@ -276,6 +285,7 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
     async stop() {
       stopped = true
       if (timer) clearInterval(timer)
+      if (wake) clearTimeout(wake)
       timer = undefined
       while (running) await running
       await o.relay?.close()

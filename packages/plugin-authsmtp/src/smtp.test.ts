@@ -1,6 +1,7 @@
 import { MailRejection, type MessageSummary } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { commands } from './cli.ts'
 import { upsertAccount } from './fixtures.ts'
 import { authsmtpPlugin } from './index.ts'
 import { authsmtpSmtpAuth } from './smtp.ts'
@@ -102,5 +103,21 @@ describe('AuthSMTP on the submission port', () => {
   it('accepts any From when the account lists none', async () => {
     await upsertAccount(ctx, { ...ACCOUNT, from_addresses: [] } as never)
     await auth.checkSubmit!('aa12345', env('anyone@anywhere.example'))
+  })
+
+  it('sets the SMTP password from the CLI, printing a generated one when none is given', async () => {
+    const set = commands.find((c) => c.path.join(' ') === 'authsmtp smtp-password set')!
+    expect(await set.run(ctx, ['aa12345', 'new-smtp-password'], {})).toEqual({
+      user_id: 'aa12345',
+      smtp_password: 'set',
+    })
+    expect(await auth.authenticate('aa12345', 'new-smtp-password', '127.0.0.1')).toEqual({
+      principal: 'aa12345',
+    })
+    expect(await auth.authenticate('aa12345', 'demo-smtp-password', '127.0.0.1')).toBeNull()
+    const generated = (await set.run(ctx, ['aa12345'], {})) as { smtp_password: string }
+    expect(generated.smtp_password.length).toBeGreaterThanOrEqual(20)
+    expect(await auth.authenticate('aa12345', generated.smtp_password, '127.0.0.1')).not.toBeNull()
+    await expect(set.run(ctx, ['nobody'], {})).rejects.toThrow('no AuthSMTP account "nobody"')
   })
 })

@@ -74,7 +74,7 @@ export function tmailPlugin() {
       const tick = () => {
         running ??= processQueue(ctx)
           .then((r) => {
-            if (r.discarded || r.bounced || r.doubleBounces || r.removed)
+            if (r.discarded || r.bounced || r.doubleBounces || r.removed || r.adopted)
               ctx.log.info({ plugin: 'tmail', ...r }, 'queue processed')
           })
           .catch((err) => ctx.log.error({ plugin: 'tmail', err }, 'queue processing failed'))

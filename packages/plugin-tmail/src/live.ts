@@ -1,9 +1,10 @@
-import type {
-  DeliveryState,
-  MessageSummary,
-  PluginContext,
-  QueueEntry,
-  StorageAdapter,
+import {
+  type DeliveryState,
+  type MessageSummary,
+  type PluginContext,
+  type QueueEntry,
+  type StorageAdapter,
+  UniqueViolationError,
 } from '@mailfront/core'
 import { type MessageRow, QUEUE, STATUS } from './store.ts'
 import { goTime } from './time.ts'
@@ -57,9 +58,9 @@ const domainOf = (addr: string) => addr.slice(addr.lastIndexOf('@') + 1).toLower
 /** Add a relay user's accepted message to tmail's view: one row per recipient, linked to its entry. */
 export async function addSubmitted(db: StorageAdapter, authUser: string, m: MessageSummary): Promise<void> {
   const at = goTime(m.receivedAt)
-  await db.transaction(async (tx) => {
-    for (const r of m.recipients)
-      await tx.create({
+  for (const r of m.recipients) {
+    try {
+      await db.create({
         model: QUEUE,
         data: {
           // The pipeline's message id is 40 hex characters, as tmail's Uuid.
@@ -77,7 +78,67 @@ export async function addSubmitted(db: StorageAdapter, authUser: string, m: Mess
           entry_id: r.entryId,
         },
       })
-  })
+    } catch (err) {
+      // The processor adopted the entry first (see adoptEntries): it has its row.
+      if (!(err instanceof UniqueViolationError)) throw err
+    }
+  }
+}
+
+/**
+ * Give a row to every pending tmail entry that has none: mail accepted just before a crash (the row
+ * is written after the message is durable), and the bounces (DSNs) the pipeline made for tmail
+ * senders, which tmail lists with an empty MailFrom as its own bounces.
+ */
+export async function adoptEntries(ctx: PluginContext, batch = 500): Promise<number> {
+  if (!ctx.mail) return 0
+  let adopted = 0
+  let after = 0
+  for (;;) {
+    const entries = await ctx.mail.entries({
+      plugin: 'tmail',
+      states: ['queued', 'deferred', 'delivering'],
+      afterId: after,
+      limit: batch,
+    })
+    if (!entries.length) return adopted
+    after = entries[entries.length - 1]!.entryId
+    const have = new Set(
+      (
+        await ctx.storage.findMany<MessageRow>({
+          model: QUEUE,
+          where: { field: 'entry_id', op: 'in', value: entries.map((e) => e.entryId) },
+        })
+      ).map((r) => r.entry_id),
+    )
+    for (const e of entries) {
+      if (have.has(e.entryId)) continue
+      const at = goTime(e.createdAt)
+      try {
+        await ctx.storage.create({
+          model: QUEUE,
+          data: {
+            uuid: e.message,
+            mail_from: e.from,
+            auth_user: e.principal ?? '',
+            rcpt_to: e.recipient,
+            message_id: e.messageId ?? '',
+            host: domainOf(e.recipient),
+            last_update: at,
+            added_at: at,
+            next_delivery_scheduled_at: at,
+            status: STATUS.SCHEDULED,
+            delivery_failed_count: 0,
+            entry_id: e.entryId,
+          },
+        })
+        adopted++
+      } catch (err) {
+        if (!(err instanceof UniqueViolationError)) throw err // else: the accepted hook was first
+      }
+    }
+    if (entries.length < batch) return adopted
+  }
 }
 
 /** Remove the rows of entries the pipeline is done with (and of entries that no longer exist). */

@@ -1,6 +1,6 @@
 import { type PluginContext, randomHex, type StorageAdapter } from '@mailfront/core'
 import { tmailError } from './errors.ts'
-import { reapFinished, withLiveState } from './live.ts'
+import { adoptEntries, reapFinished, withLiveState } from './live.ts'
 import { type MessageRow, QUEUE, STATUS } from './store.ts'
 import { goTime } from './time.ts'
 
@@ -149,6 +149,8 @@ export interface ProcessResult {
   doubleBounces: number
   /** Rows of relay users' mail the pipeline is done with (delivered, discarded or bounced). */
   removed?: number
+  /** Rows given to pending tmail entries that had none (see adoptEntries). */
+  adopted?: number
 }
 
 /**
@@ -189,6 +191,8 @@ export async function processQueue(ctx: PluginContext, batch = 500): Promise<Pro
     }
     if (rows.length < batch) break
   }
+  const adopted = await adoptEntries(ctx, batch)
+  if (adopted) out.adopted = adopted
   const removed = await reapFinished(ctx, batch)
   if (removed) out.removed = removed
   return out

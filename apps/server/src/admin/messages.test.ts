@@ -111,6 +111,17 @@ describe('captured mail API', () => {
     }
   })
 
+  it('deletes one message with its queue entries', async () => {
+    const a = await submit('A')
+    const b = await submit('B')
+    const res = await app.request(`/_mailfront/messages/${a.id}`, { method: 'DELETE' })
+    expect(await res.json()).toEqual({ deleted: 1 })
+    expect((await app.request(`/_mailfront/messages/${a.id}`)).status).toBe(404)
+    expect(await mail.entries()).toMatchObject([{ message: b.id }])
+    const again = await app.request(`/_mailfront/messages/${a.id}`, { method: 'DELETE' })
+    expect([again.status, await again.json()]).toEqual([404, { error: `no message ${a.id}` }])
+  })
+
   it('deletes every message', async () => {
     await submit('A')
     await submit('B')

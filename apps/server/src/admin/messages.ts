@@ -51,5 +51,10 @@ export function messageRoutes(mail: MailPipeline): AdminRoutes {
       })
     })
     admin.delete('/messages', async (c) => c.json({ deleted: await mail.clear() }))
+    admin.delete('/messages/:id', async (c) => {
+      const id = c.req.param('id')
+      if (!(await mail.remove(id))) return c.json({ error: `no message ${id}` }, 404)
+      return c.json({ deleted: 1 })
+    })
   }
 }
