@@ -41,8 +41,8 @@ describe('MAILFRONT_TLS=off', () => {
         .split('\n')
         .map((l) => l.trim())
         .filter((l) => l.startsWith('curl '))
-      // AuthSMTP, SMTPD with a password and with the API key, tmail, mailbox.org.
-      expect(curls).toHaveLength(5)
+      // AuthSMTP, SMTPD with a password, with the API key and its send, tmail, mailbox.org.
+      expect(curls).toHaveLength(6)
       for (const line of curls) {
         expect(line).not.toContain('https://')
         expect(line).not.toMatch(/^curl -k/)
@@ -50,9 +50,15 @@ describe('MAILFRONT_TLS=off', () => {
         const answer = execFileSync('sh', ['-c', `${line} -s --max-time 10 -w '\n%{http_code}'`], {
           encoding: 'utf8',
         })
-        expect(answer.slice(answer.lastIndexOf('\n') + 1), `${line}\n${answer}`).toBe('200')
+        const status = line.endsWith('/api/v1/email/send') ? '202' : '200'
+        expect(answer.slice(answer.lastIndexOf('\n') + 1), `${line}\n${answer}`).toBe(status)
         if (line.endsWith('/v1/')) expect(answer).toContain('"result"')
       }
+      // The send is captured where the banner says.
+      const captured = (await (await fetch(`${srv.url}/_mailfront/messages`)).json()) as {
+        messages: { subject: string }[]
+      }
+      expect(captured.messages.map((m) => m.subject)).toEqual(['Hello'])
       // The API-key hint really authenticates: its answer is the key's account.
       const key = curls.find((l) => l.includes('demo-secret:'))!
       expect(execFileSync('sh', ['-c', `${key} -s`], { encoding: 'utf8' })).toContain('Demo account')
