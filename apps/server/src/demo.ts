@@ -9,7 +9,7 @@ export const DEMO_CREDENTIALS: Record<string, string[]> = {
   ],
   smtpd: [
     '{curl} -X POST -u jack.truong@example.com:demo-password "{url}/oauth/token?grant_type=password"',
-    '  or with the API key (role standard): its secret as the Basic username, no password:',
+    '  or with the API key (role standard): its secret as the HTTP Basic user name, no password:',
     '  {curl} -u demo-secret: {url}/api/v1/account',
     `{curl} -u demo-secret: -H 'Content-Type: application/json' -d '{"from_email_address":"jack.truong@example.com","recipient_email_address":"you@example.org","subject":"Hello","content_text":"Hi"}' {url}/api/v1/email/send`,
     '  (sending profile "demo" for example.com, active; the message lands in {url}/_mailfront/messages)',
