@@ -63,7 +63,7 @@ export function mailboxorgLocalDelivery(
 
       const notice = activeNotice(m, ctx.clock.now())
       if (notice) {
-        const refused = noticeRefusal(sender, block, m.mail, notice)
+        const refused = await noticeRefusal(sender, block, m.mail, notice)
         const claim = refused
           ? null
           : await claimNotice(ctx, m.mail, sender.toLowerCase(), notice, opts().vacationDays)

@@ -1,6 +1,7 @@
-import addressparser from 'nodemailer/lib/addressparser'
+import type addressparserType from 'nodemailer/lib/addressparser'
 
 // Reading the few headers local delivery needs from a message's header block (never its body).
+// nodemailer loads on first use, so one-shot CLI commands do not pay for it.
 
 /** The header block (up to the first empty line), as latin1 so any byte survives. */
 export function headerBlock(raw: Uint8Array): string {
@@ -17,9 +18,10 @@ export function headerValues(block: string, name: string): string[] {
 }
 
 /** The lower-cased addresses of these headers (groups flattened). */
-export function addressesIn(block: string, names: string[]): string[] {
+export async function addressesIn(block: string, names: string[]): Promise<string[]> {
+  const { default: addressparser } = await import('nodemailer/lib/addressparser')
   const out: string[] = []
-  const walk = (list: ReturnType<typeof addressparser>) => {
+  const walk = (list: ReturnType<typeof addressparserType>) => {
     for (const a of list) {
       if ('group' in a && a.group) walk(a.group)
       else if (a.address) out.push(a.address.toLowerCase())

@@ -1,5 +1,4 @@
 import { type PluginContext, UniqueViolationError } from '@mailfront/core'
-import MailComposer from 'nodemailer/lib/mail-composer'
 import { addressesIn, headerValues } from './mail-headers.ts'
 import type { MailRow } from './store.ts'
 import { VACATION_REPLY, type VacationReplyRow } from './store-delivery.ts'
@@ -30,12 +29,12 @@ export function activeNotice(m: MailRow, now: number): VacationNotice | null {
  * itself, nor when the mailbox (or one of the notice's additional addresses) is not among the
  * message's To/Cc/Bcc/Resent-To/Resent-Cc addresses (a Bcc'd list copy, a forwarded copy).
  */
-export function noticeRefusal(
+export async function noticeRefusal(
   sender: string,
   block: string,
   mailbox: string,
   v: VacationNotice,
-): string | null {
+): Promise<string | null> {
   const from = sender.toLowerCase()
   if (!from) return 'null sender'
   const local = from.slice(0, from.lastIndexOf('@'))
@@ -49,7 +48,7 @@ export function noticeRefusal(
   if (['List-Id', 'List-Unsubscribe', 'List-Post'].some((h) => headerValues(block, h).length))
     return 'mailing list message'
   const mine = new Set([mailbox, ...v.additional_mail_addresses.map((a) => a.toLowerCase())])
-  const to = addressesIn(block, ['To', 'Cc', 'Bcc', 'Resent-To', 'Resent-Cc'])
+  const to = await addressesIn(block, ['To', 'Cc', 'Bcc', 'Resent-To', 'Resent-Cc'])
   if (!to.some((a) => mine.has(a))) return 'the mailbox is not among the addressees'
   return null
 }
@@ -125,6 +124,7 @@ export async function composeNotice(
 ): Promise<Buffer> {
   const references = headerValues(original.block, 'References')[0]?.split(/\s+/).filter(Boolean) ?? []
   const inReplyTo = original.messageId ? `<${original.messageId}>` : undefined
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer')
   const mail = new MailComposer({
     from: mailbox,
     to: sender,
