@@ -19,6 +19,7 @@ import {
 } from '@mailfront/core'
 import { Hono } from 'hono'
 import { type AdminRoutes, createAdminApp } from './admin/app.ts'
+import { clientAddress, compileTrust, type TrustProxy } from './client-address.ts'
 import {
   DOCS_ASSETS,
   DOCS_INIT_JS,
@@ -55,7 +56,7 @@ export interface AppDeps {
   metrics: Metrics
   secret: string
   requireHttps: boolean
-  trustProxy: boolean
+  trustProxy: TrustProxy
   bodyLimit: number
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
@@ -78,18 +79,10 @@ type NodeEnv = { incoming?: IncomingMessage; mailfront?: RequestInfo }
 
 function requestInfo(
   c: { req: { header(n: string): string | undefined }; env: NodeEnv },
-  trustProxy: boolean,
+  trust: ReturnType<typeof compileTrust>,
 ): RequestInfo {
   const sock = c.env?.incoming?.socket as TLSSocket | undefined
-  // Without a socket (app.request in tests, or a custom adapter) there is no transport to judge.
-  let secure = sock ? !!sock.encrypted : true
-  let ip = sock?.remoteAddress ?? ''
-  if (trustProxy) {
-    const proto = c.req.header('x-forwarded-proto')
-    if (proto) secure = proto.split(',')[0]!.trim().toLowerCase() === 'https'
-    const fwd = c.req.header('x-forwarded-for')
-    if (fwd) ip = fwd.split(',')[0]!.trim()
-  }
+  const { ip, secure } = clientAddress(sock, (n) => c.req.header(n), trust)
   const incoming = c.req.header('x-request-id')
   const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID()
   return { requestId, secure, ip }
@@ -130,10 +123,11 @@ export function createMailfront(d: AppDeps): Mailfront {
   const draining = { value: false }
   const anyHostname = mounted.some((m) => m.hostname)
 
+  const trust = compileTrust(d.trustProxy)
   const access = (d.log as Logger & { access?: Logger }).access ?? d.log
   const root = new Hono<{ Bindings: NodeEnv }>()
   root.use('*', async (c, next) => {
-    const info = requestInfo(c, d.trustProxy)
+    const info = requestInfo(c, trust)
     c.env = { ...(c.env ?? {}), mailfront: info }
     const started = performance.now()
     // Set before the handler so it goes into the response as it is built: touching c.res.headers

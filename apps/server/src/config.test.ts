@@ -13,6 +13,9 @@ describe('configuration', () => {
       demo: 'auto',
       logLevel: 'info',
       bodyLimit: 1048576,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      maxConnectionsPerAddress: 256,
     })
     expect(c.databaseUrl).toMatch(/^sqlite:.*\/data\/mailfront\.db$/)
     expect(c.plugins).toContain('authsmtp')
@@ -27,13 +30,33 @@ describe('configuration', () => {
     [{ MAILFRONT_TLS: 'files' }, /MAILFRONT_TLS=files needs MAILFRONT_TLS_CERT and MAILFRONT_TLS_KEY/],
     [{ MAILFRONT_PLUGINS: 'authsmtp,nope' }, /unknown plugin "nope"/],
     [{ MAILFRONT_DATABASE_URL: 'mysql://x' }, /^MAILFRONT_DATABASE_URL must be/],
-    [{ MAILFRONT_TRUST_PROXY: 'perhaps' }, /^MAILFRONT_TRUST_PROXY must be true or false/],
+    [
+      { MAILFRONT_TRUST_PROXY: 'perhaps' },
+      /^MAILFRONT_TRUST_PROXY must be false, true, a hop count.*perhaps/,
+    ],
+    [{ MAILFRONT_TRUST_PROXY: '10.0.0.0/33' }, /^MAILFRONT_TRUST_PROXY must be/],
     [{ MAILFRONT_DEMO: 'x' }, /^MAILFRONT_DEMO/],
+    [{ MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: '-1' }, /^MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ MAILFRONT_HEADERS_TIMEOUT_S: 'soon' }, /^MAILFRONT_HEADERS_TIMEOUT_S must be a number of seconds/],
+    [
+      { MAILFRONT_HEADERS_TIMEOUT_S: '20', MAILFRONT_REQUEST_TIMEOUT_S: '10' },
+      /^MAILFRONT_REQUEST_TIMEOUT_S must be at least MAILFRONT_HEADERS_TIMEOUT_S/,
+    ],
     [{ MAILFRONT_SECRET: 'short' }, /^MAILFRONT_SECRET must be at least 32 characters$/],
     [{ MAILFRONT_AUTHSMTP_PREFIX: 'nope' }, /^MAILFRONT_AUTHSMTP_PREFIX must be a path/],
   ])('rejects %j with one line naming the variable', (env, msg) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(msg)
+  })
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', 1],
+    ['yes', 1],
+    ['2', 2],
+    ['10.0.0.1, 192.168.0.0/16,loopback', ['10.0.0.1', '192.168.0.0/16', 'loopback']],
+  ])('reads MAILFRONT_TRUST_PROXY=%j as %j', (v, want) => {
+    expect(loadConfig({ MAILFRONT_TRUST_PROXY: v }).trustProxy).toEqual(want)
   })
   it('never echoes a secret back', () => {
     expect(() => loadConfig({ MAILFRONT_SECRET: 'short-secret' })).not.toThrow(/short-secret/)

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { compileTrust, type TrustProxy } from './client-address.ts'
 import { AVAILABLE_PLUGINS, DEFAULT_PLUGINS } from './plugins.ts'
 
 const bool = (name: string) =>
@@ -44,8 +45,8 @@ export const ENV_SPEC = {
   },
   MAILFRONT_TRUST_PROXY: {
     default: 'false',
-    flag: '--trust-proxy <bool>',
-    description: 'honour X-Forwarded-Proto/For',
+    flag: '--trust-proxy <value>',
+    description: 'false, true (1 hop), a hop count, or proxy addresses/CIDRs (comma list)',
   },
   MAILFRONT_REQUIRE_HTTPS: {
     default: 'true',
@@ -68,6 +69,21 @@ export const ENV_SPEC = {
     default: '1048576',
     flag: '--body-limit <bytes>',
     description: 'request body limit',
+  },
+  MAILFRONT_HEADERS_TIMEOUT_S: {
+    default: '10',
+    flag: '--headers-timeout <s>',
+    description: 'seconds from accept to the end of the first request headers',
+  },
+  MAILFRONT_REQUEST_TIMEOUT_S: {
+    default: '30',
+    flag: '--request-timeout <s>',
+    description: 'seconds to receive a whole request',
+  },
+  MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: {
+    default: '256',
+    flag: '--max-connections-per-address <n>',
+    description: 'open connections per peer address (0 = no bound)',
   },
   MAILFRONT_ADMIN_TOKEN: {
     default: undefined,
@@ -116,7 +132,26 @@ const schema = z
     }),
     MAILFRONT_TLS_CERT: z.string().optional(),
     MAILFRONT_TLS_KEY: z.string().optional(),
-    MAILFRONT_TRUST_PROXY: bool('MAILFRONT_TRUST_PROXY'),
+    MAILFRONT_TRUST_PROXY: z.string().transform((v, c): TrustProxy => {
+      const s = v.trim().toLowerCase()
+      if (['false', 'no', '0', ''].includes(s)) return false
+      if (['true', 'yes'].includes(s)) return 1
+      if (/^\d+$/.test(s)) return Math.min(Number(s), 100)
+      const list = s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+      try {
+        compileTrust(list)
+        return list
+      } catch (e) {
+        c.addIssue({
+          code: 'custom',
+          message: `MAILFRONT_TRUST_PROXY must be false, true, a hop count or a comma list of proxy addresses/CIDRs (${(e as Error).message})`,
+        })
+        return z.NEVER
+      }
+    }),
     MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS'),
     MAILFRONT_FIXTURES: z.string().optional(),
     MAILFRONT_DEMO: z.enum(['auto', 'on', 'off'], { message: 'MAILFRONT_DEMO must be auto, on or off' }),
@@ -128,12 +163,30 @@ const schema = z
       .number({ message: 'MAILFRONT_BODY_LIMIT must be a number of bytes' })
       .int()
       .min(1024),
+    MAILFRONT_HEADERS_TIMEOUT_S: z.coerce
+      .number({ message: 'MAILFRONT_HEADERS_TIMEOUT_S must be a number of seconds' })
+      .positive()
+      .max(3600),
+    MAILFRONT_REQUEST_TIMEOUT_S: z.coerce
+      .number({ message: 'MAILFRONT_REQUEST_TIMEOUT_S must be a number of seconds' })
+      .positive()
+      .max(3600),
+    MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+      .number({ message: 'MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS must be a whole number' })
+      .int()
+      .min(0),
     MAILFRONT_ADMIN_TOKEN: z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
       .optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.MAILFRONT_REQUEST_TIMEOUT_S < c.MAILFRONT_HEADERS_TIMEOUT_S)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_REQUEST_TIMEOUT_S'],
+        message: 'MAILFRONT_REQUEST_TIMEOUT_S must be at least MAILFRONT_HEADERS_TIMEOUT_S',
+      })
     if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
       ctx.addIssue({
         code: 'custom',
@@ -152,13 +205,17 @@ export interface Config {
   databaseUrl: string
   redisUrl?: string
   tls: { mode: 'self-signed' | 'off' | 'files'; cert?: string; key?: string }
-  trustProxy: boolean
+  /** false, a number of trusted hops, or the trusted proxies' addresses/CIDRs. */
+  trustProxy: TrustProxy
   requireHttps: boolean
   fixtures?: string
   demo: 'auto' | 'on' | 'off'
   secret?: string
   logLevel: string
   bodyLimit: number
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  maxConnectionsPerAddress: number
   adminToken?: string
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
@@ -223,6 +280,9 @@ export function loadConfig(
     secret: c.MAILFRONT_SECRET,
     logLevel: c.MAILFRONT_LOG_LEVEL,
     bodyLimit: c.MAILFRONT_BODY_LIMIT,
+    headersTimeoutMs: Math.round(c.MAILFRONT_HEADERS_TIMEOUT_S * 1000),
+    requestTimeoutMs: Math.round(c.MAILFRONT_REQUEST_TIMEOUT_S * 1000),
+    maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
     pluginOptions,
     prefixes,

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Config } from './config.ts'
+import { guardConnections } from './connection-guard.ts'
 import { DEMO_CREDENTIALS } from './demo.ts'
 import type { createLogger } from './log.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
@@ -32,15 +33,31 @@ export async function serve(
         : null
   const runtime = await createRuntime(config, log)
   const { demo } = await loadStartupFixtures(runtime)
+  // Timeouts are checked every second (Node's default is 30 s), so a slow client is closed on time.
+  const common = { connectionsCheckingInterval: 1_000 }
   const server = createAdaptorServer({
     fetch: runtime.app.fetch,
     ...(tls
-      ? { createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } }
-      : { createServer: createHttpServer }),
+      ? {
+          createServer: createHttpsServer,
+          serverOptions: {
+            ...common,
+            key: tls.key,
+            cert: tls.cert,
+            handshakeTimeout: config.headersTimeoutMs,
+          },
+        }
+      : { createServer: createHttpServer, serverOptions: common }),
   }) as Server
-  server.headersTimeout = 10_000
-  server.requestTimeout = 30_000
+  server.headersTimeout = config.headersTimeoutMs
+  server.requestTimeout = config.requestTimeoutMs
   server.keepAliveTimeout = 5_000
+  guardConnections(
+    server,
+    { headersTimeoutMs: config.headersTimeoutMs, maxPerAddress: config.maxConnectionsPerAddress },
+    log,
+    { tls: !!tls },
+  )
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => resolve())

@@ -56,3 +56,21 @@ export const hasCurl = (() => {
     return false
   }
 })()
+
+/** The server's log lines (pino JSON), without the start banner (which prints demo credentials). */
+export const logLines = (output: string) =>
+  output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .join('\n')
+
+/** The credentials of fixtures/demo.json: never in a log line. */
+export const DEMO_SECRETS = [
+  'demo-api-password',
+  'demo-password',
+  'demo-secret',
+  'demo-admin-pass',
+  'demo-reseller-pass',
+  'YWExMjM0NTpkZW1vLWFwaS1wYXNzd29yZA', // base64 of aa12345:demo-api-password
+  'YWRtaW46YWRtaW4', // base64 of admin:admin
+]

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import type { Context, Next } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { matchedRoutes } from 'hono/route'
 import { ApiError, issuesOf, storeUnavailableApiError } from './errors.ts'
@@ -115,20 +114,13 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
       await next()
     })
   }
-  const limit = bodyLimit({
-    maxSize: ctx.bodyLimit,
-    onError: () => {
-      throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
-    },
-  })
-  // Hono's check reads c.req.raw, which costs a full web Request per call: a declared length is
-  // checked from the header instead (readBodyText enforces it while reading); only a chunked body
-  // without a length goes through the stream-counting check.
+  // A declared length is checked from the header (readBodyText enforces it while reading); only a
+  // chunked body without a length is read and counted here, before the route.
   app.use('*', (c, next) => {
     const m = c.req.method
     if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return next()
     const length = c.req.header('content-length')
-    if (length === undefined) return limit(c, next)
+    if (length === undefined) return limitChunked(c, next, ctx.bodyLimit)
     if (Number(length) > ctx.bodyLimit) throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
     return next()
   })
@@ -200,4 +192,44 @@ export function pathMatches(pattern: string, path: string): boolean {
   const { base, wild } = prefixOf(pattern)
   if (path === base) return true
   return wild && path.startsWith(base + '/')
+}
+
+/** How much of an oversized body is still read and discarded so that the 413 reaches the client. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024
+
+/**
+ * Hono's bodyLimit, plus a drain: Hono stops reading at the limit, the unread rest stalls the
+ * socket, and when the server then closes it the client (over TLS notably) gets a reset instead of
+ * the 413. Here the rest is read and discarded in the background, up to 64 MiB, while the answer
+ * goes out; the request timeout bounds a body that never ends.
+ */
+async function limitChunked(c: Context, next: Next, max: number) {
+  const raw = c.req.raw
+  if (!raw.body) return next()
+  const reader = raw.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.length
+    if (size > max) {
+      void (async () => {
+        let drained = 0
+        try {
+          for (;;) {
+            const r = await reader.read()
+            if (r.done) break
+            drained += r.value.length
+            if (drained > MAX_DRAIN_BYTES) break
+          }
+        } catch {}
+        await reader.cancel().catch(() => undefined)
+      })()
+      throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
+    }
+    chunks.push(value)
+  }
+  c.req.raw = new Request(raw, { body: Buffer.concat(chunks) })
+  return next()
 }

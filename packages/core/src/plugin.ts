@@ -37,7 +37,7 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 export interface PluginEvents {
   authFailure(pluginId: string): void
   rateLimited(pluginId: string): void
-  /** A slow password hash was computed to check a credential (the cache missed). */
+  /** A slow password hash was computed to check a credential (the cache missed; a dummy hash for an unknown name counts too). */
   slowHash(pluginId: string): void
 }
 

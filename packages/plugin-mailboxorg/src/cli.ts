@@ -1,4 +1,5 @@
 import { type CommandDef, hashPassword, randomSecret, UniqueViolationError } from '@mailfront/core'
+import { nameTakenByOtherKind } from './login-names.ts'
 import { ACCOUNT_PLANS } from './objects.ts'
 import { optionsFrom } from './options.ts'
 import { sessionStore } from './sessions.ts'
@@ -21,6 +22,8 @@ export const commands: CommandDef[] = [
       if (level !== 'admin' && level !== 'reseller')
         throw new Error(`level must be admin or reseller, got "${level}"`)
       const n = name!.trim().toLowerCase()
+      if (await nameTakenByOtherKind(ctx.storage, n, 'operator'))
+        throw new Error(`"${n}" is already the login of an account, a domain or a mailbox`)
       const pw = password(given)
       const data = { password_hash: await hashPassword(pw), level }
       const where = { field: 'name', value: n }
@@ -51,6 +54,8 @@ export const commands: CommandDef[] = [
         throw new Error(`--plan must be one of ${ACCOUNT_PLANS.join(', ')}`)
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/.test(account!))
         throw new Error(`"${account}" is not a valid account name`)
+      if (await nameTakenByOtherKind(ctx.storage, account!, 'account'))
+        throw new Error(`"${account}" is already the login of an operator, a domain or a mailbox`)
       const pw = password(o.password as string | undefined)
       try {
         const row = await ctx.storage.create<AccountRow>({

@@ -56,21 +56,27 @@ export async function mailInScope(call: Call, m: MailRow): Promise<boolean> {
   return m.mail === principal
 }
 
+// Scope is decided before existence: below admin, a name outside the session's scope answers
+// "Access denied" whether or not it exists, so no tenant learns another tenant's names. A missing
+// name answers "not found" only where the session would hold it if it existed: anything for the
+// admin, a mailbox of a domain in scope.
+
+const deniedOr = (call: Call, missing: AppErrorName) =>
+  appError(s(call).level === 'admin' ? missing : 'ACCESS_DENIED', call.lang)
+
 export async function requireAccount(call: Call, name: string): Promise<AccountRow> {
   const a = await findAccount(call, name)
-  if (!a) throw appError('ACCOUNT_NOT_FOUND', call.lang)
-  if (!(await accountInScope(call, a))) throw appError('ACCESS_DENIED', call.lang)
-  return a
+  if (a && (await accountInScope(call, a))) return a
+  throw a ? appError('ACCESS_DENIED', call.lang) : deniedOr(call, 'ACCOUNT_NOT_FOUND')
 }
 
+const findDomain = (call: Call, name: string) =>
+  call.ctx.storage.findOne<DomainRow>({ model: DOMAIN, where: { field: 'domain', value: lower(name) } })
+
 export async function requireDomain(call: Call, name: string): Promise<DomainRow> {
-  const d = await call.ctx.storage.findOne<DomainRow>({
-    model: DOMAIN,
-    where: { field: 'domain', value: lower(name) },
-  })
-  if (!d) throw appError('DOMAIN_NOT_FOUND', call.lang)
-  if (!(await domainInScope(call, d))) throw appError('ACCESS_DENIED', call.lang)
-  return d
+  const d = await findDomain(call, name)
+  if (d && (await domainInScope(call, d))) return d
+  throw d ? appError('ACCESS_DENIED', call.lang) : deniedOr(call, 'DOMAIN_NOT_FOUND')
 }
 
 export async function requireMail(call: Call, name: string): Promise<MailRow> {
@@ -78,9 +84,11 @@ export async function requireMail(call: Call, name: string): Promise<MailRow> {
     model: MAIL,
     where: { field: 'mail', value: lower(name) },
   })
-  if (!m) throw appError('MAIL_NOT_FOUND', call.lang)
-  if (!(await mailInScope(call, m))) throw appError('ACCESS_DENIED', call.lang)
-  return m
+  if (m && (await mailInScope(call, m))) return m
+  if (m || s(call).level === 'mail') throw appError('ACCESS_DENIED', call.lang)
+  if (s(call).level === 'admin') throw appError('MAIL_NOT_FOUND', call.lang)
+  const d = await findDomain(call, lower(name).split('@')[1] ?? '')
+  throw appError(d && (await domainInScope(call, d)) ? 'MAIL_NOT_FOUND' : 'ACCESS_DENIED', call.lang)
 }
 
 /** Create an object whose name is unique; a taken name answers the method's "already exists" code. */

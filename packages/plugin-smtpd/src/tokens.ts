@@ -128,14 +128,22 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
   return {
     keyActive,
 
-    /** e-mail + password, or API key + secret. Both paths cost one slow-or-constant-time check. */
+    /**
+     * e-mail + password, or API key + secret. Every failure costs exactly one slow hash, whatever
+     * failed (unknown name, wrong password, wrong key secret): status, body and time do not say
+     * which names exist. A right key secret is a fast SHA-256 check (the caller already knows it).
+     */
     async checkCredentials(username: string, password: string): Promise<Principal> {
+      const slow = (stored: string | null) => {
+        ctx.events.slowHash('smtpd')
+        return verifyPassword(password, stored)
+      }
       const user = await db.findOne<UserRow>({
         model: USER,
         where: { field: 'email_address', value: username.trim().toLowerCase() },
       })
       if (user) {
-        if (await verifyPassword(password, user.password_hash)) {
+        if (await slow(user.password_hash)) {
           const p = await userPrincipal(user)
           if (p) return p
         }
@@ -145,7 +153,7 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
       const ok = safeEqual(sha256Hex(password), key?.secret_hash ?? '')
       const p = ok ? await keyPrincipal(key) : null
       if (!p) {
-        if (!key) await verifyPassword(password, null) // same cost as a wrong user password
+        await slow(null) // unknown key or wrong secret: the same cost as a wrong user password
         throw smtpdError('BAD_CREDENTIALS')
       }
       return p

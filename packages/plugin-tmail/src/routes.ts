@@ -89,8 +89,10 @@ export function registerRoutes(
     await createUser(ctx, opts, login, body)
     const scheme = c.env?.mailfront?.secure ? 'https' : 'http'
     const host = c.req.header('host') ?? new URL(c.req.url).host
-    // The login as given in the path, as tmail does.
-    c.header('Location', `${scheme}://${host}${c.env?.mailfront?.basePath ?? ''}/users/${login}`)
+    // The login as given in the path, as tmail does: the raw (percent-encoded) path, since a decoded
+    // non-Latin-1 login cannot go into a header (it failed with a 500 after the user was created).
+    const path = new URL(c.req.url).pathname
+    c.header('Location', `${scheme}://${host}${c.env?.mailfront?.basePath ?? ''}${path}`)
     return c.body(null, 201)
   })
   app.put('/users/:login', async (c) => {

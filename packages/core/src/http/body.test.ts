@@ -8,6 +8,12 @@ import { readBodyText } from './body.ts'
 
 const app = new Hono<PluginEnv>()
 app.post('/', async (c) => c.text(`got:${await readBodyText(c, 16)}`))
+// As the core's chunked-body check does: the web body is read to its end before the handler.
+app.post('/pre-read', async (c) => {
+  const reader = c.req.raw.body?.getReader()
+  while (reader && !(await reader.read()).done);
+  return c.text(`got:${await readBodyText(c, 16)}`)
+})
 app.onError((e, c) =>
   c.text(e instanceof ApiError ? e.code : 'other', e instanceof ApiError ? (e.status as 413) : 500),
 )
@@ -39,6 +45,24 @@ describe('readBodyText over a real Node server (the socket is read directly)', (
     })
     const res = await fetch(url, { method: 'POST', body, duplex: 'half' } as RequestInit)
     expect([res.status, await res.text()]).toEqual([413, 'BODY_TOO_LARGE'])
+  })
+  it('answers a POST without a body even when its end was already consumed', async () => {
+    // No Content-Length, no Transfer-Encoding: a body-less POST, as `curl -X POST` sends it.
+    const { connect } = await import('node:net')
+    const u = new URL(url)
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect(Number(u.port), u.hostname, () =>
+        s.write('POST /pre-read HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      )
+      let text = ''
+      s.on('data', (d) => {
+        text += d
+      })
+      s.on('end', () => resolve(text))
+      s.on('error', reject)
+      s.setTimeout(3000, () => reject(new Error('no answer: the body read hung')))
+    })
+    expect(answer).toMatch(/^HTTP\/1\.1 200[\s\S]*got:$/)
   })
   it('falls back to the web Request without a Node socket', async () => {
     expect(await (await app.request('/', { method: 'POST', body: 'abc' })).text()).toBe('got:abc')

@@ -1,6 +1,7 @@
 import { hashPassword, z } from '@mailfront/core'
 import { deleteAccountResources, deleteDomainResources, deleteMailResources } from '../cascade.ts'
 import { appError } from '../errors.ts'
+import { nameTakenByOtherKind } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { ACCOUNT_FIELDS, ACCOUNT_PLANS, accountObject, accountView, optionalAll } from '../objects.ts'
 import { accountInScope, createNamed, requireAccount } from '../scope.ts'
@@ -61,6 +62,8 @@ export const accountMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_EXISTS'],
     async handler(p, call) {
       const s = call.session!
+      if (await nameTakenByOtherKind(call.ctx.storage, p.account, 'account'))
+        throw appError('ACCOUNT_EXISTS', call.lang)
       const row = await createNamed<AccountRow>(
         call,
         ACCOUNT,

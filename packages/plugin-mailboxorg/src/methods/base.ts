@@ -1,37 +1,18 @@
 import { verifyPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
+import { loginsNamed } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { accountInScope, domainInScope, findAccount, mailInScope } from '../scope.ts'
-import {
-  ACCOUNT,
-  type AccountRow,
-  DOMAIN,
-  type DomainRow,
-  type Level,
-  MAIL,
-  type MailRow,
-  OPERATOR,
-  type OperatorRow,
-} from '../store.ts'
+import { ACCOUNT, type AccountRow, DOMAIN, type DomainRow, MAIL, type MailRow } from '../store.ts'
 
 const none = z.object({})
 
-/** Who `user` is: an operator (admin, reseller), an account, a domain or a mailbox, in that order. */
-async function principalOf(
-  call: Call,
-  user: string,
-): Promise<{ level: Level; name: string; hash: string | null } | null> {
-  const db = call.ctx.storage
-  const name = user.trim().toLowerCase()
-  const op = await db.findOne<OperatorRow>({ model: OPERATOR, where: { field: 'name', value: name } })
-  if (op) return { level: op.level, name, hash: op.password_hash }
-  const a = await db.findOne<AccountRow>({ model: ACCOUNT, where: { field: 'account', value: name } })
-  if (a) return { level: 'account', name, hash: a.status === 'aktiv' ? a.password_hash : null }
-  const d = await db.findOne<DomainRow>({ model: DOMAIN, where: { field: 'domain', value: name } })
-  if (d) return { level: 'domain', name, hash: d.password_hash }
-  const m = await db.findOne<MailRow>({ model: MAIL, where: { field: 'mail', value: name } })
-  if (m) return { level: 'mail', name, hash: m.active ? m.password_hash : null }
-  return null
+/** The one login of that name; a name two kinds share (a store filled before that rule) is none. */
+async function principalOf(call: Call, user: string) {
+  const logins = await loginsNamed(call.ctx.storage, user)
+  if (logins.length > 1)
+    call.ctx.log.warn({ kinds: logins.map((l) => l.kind) }, 'mailbox.org login name held by several kinds')
+  return logins.length === 1 ? logins[0]! : null
 }
 
 const VALIDATORS: Record<string, RegExp | ((v: string) => boolean)> = {
@@ -65,6 +46,7 @@ export const baseMethods = [
       const outcome = await call.loginThrottle.attempt(user, call.ip, async () => {
         const p = await principalOf(call, user)
         // verifyPassword pays the same bcrypt cost for an unknown user as for a wrong password.
+        call.ctx.events.slowHash('mailboxorg')
         const ok = await verifyPassword(pass, p?.hash ?? null)
         return ok && p ? p : null
       })

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto'
 import { hashPassword, z } from '@mailfront/core'
 import { deleteDomainResources, deleteMailResources } from '../cascade.ts'
 import { appError } from '../errors.ts'
+import { nameTakenByOtherKind } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { DOMAIN_CAPABILITIES, domainObject, domainView } from '../objects.ts'
 import { createNamed, requireAccount, requireDomain } from '../scope.ts'
@@ -66,6 +67,8 @@ export const domainMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_NOT_FOUND', 'DOMAIN_EXISTS'],
     async handler(p, call) {
       const a = await requireAccount(call, p.account)
+      if (await nameTakenByOtherKind(call.ctx.storage, p.domain, 'domain'))
+        throw appError('DOMAIN_EXISTS', call.lang)
       const d = await createNamed<DomainRow>(
         call,
         DOMAIN,
