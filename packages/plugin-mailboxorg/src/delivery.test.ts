@@ -249,6 +249,45 @@ describe('forwards', () => {
     expect(t.rec.sent).toHaveLength(1)
   })
 
+  it('a refused copy or notice is noted, not retried; the notice goes first, the copy last', async () => {
+    const t = await setup()
+    await t.ok('mail.set', { mail: MAILBOX, forwards: ['f@example.net'] }, t.session)
+    await vacation(t, '2026-06-01', '2026-06-30')
+    const sent = t.rec.sent
+    t.ctx.mail = {
+      submit: async (i: SubmitInput) => {
+        sent.push(i)
+        throw new MailRejection(550, `5.7.1 <${i.envelope.to[0]}>: sender blocked by recipient`)
+      },
+    } as never
+    expect(await t.message('alice@example.org')).toBe(
+      'delivered to the mailbox; vacation notice refused: 550 5.7.1 <alice@example.org>: sender blocked by recipient; not forwarded: 550 5.7.1 <f@example.net>: sender blocked by recipient',
+    )
+    expect(sent.map((i) => i.envelope.to)).toEqual([['alice@example.org'], ['f@example.net']])
+    // The refused notice counts as the answer of this period.
+    expect(await t.message('alice@example.org')).toContain('no vacation notice: already answered')
+  })
+
+  it('a failed copy fails the delivery (retried); the notice already sent is not sent again', async () => {
+    const t = await setup()
+    await t.ok('mail.set', { mail: MAILBOX, forwards: ['f@example.net'] }, t.session)
+    await vacation(t, '2026-06-01', '2026-06-30')
+    const rec = t.rec
+    let fail = true
+    t.ctx.mail = {
+      submit: async (i: SubmitInput) => {
+        if (fail && i.envelope.to[0] === 'f@example.net') throw new Error('store down')
+        return rec.submit(i)
+      },
+    } as never
+    await expect(t.message('alice@example.org')).rejects.toThrow('store down')
+    fail = false
+    expect(await t.message('alice@example.org')).toBe(
+      'delivered to the mailbox; no vacation notice: already answered in this period; forwarded to f@example.net as m2',
+    )
+    expect(rec.sent.map((i) => i.envelope.to)).toEqual([['alice@example.org'], ['f@example.net']])
+  })
+
   it('a mailbox deleted since the message was queued receives nothing', async () => {
     const t = await setup()
     await t.ok('mail.set', { mail: MAILBOX, forwards: ['f@example.net'] }, t.session)

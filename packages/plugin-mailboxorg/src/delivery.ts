@@ -37,30 +37,10 @@ export function mailboxorgLocalDelivery(
       const sender = message.envelope.from
       const attrs = m.attrs as { forwards?: string[]; inboxsave?: boolean }
       const notes: string[] = []
-
       const forwards = attrs.forwards ?? []
-      if (forwards.length) {
-        const refused = forwardRefusal(block, m.mail)
-        if (refused) {
-          ctx.log.warn(
-            { plugin: 'mailboxorg', mail: message.id, mailbox: m.mail, reason: refused },
-            'forward skipped',
-          )
-          notes.push(`not forwarded: ${refused}`)
-        } else {
-          // The copy's envelope sender is the forwarding mailbox (its bounces go to whoever set the
-          // forward up, never to a third party); a bounce (null sender) stays one.
-          const copy = await mail.submit({
-            envelope: { from: sender === '' ? '' : m.mail, to: forwards },
-            raw: forwardCopy(raw, m.mail),
-            plugin: 'mailboxorg',
-            principal: m.mail,
-            via: 'local',
-          })
-          notes.push(`forwarded to ${forwards.join(', ')} as ${copy.id}`)
-        }
-      }
 
+      // The notice first: its claim makes a retry skip it, so if the forward then fails, the retry
+      // sends neither twice. The forward is the last step, so nothing after it can fail.
       const notice = activeNotice(m, ctx.clock.now())
       if (notice) {
         const refused = await noticeRefusal(sender, block, m.mail, notice)
@@ -88,10 +68,47 @@ export function mailboxorgLocalDelivery(
             })
             notes.push(`vacation notice ${sent.id}`)
           } catch (e) {
-            await claim.release()
-            throw e
+            // Refused for good (the sender's own mailbox here blocks this one): not retried.
+            if (e instanceof MailRejection) notes.push(`vacation notice refused: ${e.code} ${e.message}`)
+            else {
+              await claim.release()
+              throw e
+            }
           }
         } else notes.push(`no vacation notice: ${refused ?? 'already answered in this period'}`)
+      }
+
+      if (forwards.length) {
+        const refused = forwardRefusal(block, m.mail)
+        if (refused) {
+          ctx.log.warn(
+            { plugin: 'mailboxorg', mail: message.id, mailbox: m.mail, reason: refused },
+            'forward skipped',
+          )
+          notes.push(`not forwarded: ${refused}`)
+        } else {
+          // The copy's envelope sender is the forwarding mailbox (its bounces go to whoever set the
+          // forward up, never to a third party); a bounce (null sender) stays one.
+          // When every forward refuses the copy (submit throws their MailRejection), the delivery
+          // to the mailbox stands all the same.
+          const copy = await mail
+            .submit({
+              envelope: { from: sender === '' ? '' : m.mail, to: forwards },
+              raw: forwardCopy(raw, m.mail),
+              plugin: 'mailboxorg',
+              principal: m.mail,
+              via: 'local',
+            })
+            .catch((e) => {
+              if (e instanceof MailRejection) return e
+              throw e
+            })
+          notes.push(
+            copy instanceof MailRejection
+              ? `not forwarded: ${copy.code} ${copy.message}`
+              : `forwarded to ${forwards.join(', ')} as ${copy.id}`,
+          )
+        }
       }
 
       const kept = attrs.inboxsave !== false || !forwards.length
