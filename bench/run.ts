@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { type Proc, rssKb, sleep, startProc, TASKSET } from './procs.ts'
 import { fillQueue } from './queue.ts'
+import { benchSmtp } from './smtp.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'apps/server/bin/mailfront.js')
@@ -25,7 +26,15 @@ const { values: o } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 })
-const TARGETS = ['basic_user', 'oauth_me', 'tmail_user', 'innerworld', 'queue', 'singleflight'] as const
+const TARGETS = [
+  'basic_user',
+  'oauth_me',
+  'tmail_user',
+  'innerworld',
+  'queue',
+  'singleflight',
+  'smtp',
+] as const
 type Target = (typeof TARGETS)[number]
 if (o.help) {
   console.log(
@@ -53,6 +62,7 @@ interface Http {
 
 const MAILFRONT_ENV = {
   MAILFRONT_PORT: '0',
+  MAILFRONT_SMTP_PORT: '0',
   MAILFRONT_TLS: 'off',
   MAILFRONT_REQUIRE_HTTPS: 'false',
   MAILFRONT_DEMO: 'on',
@@ -290,6 +300,17 @@ async function main() {
         rmSync(qDir, { recursive: true, force: true })
       }
     }
+    if (want('smtp')) {
+      const sDir = mkdtempSync(join(tmpdir(), 'mailfront-bench-smtp-'))
+      try {
+        const { result, proc } = await benchSmtp(BIN, MAILFRONT_ENV, sDir, Math.max(DURATION, 5))
+        procs.push(proc)
+        results.smtp = result
+        await proc.stop()
+      } finally {
+        rmSync(sDir, { recursive: true, force: true })
+      }
+    }
     results.total_s = Math.round((Date.now() - started) / 1000)
   } finally {
     for (const p of procs) await p.stop().catch(() => undefined)
@@ -324,6 +345,11 @@ function render(r: Record<string, any>): string {
   if (r.queue)
     lines.push(
       `tmail \`GET /queue\` with ${r.queue.rows.toLocaleString('en')} rows: ${r.queue.rows_per_s.toLocaleString('en')} rows/s (${r.queue.seconds} s), server RSS growth ${r.queue.rss_growth_mb ?? 'n/a'} MB; goal ≥ 200,000 rows/s and < 64 MB: ${r.queue.met ? 'met' : '**not met**'}.`,
+      '',
+    )
+  if (r.smtp)
+    lines.push(
+      `SMTP submission (${r.smtp.clients} clients, ${r.smtp.message_bytes}-byte messages, AUTH once per connection, capture, SQLite): ${r.smtp.messages_per_s} messages/s (${r.smtp.accepted} in ${r.smtp.seconds} s, ${r.smtp.refused} refused, ${r.smtp.delivered} captured; server CPU ${r.smtp.server_cpu_ms_per_message ?? 'n/a'} ms per message); a steady 100 req/s on basic_user meanwhile: p99 ${r.smtp.http.loaded_p99_ms} ms (idle server: ${r.smtp.http.idle_p99_ms} ms); goal ≥ 300 messages/s: ${r.smtp.met ? 'met' : '**not met**'}.`,
       '',
     )
   if (r.singleflight)

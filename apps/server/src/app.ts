@@ -8,6 +8,7 @@ import {
   type Clock,
   type Logger,
   type MailfrontPlugin,
+  type MailService,
   mountedPaths,
   type PluginContext,
   pathMatches,
@@ -63,6 +64,8 @@ export interface AppDeps {
   hostnames: Record<string, string>
   /** Bearer token for /_mailfront/* from non-loopback clients. */
   adminToken?: string
+  /** The mail pipeline every plugin context gets. */
+  mail?: MailService
   /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
   adminRoutes?: AdminRoutes[]
 }
@@ -107,6 +110,7 @@ export function createMailfront(d: AppDeps): Mailfront {
       },
       requireHttps: d.requireHttps,
       bodyLimit: d.bodyLimit,
+      ...(d.mail ? { mail: d.mail } : {}),
     }
     contexts.set(plugin.id, ctx)
     const app = buildPluginApp(plugin, ctx)

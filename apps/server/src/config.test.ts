@@ -44,6 +44,15 @@ describe('configuration', () => {
     ],
     [{ MAILFRONT_SECRET: 'short' }, /^MAILFRONT_SECRET must be at least 32 characters$/],
     [{ MAILFRONT_AUTHSMTP_PREFIX: 'nope' }, /^MAILFRONT_AUTHSMTP_PREFIX must be a path/],
+    [{ MAILFRONT_SMTP_PORT: 'on' }, /^MAILFRONT_SMTP_PORT must be a port number or off \(got "on"\)$/],
+    [{ MAILFRONT_SMTP_PORT: '65536' }, /^MAILFRONT_SMTP_PORT must be a port number or off/],
+    [{ MAILFRONT_SMTP_MAX_SIZE: '10' }, /^MAILFRONT_SMTP_MAX_SIZE must be at least 1024/],
+    [{ MAILFRONT_SMTP_MAX_CLIENTS: '0' }, /^MAILFRONT_SMTP_MAX_CLIENTS must be at least 1/],
+    [{ MAILFRONT_MAIL_DELIVERY: 'send' }, /^MAILFRONT_MAIL_DELIVERY must be capture or relay/],
+    [{ MAILFRONT_MAIL_DELIVERY: 'relay' }, /MAILFRONT_MAIL_DELIVERY=relay needs MAILFRONT_MAIL_RELAY_URL$/],
+    [{ MAILFRONT_MAIL_RELAY_URL: 'http://x' }, /^MAILFRONT_MAIL_RELAY_URL must be smtp:/],
+    [{ MAILFRONT_MAIL_MAX_ATTEMPTS: '0' }, /^MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1/],
+    [{ MAILFRONT_SMTP_LOGIN_FAILURES: 'many' }, /^MAILFRONT_SMTP_LOGIN_FAILURES must be a whole number/],
   ])('rejects %j with one line naming the variable', (env, msg) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(msg)
@@ -60,6 +69,22 @@ describe('configuration', () => {
   })
   it('never echoes a secret back', () => {
     expect(() => loadConfig({ MAILFRONT_SECRET: 'short-secret' })).not.toThrow(/short-secret/)
+    expect(() => loadConfig({ MAILFRONT_MAIL_RELAY_URL: 'ftp://u:hunter2@x' })).not.toThrow(/hunter2/)
+  })
+  it('reads the mail settings', () => {
+    expect(loadConfig({})).toMatchObject({
+      smtp: { port: 2525, maxSize: 26214400, maxClients: 10 },
+      mail: { delivery: 'capture', retryS: 60, maxAttempts: 10 },
+    })
+    const c = loadConfig({
+      MAILFRONT_SMTP_PORT: 'off',
+      MAILFRONT_MAIL_DELIVERY: 'relay',
+      MAILFRONT_MAIL_RELAY_URL: 'smtps://u:p@relay.example:465',
+    })
+    expect(c.smtp.port).toBe('off')
+    expect(c.mail).toMatchObject({ delivery: 'relay', relayUrl: 'smtps://u:p@relay.example:465' })
+    expect(loadConfig({ MAILFRONT_SMTP_PORT: '0' }).smtp.port).toBe(0)
+    expect(loadConfig({ MAILFRONT_SMTP_LOGIN_FAILURES: '3' }).smtp.login.perLoginAndAddress).toBe(3)
   })
   it('collects plugin options, prefixes and hostnames', () => {
     const c = loadConfig({

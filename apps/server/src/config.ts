@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
 import { z } from 'zod'
 import { compileTrust, type TrustProxy } from './client-address.ts'
 import { AVAILABLE_PLUGINS, DEFAULT_PLUGINS } from './plugins.ts'
@@ -90,7 +91,44 @@ export const ENV_SPEC = {
     flag: '--admin-token <token>',
     description: 'bearer token for /_mailfront/* from non-loopback clients',
   },
+  MAILFRONT_SMTP_PORT: {
+    default: '2525',
+    flag: '--smtp-port <n>',
+    description: 'SMTP submission port (0 = any free port, off = none)',
+  },
+  MAILFRONT_SMTP_MAX_SIZE: {
+    default: '26214400',
+    flag: '--smtp-max-size <bytes>',
+    description: 'largest message the SMTP port accepts (advertised as SIZE)',
+  },
+  MAILFRONT_SMTP_MAX_CLIENTS: {
+    default: '10',
+    flag: '--smtp-max-clients <n>',
+    description: 'simultaneous SMTP connections per client address',
+  },
+  MAILFRONT_MAIL_DELIVERY: {
+    default: 'capture',
+    flag: '--mail-delivery <mode>',
+    description: 'capture (keep, deliver nothing) or relay (to MAILFRONT_MAIL_RELAY_URL)',
+  },
+  MAILFRONT_MAIL_RELAY_URL: {
+    default: undefined,
+    flag: '--mail-relay-url <url>',
+    description: 'smtp://[user:pass@]host[:port] or smtps://… (relay mode)',
+  },
+  MAILFRONT_MAIL_RETRY_S: {
+    default: '60',
+    flag: '--mail-retry-s <s>',
+    description: 'first retry delay after a temporary failure (doubles, at most 1 h)',
+  },
+  MAILFRONT_MAIL_MAX_ATTEMPTS: {
+    default: '10',
+    flag: '--mail-max-attempts <n>',
+    description: 'delivery attempts before a message bounces',
+  },
 } as const
+
+const RELAY_URL = 'MAILFRONT_MAIL_RELAY_URL must be smtp://[user:pass@]host[:port] or smtps://…'
 
 const schema = z
   .object({
@@ -179,8 +217,52 @@ const schema = z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
       .optional(),
+    MAILFRONT_SMTP_PORT: z.string().transform((v, c): number | 'off' => {
+      if (v === 'off') return 'off'
+      const n = /^\d{1,5}$/.test(v) ? Number(v) : Number.NaN
+      if (!(n >= 0 && n <= 65535)) {
+        c.addIssue({ code: 'custom', message: 'MAILFRONT_SMTP_PORT must be a port number or off' })
+        return z.NEVER
+      }
+      return n
+    }),
+    MAILFRONT_SMTP_MAX_SIZE: z.coerce
+      .number({ message: 'MAILFRONT_SMTP_MAX_SIZE must be a number of bytes' })
+      .int('MAILFRONT_SMTP_MAX_SIZE must be a number of bytes')
+      .min(1024, 'MAILFRONT_SMTP_MAX_SIZE must be at least 1024'),
+    MAILFRONT_SMTP_MAX_CLIENTS: z.coerce
+      .number({ message: 'MAILFRONT_SMTP_MAX_CLIENTS must be a whole number' })
+      .int('MAILFRONT_SMTP_MAX_CLIENTS must be a whole number')
+      .min(1, 'MAILFRONT_SMTP_MAX_CLIENTS must be at least 1'),
+    MAILFRONT_MAIL_DELIVERY: z.enum(['capture', 'relay'], {
+      message: 'MAILFRONT_MAIL_DELIVERY must be capture or relay',
+    }),
+    MAILFRONT_MAIL_RELAY_URL: z
+      .string()
+      .refine((v) => {
+        try {
+          const u = new URL(v)
+          return ['smtp:', 'smtps:'].includes(u.protocol) && !!u.hostname
+        } catch {
+          return false
+        }
+      }, RELAY_URL)
+      .optional(),
+    MAILFRONT_MAIL_RETRY_S: z.coerce
+      .number({ message: 'MAILFRONT_MAIL_RETRY_S must be a number of seconds' })
+      .min(0.01, 'MAILFRONT_MAIL_RETRY_S must be a positive number of seconds'),
+    MAILFRONT_MAIL_MAX_ATTEMPTS: z.coerce
+      .number({ message: 'MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number' })
+      .int('MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number')
+      .min(1, 'MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1'),
   })
   .superRefine((c, ctx) => {
+    if (c.MAILFRONT_MAIL_DELIVERY === 'relay' && !c.MAILFRONT_MAIL_RELAY_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_MAIL_RELAY_URL'],
+        message: 'MAILFRONT_MAIL_DELIVERY=relay needs MAILFRONT_MAIL_RELAY_URL',
+      })
     if (c.MAILFRONT_REQUEST_TIMEOUT_S < c.MAILFRONT_HEADERS_TIMEOUT_S)
       ctx.addIssue({
         code: 'custom',
@@ -217,6 +299,8 @@ export interface Config {
   requestTimeoutMs: number
   maxConnectionsPerAddress: number
   adminToken?: string
+  smtp: { port: number | 'off'; maxSize: number; maxClients: number; login: LoginThrottleLimits }
+  mail: { delivery: 'capture' | 'relay'; relayUrl?: string; retryS: number; maxAttempts: number }
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
@@ -240,7 +324,7 @@ export function loadConfig(
     const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
     // Say what was given, except for secrets.
     throw new ConfigError(
-      /SECRET|TOKEN/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
+      /SECRET|TOKEN|RELAY_URL/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
     )
   }
   const c = r.data
@@ -263,6 +347,17 @@ export function loadConfig(
       } else pluginOptions[id][opt] = v
     }
   }
+  // The SMTP port's login throttle: MAILFRONT_SMTP_LOGIN_FAILURES, _ADDRESS_FAILURES, _CEILING, _WINDOW_S.
+  const smtpOptions: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith('MAILFRONT_SMTP_LOGIN_') && v !== undefined)
+      smtpOptions[k.slice('MAILFRONT_SMTP_'.length).toLowerCase()] = v
+  let smtpLogin: LoginThrottleLimits
+  try {
+    smtpLogin = loginThrottleLimitsFrom(smtpOptions, 'MAILFRONT_SMTP_')
+  } catch (e) {
+    throw new ConfigError((e as Error).message)
+  }
   const dataDir = resolve(c.MAILFRONT_DATA_DIR)
   return {
     host: c.MAILFRONT_HOST,
@@ -284,6 +379,18 @@ export function loadConfig(
     requestTimeoutMs: Math.round(c.MAILFRONT_REQUEST_TIMEOUT_S * 1000),
     maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
+    smtp: {
+      port: c.MAILFRONT_SMTP_PORT,
+      maxSize: c.MAILFRONT_SMTP_MAX_SIZE,
+      maxClients: c.MAILFRONT_SMTP_MAX_CLIENTS,
+      login: smtpLogin,
+    },
+    mail: {
+      delivery: c.MAILFRONT_MAIL_DELIVERY,
+      ...(c.MAILFRONT_MAIL_RELAY_URL ? { relayUrl: c.MAILFRONT_MAIL_RELAY_URL } : {}),
+      retryS: c.MAILFRONT_MAIL_RETRY_S,
+      maxAttempts: c.MAILFRONT_MAIL_MAX_ATTEMPTS,
+    },
     pluginOptions,
     prefixes,
     hostnames,

@@ -14,3 +14,25 @@ export const DEMO_CREDENTIALS: Record<string, string[]> = {
     '  also demo_reseller / demo-reseller-pass, demo_admin / demo-admin-pass',
   ],
 }
+
+/** The demo's SMTP logins, one per plugin that has them (matches fixtures/demo.json). */
+const SMTP_LOGINS: Record<string, { user: string; pass: string; from: string }> = {
+  authsmtp: { user: 'aa12345', pass: 'demo-smtp-password', from: 'sales@example.com' },
+  tmail: { user: 'toorop@tmail.io', pass: 'motdepasse', from: 'toorop@tmail.io' },
+}
+
+/** What `npm start` prints to try the submission port with swaks and with nodemailer. */
+export function smtpExamples(host: string, port: number, plugins: string[], tls: boolean): string[] {
+  const out: string[] = []
+  const login = plugins.map((p) => SMTP_LOGINS[p]).find(Boolean)
+  if (!login) return out
+  out.push(
+    `swaks --server ${host}:${port}${tls ? ' --tls' : ''} --auth-user ${login.user} --auth-password ${login.pass} --from ${login.from} --to you@example.org`,
+    `nodemailer.createTransport({ host: '${host}', port: ${port}, ${tls ? 'requireTLS: true, tls: { rejectUnauthorized: false }, ' : ''}auth: { user: '${login.user}', pass: '${login.pass}' } })`,
+  )
+  for (const p of plugins) {
+    const other = SMTP_LOGINS[p]
+    if (other && other !== login) out.push(`  also ${other.user} / ${other.pass} (${p})`)
+  }
+  return out
+}

@@ -7,6 +7,8 @@ export interface Metrics {
   authFailures: Counter<'plugin'>
   rateLimited: Counter<'plugin'>
   slowHashes: Counter<'plugin'>
+  /** Mail pipeline events (submitted, delivered, deferred, bounced, discarded) by plugin. */
+  mail: Counter<'plugin' | 'event'>
   /** Count one request and its latency (label sets are bound once, then reused). */
   record(plugin: string, route: string, method: string, status: number, seconds: number): void
 }
@@ -59,6 +61,12 @@ export function createMetrics(): Metrics {
       name: 'mailfront_rate_limited_total',
       help: 'Rate-limit rejections',
       labelNames: ['plugin'],
+      registers: [registry],
+    }),
+    mail: new Counter({
+      name: 'mailfront_mail_total',
+      help: 'Mail pipeline events by plugin: submitted, delivered, deferred, bounced, discarded',
+      labelNames: ['plugin', 'event'],
       registers: [registry],
     }),
     slowHashes: new Counter({

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -15,12 +16,15 @@ import {
   storageRateLimitStore,
   systemClock,
 } from '@mailfront/core'
+import { createMailPipeline, type MailPipeline, mailModels } from '@mailfront/mail'
 import { openStorage } from '@mailfront/storage-sql'
+import { messageRoutes } from './admin/messages.ts'
 import { createMailfront, type Mailfront } from './app.ts'
 import type { Config } from './config.ts'
 import { isLoopback } from './config.ts'
 import { loadFixtures, readFixtures } from './fixtures.ts'
-import { createMetrics } from './metrics.ts'
+import { startDelivery } from './mail.ts'
+import { createMetrics, type Metrics } from './metrics.ts'
 import { AVAILABLE_PLUGINS } from './plugins.ts'
 
 export const DEMO_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/demo.json')
@@ -37,6 +41,9 @@ export interface Runtime extends Mailfront {
   storage: StorageAdapter
   rateLimits: RateLimitStore
   log: Logger
+  /** The mail pipeline (submit, queue, events); its delivery worker runs in startBackground. */
+  mail: MailPipeline
+  metrics: Metrics
   /** The store had never been initialised before this start. */
   newStore: boolean
   /** Start the plugins' background work (serve only). */
@@ -68,7 +75,7 @@ export async function createRuntime(
     onConnectionError: (err) => log.warn({ reason: err.message }, 'database connection lost'),
   })
   try {
-    const models: ModelSchema = { ...coreModels }
+    const models: ModelSchema = { ...coreModels, ...mailModels }
     for (const p of plugins) Object.assign(models, p.models)
     await storage.migrate(models)
     let newStore = false
@@ -83,13 +90,24 @@ export async function createRuntime(
     const rateLimits = config.redisUrl
       ? redisRateLimitStore(config.redisUrl)
       : storageRateLimitStore(storage, { clock: opts.clock })
+    const clock = opts.clock ?? systemClock
+    const metrics = createMetrics()
+    const mail = createMailPipeline({
+      storage,
+      clock,
+      log: log.child ? log.child({ component: 'mail' }) : log,
+      hostname: hostname(),
+    })
+    mail.onEvent((e) => metrics.mail.inc({ plugin: e.plugin, event: e.type }))
     const mf = createMailfront({
       plugins,
       storage,
       rateLimits,
-      clock: opts.clock ?? systemClock,
+      clock,
       log,
-      metrics: createMetrics(),
+      metrics,
+      mail,
+      adminRoutes: [messageRoutes(mail)],
       secret: await loadSecret(config),
       requireHttps: config.requireHttps,
       trustProxy: config.trustProxy,
@@ -108,8 +126,11 @@ export async function createRuntime(
       storage,
       rateLimits,
       log,
+      mail,
+      metrics,
       newStore,
       startBackground() {
+        stops.push(startDelivery(mail, config))
         for (const p of plugins) if (p.start) stops.push(p.start(mf.contexts.get(p.id)!))
       },
       async close() {

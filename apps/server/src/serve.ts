@@ -4,15 +4,18 @@ import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Config } from './config.ts'
 import { guardConnections } from './connection-guard.ts'
-import { DEMO_CREDENTIALS } from './demo.ts'
+import { DEMO_CREDENTIALS, smtpExamples } from './demo.ts'
 import type { createLogger } from './log.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
+import { type RunningSmtp, startSmtp } from './smtp.ts'
 import { filesCert, selfSignedCert } from './tls.ts'
 
 export interface Running {
   runtime: Runtime
   server: Server
   url: string
+  /** The SMTP submission port, unless MAILFRONT_SMTP_PORT=off. */
+  smtp: RunningSmtp | null
   stop(): Promise<void>
 }
 
@@ -63,6 +66,14 @@ export async function serve(
     server.listen(config.port, config.host, () => resolve())
   })
   const port = (server.address() as AddressInfo).port
+  let smtp: RunningSmtp | null
+  try {
+    smtp = await startSmtp(runtime, tls)
+  } catch (e) {
+    server.close()
+    await runtime.close()
+    throw new Error(`cannot listen for SMTP on ${config.host}:${config.smtp.port}: ${(e as Error).message}`)
+  }
   runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host
@@ -71,6 +82,8 @@ export async function serve(
   log.info(
     {
       url,
+      smtpPort: smtp?.port ?? 'off',
+      delivery: config.mail.delivery,
       plugins: runtime.plugins.map((p) => p.id),
       storage: runtime.storage.id,
       demo,
@@ -81,12 +94,33 @@ export async function serve(
   print(
     `mailfront ${url}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${url}/docs)`,
   )
+  if (smtp) {
+    const tlsNote = tls
+      ? 'STARTTLS, AUTH required'
+      : 'no STARTTLS (MAILFRONT_TLS=off): AUTH from loopback only'
+    print(
+      `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${url}/_mailfront/messages`,
+    )
+  }
   if (missing.length) print(`not available yet: ${missing.join(', ')}`)
   if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
   if (demo) {
     print('demo data loaded; try:')
     for (const p of runtime.plugins)
       for (const line of DEMO_CREDENTIALS[p.id] ?? []) print(`  ${line.replaceAll('{port}', String(port))}`)
+    if (smtp) {
+      const h = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
+      print(
+        `send mail (see it at ${url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')}/_mailfront/messages):`,
+      )
+      for (const line of smtpExamples(
+        h,
+        smtp.port,
+        runtime.plugins.map((p) => p.id),
+        !!tls,
+      ))
+        print(`  ${line}`)
+    }
   }
 
   let stopping: Promise<void> | undefined
@@ -94,15 +128,17 @@ export async function serve(
     stopping ??= (async () => {
       runtime.draining.value = true
       log.info('shutting down: finishing in-flight requests')
+      const smtpClosed = smtp?.close()
       const closed = new Promise<void>((r) => server.close(() => r()))
       server.closeIdleConnections()
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
       await closed
+      await smtpClosed
       clearTimeout(timer)
       await runtime.close()
       log.info('stopped')
     })()
     return stopping
   }
-  return { runtime, server, url, stop }
+  return { runtime, server, url, smtp, stop }
 }

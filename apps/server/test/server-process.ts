@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
+import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -21,6 +22,7 @@ export function startServer(
     env: {
       ...process.env,
       MAILFRONT_PORT: '0',
+      MAILFRONT_SMTP_PORT: '0',
       MAILFRONT_DATA_DIR: dataDir,
       MAILFRONT_LOG_LEVEL: 'info',
       ...env,
@@ -47,6 +49,16 @@ export function startServer(
   })
 }
 
+/** The SMTP port the server printed at start (it prints it right after its URL). */
+export async function smtpPortOf(srv: ServerProcess): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const m = /SMTP submission on \S+:(\d+)/.exec(srv.output())
+    if (m) return Number(m[1])
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`no SMTP port printed:\n${srv.output()}`)
+}
+
 /** Whether `curl` is installed (the curl steps say they were skipped when it is not). */
 export const hasCurl = (() => {
   try {
@@ -56,6 +68,29 @@ export const hasCurl = (() => {
     return false
   }
 })()
+
+/** A fetch for the server's self-signed certificate (node's fetch cannot skip verification per call). */
+export function insecureFetch(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers, rejectUnauthorized: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+        )
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end(init.body)
+  })
+}
 
 /** The server's log lines (pino JSON), without the start banner (which prints demo credentials). */
 export const logLines = (output: string) =>

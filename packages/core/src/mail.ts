@@ -18,11 +18,11 @@ export interface SubmitInput {
   /** The plugin's own name for who submitted (an account id, a login, a key id…). */
   principal?: string
   /**
-   * How it arrived: `smtp` (the submission port), `api`, or `local` (made by a plugin's local
-   * delivery: a vacation notice, a forwarded copy).
+   * How it arrived: `smtp` (the submission port), `api`, `dsn` (a bounce the pipeline made), or
+   * `local` (made by a plugin's local delivery: a vacation notice, a forwarded copy).
    */
-  via: 'smtp' | 'api' | 'local'
-  /** Client address (SMTP peer or HTTP client), for logs and the tmail `Host` field. */
+  via: 'smtp' | 'api' | 'dsn' | 'local'
+  /** Client address (SMTP peer or HTTP client), for logs and the captured-mail view. */
   clientAddress?: string
 }
 
@@ -51,7 +51,7 @@ export interface MessageSummary {
   size: number
   plugin: string
   principal?: string
-  via: 'smtp' | 'api' | 'local'
+  via: 'smtp' | 'api' | 'dsn' | 'local'
   clientAddress?: string
   /** Epoch ms. */
   receivedAt: number
@@ -68,6 +68,28 @@ export interface MessageQuery {
   subject?: string
   limit?: number
   offset?: number
+}
+
+/** One queue entry with its message's envelope fields: what a queue view (tmail's) lists. */
+export interface QueueEntry extends RecipientStatus {
+  /** The message's id (MessageSummary.id). */
+  message: string
+  /** The Message-ID header, when present. */
+  messageId?: string
+  from: string
+  plugin: string
+  principal?: string
+  /** Epoch ms the message was accepted. */
+  createdAt: number
+}
+
+export interface EntryQuery {
+  ids?: number[]
+  plugin?: string
+  states?: DeliveryState[]
+  /** Keyset paging: entries with an id above this, in id order. */
+  afterId?: number
+  limit?: number
 }
 
 export interface DeliveryEvent {
@@ -89,9 +111,12 @@ export interface MailService {
   raw(id: string): Promise<Uint8Array | null>
   /** Newest first. */
   list(query?: MessageQuery): Promise<MessageSummary[]>
+  /** Queue entries in id order (keyset paging with `afterId`): flat memory over any queue size. */
+  entries(query?: EntryQuery): Promise<QueueEntry[]>
   /** Act on one queue entry; false when it is no longer queued or deferred. */
   discard(entryId: number): Promise<boolean>
-  bounce(entryId: number): Promise<boolean>
+  /** Bounce: the entry ends, and a DSN goes to the envelope sender (none for a null sender). */
+  bounce(entryId: number, reason?: string): Promise<boolean>
   /** Called after each change of an entry's state, on the instance that made it; returns unsubscribe. */
   onEvent(listener: (e: DeliveryEvent) => void | Promise<void>): () => void
 }
@@ -114,8 +139,15 @@ export class MailRejection extends Error {
  */
 export interface SmtpAuth {
   authenticate(login: string, password: string, clientAddress: string): Promise<{ principal: string } | null>
-  /** Before DATA is accepted: quotas, allowed senders, size. */
-  checkSubmit?(principal: string, input: { envelope: Envelope; size: number }): Promise<void>
+  /**
+   * Before a message is accepted: quotas, allowed senders, size. Called at MAIL FROM (no recipients
+   * yet; `size` is the client's declared SIZE or 0) and again after DATA with the real size and the
+   * addresses of the message's From header.
+   */
+  checkSubmit?(
+    principal: string,
+    input: { envelope: Envelope; size: number; headerFrom?: string[] },
+  ): Promise<void>
   /** After the message is durably queued: usage accounting. */
   accepted?(principal: string, message: MessageSummary): Promise<void>
 }

@@ -14,6 +14,7 @@ function view(a: Account) {
     user_id: a.user_id,
     api_enabled: a.api_enabled,
     api_password_set: !!a.api_password_hash,
+    smtp_password_set: !!a.smtp_password_hash,
     next_reset: formatLondon(a.next_reset),
     messages: `${a.messages_sent}/${a.messages_limit}`,
     data: `${a.data_sent}/${a.data_limit}`,
@@ -92,6 +93,27 @@ export const commands: CommandDef[] = [
         set: { api_password_hash: await hashPassword(pw) },
       })
       return password ? { user_id: a.user_id, api_password: 'set' } : { user_id: a.user_id, api_password: pw }
+    },
+  },
+  {
+    path: ['authsmtp', 'smtp-password', 'set'],
+    description:
+      'Set the SMTP submission password, separate from the API password (prints a generated one when none is given)',
+    args: [
+      { name: 'userId', description: 'user id' },
+      { name: 'password', description: 'the new SMTP password', optional: true },
+    ],
+    async run(ctx, [userId, password]) {
+      const a = await requireAccount(ctx, userId!)
+      const pw = password ?? randomSecret(18)
+      await ctx.storage.updateOne({
+        model: ACCOUNT,
+        where: { field: 'id', value: a.id },
+        set: { smtp_password_hash: await hashPassword(pw) },
+      })
+      return password
+        ? { user_id: a.user_id, smtp_password: 'set' }
+        : { user_id: a.user_id, smtp_password: pw }
     },
   },
   ...(['on', 'off'] as const).map(

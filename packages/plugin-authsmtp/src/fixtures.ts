@@ -36,6 +36,12 @@ export const accountFixture = z
       .superRefine(boundedPasswordHash)
       .optional()
       .describe('in clear (hashed on load) or already a bcrypt hash (cost 4..12)'),
+    smtp_password: z
+      .string()
+      .min(1)
+      .superRefine(boundedPasswordHash)
+      .optional()
+      .describe('SMTP submission password: in clear (hashed on load) or already a bcrypt hash (cost 4..12)'),
     api_enabled: z.boolean().default(true),
     created_at: date.optional(),
     next_reset: date.optional(),
@@ -58,6 +64,7 @@ export async function upsertAccount(ctx: PluginContext, a: z.infer<typeof accoun
   const existing = await findAccount(ctx, a.user_id)
   const created = a.created_at ?? existing?.created_at ?? now
   const hash = a.api_password === undefined ? undefined : await storedPasswordHash(a.api_password)
+  const smtpHash = a.smtp_password === undefined ? undefined : await storedPasswordHash(a.smtp_password)
   const data = {
     user_id: normalizeUserId(a.user_id),
     api_enabled: a.api_enabled,
@@ -72,6 +79,7 @@ export async function upsertAccount(ctx: PluginContext, a: z.infer<typeof accoun
     from_addresses: a.from_addresses,
     ip_addresses: a.ip_addresses,
     ...(hash === undefined ? {} : { api_password_hash: hash }),
+    ...(smtpHash === undefined ? {} : { smtp_password_hash: smtpHash }),
   }
   if (existing)
     return (await ctx.storage.updateOne<Account>({
@@ -99,6 +107,7 @@ export const fixtures: FixturesDef<AuthsmtpFixtures> = {
       accounts: rows.map((r) => ({
         user_id: r.user_id,
         ...(r.api_password_hash ? { api_password: r.api_password_hash } : {}),
+        ...(r.smtp_password_hash ? { smtp_password: r.smtp_password_hash } : {}),
         api_enabled: r.api_enabled,
         created_at: new Date(r.created_at).toISOString(),
         next_reset: formatLondon(r.next_reset),

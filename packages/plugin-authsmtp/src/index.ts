@@ -2,9 +2,11 @@ import { type ApiError, definePlugin } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { fixtures } from './fixtures.ts'
 import { type AuthsmtpOptions, optionsFrom, registerRoutes, XML_TYPE } from './routes.ts'
+import { authsmtpSmtpAuth } from './smtp.ts'
 import { models } from './store.ts'
 import { errorXml, XML_ERROR_CODES } from './wire.ts'
 
+export { authsmtpSmtpAuth } from './smtp.ts'
 export { recordUsage } from './store.ts'
 export { formatLondon, formatLondonWithOffset, nextAnniversaryAfter } from './time.ts'
 export { basicUserXml, errorXml, ipAllocationXml, WIRE_TABLE, XML_ERROR_CODES } from './wire.ts'
@@ -63,6 +65,7 @@ export function authsmtpPlugin() {
     },
     commands,
     fixtures,
+    smtpAuth: authsmtpSmtpAuth,
     async init(ctx) {
       optionsFrom(ctx)
     },

@@ -8,6 +8,8 @@ export const models: ModelSchema = {
     fields: {
       user_id: { type: 'string', unique: true },
       api_password_hash: { type: 'string', optional: true },
+      // The SMTP submission password: separate from the API password, as at AuthSMTP.
+      smtp_password_hash: { type: 'string', optional: true },
       api_enabled: { type: 'boolean', default: false },
       created_at: { type: 'timestamp' },
       next_reset: { type: 'timestamp' },
@@ -26,6 +28,7 @@ export const models: ModelSchema = {
 export interface Account extends Row {
   user_id: string
   api_password_hash: string | null
+  smtp_password_hash: string | null
   api_enabled: boolean
   created_at: number
   next_reset: number
@@ -65,6 +68,19 @@ export async function recordUsage(
   messages: bigint,
   bytes: bigint,
 ): Promise<Account> {
+  const id = normalizeUserId(userId)
+  // The common case, one atomic increment: concurrent messages never lose a count.
+  const fast = await ctx.storage.increment<Account>({
+    model: ACCOUNT,
+    where: {
+      and: [
+        { field: 'user_id', value: id },
+        { field: 'next_reset', op: 'gt', value: ctx.clock.now() },
+      ],
+    },
+    by: { messages_sent: messages, data_sent: bytes },
+  })
+  if (fast) return fast
   return ctx.storage.transaction(async (tx) => {
     const a = await tx.findOne<Account>({
       model: ACCOUNT,

@@ -25,6 +25,7 @@ import { openrpcDocument } from './openrpc.ts'
 import { optionsFrom } from './options.ts'
 import { JSON_TYPE, registerRoutes } from './routes.ts'
 import { sessionStore } from './sessions.ts'
+import { mailboxorgSmtpAuth } from './smtp.ts'
 import type { TxtResolver } from './spf.ts'
 import { models } from './store.ts'
 
@@ -127,6 +128,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     openrpc: () => openrpcDocument(methods, VERSION),
     commands: [...commands, ...resourceCommands],
     fixtures,
+    smtpAuth: mailboxorgSmtpAuth,
     localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => (opts ??= optionsFrom(ctx))),
     async init(ctx) {
       opts = optionsFrom(ctx)

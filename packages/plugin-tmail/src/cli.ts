@@ -1,6 +1,7 @@
 import { type CommandDef, randomSecret, z } from '@mailfront/core'
 import { ADMIN_NAME } from './auth.ts'
 import { setAdmin } from './fixtures.ts'
+import { withLiveState } from './live.ts'
 import { optionsFrom } from './options.ts'
 import { enqueue, processQueue } from './queue.ts'
 import { ADMIN, type AdminRow, type MessageRow, messageWire, QUEUE } from './store.ts'
@@ -76,15 +77,13 @@ export const commands: CommandDef[] = [
   },
   {
     path: ['tmail', 'queue', 'list'],
-    description: 'List queued messages',
+    description: 'List queued messages, as GET /queue shows them',
     options: [{ flag: '--status <n>', description: 'only this status' }],
     async run(ctx, _args, o) {
-      const rows = await ctx.storage.findMany<MessageRow>({
-        model: QUEUE,
-        ...(o.status === undefined ? {} : { where: { field: 'status', value: Number(o.status) } }),
-        sort: [{ field: 'id' }],
-      })
-      return rows.map(messageWire)
+      const rows = await ctx.storage.findMany<MessageRow>({ model: QUEUE, sort: [{ field: 'id' }] })
+      // As GET /queue shows them: relay users' rows with their live state, delivered mail left out.
+      const shown = (await withLiveState(ctx, rows)).filter((r): r is MessageRow => r !== null)
+      return shown.filter((r) => o.status === undefined || r.status === Number(o.status)).map(messageWire)
     },
   },
   {

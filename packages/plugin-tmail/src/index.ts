@@ -7,6 +7,7 @@ import { fixtures } from './fixtures.ts'
 import { optionsFrom, type TmailOptions } from './options.ts'
 import { processQueue } from './queue.ts'
 import { registerRoutes } from './routes.ts'
+import { tmailSmtpAuth } from './smtp.ts'
 import { ADMIN, models } from './store.ts'
 import { errorBody, JSON_TYPE } from './wire.ts'
 
@@ -50,6 +51,7 @@ export function tmailPlugin() {
     },
     commands,
     fixtures,
+    smtpAuth: tmailSmtpAuth,
     async init(ctx) {
       opts = optionsFrom(ctx)
     },
@@ -72,7 +74,7 @@ export function tmailPlugin() {
       const tick = () => {
         running ??= processQueue(ctx)
           .then((r) => {
-            if (r.discarded || r.bounced || r.doubleBounces)
+            if (r.discarded || r.bounced || r.doubleBounces || r.removed || r.adopted)
               ctx.log.info({ plugin: 'tmail', ...r }, 'queue processed')
           })
           .catch((err) => ctx.log.error({ plugin: 'tmail', err }, 'queue processing failed'))

@@ -1,5 +1,6 @@
 import { type PluginContext, randomHex, type StorageAdapter } from '@mailfront/core'
 import { tmailError } from './errors.ts'
+import { adoptEntries, reapFinished, withLiveState } from './live.ts'
 import { type MessageRow, QUEUE, STATUS } from './store.ts'
 import { goTime } from './time.ts'
 
@@ -17,12 +18,14 @@ export function parseMessageId(id: string): bigint {
   return n
 }
 
-export async function getMessage(db: StorageAdapter, id: bigint): Promise<MessageRow> {
+/** One queue message as tmail shows it (a relay user's row with its live state); 404 when gone. */
+export async function getMessage(ctx: PluginContext, id: bigint): Promise<MessageRow> {
   // Ids beyond 2^53 are never given out, so they are simply unknown.
-  const m =
+  const row =
     id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? await db.findOne<MessageRow>({ model: QUEUE, where: { field: 'id', value: Number(id) } })
+      ? await ctx.storage.findOne<MessageRow>({ model: QUEUE, where: { field: 'id', value: Number(id) } })
       : null
+  const m = row && (await withLiveState(ctx, [row]))[0]
   if (!m) throw tmailError('NO_SUCH_MESSAGE', `no such message ${id}`)
   return m
 }
@@ -31,7 +34,9 @@ export const IN_PROGRESS_RAW = "delivery in progress, message status can't be ch
 
 /** Discard (status 1) or bounce (status 3); refused while a delivery is in progress (status 0). */
 export async function markMessage(ctx: PluginContext, id: bigint, action: 'discard' | 'bounce') {
-  const found = await getMessage(ctx.storage, id)
+  const found = await getMessage(ctx, id)
+  if (found.entry_id !== null && found.entry_id !== undefined && ctx.mail)
+    return markEntry(ctx, found, id, action)
   const updated = await ctx.storage.updateOne({
     model: QUEUE,
     // The guard makes the check and the change one step, even against a running delivery.
@@ -47,12 +52,39 @@ export async function markMessage(ctx: PluginContext, id: bigint, action: 'disca
     },
   })
   if (updated) return
-  await getMessage(ctx.storage, id) // 404 when it left the queue meanwhile
+  await getMessage(ctx, id) // 404 when it left the queue meanwhile
   throw tmailError(
     action === 'discard' ? 'DISCARD_FAILED' : 'BOUNCE_FAILED',
     `unable to ${action} message ${id}`,
     IN_PROGRESS_RAW,
   )
+}
+
+/**
+ * A relay user's message: the decision is the pipeline's discard or bounce, applied at once (the
+ * bounce's DSN goes to the sender). Asking again for the same decision is a no-op; the other one is
+ * refused, since a pipeline decision is final.
+ */
+async function markEntry(ctx: PluginContext, row: MessageRow, id: bigint, action: 'discard' | 'bounce') {
+  const fail = (raw: string) =>
+    tmailError(
+      action === 'discard' ? 'DISCARD_FAILED' : 'BOUNCE_FAILED',
+      `unable to ${action} message ${id}`,
+      raw,
+    )
+  const wanted = action === 'discard' ? STATUS.DISCARD : STATUS.BOUNCE
+  if (row.status === wanted) return
+  if (row.status === STATUS.IN_PROGRESS) throw fail(IN_PROGRESS_RAW)
+  if (row.status !== STATUS.SCHEDULED)
+    throw fail(`message already ${row.status === STATUS.DISCARD ? 'discarded' : 'bounced'}`)
+  const done =
+    action === 'discard'
+      ? await ctx.mail!.discard(row.entry_id!)
+      : await ctx.mail!.bounce(row.entry_id!, 'bounced by admin')
+  if (done) return
+  const now = await getMessage(ctx, id) // 404 when it was delivered meanwhile
+  if (now.status === wanted) return
+  throw fail(IN_PROGRESS_RAW)
 }
 
 export interface NewMessage {
@@ -115,6 +147,10 @@ export interface ProcessResult {
   bounced: number
   /** Bounced messages that were bounces themselves: discarded, never bounced again. */
   doubleBounces: number
+  /** Rows of relay users' mail the pipeline is done with (delivered, discarded or bounced). */
+  removed?: number
+  /** Rows given to pending tmail entries that had none (see adoptEntries). */
+  adopted?: number
 }
 
 /**
@@ -153,6 +189,11 @@ export async function processQueue(ctx: PluginContext, batch = 500): Promise<Pro
         }
       })
     }
-    if (rows.length < batch) return out
+    if (rows.length < batch) break
   }
+  const adopted = await adoptEntries(ctx, batch)
+  if (adopted) out.adopted = adopted
+  const removed = await reapFinished(ctx, batch)
+  if (removed) out.removed = removed
+  return out
 }

@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import { adminAuth, type adminSource } from './auth.ts'
 import { BodyError, decodeGoBody } from './body.ts'
 import { tmailError } from './errors.ts'
+import { withLiveState } from './live.ts'
 import type { TmailOptions } from './options.ts'
 import { getMessage, markMessage, parseMessageId } from './queue.ts'
 import { type MessageRow, messageWire, QUEUE, USER, type UserRow, userWire } from './store.ts'
@@ -56,11 +57,17 @@ export function registerRoutes(
   admin: ReturnType<typeof adminSource>,
 ) {
   const authorize = adminAuth(ctx, opts, admin)
-  const list = (model: string, toJson: (r: never) => string) => async (c: C) => {
-    await authorize(c)
-    const stream = streamJsonArray(ctx.storage, model, toJson, { ...paging(c), log: ctx.log })
-    return c.body(stream, 200, { 'Content-Type': JSON_TYPE })
-  }
+  const list =
+    (model: string, toJson: (r: never) => string, live = false) =>
+    async (c: C) => {
+      await authorize(c)
+      const stream = streamJsonArray(ctx.storage, model, toJson, {
+        ...paging(c),
+        log: ctx.log,
+        ...(live ? { mapBatch: (rows: MessageRow[]) => withLiveState(ctx, rows) } : {}),
+      } as never)
+      return c.body(stream, 200, { 'Content-Type': JSON_TYPE })
+    }
 
   app.get('/ping', (c) => json(c, PONG))
 
@@ -109,11 +116,11 @@ export function registerRoutes(
 
   app.get(
     '/queue',
-    list(QUEUE, (m: MessageRow) => goJson(messageWire(m))),
+    list(QUEUE, (m: MessageRow) => goJson(messageWire(m)), true),
   )
   app.get('/queue/:id', async (c) => {
     await authorize(c)
-    return json(c, goJson(messageWire(await getMessage(ctx.storage, parseMessageId(c.req.param('id'))))))
+    return json(c, goJson(messageWire(await getMessage(ctx, parseMessageId(c.req.param('id'))))))
   })
   for (const action of ['discard', 'bounce'] as const)
     app.delete(`/queue/${action}/:id`, async (c) => {

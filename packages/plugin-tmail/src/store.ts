@@ -38,6 +38,9 @@ export const models: ModelSchema = {
       status: { type: 'integer', default: 2, index: true },
       delivery_failed_count: { type: 'integer', default: 0 },
       data: { type: 'string', optional: true },
+      // Set for mail submitted by a relay user: the mail pipeline's queue entry this row shows.
+      // Its live state (status, attempts, next attempt) is read from the pipeline, never copied.
+      entry_id: { type: 'integer', optional: true, unique: true },
     },
   },
   [ADMIN]: {
@@ -77,6 +80,7 @@ export interface MessageRow extends Row {
   status: number
   delivery_failed_count: number
   data: string | null
+  entry_id: number | null
 }
 
 export interface AdminRow extends Row {

@@ -1,12 +1,14 @@
 import type { Logger, Row, StorageAdapter } from '@mailfront/core'
 
-export interface StreamOptions {
+export interface StreamOptions<T extends Row = Row> {
   /** Our extension: at most this many rows. */
   limit?: number
   /** Our extension: skip this many rows first. */
   offset?: number
   batch?: number
   log?: Logger
+  /** Transform a batch before it is written (null drops a row): one call per batch, not per row. */
+  mapBatch?: (rows: T[]) => Promise<(T | null)[]>
 }
 
 const enc = new TextEncoder()
@@ -19,13 +21,14 @@ export function streamJsonArray<T extends Row>(
   db: StorageAdapter,
   model: string,
   toJson: (row: T) => string,
-  opts: StreamOptions = {},
+  opts: StreamOptions<T> = {},
 ): ReadableStream<Uint8Array> {
   const batch = opts.batch ?? 1000
   let remaining = opts.limit ?? Number.POSITIVE_INFINITY
   let skip = opts.offset ?? 0
   let last: number | undefined
   let first = true
+  let opened = false
   let done = false
   return new ReadableStream<Uint8Array>(
     {
@@ -44,8 +47,11 @@ export function streamJsonArray<T extends Row>(
                 })
               : []
           skip = 0
-          let chunk = first ? '[' : ''
-          for (const row of rows) {
+          let chunk = opened ? '' : '['
+          opened = true
+          const shown = opts.mapBatch && rows.length ? await opts.mapBatch(rows) : rows
+          for (const row of shown) {
+            if (row === null) continue
             chunk += (first ? '' : ',') + toJson(row)
             first = false
           }

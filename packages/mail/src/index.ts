@@ -1,0 +1,12 @@
+export { buildDsn, dsnStatus, headerBlock } from './dsn.ts'
+export { summaryHeaders } from './headers.ts'
+export { BODY, type EntryRow, MESSAGE, type MessageRow, mailModels, QUEUE } from './models.ts'
+export { type ParsedMessage, parseMessage } from './parse.ts'
+export { createRelay, parseRelayUrl, type Relay, type RelayResult, redactUrl } from './relay.ts'
+export {
+  createMailPipeline,
+  InvalidSubmission,
+  type MailPipeline,
+  type MailServiceOptions,
+} from './service.ts'
+export { retryDelay, startWorker, type Worker, type WorkerOptions } from './worker.ts'

@@ -1,0 +1,307 @@
+import {
+  type Clock,
+  type DeliveryEvent,
+  type DeliveryState,
+  type EntryQuery,
+  type Logger,
+  type MailService,
+  type MessageQuery,
+  type StorageAdapter,
+  type SubmitInput,
+  silentLogger,
+  systemClock,
+  type Where,
+} from '@mailfront/core'
+import { endWithDsn } from './bounce.ts'
+import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE } from './models.ts'
+import { insertMessage, toEntry, toSummary } from './rows.ts'
+
+export interface MailServiceOptions {
+  storage: StorageAdapter
+  clock?: Clock
+  log?: Logger
+  /** Reporting host name of DSNs. */
+  hostname?: string
+}
+
+/** The pipeline's own operations beyond what a plugin sees: used by the worker and the admin API. */
+export interface MailPipeline extends MailService {
+  readonly storage: StorageAdapter
+  readonly clock: Clock
+  readonly log: Logger
+  readonly hostname: string
+  emit(e: DeliveryEvent): void
+  /** Called by submit: a worker on this instance may start at once instead of at its next poll. */
+  onSubmitted(fn: () => void): void
+  /** How many messages match (the admin list's total). */
+  count(query?: MessageQuery): Promise<number>
+  /** Delete every message, its bytes and its queue entries; returns how many messages. */
+  clear(): Promise<number>
+  /** Delete one message with its bytes and queue entries; false when there is no such message. */
+  remove(id: string): Promise<boolean>
+  /** End an entry as bounced (guarded by its current state) and send the DSN in the same transaction. */
+  bounceEntry(entry: EntryRow, fromStates: DeliveryState[], reason: string, code?: number): Promise<boolean>
+}
+
+const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/
+
+export class InvalidSubmission extends Error {}
+
+function validate(input: SubmitInput) {
+  const { from, to } = input.envelope
+  if (from !== '' && !ADDRESS.test(from)) throw new InvalidSubmission(`invalid sender <${from}>`)
+  if (!to.length) throw new InvalidSubmission('no recipient')
+  for (const r of to) if (!ADDRESS.test(r)) throw new InvalidSubmission(`invalid recipient <${r}>`)
+  if (!input.raw.byteLength) throw new InvalidSubmission('empty message')
+}
+
+/** The mail pipeline over the core storage contract: durable submit, queue, events. */
+export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
+  const db = opts.storage
+  const clock = opts.clock ?? systemClock
+  const log = opts.log ?? silentLogger
+  const hostname = opts.hostname ?? 'localhost'
+  const listeners = new Set<(e: DeliveryEvent) => void | Promise<void>>()
+  const wakers: (() => void)[] = []
+
+  function emit(e: DeliveryEvent) {
+    for (const l of listeners) {
+      try {
+        const r = l(e)
+        if (r && typeof (r as Promise<void>).catch === 'function')
+          (r as Promise<void>).catch((err) => log.error({ err }, 'mail event listener failed'))
+      } catch (err) {
+        log.error({ err }, 'mail event listener failed')
+      }
+    }
+  }
+
+  function submitted(message: MessageRow, entries: EntryRow[]) {
+    log.info(
+      {
+        mail: message.id,
+        messageId: message.message_id ?? undefined,
+        plugin: message.plugin,
+        principal: message.principal ?? undefined,
+        via: message.via,
+        from: message.mail_from,
+        rcpts: entries.length,
+        size: message.size,
+        client: message.client_address ?? undefined,
+      },
+      'mail accepted',
+    )
+    emit({
+      type: 'submitted',
+      messageId: message.id,
+      plugin: message.plugin,
+      ...(message.principal ? { principal: message.principal } : {}),
+      at: message.received_at,
+    })
+    for (const w of wakers) w()
+  }
+
+  async function entriesOf(ids: string[]): Promise<Map<string, EntryRow[]>> {
+    const out = new Map<string, EntryRow[]>()
+    if (!ids.length) return out
+    const rows = await db.findMany<EntryRow>({
+      model: QUEUE,
+      where: { field: 'message', op: 'in', value: ids },
+      sort: [{ field: 'id' }],
+    })
+    for (const r of rows) {
+      const list = out.get(r.message) ?? []
+      list.push(r)
+      out.set(r.message, list)
+    }
+    return out
+  }
+
+  async function messageWhere(q: MessageQuery): Promise<Where | undefined> {
+    const and: Where[] = []
+    if (q.plugin) and.push({ field: 'plugin', value: q.plugin })
+    if (q.principal) and.push({ field: 'principal', value: q.principal })
+    if (q.from) and.push({ field: 'mail_from', op: 'contains', value: q.from, ci: true })
+    if (q.to) and.push({ field: 'rcpt_text', op: 'contains', value: q.to.toLowerCase() })
+    if (q.subject) and.push({ field: 'subject', op: 'contains', value: q.subject, ci: true })
+    if (q.states?.length) {
+      const hits = await db.findMany<EntryRow>({
+        model: QUEUE,
+        where: { field: 'state', op: 'in', value: q.states },
+        sort: [{ field: 'id', dir: 'desc' }],
+        limit: 10_000,
+      })
+      and.push({ field: 'id', op: 'in', value: [...new Set(hits.map((h) => h.message))] })
+    }
+    return and.length ? { and } : undefined
+  }
+
+  async function transition(
+    entryId: number,
+    fromStates: DeliveryState[],
+    set: Record<string, unknown>,
+  ): Promise<EntryRow | null> {
+    return db.updateOne<EntryRow>({
+      model: QUEUE,
+      where: {
+        and: [
+          { field: 'id', value: entryId },
+          { field: 'state', op: 'in', value: fromStates },
+        ],
+      },
+      set: { ...set, updated_at: clock.now() },
+    })
+  }
+
+  const pipeline: MailPipeline = {
+    storage: db,
+    clock,
+    log,
+    hostname,
+    emit,
+    onSubmitted(fn) {
+      wakers.push(fn)
+    },
+
+    async submit(input) {
+      validate(input)
+      const { message, entries } = await db.transaction((tx) => insertMessage(tx, input, clock.now()))
+      submitted(message, entries)
+      return toSummary(message, entries)
+    },
+
+    async get(id) {
+      const m = await db.findOne<MessageRow>({ model: MESSAGE, where: { field: 'id', value: id } })
+      if (!m) return null
+      return toSummary(m, (await entriesOf([m.id])).get(m.id) ?? [])
+    },
+
+    async raw(id) {
+      const b = await db.findOne<{ id: string; data: string }>({
+        model: BODY,
+        where: { field: 'message', value: id },
+      })
+      return b ? new Uint8Array(Buffer.from(b.data, 'base64')) : null
+    },
+
+    async count(q: MessageQuery = {}) {
+      const where = await messageWhere(q)
+      return db.count({ model: MESSAGE, ...(where ? { where } : {}) })
+    },
+
+    async list(q: MessageQuery = {}) {
+      const where = await messageWhere(q)
+      const rows = await db.findMany<MessageRow>({
+        model: MESSAGE,
+        ...(where ? { where } : {}),
+        sort: [
+          { field: 'received_at', dir: 'desc' },
+          { field: 'id', dir: 'desc' },
+        ],
+        limit: Math.min(q.limit ?? 50, 1000),
+        offset: q.offset ?? 0,
+      })
+      const entries = await entriesOf(rows.map((r) => r.id))
+      return rows.map((m) => toSummary(m, entries.get(m.id) ?? []))
+    },
+
+    async entries(q: EntryQuery = {}) {
+      const and: Where[] = []
+      if (q.ids) {
+        if (!q.ids.length) return []
+        and.push({ field: 'id', op: 'in', value: q.ids })
+      }
+      if (q.plugin) and.push({ field: 'plugin', value: q.plugin })
+      if (q.states) and.push({ field: 'state', op: 'in', value: q.states })
+      if (q.afterId !== undefined) and.push({ field: 'id', op: 'gt', value: q.afterId })
+      const rows = await db.findMany<EntryRow>({
+        model: QUEUE,
+        ...(and.length ? { where: { and } } : {}),
+        sort: [{ field: 'id' }],
+        ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      })
+      return rows.map(toEntry)
+    },
+
+    async discard(entryId) {
+      const row = await transition(entryId, PENDING, {
+        state: 'discarded',
+        last_response: 'discarded by admin',
+        lease_until: null,
+      })
+      if (!row) return false
+      log.info({ mail: row.message, entry: row.id, rcpt: row.rcpt, plugin: row.plugin }, 'mail discarded')
+      emit({
+        type: 'discarded',
+        messageId: row.message,
+        entryId: Number(row.id),
+        recipient: row.rcpt,
+        plugin: row.plugin,
+        ...(row.principal ? { principal: row.principal } : {}),
+        response: 'discarded by admin',
+        at: row.updated_at,
+      })
+      return true
+    },
+
+    async bounce(entryId, reason = 'bounced by admin') {
+      const row = await db.findOne<EntryRow>({ model: QUEUE, where: { field: 'id', value: entryId } })
+      if (!row) return false
+      return pipeline.bounceEntry(row, PENDING, reason)
+    },
+
+    async bounceEntry(entry, fromStates, reason, code) {
+      const now = clock.now()
+      const result = await db.transaction((tx) =>
+        endWithDsn(tx, { entry, fromStates, reason, ...(code ? { code } : {}), now, hostname }),
+      )
+      if (!result) return false
+      const { row, dsn } = result
+      log.info(
+        {
+          mail: row.message,
+          entry: row.id,
+          rcpt: row.rcpt,
+          plugin: row.plugin,
+          response: reason,
+          dsn: dsn?.message.id,
+        },
+        'mail bounced',
+      )
+      emit({
+        type: 'bounced',
+        messageId: row.message,
+        entryId: Number(row.id),
+        recipient: row.rcpt,
+        plugin: row.plugin,
+        ...(row.principal ? { principal: row.principal } : {}),
+        response: reason,
+        at: now,
+      })
+      if (dsn) submitted(dsn.message, dsn.entries)
+      return true
+    },
+
+    onEvent(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+
+    async clear() {
+      return db.transaction(async (tx) => {
+        await tx.deleteMany({ model: QUEUE, where: { field: 'id', op: 'gt', value: 0 } })
+        await tx.deleteMany({ model: BODY, where: { field: 'message', op: 'ne', value: '' } })
+        return tx.deleteMany({ model: MESSAGE, where: { field: 'id', op: 'ne', value: '' } })
+      })
+    },
+
+    async remove(id) {
+      return db.transaction(async (tx) => {
+        await tx.deleteMany({ model: QUEUE, where: { field: 'message', value: id } })
+        await tx.deleteMany({ model: BODY, where: { field: 'message', value: id } })
+        return tx.deleteOne({ model: MESSAGE, where: { field: 'id', value: id } })
+      })
+    },
+  }
+  return pipeline
+}
