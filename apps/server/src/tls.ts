@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { generate } from 'selfsigned'
 
 export interface TlsMaterial {
   key: string
@@ -21,6 +20,8 @@ export async function selfSignedCert(dataDir: string): Promise<TlsMaterial> {
     }
   }
   await mkdir(dataDir, { recursive: true })
+  // Loaded only to make a certificate: every later start reads the stored one.
+  const { generate } = await import('selfsigned')
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',

@@ -1,9 +1,8 @@
-import { PGlite } from '@electric-sql/pglite'
 import type { StorageAdapter } from '@mailfront/core'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
-import pg from 'pg'
 import { kyselyAdapter } from './adapter.ts'
+import { betterSqlite3, pg, pglite } from './drivers.ts'
 import { PGliteDialect } from './pglite-dialect.ts'
 import { cachingDatabase } from './statement-cache.ts'
 import { reportingOutages } from './unavailable.ts'
@@ -19,7 +18,8 @@ export interface StoreOptions {
 
 /** SQLite through better-sqlite3: the embedded default. WAL for files; 64-bit integers kept exact. */
 export function sqliteAdapter(opts: { filename: string; busyTimeoutMs?: number }): StorageAdapter {
-  const database = new Database(opts.filename)
+  const Sqlite = betterSqlite3()
+  const database = new Sqlite(opts.filename)
   database.defaultSafeIntegers(true)
   if (opts.filename !== ':memory:') {
     database.pragma('journal_mode = WAL')
@@ -58,7 +58,7 @@ export function sqliteAdapter(opts: { filename: string; busyTimeoutMs?: number }
  */
 export function postgresAdapter(opts: { url: string; max?: number } & StoreOptions): StorageAdapter {
   const named = new URL(opts.url).searchParams.has('application_name')
-  const pool = new pg.Pool({
+  const pool = new (pg().Pool)({
     connectionString: opts.url,
     max: opts.max ?? 10,
     ...(named ? {} : { application_name: 'mailfront' }),
@@ -76,9 +76,10 @@ export function postgresAdapter(opts: { url: string; max?: number } & StoreOptio
 
 /** PostgreSQL embedded in WASM (PGlite): PostgreSQL semantics in tests without a server. */
 export async function pgliteAdapter(opts: { dataDir?: string } = {}): Promise<StorageAdapter> {
-  const pglite = new PGlite(opts.dataDir)
-  await pglite.waitReady
-  const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
+  const { PGlite } = await pglite()
+  const instance = new PGlite(opts.dataDir)
+  await instance.waitReady
+  const db = new Kysely<any>({ dialect: new PGliteDialect(instance) })
   return kyselyAdapter(db, { flavor: 'postgres', id: 'pglite' })
 }
 

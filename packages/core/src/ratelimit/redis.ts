@@ -1,6 +1,10 @@
-import { Redis, ReplyError } from 'ioredis'
+import { createRequire } from 'node:module'
+import type * as IORedis from 'ioredis'
 import { StoreUnavailableError } from '../storage/unavailable.ts'
 import type { ConsumeResult, RateLimitStore, RateLimitWindow, WindowState } from './types.ts'
+
+// Loaded on first use: most processes (the CLI, a single instance) never talk to Redis.
+const require = createRequire(import.meta.url)
 
 // INCR and the window's first PEXPIRE in one atomic script; rejected requests do not extend the window.
 const SCRIPT = `
@@ -27,6 +31,7 @@ export function redisRateLimitStore(
   url: string,
   opts: { prefix?: string; connectionName?: string } = {},
 ): RateLimitStore {
+  const { Redis, ReplyError } = require('ioredis') as typeof IORedis
   const redis = new Redis(url, {
     lazyConnect: false,
     maxRetriesPerRequest: 2,

@@ -1,0 +1,74 @@
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { ApiError } from './errors.ts'
+import { mountPlugin } from './mount.ts'
+import { definePlugin } from './plugin.ts'
+import { memoryAdapter } from './storage/memory.ts'
+
+// A small plugin with a model, an option, its own error format and its own 404.
+const notes = () =>
+  definePlugin({
+    id: 'notes',
+    version: '1',
+    paths: ['/notes', '/notes/*'],
+    models: {
+      notes_note: { fields: { note_id: { type: 'string' }, text: { type: 'string' } }, key: ['note_id'] },
+    },
+    errors: {},
+    docs: { kind: 'openapi', title: 'notes' },
+    renderError: (e: ApiError, c) => c.json({ oops: e.message }, e.status as 400),
+    notFound: (c) => c.json({ oops: 'no such note path' }, 404),
+    routes(app, ctx) {
+      app.get('/notes', async (c) =>
+        c.json({
+          greeting: ctx.options.greeting_text ?? 'hello',
+          repeat: ctx.options.repeat,
+          secure: c.env.mailfront?.secure,
+          count: await ctx.storage.count({ model: 'notes_note' }),
+        }),
+      )
+      app.post('/notes/fail', () => {
+        throw new ApiError('NOPE', 409, 'no')
+      })
+    },
+  })
+
+describe('mountPlugin', () => {
+  it('mounts at the native paths with default context, camelCase options and the plugin’s own errors', async () => {
+    const app = new Hono()
+    app.get('/', (c) => c.text('host'))
+    const ctx = await mountPlugin(app, notes(), {
+      storage: memoryAdapter(),
+      options: { greetingText: 'hi', repeat: 2 },
+    })
+    expect(ctx.secret).toHaveLength(43)
+    const res = await app.request('/notes')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ greeting: 'hi', repeat: '2', secure: false, count: 0 })
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    expect(await (await app.request('/notes/fail', { method: 'POST' })).json()).toEqual({ oops: 'no' })
+    const missing = await app.request('/notes/x/y')
+    expect([missing.status, await missing.json()]).toEqual([404, { oops: 'no such note path' }])
+    // The host's own routes are untouched by the plugin's middleware.
+    expect(await (await app.request('/')).text()).toBe('host')
+    expect((await app.request('/')).headers.get('x-request-id')).toBeNull()
+  })
+
+  it('mounts under a prefix and can require HTTPS', async () => {
+    const app = new Hono()
+    await mountPlugin(app, notes(), { storage: memoryAdapter(), prefix: '/ext/', requireHttps: true })
+    expect((await app.request('/notes')).status).toBe(404)
+    const plain = await app.request('http://h/ext/notes')
+    expect([plain.status, await plain.json()]).toEqual([403, { oops: 'HTTPS is required' }])
+    const tls = await app.request('https://h/ext/notes')
+    expect(await tls.json()).toMatchObject({ secure: true, count: 0 })
+  })
+
+  it('refuses a plugin whose models are outside its namespace', async () => {
+    const bad = {
+      ...notes(),
+      models: { other: { fields: { id: { type: 'string' } }, key: ['id'] } },
+    } as never
+    await expect(mountPlugin(new Hono(), bad, { storage: memoryAdapter() })).rejects.toThrow()
+  })
+})
