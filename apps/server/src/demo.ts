@@ -7,6 +7,8 @@ export const DEMO_CREDENTIALS: Record<string, string[]> = {
   smtpd: [
     'curl -k -X POST -u jack.truong@example.com:demo-password "https://127.0.0.1:{port}/oauth/token?grant_type=password"',
     '  API key demo-key / demo-secret (role standard)',
+    `curl -k -u demo-secret: -H 'Content-Type: application/json' -d '{"from_email_address":"jack.truong@example.com","recipient_email_address":"you@example.org","subject":"Hello","content_text":"Hi"}' https://127.0.0.1:{port}/api/v1/email/send`,
+    '  (sending profile "demo" for example.com, active; the message lands in /_mailfront/messages)',
   ],
   tmail: ['curl -k -u admin:admin https://127.0.0.1:{port}/users/toorop@tmail.io'],
   mailboxorg: [
