@@ -155,6 +155,9 @@ export async function createRuntime(
       ],
     })
     for (const p of plugins) await p.init?.(mf.contexts.get(p.id)!)
+    // Addresses the plugins host (their mailboxes): checked at submit, delivered locally.
+    for (const p of plugins)
+      if (p.localDelivery) mail.local.add(p.id, p.localDelivery(mf.contexts.get(p.id)!))
     const stops: (() => Promise<void>)[] = []
     rt = {
       ...mf,
