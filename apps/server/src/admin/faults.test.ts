@@ -1,31 +1,6 @@
-import { encodeBasic, silentLogger } from '@mailfront/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { loadConfig } from '../config.ts'
-import { createRuntime, loadStartupFixtures, type Runtime } from '../runtime.ts'
-
-const tmailAdmin = { Authorization: encodeBasic('admin', 'admin') }
-const authsmtpAuth = { Authorization: encodeBasic('aa12345', 'demo-api-password') }
-
-async function runtime(env: Record<string, string> = {}): Promise<Runtime> {
-  const rt = await createRuntime(
-    loadConfig({
-      MAILFRONT_DATABASE_URL: 'memory:',
-      MAILFRONT_SECRET: 'x'.repeat(40),
-      MAILFRONT_DEMO: 'on',
-      MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0',
-      ...env,
-    }),
-    silentLogger,
-  )
-  await loadStartupFixtures(rt)
-  return rt
-}
-
-const post = (rt: Runtime, path: string, body?: unknown) =>
-  rt.app.request(path, {
-    method: 'POST',
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  })
+import type { Runtime } from '../runtime.ts'
+import { authsmtpAuth, post, runtime, tmailAdmin } from './test-runtime.ts'
 
 describe('faults on demand, in each provider format', () => {
   let rt: Runtime
