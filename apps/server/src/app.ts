@@ -20,22 +20,28 @@ import {
 } from '@mailfront/core'
 import { Hono } from 'hono'
 import { type AdminRoutes, createAdminApp } from './admin/app.ts'
+import type { FaultSet } from './admin/faults.ts'
 import { clientAddress, compileTrust, type TrustProxy } from './client-address.ts'
 import {
   DOCS_ASSETS,
-  DOCS_INIT_JS,
   docsAssetPath,
   docsHtml,
+  docsInitJs,
   type MountedPlugin,
   mergedOpenApi,
   pluginOpenApi,
 } from './docs.ts'
+import { openrpcAsOpenApi } from './docs-rpc.ts'
 import type { Metrics } from './metrics.ts'
+import { type RequestLog, requestLogMiddleware } from './request-log.ts'
+import { uiRoutes } from './ui.ts'
 
 export const VERSION = '0.1.0'
 
 /** mailfront's own paths; no plugin may claim them. */
 export const RESERVED_PATHS = [
+  '/',
+  '/ui/*',
   '/openapi.json',
   '/openapi/*',
   '/openrpc.json',
@@ -68,6 +74,10 @@ export interface AppDeps {
   mail?: MailService
   /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
   adminRoutes?: AdminRoutes[]
+  /** The request log behind GET /_mailfront/requests. */
+  requestLog?: RequestLog
+  /** Faults injected on demand (POST /_mailfront/faults). */
+  faults?: FaultSet
 }
 
 export interface Mailfront {
@@ -167,6 +177,8 @@ export function createMailfront(d: AppDeps): Mailfront {
     )
   })
 
+  if (d.requestLog) root.use('*', requestLogMiddleware(d.requestLog))
+
   root.get('/healthz', (c) => c.json({ status: 'ok' }))
   root.get('/readyz', async (c) => {
     if (draining.value) return c.json({ status: 'draining' }, 503)
@@ -186,21 +198,25 @@ export function createMailfront(d: AppDeps): Mailfront {
     mergedCache ??= stringifyJson(mergedOpenApi(rest, VERSION))
     return c.body(mergedCache, 200, { 'Content-Type': 'application/json; charset=UTF-8' })
   })
-  root.get('/openapi/:file{[a-z0-9]+\\.json}', (c) => {
-    const id = c.req.param('file').replace(/\.json$/, '')
+  root.get('/openapi/:file{[a-z0-9]+(?:-methods)?\\.json}', (c) => {
+    const [, id, methods] = /^([a-z0-9]+)(-methods)?\.json$/.exec(c.req.param('file'))!
     const m = mounted.find((x) => x.plugin.id === id)
     if (!m) return c.json({ error: `no mounted plugin "${id}"` }, 404)
-    return c.json(pluginOpenApi(m))
+    if (!methods) return c.json(pluginOpenApi(m))
+    if (!m.plugin.openrpc) return c.json({ error: `plugin "${id}" has no JSON-RPC methods` }, 404)
+    return c.json(openrpcAsOpenApi(m, m.plugin.openrpc(contexts.get(m.plugin.id)!) as Record<string, any>))
   })
   root.get('/openrpc.json', (c) => {
     const rpc = mounted.find((m) => m.plugin.openrpc)
     if (!rpc) return c.json({ error: 'no JSON-RPC plugin is mounted' }, 404)
     return c.json(rpc.plugin.openrpc!(contexts.get(rpc.plugin.id)!))
   })
+  uiRoutes(root)
   root.get('/docs', (c) => c.html(docsHtml()))
-  root.get('/docs/init.js', (c) =>
-    c.body(DOCS_INIT_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
+  const initJs = docsInitJs(
+    mounted.filter((m) => m.plugin.openrpc).map((m) => ({ id: m.plugin.id, title: m.plugin.docs.title })),
   )
+  root.get('/docs/init.js', (c) => c.body(initJs, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
   const assetCache = new Map<string, Buffer>()
   root.get('/docs/assets/:name', async (c) => {
     const name = c.req.param('name')
@@ -238,6 +254,11 @@ export function createMailfront(d: AppDeps): Mailfront {
     const hit = candidates.find((r) => r.paths.some((p) => pathMatches(p, path)))
     if (!hit) return c.text('Not Found', 404)
     ;(c.set as (k: string, v: string) => void)('plugin', hit.m.plugin.id)
+    const fault = d.faults?.size
+      ? d.faults.pick(hit.m.plugin.id, { routes: hit.m.app.routes, prefix: hit.m.prefix }, c.req.method, path)
+      : undefined
+    const faulted = fault && (await d.faults!.apply(fault, hit.m.plugin, c))
+    if (faulted) return faulted
     let req = c.req.raw
     if (hit.m.prefix) {
       const url = new URL(req.url)

@@ -6,7 +6,7 @@ import { VERSION } from './app.ts'
 import { ConfigError, ENV_SPEC, loadConfig } from './config.ts'
 import { mergedOpenApi, pluginOpenApi } from './docs.ts'
 import { exportFixtures, FixtureError, loadFixtures, readFixtures } from './fixtures.ts'
-import { createLogger } from './log.ts'
+import { createLogger, prettyDestination } from './log.ts'
 import { AVAILABLE_PLUGINS } from './plugins.ts'
 import { createRuntime, type Runtime } from './runtime.ts'
 import { serve } from './serve.ts'
@@ -97,7 +97,8 @@ export function buildProgram(): Command {
     program.command('serve', { isDefault: true }).description('Start the server (the default command)'),
   ).action(async (opts) => {
     const config = loadConfig(process.env, flagsFrom(opts))
-    const log = createLogger(config.logLevel)
+    // A person at a terminal reads colored lines; anything else (a file, a collector) gets JSON lines.
+    const log = createLogger(config.logLevel, process.stdout.isTTY ? prettyDestination() : undefined)
     const running = await serve(config, log)
     const onSignal = (sig: string) => {
       log.info({ signal: sig }, 'signal received')

@@ -50,9 +50,10 @@ export const ENV_SPEC = {
     description: 'false, true (1 hop), a hop count, or proxy addresses/CIDRs (comma list)',
   },
   MAILFRONT_REQUIRE_HTTPS: {
-    default: 'true',
+    // Unset: true, except with MAILFRONT_TLS=off on a loopback address (see loadConfig).
+    default: undefined,
     flag: '--require-https <bool>',
-    description: 'reject plain-HTTP requests',
+    description: 'reject plain-HTTP requests (default true; false with --tls off on loopback)',
   },
   MAILFRONT_FIXTURES: {
     default: undefined,
@@ -70,6 +71,11 @@ export const ENV_SPEC = {
     default: '1048576',
     flag: '--body-limit <bytes>',
     description: 'request body limit',
+  },
+  MAILFRONT_REQUEST_LOG_SIZE: {
+    default: '1000',
+    flag: '--request-log-size <n>',
+    description: 'requests kept for GET /_mailfront/requests (0 = none)',
   },
   MAILFRONT_HEADERS_TIMEOUT_S: {
     default: '10',
@@ -190,7 +196,7 @@ const schema = z
         return z.NEVER
       }
     }),
-    MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS'),
+    MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS').optional(),
     MAILFRONT_FIXTURES: z.string().optional(),
     MAILFRONT_DEMO: z.enum(['auto', 'on', 'off'], { message: 'MAILFRONT_DEMO must be auto, on or off' }),
     MAILFRONT_SECRET: z.string().min(32, 'MAILFRONT_SECRET must be at least 32 characters').optional(),
@@ -201,6 +207,11 @@ const schema = z
       .number({ message: 'MAILFRONT_BODY_LIMIT must be a number of bytes' })
       .int()
       .min(1024),
+    MAILFRONT_REQUEST_LOG_SIZE: z.coerce
+      .number({ message: 'MAILFRONT_REQUEST_LOG_SIZE must be a number of requests' })
+      .int()
+      .min(0)
+      .max(1_000_000),
     MAILFRONT_HEADERS_TIMEOUT_S: z.coerce
       .number({ message: 'MAILFRONT_HEADERS_TIMEOUT_S must be a number of seconds' })
       .positive()
@@ -299,6 +310,8 @@ export interface Config {
   requestTimeoutMs: number
   maxConnectionsPerAddress: number
   adminToken?: string
+  /** Requests kept by the request log. */
+  requestLogSize: number
   smtp: { port: number | 'off'; maxSize: number; maxClients: number; login: LoginThrottleLimits }
   mail: { delivery: 'capture' | 'relay'; relayUrl?: string; retryS: number; maxAttempts: number }
   /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
@@ -369,7 +382,8 @@ export function loadConfig(
     redisUrl: c.MAILFRONT_REDIS_URL,
     tls: { mode: c.MAILFRONT_TLS, cert: c.MAILFRONT_TLS_CERT, key: c.MAILFRONT_TLS_KEY },
     trustProxy: c.MAILFRONT_TRUST_PROXY,
-    requireHttps: c.MAILFRONT_REQUIRE_HTTPS,
+    // Plain HTTP on loopback is the developer's choice of transport: refusing it would refuse everything.
+    requireHttps: c.MAILFRONT_REQUIRE_HTTPS ?? !(c.MAILFRONT_TLS === 'off' && isLoopback(c.MAILFRONT_HOST)),
     fixtures: c.MAILFRONT_FIXTURES,
     demo: c.MAILFRONT_DEMO,
     secret: c.MAILFRONT_SECRET,
@@ -379,6 +393,7 @@ export function loadConfig(
     requestTimeoutMs: Math.round(c.MAILFRONT_REQUEST_TIMEOUT_S * 1000),
     maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
+    requestLogSize: c.MAILFRONT_REQUEST_LOG_SIZE,
     smtp: {
       port: c.MAILFRONT_SMTP_PORT,
       maxSize: c.MAILFRONT_SMTP_MAX_SIZE,

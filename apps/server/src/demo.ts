@@ -1,18 +1,30 @@
-/** What `npm start` prints when it loads the demo data (matches fixtures/demo.json). */
+/**
+ * What `npm start` prints when it loads the demo data (matches fixtures/demo.json). `{curl}` is
+ * `curl -k` over a self-signed certificate and `curl` otherwise; `{url}` is the address it listens on.
+ */
 export const DEMO_CREDENTIALS: Record<string, string[]> = {
   authsmtp: [
-    'curl -k -u aa12345:demo-api-password https://127.0.0.1:{port}/restful/basic_user/aa12345',
+    '{curl} -u aa12345:demo-api-password {url}/restful/basic_user/aa12345',
     '  also aa99999 / demo-api-password-2 (64-bit quantities, no dedicated IP)',
   ],
   smtpd: [
-    'curl -k -X POST -u jack.truong@example.com:demo-password "https://127.0.0.1:{port}/oauth/token?grant_type=password"',
-    '  API key demo-key / demo-secret (role standard)',
+    '{curl} -X POST -u jack.truong@example.com:demo-password "{url}/oauth/token?grant_type=password"',
+    '  or with the API key (role standard): its secret as the HTTP Basic user name, no password:',
+    '  {curl} -u demo-secret: {url}/api/v1/account',
+    `{curl} -u demo-secret: -H 'Content-Type: application/json' -d '{"from_email_address":"jack.truong@example.com","recipient_email_address":"you@example.org","subject":"Hello","content_text":"Hi"}' {url}/api/v1/email/send`,
+    '  (sending profile "demo" for example.com, active; the message lands in {url}/_mailfront/messages)',
   ],
-  tmail: ['curl -k -u admin:admin https://127.0.0.1:{port}/users/toorop@tmail.io'],
+  tmail: ['{curl} -u admin:admin {url}/users/toorop@tmail.io'],
   mailboxorg: [
-    `curl -k -d '{"jsonrpc":"2.0","method":"auth","params":{"user":"test_account","pass":"123456"},"id":"1"}' https://127.0.0.1:{port}/v1/`,
+    `{curl} -d '{"jsonrpc":"2.0","method":"auth","params":{"user":"test_account","pass":"123456"},"id":"1"}' {url}/v1/`,
     '  also demo_reseller / demo-reseller-pass, demo_admin / demo-admin-pass',
   ],
+}
+
+/** The demo lines for one plugin, for the scheme, certificate and address the server really uses. */
+export function demoLines(pluginId: string, url: string, selfSigned: boolean): string[] {
+  const curl = selfSigned ? 'curl -k' : 'curl'
+  return (DEMO_CREDENTIALS[pluginId] ?? []).map((l) => l.replaceAll('{curl}', curl).replaceAll('{url}', url))
 }
 
 /** The demo's SMTP logins, one per plugin that has them (matches fixtures/demo.json). */

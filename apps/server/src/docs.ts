@@ -113,8 +113,18 @@ export function docsHtml(): string {
 `
 }
 
-export const DOCS_INIT_JS = `window.ui = SwaggerUIBundle({
-  url: '/openapi.json',
+/**
+ * Swagger UI's start: the merged REST document, and one "JSON-RPC methods" document per JSON-RPC
+ * plugin (its OpenRPC methods as operations), picked from the top bar.
+ */
+export function docsInitJs(rpc: { id: string; title: string }[]): string {
+  const urls = [
+    { url: '/openapi.json', name: 'REST APIs (merged)' },
+    ...rpc.map((r) => ({ url: `/openapi/${r.id}-methods.json`, name: `${r.title}: JSON-RPC methods` })),
+  ]
+  return `window.ui = SwaggerUIBundle({
+  urls: ${JSON.stringify(urls)},
+  'urls.primaryName': ${JSON.stringify(urls[0]!.name)},
   dom_id: '#ui',
   deepLinking: true,
   validatorUrl: null,
@@ -122,3 +132,4 @@ export const DOCS_INIT_JS = `window.ui = SwaggerUIBundle({
   layout: 'StandaloneLayout',
 });
 `
+}

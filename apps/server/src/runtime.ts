@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,14 +19,19 @@ import {
 } from '@mailfront/core'
 import { createMailPipeline, type MailPipeline, mailModels } from '@mailfront/mail'
 import { openStorage } from '@mailfront/storage-sql'
+import { AdminEvents, eventRoutes } from './admin/events.ts'
+import { FaultSet, faultRoutes } from './admin/faults.ts'
 import { messageRoutes } from './admin/messages.ts'
+import { requestRoutes } from './admin/requests.ts'
+import { stateRoutes } from './admin/state.ts'
 import { createMailfront, type Mailfront } from './app.ts'
 import type { Config } from './config.ts'
 import { isLoopback } from './config.ts'
-import { loadFixtures, readFixtures } from './fixtures.ts'
+import { exportFixtures, loadFixtures, readFixtures } from './fixtures.ts'
 import { startDelivery } from './mail.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
 import { AVAILABLE_PLUGINS } from './plugins.ts'
+import { RequestLog } from './request-log.ts'
 
 export const DEMO_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/demo.json')
 
@@ -47,6 +52,22 @@ export interface Runtime extends Mailfront {
   metrics: Metrics
   /** The store had never been initialised before this start. */
   newStore: boolean
+  requestLog: RequestLog
+  faults: FaultSet
+  /** What changed, for GET /_mailfront/events. */
+  events: AdminEvents
+  /** A fixtures document given in code (the test helper), loaded at start and on reset. */
+  inlineFixtures?: Record<string, unknown>
+  /**
+   * Back to the start: the store emptied (schema kept), the configured fixtures loaded again, the
+   * request log and the faults cleared. Returns what was loaded, per plugin.
+   */
+  reset(): Promise<Record<string, number>>
+  /**
+   * The store as the fixtures left it on a fresh start, secrets already hashed: a reset loads this
+   * instead of hashing every demo password again (seconds of bcrypt). Keyed by the fixtures file's mtime.
+   */
+  seeded?: { data: Record<string, unknown>; stamp: string }
   /** Start the plugins' background work (serve only). */
   startBackground(): void
   close(): Promise<void>
@@ -67,7 +88,7 @@ async function loadSecret(config: Config): Promise<string> {
 export async function createRuntime(
   config: Config,
   log: Logger,
-  opts: { clock?: Clock } = {},
+  opts: { clock?: Clock; fixtures?: Record<string, unknown> } = {},
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
   const plugins = config.plugins.map((id) => AVAILABLE_PLUGINS[id]!())
@@ -104,6 +125,14 @@ export async function createRuntime(
       hostname: hostname(),
     })
     mail.onEvent((e) => metrics.mail.inc({ plugin: e.plugin, event: e.type }))
+    const requestLog = new RequestLog(config.requestLogSize)
+    const faults = new FaultSet()
+    const events = new AdminEvents()
+    requestLog.subscribe((e) => events.emit('request', e))
+    // Captured mail shows up in the UI as it arrives (and as its state changes).
+    mail.onEvent((e) => events.emit('mail', { type: e.type, messageId: e.messageId, plugin: e.plugin }))
+    let rt: Runtime | undefined
+    const self = () => rt!
     const mf = createMailfront({
       plugins,
       storage,
@@ -112,7 +141,6 @@ export async function createRuntime(
       log,
       metrics,
       mail,
-      adminRoutes: [messageRoutes(mail)],
       secret: await loadSecret(config),
       requireHttps: config.requireHttps,
       trustProxy: config.trustProxy,
@@ -121,11 +149,39 @@ export async function createRuntime(
       pluginOptions: config.pluginOptions,
       prefixes: config.prefixes,
       hostnames: config.hostnames,
+      requestLog,
+      faults,
+      adminRoutes: [
+        stateRoutes(self),
+        requestRoutes(requestLog),
+        messageRoutes(mail),
+        faultRoutes(faults, () => plugins, events),
+        eventRoutes(events),
+      ],
     })
     for (const p of plugins) await p.init?.(mf.contexts.get(p.id)!)
+    // Addresses the plugins host (their mailboxes): checked at submit, delivered locally.
+    for (const p of plugins)
+      if (p.localDelivery) mail.local.add(p.id, p.localDelivery(mf.contexts.get(p.id)!))
     const stops: (() => Promise<void>)[] = []
-    return {
+    rt = {
       ...mf,
+      requestLog,
+      faults,
+      events,
+      inlineFixtures: opts.fixtures,
+      async reset() {
+        await storage.truncate()
+        await storage.create({
+          model: META,
+          data: { key: 'initialized_at', value: new Date().toISOString() },
+        })
+        requestLog.clear()
+        faults.clear()
+        const { loaded } = await loadStartupFixtures(self(), { fresh: true })
+        events.emit('reset', { loaded })
+        return loaded
+      },
       config,
       plugins,
       storage,
@@ -145,18 +201,37 @@ export async function createRuntime(
         await storage.close()
       },
     }
+    return rt
   } catch (e) {
     await storage.close().catch(() => undefined)
     throw e
   }
 }
 
-/** Demo data goes into a new store on loopback (`auto`), always (`on`) or never (`off`). */
-export async function loadStartupFixtures(rt: Runtime): Promise<{ demo: boolean }> {
+/**
+ * Demo data goes into a new store on loopback (`auto`), always (`on`) or never (`off`); then the
+ * MAILFRONT_FIXTURES file and the fixtures given in code. `fresh`: the store was just emptied (reset).
+ */
+export async function loadStartupFixtures(
+  rt: Runtime,
+  opts: { fresh?: boolean } = {},
+): Promise<{ demo: boolean; loaded: Record<string, number> }> {
   const { config } = rt
-  const demo = config.demo === 'on' || (config.demo === 'auto' && rt.newStore && isLoopback(config.host))
-  if (demo) await loadFixtures(DEMO_FIXTURES, await readFixtures(DEMO_FIXTURES), rt.plugins, rt.contexts)
+  const fresh = opts.fresh ?? rt.newStore
+  const demo = config.demo === 'on' || (config.demo === 'auto' && fresh && isLoopback(config.host))
+  const loaded: Record<string, number> = {}
+  const add = (counts: Record<string, number>) => {
+    for (const [k, n] of Object.entries(counts)) loaded[k] = (loaded[k] ?? 0) + n
+  }
+  const stamp = `${demo}:${config.fixtures ? (await stat(config.fixtures).catch(() => undefined))?.mtimeMs : ''}`
+  if (fresh && rt.seeded?.stamp === stamp) {
+    add(await loadFixtures('snapshot', rt.seeded.data, rt.plugins, rt.contexts))
+    return { demo, loaded }
+  }
+  if (demo) add(await loadFixtures(DEMO_FIXTURES, await readFixtures(DEMO_FIXTURES), rt.plugins, rt.contexts))
   if (config.fixtures)
-    await loadFixtures(config.fixtures, await readFixtures(config.fixtures), rt.plugins, rt.contexts)
-  return { demo }
+    add(await loadFixtures(config.fixtures, await readFixtures(config.fixtures), rt.plugins, rt.contexts))
+  if (rt.inlineFixtures) add(await loadFixtures('fixtures', rt.inlineFixtures, rt.plugins, rt.contexts))
+  if (fresh) rt.seeded = { data: await exportFixtures(rt.plugins, rt.contexts), stamp }
+  return { demo, loaded }
 }

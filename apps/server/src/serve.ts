@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import type { Config } from './config.ts'
 import { guardConnections } from './connection-guard.ts'
-import { DEMO_CREDENTIALS, smtpExamples } from './demo.ts'
+import { demoLines, smtpExamples } from './demo.ts'
 import type { createLogger } from './log.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 import { type RunningSmtp, startSmtp } from './smtp.ts'
@@ -26,6 +26,7 @@ export async function serve(
   config: Config,
   log: ReturnType<typeof createLogger>,
   print: (s: string) => void = console.log,
+  runtimeOpts: Parameters<typeof createRuntime>[2] = {},
 ): Promise<Running> {
   const t0 = performance.now()
   const tls =
@@ -34,7 +35,7 @@ export async function serve(
       : config.tls.mode === 'files'
         ? await filesCert(config.tls.cert!, config.tls.key!)
         : null
-  const runtime = await createRuntime(config, log)
+  const runtime = await createRuntime(config, log, runtimeOpts)
   const { demo } = await loadStartupFixtures(runtime)
   // Timeouts are checked every second (Node's default is 30 s), so a slow client is closed on time.
   const common = { connectionsCheckingInterval: 1_000 }
@@ -104,15 +105,24 @@ export async function serve(
   }
   if (missing.length) print(`not available yet: ${missing.join(', ')}`)
   if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
+  if (!tls && config.requireHttps)
+    log.warn(
+      { tls: 'off', requireHttps: true },
+      config.trustProxy
+        ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
+        : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy',
+    )
+  print(`state, request log and mail: ${url}/   admin API: ${url}/_mailfront/`)
   if (demo) {
     print('demo data loaded; try:')
+    const selfSigned = config.tls.mode === 'self-signed'
+    // A wildcard listen address is not one a client can dial: the examples use loopback.
+    const clientUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
     for (const p of runtime.plugins)
-      for (const line of DEMO_CREDENTIALS[p.id] ?? []) print(`  ${line.replaceAll('{port}', String(port))}`)
+      for (const line of demoLines(p.id, clientUrl, selfSigned)) print(`  ${line}`)
     if (smtp) {
       const h = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
-      print(
-        `send mail (see it at ${url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')}/_mailfront/messages):`,
-      )
+      print(`send mail (see it at ${clientUrl}/_mailfront/messages):`)
       for (const line of smtpExamples(
         h,
         smtp.port,

@@ -37,6 +37,7 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
     }),
     log,
     onAuthFailure: () => rt.metrics.authFailures.inc({ plugin: 'smtp' }),
+    checkRecipient: (from, rcpt) => rt.mail.local.check(from, rcpt),
   })
   const port = await listener.listen(smtp.port, host)
   return { port, close: () => listener.close() }

@@ -270,4 +270,62 @@ describe('mailfront CLI', () => {
     expect(bad.status).not.toBe(0)
     expect(bad.stderr).toContain('--role must be one of iac, standard, read_only, send_only')
   })
+  it('lists SMTPD profiles and sends, and marks a profile active', () => {
+    const file = join(dir, 'smtpd-sending.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        smtpd: {
+          accounts: [
+            {
+              account_name: 'Sendco',
+              is_verified: true,
+              users: [{ email_address: 'owner@sendco.test', password: 'pw-pw-pw-pw', role: 'owner' }],
+              profiles: [
+                {
+                  profile_name: 'main',
+                  sending_domain: 'sendco.test',
+                  link_domain: 'l.sendco.test',
+                  bounce_domain: 'b.sendco.test',
+                  state: 'pending',
+                },
+              ],
+              sends: [
+                {
+                  send_key: 'k1',
+                  profile_name: 'main',
+                  from_email_address: 'a@sendco.test',
+                  recipient_email_address: 'ann@example.org',
+                  subject: 'Hi',
+                  state: 'delivered',
+                  created_at: '2026-06-01T10:00:00Z',
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    )
+    expect(run('fixtures', 'load', file).status).toBe(0)
+    expect(JSON.parse(run('smtpd', 'profile', 'list', 'Sendco').stdout)).toMatchObject([
+      { profile_name: 'main', state: 'pending' },
+    ])
+    expect(JSON.parse(run('smtpd', 'profile', 'activate', 'Sendco', 'main').stdout)).toMatchObject({
+      profile_name: 'main',
+      state: 'active',
+    })
+    const sends = JSON.parse(run('smtpd', 'send', 'list', 'Sendco', '--recipient', 'ANN').stdout)
+    expect(sends).toMatchObject([
+      { send_key: 'k1', recipient_email_address: 'ann@example.org', state: 'delivered' },
+    ])
+    expect(JSON.parse(run('smtpd', 'send', 'list', 'Sendco', '--recipient', 'zed').stdout)).toEqual([])
+    expect(run('smtpd', 'send', 'list', 'Sendco', '--limit', '0').stderr).toContain(
+      '--limit must be a whole number from 1 to 1000, got "0"',
+    )
+    expect(run('smtpd', 'profile', 'activate', 'Sendco', 'nope').stderr).toContain(
+      'no sending profile "nope" in that account',
+    )
+    expect(run('smtpd', 'send', 'list', '--help').stdout).toContain('--recipient <text>')
+    // Eight CLI processes: each starts node and opens the store.
+  }, 120_000)
 })

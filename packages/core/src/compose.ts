@@ -101,11 +101,17 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
     if (id) c.header('X-Request-Id', id)
     await next()
     const info = c.env?.mailfront as (RequestInfo & { route?: string }) | undefined
-    if (info)
-      info.route =
-        matchedRoutes(c)
-          .filter((r) => r.method !== 'ALL')
-          .at(-1)?.path ?? '*'
+    if (!info) return
+    // A body parsed by a route's validator (not through readBodyText): keep its promise for the request log.
+    if (info.body === undefined) {
+      const cache = (c.req as unknown as { bodyCache?: Record<string, Promise<unknown>> }).bodyCache
+      const parsed = cache && (cache.text ?? cache.json ?? cache.parsedBody)
+      if (parsed) info.body = parsed
+    }
+    info.route =
+      matchedRoutes(c)
+        .filter((r) => r.method !== 'ALL')
+        .at(-1)?.path ?? '*'
   })
   if (ctx.requireHttps) {
     app.use('*', async (c, next) => {

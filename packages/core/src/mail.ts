@@ -17,8 +17,11 @@ export interface SubmitInput {
   plugin: string
   /** The plugin's own name for who submitted (an account id, a login, a key id…). */
   principal?: string
-  /** How it arrived: `smtp` (the submission port), `api`, or `dsn` (a bounce the pipeline made). */
-  via: 'smtp' | 'api' | 'dsn'
+  /**
+   * How it arrived: `smtp` (the submission port), `api`, `dsn` (a bounce the pipeline made), or
+   * `local` (made by a plugin's local delivery: a vacation notice, a forwarded copy).
+   */
+  via: 'smtp' | 'api' | 'dsn' | 'local'
   /** Client address (SMTP peer or HTTP client), for logs and the captured-mail view. */
   clientAddress?: string
 }
@@ -48,7 +51,7 @@ export interface MessageSummary {
   size: number
   plugin: string
   principal?: string
-  via: 'smtp' | 'api' | 'dsn'
+  via: 'smtp' | 'api' | 'dsn' | 'local'
   clientAddress?: string
   /** Epoch ms. */
   receivedAt: number
@@ -147,4 +150,34 @@ export interface SmtpAuth {
   ): Promise<void>
   /** After the message is durably queued: usage accounting. */
   accepted?(principal: string, message: MessageSummary): Promise<void>
+}
+
+/** One message delivered to an address a plugin hosts, as `LocalDelivery.delivered` sees it. */
+export interface LocalDeliveryInput {
+  message: MessageSummary
+  /** The hosted recipient this delivery is for (one call per hosted recipient). */
+  recipient: string
+  /** The message's bytes as stored. */
+  raw: Uint8Array
+}
+
+/**
+ * A plugin's part in delivery to the addresses it hosts (its mailboxes). The pipeline asks each
+ * plugin offering one, in mount order; the first that hosts a recipient decides for it.
+ *
+ * - `checkRecipient` runs for every recipient of every submission: on the SMTP port at RCPT TO
+ *   (and again when the message is submitted), for API submissions at submit. Return false for an
+ *   address the plugin does not host. Throw a MailRejection to refuse the recipient (e.g.
+ *   `550 5.7.1 sender blocked by recipient`): SMTP answers it at RCPT; at submit the recipient's
+ *   entry ends `bounced` with a DSN to the sender, and a submission left with no recipient is
+ *   refused with that rejection.
+ * - Entries of hosted recipients are delivered locally, in capture and relay mode alike: they never
+ *   leave the machine. `delivered` runs before the entry is marked delivered; it may submit
+ *   follow-up messages through `ctx.mail.submit` (auto-replies, forwarded copies). If it throws, the
+ *   entry is deferred and retried like a temporary failure, so a follow-up is never lost; after a
+ *   crash it may run twice for one delivery. Its string result becomes the entry's `lastResponse`.
+ */
+export interface LocalDelivery {
+  checkRecipient(envelopeFrom: string, rcpt: string): Promise<boolean>
+  delivered?(input: LocalDeliveryInput): Promise<string | undefined>
 }

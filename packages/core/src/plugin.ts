@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import type { ZodType } from 'zod'
 import type { Clock } from './clock.ts'
 import type { ApiError, ErrorDef } from './errors.ts'
-import type { MailService, SmtpAuth } from './mail.ts'
+import type { LocalDelivery, MailService, SmtpAuth } from './mail.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
 import type { ModelSchema, StorageAdapter } from './storage/types.ts'
 
@@ -16,6 +16,11 @@ export interface RequestInfo {
   ip: string
   /** Path prefix the plugin is mounted under ('' at its native paths), for absolute URLs it returns. */
   basePath?: string
+  /**
+   * The request body as the plugin read it (set by readBodyText, or from the body a validator parsed),
+   * kept by reference for the server's request log: no copy on the hot path.
+   */
+  body?: string | Promise<unknown>
 }
 
 export type PluginEnv = {
@@ -101,6 +106,8 @@ export interface MailfrontPlugin {
   commands?: CommandDef[]
   /** Logins this plugin accepts on the SMTP submission port, and what it allows them. */
   smtpAuth?(ctx: PluginContext): SmtpAuth
+  /** The addresses this plugin hosts (its mailboxes): who may write to them, what delivery does. */
+  localDelivery?(ctx: PluginContext): LocalDelivery
   fixtures?: FixturesDef<any>
   init?(ctx: PluginContext): Promise<void>
   /** Background work for a serving process (never for one-shot CLI commands); returns its stop. */

@@ -1,4 +1,4 @@
-import type { DeliveryState, StorageAdapter } from '@mailfront/core'
+import type { DeliveryEvent, DeliveryState, Logger, MailRejection, StorageAdapter } from '@mailfront/core'
 import { buildDsn, headerBlock } from './dsn.ts'
 import { BODY, type EntryRow, MESSAGE, type MessageRow, QUEUE } from './models.ts'
 import { insertMessage } from './rows.ts'
@@ -11,6 +11,8 @@ export interface EndWithDsn {
   code?: number
   now: number
   hostname: string
+  /** The plugin hosting the envelope sender, who receives the DSN (looked up before the transaction). */
+  senderHostedBy?: string | null
 }
 
 /**
@@ -61,6 +63,70 @@ export async function endWithDsn(tx: StorageAdapter, b: EndWithDsn) {
     tx,
     { envelope: { from: '', to: [row.mail_from] }, raw, plugin: row.plugin, via: 'dsn' },
     now,
+    b.senderHostedBy ? new Map([[0, b.senderHostedBy]]) : undefined,
   )
   return { row, dsn }
+}
+
+/** An entry ended as bounced, with its DSN (none for a null sender). */
+export interface Bounced {
+  row: EntryRow
+  dsn: { message: MessageRow; entries: EntryRow[] } | null
+  reason: string
+}
+
+/**
+ * End the entries of recipients a hosting plugin refused at submit (by index), in the submit's
+ * transaction, each with its DSN, as a relay's 5xx would; `entries` is updated in place.
+ */
+export async function endRefused(
+  tx: StorageAdapter,
+  entries: EntryRow[],
+  refused: ReadonlyMap<number, MailRejection>,
+  o: { now: number; hostname: string; senderHostedBy: string | null },
+): Promise<Bounced[]> {
+  const bounced: Bounced[] = []
+  for (const [i, e] of refused) {
+    const reason = `${e.code} ${e.message}`
+    const r = await endWithDsn(tx, { entry: entries[i]!, fromStates: ['queued'], reason, code: e.code, ...o })
+    if (r) {
+      entries[i] = r.row
+      bounced.push({ ...r, reason })
+    }
+  }
+  return bounced
+}
+
+/** After a bounce's transaction: its log line, its event, and the DSN's own submitted report. */
+export function reportBounce(
+  o: {
+    log: Logger
+    emit(e: DeliveryEvent): void
+    submitted(message: MessageRow, entries: EntryRow[]): void
+  },
+  { row, dsn, reason }: Bounced,
+  now: number,
+) {
+  o.log.info(
+    {
+      mail: row.message,
+      entry: row.id,
+      rcpt: row.rcpt,
+      plugin: row.plugin,
+      response: reason,
+      dsn: dsn?.message.id,
+    },
+    'mail bounced',
+  )
+  o.emit({
+    type: 'bounced',
+    messageId: row.message,
+    entryId: Number(row.id),
+    recipient: row.rcpt,
+    plugin: row.plugin,
+    ...(row.principal ? { principal: row.principal } : {}),
+    response: reason,
+    at: now,
+  })
+  if (dsn) o.submitted(dsn.message, dsn.entries)
 }

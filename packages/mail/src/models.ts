@@ -42,6 +42,8 @@ export const mailModels: ModelSchema = {
       principal: { type: 'string', optional: true },
       mail_from: { type: 'string' },
       rcpt: { type: 'string' },
+      // The plugin hosting the recipient (its local delivery), else null: delivered by the mode.
+      hosted_by: { type: 'string', optional: true },
       state: { type: 'string' },
       attempts: { type: 'integer', default: 0 },
       next_attempt_at: { type: 'timestamp' },
@@ -78,6 +80,7 @@ export interface EntryRow extends Row {
   principal: string | null
   mail_from: string
   rcpt: string
+  hosted_by: string | null
   state: DeliveryState
   attempts: number
   next_attempt_at: number

@@ -46,8 +46,16 @@ export function toSummary(m: MessageRow, entries: EntryRow[]): MessageSummary {
   }
 }
 
-/** Insert one message, its bytes and one entry per recipient (inside the caller's transaction). */
-export async function insertMessage(tx: StorageAdapter, input: SubmitInput, now: number) {
+/**
+ * Insert one message, its bytes and one entry per recipient (inside the caller's transaction).
+ * `hosted` names, by recipient index, the plugin hosting that recipient.
+ */
+export async function insertMessage(
+  tx: StorageAdapter,
+  input: SubmitInput,
+  now: number,
+  hosted: ReadonlyMap<number, string> = new Map(),
+) {
   const id = randomHex(20)
   const h = await summaryHeaders(input.raw)
   const to = input.envelope.to
@@ -76,7 +84,7 @@ export async function insertMessage(tx: StorageAdapter, input: SubmitInput, now:
     },
   })
   const entries: EntryRow[] = []
-  for (const rcpt of to)
+  for (const [i, rcpt] of to.entries())
     entries.push(
       await tx.create<EntryRow>({
         model: QUEUE,
@@ -87,6 +95,7 @@ export async function insertMessage(tx: StorageAdapter, input: SubmitInput, now:
           principal: input.principal ?? null,
           mail_from: input.envelope.from,
           rcpt,
+          hosted_by: hosted.get(i) ?? null,
           state: 'queued',
           attempts: 0,
           next_attempt_at: now,

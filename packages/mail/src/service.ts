@@ -12,7 +12,8 @@ import {
   systemClock,
   type Where,
 } from '@mailfront/core'
-import { endWithDsn } from './bounce.ts'
+import { type Bounced, endRefused, endWithDsn, reportBounce } from './bounce.ts'
+import { LocalRecipients } from './local.ts'
 import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE } from './models.ts'
 import { insertMessage, toEntry, toSummary } from './rows.ts'
 
@@ -41,6 +42,8 @@ export interface MailPipeline extends MailService {
   remove(id: string): Promise<boolean>
   /** End an entry as bounced (guarded by its current state) and send the DSN in the same transaction. */
   bounceEntry(entry: EntryRow, fromStates: DeliveryState[], reason: string, code?: number): Promise<boolean>
+  /** The plugins' hosted recipients (`localDelivery`): the server adds them, submit and the port ask. */
+  readonly local: LocalRecipients
 }
 
 const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/
@@ -63,6 +66,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
   const hostname = opts.hostname ?? 'localhost'
   const listeners = new Set<(e: DeliveryEvent) => void | Promise<void>>()
   const wakers: (() => void)[] = []
+  const local = new LocalRecipients(log)
 
   function emit(e: DeliveryEvent) {
     for (const l of listeners) {
@@ -100,6 +104,8 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
     })
     for (const w of wakers) w()
   }
+
+  const afterBounce = (b: Bounced, now: number) => reportBounce({ log, emit, submitted }, b, now)
 
   async function entriesOf(ids: string[]): Promise<Map<string, EntryRow[]>> {
     const out = new Map<string, EntryRow[]>()
@@ -155,6 +161,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
 
   const pipeline: MailPipeline = {
     storage: db,
+    local,
     clock,
     log,
     hostname,
@@ -165,8 +172,18 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
 
     async submit(input) {
       validate(input)
-      const { message, entries } = await db.transaction((tx) => insertMessage(tx, input, clock.now()))
+      const { hosted, refused } = await local.sort(input.envelope.from, input.envelope.to)
+      // Nobody left to deliver to: the submission is refused with the (first) recipient's reason.
+      if (refused.size === input.envelope.to.length) throw [...refused.values()][0]!
+      const senderHost = refused.size && input.envelope.from ? await local.hostOf(input.envelope.from) : null
+      const now = clock.now()
+      const { message, entries, bounced } = await db.transaction(async (tx) => {
+        const { message, entries } = await insertMessage(tx, input, now, hosted)
+        const bounced = await endRefused(tx, entries, refused, { now, hostname, senderHostedBy: senderHost })
+        return { message, entries, bounced }
+      })
       submitted(message, entries)
+      for (const b of bounced) afterBounce(b, now)
       return toSummary(message, entries)
     },
 
@@ -251,34 +268,21 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
     },
 
     async bounceEntry(entry, fromStates, reason, code) {
+      const senderHostedBy = entry.mail_from ? await local.hostOf(entry.mail_from) : null
       const now = clock.now()
       const result = await db.transaction((tx) =>
-        endWithDsn(tx, { entry, fromStates, reason, ...(code ? { code } : {}), now, hostname }),
+        endWithDsn(tx, {
+          entry,
+          fromStates,
+          reason,
+          ...(code ? { code } : {}),
+          now,
+          hostname,
+          senderHostedBy,
+        }),
       )
       if (!result) return false
-      const { row, dsn } = result
-      log.info(
-        {
-          mail: row.message,
-          entry: row.id,
-          rcpt: row.rcpt,
-          plugin: row.plugin,
-          response: reason,
-          dsn: dsn?.message.id,
-        },
-        'mail bounced',
-      )
-      emit({
-        type: 'bounced',
-        messageId: row.message,
-        entryId: Number(row.id),
-        recipient: row.rcpt,
-        plugin: row.plugin,
-        ...(row.principal ? { principal: row.principal } : {}),
-        response: reason,
-        at: now,
-      })
-      if (dsn) submitted(dsn.message, dsn.entries)
+      afterBounce({ ...result, reason }, now)
       return true
     },
 

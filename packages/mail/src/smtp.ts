@@ -43,6 +43,11 @@ export interface SmtpListenerOptions {
   log?: Logger
   /** Called on each failed login (metrics). */
   onAuthFailure?(): void
+  /**
+   * Asked at RCPT TO (the pipeline's `local.check`): a plugin hosting the recipient may refuse
+   * it with a MailRejection (a blacklisted sender), answered there for that recipient only.
+   */
+  checkRecipient?(from: string, rcpt: string): Promise<unknown>
 }
 
 export interface SmtpListener {
@@ -187,7 +192,12 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
         return cb(reply(553, `5.1.3 Invalid recipient address <${address.address}>`))
       if (session.envelope.rcptTo.length >= maxRecipients)
         return cb(reply(452, `4.5.3 Too many recipients (at most ${maxRecipients} per message)`))
-      cb()
+      if (!o.checkRecipient) return cb()
+      const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
+      o.checkRecipient(from, address.address).then(
+        () => cb(),
+        (e) => cb(asReply(e, log)),
+      )
     },
 
     onData(stream, session, cb) {

@@ -1,4 +1,5 @@
 import type { DeliveryEvent } from '@mailfront/core'
+import { localSender, type Send } from './local.ts'
 import { BODY, type EntryRow, PENDING, QUEUE } from './models.ts'
 import type { Relay, RelayResult } from './relay.ts'
 import type { MailPipeline } from './service.ts'
@@ -142,7 +143,19 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
     })
   }
 
-  async function relay(e: EntryRow, bodies: Map<string, Promise<Buffer | null>>): Promise<boolean> {
+  const relaySend: Send = (e, bytes) =>
+    o.relay!.send({ from: e.mail_from, to: e.rcpt }, bytes).catch((err: Error) => ({
+      kind: 'temporary' as const,
+      response: `relay error: ${err.message}`,
+    }))
+
+  const localSend = localSender(p)
+
+  async function deliverOne(
+    e: EntryRow,
+    bodies: Map<string, Promise<Buffer | null>>,
+    send: Send,
+  ): Promise<boolean> {
     const now = p.clock.now()
     const lease = now + leaseMs
     const claimed = await db.updateOne<EntryRow>({
@@ -162,11 +175,7 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
     const attempt = claimed.attempts + 1
     let r: RelayResult
     if (!bytes) r = { kind: 'permanent', response: 'message data missing from the store' }
-    else
-      r = await o.relay!.send({ from: claimed.mail_from, to: claimed.rcpt }, bytes).catch((err: Error) => ({
-        kind: 'temporary' as const,
-        response: `relay error: ${err.message}`,
-      }))
+    else r = await send(claimed, bytes)
     const at = p.clock.now()
     const mine = {
       and: [
@@ -229,18 +238,18 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
     for (;;) {
       const rows = await due(p.clock.now())
       if (!rows.length) return handled
-      if (o.mode === 'capture') handled += await captureAll(rows)
-      else {
-        const bodies = new Map<string, Promise<Buffer | null>>()
-        let i = 0
-        const lanes = Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
-          while (i < rows.length && !stopped) {
-            const e = rows[i++]!
-            if (await relay(e, bodies)) handled++
-          }
-        })
-        await Promise.all(lanes)
-      }
+      // Hosted recipients are delivered locally in either mode; the rest as the mode says.
+      const one = o.mode === 'capture' ? rows.filter((e) => e.hosted_by) : rows
+      if (o.mode === 'capture') handled += await captureAll(rows.filter((e) => !e.hosted_by))
+      const bodies = new Map<string, Promise<Buffer | null>>()
+      let i = 0
+      const lanes = Array.from({ length: Math.min(concurrency, one.length) }, async () => {
+        while (i < one.length && !stopped) {
+          const e = one[i++]!
+          if (await deliverOne(e, bodies, e.hosted_by ? localSend : relaySend)) handled++
+        }
+      })
+      await Promise.all(lanes)
       if (rows.length < batch || stopped) return handled
     }
   }

@@ -1,4 +1,5 @@
 import type { StorageAdapter } from '@mailfront/core'
+import { VACATION_REPLY } from './store-delivery.ts'
 import {
   ADDITIONAL_ACCOUNT,
   BACKUP_RESTORE,
@@ -10,7 +11,7 @@ import {
 } from './store-resources.ts'
 
 // What hangs off mailboxes, domains and accounts goes with them (called inside their delete's
-// transaction): rooms, linked accounts, restore requests, reset codes, group memberships,
+// transaction): rooms, linked accounts, restore requests, vacation replies, reset codes, group memberships,
 // registration tokens, and an account's groups and invoices.
 
 const among = (field: string, values: string[]) => ({ field, op: 'in' as const, value: values })
@@ -20,6 +21,7 @@ export async function deleteMailResources(tx: StorageAdapter, account: string, m
   await tx.deleteMany({ model: VIDEOCHAT, where: among('mail', mails) })
   await tx.deleteMany({ model: ADDITIONAL_ACCOUNT, where: among('parent_mail', mails) })
   await tx.deleteMany({ model: BACKUP_RESTORE, where: among('mail', mails) })
+  await tx.deleteMany({ model: VACATION_REPLY, where: among('mail', mails) })
   await tx.deleteMany({
     model: TOKEN,
     where: { and: [{ field: 'kind', value: 'reset' }, among('subject', mails)] },

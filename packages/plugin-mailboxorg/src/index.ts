@@ -1,6 +1,7 @@
 import { type ApiError, definePlugin, z } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
+import { mailboxorgLocalDelivery } from './delivery.ts'
 import { createDispatcher } from './dispatch.ts'
 import { APP_ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
@@ -77,6 +78,11 @@ export function mailboxorgMethods(deps: MailboxorgDeps = {}): MethodDef[] {
 const rpcError = (code: number, message: string) =>
   JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null })
 
+/** The application errors (English), so the host can render any of them, e.g. as an injected fault. */
+const appErrorTable = Object.fromEntries(
+  Object.entries(APP_ERRORS).map(([name, e]) => [name, { status: 200, message: e.en }]),
+)
+
 /** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
 export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
   const methods = mailboxorgMethods(deps)
@@ -87,6 +93,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     paths: ['/v1', '/v1/*'],
     models,
     errors: {
+      ...appErrorTable,
       BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
       HTTPS_REQUIRED: { status: 200, message: 'Invalid Request: HTTPS is required' },
       INTERNAL: { status: 200, message: 'Internal error' },
@@ -103,8 +110,12 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
         return c.body(rpcError(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.en), 503, {
           'Content-Type': JSON_TYPE,
         })
-      const body =
-        err.status >= 500
+      // Any application error (e.g. injected as a fault) in its own code and English message.
+      const app = (APP_ERRORS as Record<string, { code: number; en: string }>)[err.code]
+      const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
+      const body = app
+        ? rpcError(app.code, app.en.replace('{seconds}', String(seconds)))
+        : err.status >= 500 || err.code === 'INTERNAL'
           ? rpcError(INTERNAL_ERROR, 'Internal error')
           : rpcError(
               INVALID_REQUEST,
@@ -128,6 +139,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     commands: [...commands, ...resourceCommands],
     fixtures,
     smtpAuth: mailboxorgSmtpAuth,
+    localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => (opts ??= optionsFrom(ctx))),
     async init(ctx) {
       opts = optionsFrom(ctx)
     },

@@ -14,6 +14,8 @@ export interface MailboxorgOptions {
   dnsServers: string[]
   /** The include an SPF record must reach to authorise mailbox.org's servers. */
   spfInclude: string
+  /** Days before a mailbox's vacation notice answers the same sender again (within one vacation). */
+  vacationDays: number
 }
 
 /** What a method handler sees of the call. */

@@ -35,5 +35,6 @@ export function optionsFrom(ctx: PluginContext): MailboxorgOptions {
     sessionCallsPerMin: whole(ctx, 'session_calls_per_min', 1200),
     dnsServers: list(ctx, 'dns_servers'),
     spfInclude: ctx.options.spf_include?.trim() || 'mailbox.org',
+    vacationDays: whole(ctx, 'vacation_days', 7, 1),
   }
 }

@@ -1,4 +1,5 @@
 import type { ModelSchema, Row } from '@mailfront/core'
+import { deliveryModels } from './store-delivery.ts'
 import { resourceModels } from './store-resources.ts'
 
 export const OPERATOR = 'mailboxorg_operator'
@@ -95,6 +96,7 @@ export const models: ModelSchema = {
     },
   },
   ...resourceModels,
+  ...deliveryModels,
 }
 
 export interface OperatorRow extends Row {

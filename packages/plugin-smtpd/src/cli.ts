@@ -4,7 +4,7 @@ import { FREE_PLAN, PLANS, planById } from './plans.ts'
 import { KEY_ROLES, ROLES, type Role } from './roles.ts'
 import { ACCOUNT, type AccountRow, API_KEY, type ApiKeyRow, USER, type UserRow } from './store.ts'
 
-async function account(ctx: Parameters<CommandDef['run']>[0], nameOrId: string): Promise<AccountRow> {
+export async function account(ctx: Parameters<CommandDef['run']>[0], nameOrId: string): Promise<AccountRow> {
   const by = (field: string) =>
     ctx.storage.findOne<AccountRow>({ model: ACCOUNT, where: { field, value: nameOrId } })
   const a = (await by('account_name')) ?? (/^[0-9a-f-]{36}$/.test(nameOrId) ? await by('id') : null)

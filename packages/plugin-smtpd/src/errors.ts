@@ -8,6 +8,12 @@ export const ERRORS = {
   VALIDATION_FAILED: { code: 40001, status: 400, message: 'Validation failed', source: 'ours' },
   UNSUPPORTED_GRANT: { code: 40002, status: 400, message: 'Unsupported grant_type', source: 'ours' },
   BAD_TOKEN: { code: 40101, status: 401, message: 'Missing or invalid bearer token', source: 'ours' },
+  DOMAIN_NOT_READY: {
+    code: 40020,
+    status: 400,
+    message: 'Sending domain does not exist OR incorectly setup',
+    source: 'docs',
+  },
   BAD_CREDENTIALS: {
     code: 40102,
     status: 403,
@@ -30,10 +36,28 @@ export const ERRORS = {
   },
   BAD_ID: { code: 40401, status: 404, message: 'Resource ID provided is invalid', source: 'docs' },
   NOT_FOUND: { code: 40402, status: 404, message: 'Not found', source: 'ours' },
+  ACCOUNT_NOT_VERIFIED: {
+    code: 40901,
+    status: 409,
+    message: 'Account has not been verified',
+    source: 'docs',
+  },
   EMAIL_TAKEN: { code: 40902, status: 409, message: 'Email address is already registered', source: 'ours' },
   ACCOUNT_NAME_TAKEN: { code: 40903, status: 409, message: 'Account name is already taken', source: 'ours' },
+  PROFILE_NAME_TAKEN: {
+    code: 40904,
+    status: 409,
+    message: 'A sending profile with this name already exists',
+    source: 'ours',
+  },
   BODY_TOO_LARGE: { code: 41301, status: 413, message: 'Request body too large', source: 'ours' },
   RATE_LIMITED: { code: 42901, status: 429, message: 'Too many requests', source: 'ours' },
+  PLAN_LIMIT: {
+    code: 42902,
+    status: 429,
+    message: 'The monthly e-mail limit of the plan has been reached',
+    source: 'ours',
+  },
   INTERNAL: { code: 50001, status: 500, message: 'Internal error', source: 'ours' },
   SERVICE_UNAVAILABLE: {
     code: 50301,
@@ -41,6 +65,7 @@ export const ERRORS = {
     message: 'Service temporarily unavailable, try again later',
     source: 'ours',
   },
+  MAIL_UNAVAILABLE: { code: 50302, status: 503, message: 'Sending is not available', source: 'ours' },
 } as const
 
 export type SmtpdErrorName = keyof typeof ERRORS

@@ -8,6 +8,8 @@ import {
 import { createAccount, createApiKey, createUser } from './accounts.ts'
 import { FREE_PLAN, planById } from './plans.ts'
 import { KEY_ROLES, ROLES } from './roles.ts'
+import { exportSending, loadSending } from './sending/fixtures.ts'
+import { sendingFixtureFields } from './sending/fixtures-schema.ts'
 import { ACCOUNT, type AccountRow, API_KEY, type ApiKeyRow, USER, type UserRow } from './store.ts'
 
 const time = z
@@ -69,6 +71,7 @@ export const fixturesSchema = z
                   .strict(),
               )
               .default([]),
+            ...sendingFixtureFields,
           })
           .strict(),
       )
@@ -152,7 +155,7 @@ async function upsertAccount(ctx: PluginContext, a: AccountFixture): Promise<num
     if (!k.is_active)
       await db.updateOne({ model: API_KEY, where: { field: 'id', value: row.id }, set: { is_active: false } })
   }
-  return 1 + a.users.length + a.api_keys.length
+  return 1 + a.users.length + a.api_keys.length + (await loadSending(ctx, account.id, a))
 }
 
 export const fixtures: FixturesDef<SmtpdFixtures> = {
@@ -195,6 +198,7 @@ export const fixtures: FixturesDef<SmtpdFixtures> = {
           ...(email.get(k.created_by) ? { created_by: email.get(k.created_by) } : {}),
           is_active: k.is_active,
         })),
+        ...(await exportSending(ctx, a.id)),
       })
     }
     return { accounts: out } as never

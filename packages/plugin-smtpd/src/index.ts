@@ -1,11 +1,21 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
 import { authenticator } from './auth.ts'
 import { commands } from './cli.ts'
+import { sendingCommands } from './cli-sending.ts'
 import { ERRORS, errorBody } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { optionsFrom } from './options.ts'
 import { registerAccount } from './routes/account.ts'
+import { registerAnalysis } from './routes/analysis.ts'
+import { registerForms } from './routes/forms.ts'
 import { registerOauth } from './routes/oauth.ts'
+import { registerProfiles } from './routes/profiles.ts'
+import { registerSend } from './routes/send.ts'
+import { registerTemplates } from './routes/templates.ts'
+import { registerTracking } from './routes/tracking.ts'
+import type { Resolver } from './sending/dns.ts'
+import { sendingOptionsFrom } from './sending/options.ts'
+import { type Sending, sendingService } from './sending/service.ts'
 import { models } from './store.ts'
 import { type SmtpdOptions, tokenService } from './tokens.ts'
 
@@ -13,20 +23,28 @@ export { ERRORS } from './errors.ts'
 export { PLANS } from './plans.ts'
 export { PERMISSIONS, ROLES } from './roles.ts'
 
-/** SMTPD (api.smtpd.dev), part 1: OAuth password/refresh grants, JWT bearer, account, users, API keys, billing. */
-export function smtpdPlugin() {
+export type { Resolver } from './sending/dns.ts'
+
+/**
+ * SMTPD (api.smtpd.dev): OAuth grants, JWT bearer, account, users, API keys, billing (part 1);
+ * sending profiles, send, lookups, tracking, templates, forms, analysis (part 2).
+ * `resolver` replaces node:dns for `MAILFRONT_SMTPD_DNS_CHECK=dns` (tests).
+ */
+export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
   let opts: SmtpdOptions | undefined
+  const sendings: Sending[] = []
   return definePlugin({
     id: 'smtpd',
     version: '1',
-    paths: ['/oauth/*', '/api/v1/*'],
+    // /t/…: open and click tracking; /f/…: public form endpoints.
+    paths: ['/oauth/*', '/api/v1/*', '/t/*', '/f/*'],
     models,
     errors: Object.fromEntries(
       Object.entries(ERRORS).map(([k, v]) => [k, { status: v.status, message: v.message }]),
     ),
     docs: {
       kind: 'openapi',
-      title: 'SMTPD API (part 1: auth, account, API keys, billing)',
+      title: 'SMTPD API',
       description:
         'JSON over HTTPS. Log in at /oauth/token (Basic e-mail:password or API key:secret), then send the access token as `Authorization: Bearer`. ' +
         'On /api/v1 an API key secret also works directly (Basic username, or Bearer). Errors are `{code, message}`.',
@@ -60,11 +78,24 @@ export function smtpdPlugin() {
       const authorize = authenticator(ctx, opts, tokens)
       registerOauth(app, ctx, opts, tokens, authorize)
       registerAccount(app, ctx, tokens, authorize)
+      const sending = sendingService(ctx, sendingOptionsFrom(ctx, o.resolver))
+      sendings.push(sending)
+      registerProfiles(app, authorize, sending)
+      registerSend(app, authorize, sending)
+      registerTemplates(app, authorize, sending)
+      registerForms(app, authorize, sending)
+      registerAnalysis(app, authorize, sending)
+      registerTracking(app, sending)
     },
-    commands,
+    commands: [...commands, ...sendingCommands],
     fixtures,
     async init(ctx) {
       opts = optionsFrom(ctx)
+      sendingOptionsFrom(ctx)
+    },
+    /** Unsubscribes from the mail pipeline and waits for pending verification and event work. */
+    async close() {
+      await Promise.all(sendings.splice(0).map((s) => s.close()))
     },
   })
 }

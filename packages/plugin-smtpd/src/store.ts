@@ -1,5 +1,6 @@
 import type { ModelSchema, Row } from '@mailfront/core'
 import type { Role } from './roles.ts'
+import { sendingModels } from './sending/models.ts'
 
 export const ACCOUNT = 'smtpd_account'
 export const USER = 'smtpd_user'
@@ -63,6 +64,7 @@ export const models: ModelSchema = {
       expires_at: { type: 'timestamp' },
     },
   },
+  ...sendingModels,
 }
 
 export interface AccountRow extends Row {

@@ -382,6 +382,26 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
       ]
       return (await updateSingle(model, where, sets)) as never
     },
+    async truncate(models) {
+      const names = models ?? Object.keys(s.schema)
+      for (const m of names) modelOf(s.schema, m)
+      if (!names.length) return
+      if (flavor === 'postgres') {
+        await sql`TRUNCATE ${sql.join(names.map((m) => T(m)))} RESTART IDENTITY`.execute(db)
+        return
+      }
+      // SQLite has no TRUNCATE: DELETE without WHERE takes its fast path (drops the pages), one transaction.
+      const seq = await sql<{
+        n: number
+      }>`SELECT count(*) AS n FROM sqlite_master WHERE name = 'sqlite_sequence'`.execute(db)
+      const work = async (d: Kysely<any>) => {
+        for (const m of names) await sql`DELETE FROM ${T(m)}`.execute(d)
+        if (Number(seq.rows[0]?.n))
+          await sql`DELETE FROM sqlite_sequence WHERE name IN (${sql.join(names)})`.execute(d)
+      }
+      if (inTx) await work(db)
+      else await db.transaction().execute(work)
+    },
     async transaction(fn) {
       if (inTx) return fn(self)
       s.openTx++

@@ -14,9 +14,15 @@ export async function readBodyText(c: Context<PluginEnv>, limit: number): Promis
   const length = c.req.header('content-length')
   if (length !== undefined && Number(length) > limit) throw tooLarge()
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
-  if (incoming && !incoming.readableDidRead) return readIncoming(incoming, limit)
+  if (incoming && !incoming.readableDidRead) {
+    const text = await readIncoming(incoming, limit)
+    // Kept for the admin request log (the body stream can be read once).
+    if (c.env?.mailfront) c.env.mailfront.body = text
+    return text
+  }
   const text = await c.req.text()
   if (Buffer.byteLength(text) > limit) throw tooLarge()
+  if (c.env?.mailfront) c.env.mailfront.body = text
   return text
 }
 

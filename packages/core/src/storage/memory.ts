@@ -134,6 +134,13 @@ export function memoryAdapter(): StorageAdapter {
         table(model).set(r.id as string, next)
         return copy(next)
       },
+      async truncate(models) {
+        const names = models ?? [...get().tables.keys()]
+        for (const name of names) {
+          table(name).clear()
+          get().serials.delete(name)
+        }
+      },
       async transaction(fn) {
         return fn(self)
       },

@@ -94,6 +94,11 @@ export interface StorageAdapter {
     by: Record<string, number | bigint>
     set?: Record<string, unknown>
   }): Promise<T | null>
+  /**
+   * Empties every migrated model (or only the named ones) in one step, restarting serial ids: a store
+   * as new, schema kept. For a run-time reset; far cheaper than a deleteMany per model.
+   */
+  truncate(models?: string[]): Promise<void>
   /** Runs fn atomically; a throw rolls everything back. */
   transaction<R>(fn: (tx: StorageAdapter) => Promise<R>): Promise<R>
   /**

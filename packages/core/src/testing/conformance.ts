@@ -352,6 +352,25 @@ export function runStorageConformance(name: string, target: ConformanceTarget): 
       )
     })
 
+    it('truncate empties the named models, or all, and restarts serial ids', async () => {
+      await seed()
+      await db.create({ model: 'conf_serial', data: { label: 'one' } })
+      await db.create({ model: 'conf_pair', data: { a: 'x', b: 'y' } })
+      await db.truncate(['conf_item'])
+      expect(await db.count({ model: 'conf_item' })).toBe(0)
+      expect(await db.count({ model: 'conf_serial' })).toBe(1)
+      await db.truncate()
+      for (const m of Object.keys(conformanceModels)) expect(await db.count({ model: m })).toBe(0)
+      // The schema is kept, unique rules included, and serial ids start again.
+      const s = await db.create({ model: 'conf_serial', data: { label: 'again' } })
+      expect(Number(s.id)).toBe(1)
+      await db.create({ model: 'conf_item', data: { name: 'alpha', kind: 'k' } })
+      await expect(
+        db.create({ model: 'conf_item', data: { name: 'alpha', kind: 'k' } }),
+      ).rejects.toBeInstanceOf(UniqueViolationError)
+      await expect(db.truncate(['conf_nope'])).rejects.toThrow(/conf_nope/)
+    })
+
     it('ping answers', async () => {
       await expect(db.ping()).resolves.toBeUndefined()
     })

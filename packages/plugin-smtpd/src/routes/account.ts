@@ -5,6 +5,7 @@ import type { Authorize } from '../auth.ts'
 import { smtpdError } from '../errors.ts'
 import { currentPlanView, PLANS, planById } from '../plans.ts'
 import type { Permission } from '../roles.ts'
+import { usageOf } from '../sending/usage.ts'
 import {
   ACCOUNT,
   type AccountRow,
@@ -323,23 +324,10 @@ export function registerAccount(
     get(
       '/api/v1/account/billing/usage',
       'smtpdUsage',
-      'Sends of the last 30 days by state (all zero until sending, part 2, lands)',
+      'Sends of the current plan period (the calendar month, UTC) by state category',
       json(Usage, 'Usage'),
     ),
     'read',
-    async (c) =>
-      c.json({
-        total: 0,
-        total_by_category: {
-          unknown: 0,
-          accepted: 0,
-          proccessed: 0,
-          sent: 0,
-          delivered: 0,
-          bounced: 0,
-          complaint: 0,
-          rejected: 0,
-        },
-      }),
+    async (c, p) => c.json(await usageOf(ctx, p!.accountId)),
   )
 }

@@ -1,0 +1,237 @@
+import {
+  ApiError,
+  CoreErrorCodes,
+  type MailfrontPlugin,
+  type PluginEnv,
+  storeUnavailableApiError,
+  z,
+} from '@mailfront/core'
+import type { Context } from 'hono'
+
+import type { AdminRoutes } from './app.ts'
+
+/** A fault to inject on a plugin's requests: a delay, a status, the provider's own error, or several. */
+export const FaultInput = z
+  .object({
+    plugin: z.string().min(1),
+    /** A route template as the request log and /docs name it, e.g. `/restful/basic_user/:userId`. */
+    route: z.string().startsWith('/').optional(),
+    /** Or a request path, `*` matching anything. */
+    path: z.string().startsWith('/').optional(),
+    method: z
+      .string()
+      .regex(/^[A-Za-z]+$/)
+      .transform((m) => m.toUpperCase())
+      .optional(),
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
+    status: z.number().int().min(400).max(599).optional(),
+    /** An error code of the plugin's own table (GET /_mailfront/faults lists them), e.g. RATE_LIMITED. */
+    error: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE error code')
+      .optional(),
+    probability: z.number().min(0).max(1).default(1),
+    /** Fire this many times, then go away; unset: until cleared. */
+    count: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((f) => f.latencyMs !== undefined || f.status !== undefined || f.error !== undefined, {
+    message: 'give latencyMs, status or error (or several)',
+  })
+  .refine((f) => !(f.route && f.path), { message: 'give route or path, not both' })
+
+export type Fault = z.infer<typeof FaultInput> & { id: number; fired: number }
+
+/** Codes every plugin renders, with the status they carry when the plugin's table does not say. */
+const CORE_DEFAULTS: Record<string, { status: number; message: string }> = {
+  [CoreErrorCodes.RATE_LIMITED]: { status: 429, message: 'Too many requests' },
+  [CoreErrorCodes.INTERNAL]: { status: 500, message: 'Internal error' },
+  [CoreErrorCodes.NOT_FOUND]: { status: 404, message: 'Not found' },
+  [CoreErrorCodes.VALIDATION_FAILED]: { status: 400, message: 'Validation failed' },
+  [CoreErrorCodes.BODY_TOO_LARGE]: { status: 413, message: 'Request body too large' },
+  [CoreErrorCodes.HTTPS_REQUIRED]: { status: 403, message: 'HTTPS is required' },
+  [CoreErrorCodes.SERVICE_UNAVAILABLE]: {
+    status: 503,
+    message: 'Service temporarily unavailable, try again later',
+  },
+}
+
+export const errorCodesOf = (p: MailfrontPlugin) => [
+  ...new Set([...Object.keys(p.errors), ...Object.keys(CORE_DEFAULTS)]),
+]
+
+const globRe = (p: string) =>
+  new RegExp(
+    `^${p
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  )
+const templateRe = (t: string) =>
+  new RegExp(
+    `^${t
+      .split('/')
+      .map((s) => (s.startsWith(':') ? '[^/]+' : s === '*' ? '.*' : s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}$`,
+  )
+
+/**
+ * The faults in force. The dispatcher asks only when there is at least one, so an empty set costs a
+ * length check per request.
+ */
+export class FaultSet {
+  private faults: Fault[] = []
+  private seq = 0
+  private routeTables = new Map<string, { method: string; path: string; re: RegExp }[]>()
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  get size(): number {
+    return this.faults.length
+  }
+
+  add(plugin: MailfrontPlugin, input: z.infer<typeof FaultInput>): Fault {
+    if (input.error && !errorCodesOf(plugin).includes(input.error))
+      throw new RangeError(
+        `plugin "${plugin.id}" has no error ${input.error} (known: ${errorCodesOf(plugin).join(', ')})`,
+      )
+    const f: Fault = { ...input, id: ++this.seq, fired: 0 }
+    this.faults.push(f)
+    return f
+  }
+
+  list(): Fault[] {
+    return this.faults.map((f) => ({ ...f }))
+  }
+
+  clear(): void {
+    this.faults = []
+  }
+
+  /** The route template of the plugin's app that a request matches, as the request log names it. */
+  private routeOf(
+    plugin: string,
+    routes: { method: string; path: string }[],
+    method: string,
+    path: string,
+  ): string | undefined {
+    let table = this.routeTables.get(plugin)
+    if (!table) {
+      table = routes.filter((r) => r.method !== 'ALL').map((r) => ({ ...r, re: templateRe(r.path) }))
+      this.routeTables.set(plugin, table)
+    }
+    return table.find(
+      (r) => (r.method === method || (method === 'HEAD' && r.method === 'GET')) && r.re.test(path),
+    )?.path
+  }
+
+  /**
+   * The fault that fires for this request, if any (its count is spent). `path` is the request's path;
+   * the plugin's routes are matched without its mount prefix, and named with it.
+   */
+  pick(
+    plugin: string,
+    mount: { routes: { method: string; path: string }[]; prefix: string },
+    method: string,
+    path: string,
+  ): Fault | undefined {
+    for (const f of this.faults) {
+      if (f.plugin !== plugin) continue
+      if (f.method && f.method !== method) continue
+      if (f.path && !globRe(f.path).test(path)) continue
+      if (
+        f.route &&
+        mount.prefix +
+          (this.routeOf(plugin, mount.routes, method, path.slice(mount.prefix.length) || '/') ?? '') !==
+          f.route
+      )
+        continue
+      if (f.probability < 1 && this.random() >= f.probability) continue
+      f.fired++
+      if (f.count !== undefined && --f.count === 0) this.faults = this.faults.filter((x) => x !== f)
+      return f
+    }
+    return undefined
+  }
+
+  /**
+   * Apply a fault: wait, then answer in the provider's own format (the plugin renders the error), or
+   * return undefined to let the request through after the delay.
+   */
+  async apply(f: Fault, plugin: MailfrontPlugin, c: Context): Promise<Response | undefined> {
+    if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs))
+    if (f.error === undefined && f.status === undefined) return undefined
+    let code = f.error
+    if (!code) {
+      // A bare status: the plugin's own error for that status (the core's name first, e.g. NOT_FOUND
+      // rather than a more specific 404 of the plugin), else the core's by class.
+      const own = Object.entries(plugin.errors).filter(([, d]) => d.status === f.status)
+      code =
+        own.find(([k]) => k in CORE_DEFAULTS)?.[0] ??
+        own[0]?.[0] ??
+        Object.entries(CORE_DEFAULTS).find(([, d]) => d.status === f.status)?.[0] ??
+        (f.status! >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED')
+    }
+    const def = plugin.errors[code] ?? CORE_DEFAULTS[code]!
+    // An outage as the core answers a real one: with Retry-After.
+    const err =
+      code === 'SERVICE_UNAVAILABLE'
+        ? storeUnavailableApiError()
+        : new ApiError(code, def.status, def.message)
+    const res = plugin.renderError(err, c as unknown as Context<PluginEnv>)
+    if (err.headers) for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v)
+    if (f.status === undefined || res.status === f.status) return res
+    const headers = new Headers(res.headers)
+    return new Response(await res.arrayBuffer(), { status: f.status, headers })
+  }
+}
+
+export function faultRoutes(
+  faults: FaultSet,
+  plugins: () => MailfrontPlugin[],
+  events?: { emit(type: string, data?: unknown): void },
+): AdminRoutes {
+  return (admin) => {
+    admin.get('/faults', (c) =>
+      c.json({
+        faults: faults.list(),
+        errors: Object.fromEntries(plugins().map((p) => [p.id, errorCodesOf(p)])),
+      }),
+    )
+    admin.post('/faults', async (c) => {
+      let body: unknown
+      try {
+        body = await c.req.json()
+      } catch {
+        return c.json({ error: 'the body must be JSON' }, 400)
+      }
+      const r = FaultInput.safeParse(body)
+      if (!r.success) {
+        const i = r.error.issues[0]!
+        return c.json({ error: `${i.path.map(String).join('.') || '(body)'}: ${i.message}` }, 400)
+      }
+      const plugin = plugins().find((p) => p.id === r.data.plugin)
+      if (!plugin)
+        return c.json(
+          {
+            error: `plugin: no mounted plugin "${r.data.plugin}" (mounted: ${plugins()
+              .map((p) => p.id)
+              .join(', ')})`,
+          },
+          400,
+        )
+      try {
+        const added = faults.add(plugin, r.data)
+        events?.emit('faults', { added: added.id })
+        return c.json(added, 201)
+      } catch (e) {
+        return c.json({ error: `error: ${(e as Error).message}` }, 400)
+      }
+    })
+    admin.delete('/faults', (c) => {
+      faults.clear()
+      events?.emit('faults', { cleared: true })
+      return c.body(null, 204)
+    })
+  }
+}

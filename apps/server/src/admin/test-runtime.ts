@@ -1,0 +1,28 @@
+import { encodeBasic, silentLogger } from '@mailfront/core'
+import { loadConfig } from '../config.ts'
+import { createRuntime, loadStartupFixtures, type Runtime } from '../runtime.ts'
+
+/** Shared by the admin API tests: an in-memory runtime with the demo data, AuthSMTP's rate window off. */
+export const tmailAdmin = { Authorization: encodeBasic('admin', 'admin') }
+export const authsmtpAuth = { Authorization: encodeBasic('aa12345', 'demo-api-password') }
+
+export async function runtime(env: Record<string, string> = {}): Promise<Runtime> {
+  const rt = await createRuntime(
+    loadConfig({
+      MAILFRONT_DATABASE_URL: 'memory:',
+      MAILFRONT_SECRET: 'x'.repeat(40),
+      MAILFRONT_DEMO: 'on',
+      MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0',
+      ...env,
+    }),
+    silentLogger,
+  )
+  await loadStartupFixtures(rt)
+  return rt
+}
+
+export const post = (rt: Runtime, path: string, body?: unknown) =>
+  rt.app.request(path, {
+    method: 'POST',
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  })

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { MessageQuery, MessageSummary, z } from '@mailfront/core'
+import { type ParsedMessage, parseMessage } from '@mailfront/mail'
+import type { FaultInput } from './admin/faults.ts'
+import { loadConfig } from './config.ts'
+import { createLogger } from './log.ts'
+import type { RequestEntry, RequestFilter } from './request-log.ts'
+import { serve } from './serve.ts'
+
+export type { RequestEntry, RequestFilter } from './request-log.ts'
+
+export interface StartOptions {
+  /** Plugin ids to mount; default every plugin. */
+  plugins?: string[]
+  /**
+   * What the store holds at start and after each reset(): `'demo'` (the default: fixtures/demo.json),
+   * a fixtures document (the same shape as a fixtures file), a path to a fixtures file, or `false`.
+   */
+  fixtures?: 'demo' | Record<string, unknown> | string | false
+  /** `'memory'` (default), `'sqlite'` (a file in a temporary directory), or any MAILFRONT_DATABASE_URL. */
+  store?: 'memory' | 'sqlite' | string
+  /** More MAILFRONT_* variables, e.g. `{ MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0' }`. */
+  env?: Record<string, string>
+}
+
+/** A captured message: the pipeline's summary (envelope, recipients' states) and its parsed content. */
+export type CapturedMessage = MessageSummary & ParsedMessage
+
+export interface MailfrontInstance {
+  /** `http://127.0.0.1:<port>`: give it to your client as the provider's base URL. */
+  url: string
+  /** The SMTP submission port on 127.0.0.1 (no STARTTLS; AUTH PLAIN/LOGIN with a plugin's login). */
+  smtpPort: number
+  /** Empty the store and load the fixtures again; clears the request log and the faults. */
+  reset(): Promise<void>
+  /** Requests received, newest first (secrets redacted), optionally filtered. */
+  requests(filter?: RequestFilter): Promise<RequestEntry[]>
+  /**
+   * Mail captured by the server (over SMTP or a provider's send API), newest first, parsed: `subject`,
+   * `from`, `to`, `text`, `html`, `headers`, `attachments`, plus the envelope and each recipient's state.
+   * Filters as GET /_mailfront/messages: `from`, `to`, `subject` (substrings), `plugin`; `limit` (50).
+   */
+  messages(
+    query?: Pick<MessageQuery, 'from' | 'to' | 'subject' | 'plugin' | 'limit'>,
+  ): Promise<CapturedMessage[]>
+  /** One captured message's raw RFC 5322 source. */
+  raw(id: string): Promise<string>
+  /** Inject a fault (see POST /_mailfront/faults). */
+  fault(f: z.input<typeof FaultInput>): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Start mailfront in this process on a free loopback port, plain HTTP, for a test suite (vitest, jest,
+ * node:test). Call close() when done.
+ */
+export async function startMailfront(opts: StartOptions = {}): Promise<MailfrontInstance> {
+  const dir = await mkdtemp(join(tmpdir(), 'mailfront-test-'))
+  const store = opts.store ?? 'memory'
+  const fixtures = opts.fixtures ?? 'demo'
+  const config = loadConfig({
+    MAILFRONT_HOST: '127.0.0.1',
+    MAILFRONT_PORT: '0',
+    MAILFRONT_TLS: 'off',
+    MAILFRONT_DATA_DIR: dir,
+    MAILFRONT_DATABASE_URL:
+      store === 'memory' ? 'memory:' : store === 'sqlite' ? `sqlite:${join(dir, 'mailfront.db')}` : store,
+    MAILFRONT_SECRET: randomBytes(32).toString('base64url'),
+    MAILFRONT_LOG_LEVEL: 'silent',
+    MAILFRONT_DEMO: fixtures === 'demo' ? 'on' : 'off',
+    // A free port for SMTP too; mail is kept (captured), never delivered.
+    MAILFRONT_SMTP_PORT: '0',
+    MAILFRONT_MAIL_DELIVERY: 'capture',
+    ...(opts.plugins ? { MAILFRONT_PLUGINS: opts.plugins.join(',') } : {}),
+    ...(typeof fixtures === 'string' && fixtures !== 'demo' ? { MAILFRONT_FIXTURES: fixtures } : {}),
+    ...opts.env,
+  })
+  const running = await serve(config, createLogger('silent'), () => undefined, {
+    fixtures: typeof fixtures === 'object' && fixtures ? fixtures : undefined,
+  })
+  const rt = running.runtime
+  const admin = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${running.url}/_mailfront${path}`, init)
+    if (!res.ok)
+      throw new Error(
+        `mailfront ${init?.method ?? 'GET'} /_mailfront${path}: ${res.status} ${await res.text()}`,
+      )
+    return res
+  }
+  return {
+    url: running.url,
+    smtpPort: running.smtp?.port ?? 0,
+    async reset() {
+      await rt.reset()
+    },
+    requests: (filter) => rt.requestLog.list(filter),
+    async messages(query = {}) {
+      const list = await rt.mail.list({ limit: 50, ...query })
+      return Promise.all(
+        list.map(async (m) => {
+          const raw = await rt.mail.raw(m.id)
+          return { ...m, ...(raw ? await parseMessage(raw) : { headers: [], attachments: [] }) }
+        }),
+      )
+    },
+    async raw(id) {
+      const raw = await rt.mail.raw(id)
+      if (!raw) throw new Error(`mailfront: no captured message ${id}`)
+      return Buffer.from(raw).toString('utf8')
+    },
+    async fault(f) {
+      await admin('/faults', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(f),
+      })
+    },
+    async close() {
+      await running.stop()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}

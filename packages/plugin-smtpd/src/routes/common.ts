@@ -1,0 +1,48 @@
+import { createRoute, type OpenAPIHono, type PluginEnv, type z } from '@mailfront/core'
+import type { Context } from 'hono'
+import type { Authorize } from '../auth.ts'
+import type { SmtpdErrorName } from '../errors.ts'
+import type { Permission } from '../roles.ts'
+import type { Principal } from '../tokens.ts'
+import { errorResponses } from './schemas.ts'
+
+export type C = Context<PluginEnv>
+export const bearer: Record<string, string[]>[] = [{ smtpdBearer: [] }, { smtpdKeySecret: [] }]
+export const AUTH_ERRORS = ['BAD_TOKEN', 'TOKEN_EXPIRED', 'FORBIDDEN_ROLE', 'RATE_LIMITED'] as const
+export const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
+export const jsonBody = (schema: z.ZodType) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+})
+export const valid = <T>(c: C, where: 'json' | 'query' = 'json'): T =>
+  (c.req as unknown as { valid(t: string): T }).valid(where)
+
+type RouteSpec = Parameters<typeof createRoute>[0]
+
+/**
+ * Registers an authenticated route: the OpenAPI definition (bearer security, the auth errors and
+ * the route's own), then the handler with the caller, after the role check.
+ */
+export function authedRoutes(app: OpenAPIHono<PluginEnv>, authorize: Authorize) {
+  return (
+    spec: Omit<RouteSpec, 'responses'> & {
+      ok: { status: number; body: ReturnType<typeof json> | { description: string; content?: object } }
+      errors?: SmtpdErrorName[]
+    },
+    need: Permission,
+    handler: (c: C, p: Principal) => Promise<Response>,
+  ) => {
+    const { ok, errors = [], ...rest } = spec
+    const r = createRoute({
+      ...rest,
+      security: bearer,
+      responses: { [ok.status]: ok.body, ...errorResponses(...AUTH_ERRORS, ...errors) },
+    } as RouteSpec)
+    app.openapi(r, (async (c: C) => handler(c, await authorize(c, need))) as never)
+  }
+}
+
+/** The client address the server saw (for the mail pipeline's logs). */
+export const clientAddress = (c: C) => c.env?.mailfront?.ip
