@@ -31,6 +31,32 @@ const limitOptions = [
   { flag: '--from-limit <n>', description: 'pre-authorised From addresses allowed' },
 ]
 
+/** `authsmtp <word> set USER [PASSWORD]`: stores the hash; prints a generated password when none is given. */
+function passwordCommand(word: string, field: 'api_password' | 'smtp_password', what: string): CommandDef {
+  return {
+    path: ['authsmtp', word, 'set'],
+    description: `${what} (prints a generated one when none is given)`,
+    args: [
+      { name: 'userId', description: 'user id' },
+      {
+        name: 'password',
+        description: `the new ${field.replace('_', ' ').replace('api', 'API').replace('smtp', 'SMTP')}`,
+        optional: true,
+      },
+    ],
+    async run(ctx, [userId, password]) {
+      const a = await requireAccount(ctx, userId!)
+      const pw = password ?? randomSecret(18)
+      await ctx.storage.updateOne({
+        model: ACCOUNT,
+        where: { field: 'id', value: a.id },
+        set: { [`${field}_hash`]: await hashPassword(pw) },
+      })
+      return { user_id: a.user_id, [field]: password ? 'set' : pw }
+    },
+  }
+}
+
 export const commands: CommandDef[] = [
   {
     path: ['authsmtp', 'account', 'create'],
@@ -77,45 +103,12 @@ export const commands: CommandDef[] = [
       return (await ctx.storage.findMany<Account>({ model: ACCOUNT, sort: [{ field: 'user_id' }] })).map(view)
     },
   },
-  {
-    path: ['authsmtp', 'password', 'set'],
-    description: 'Set the API password (prints a generated one when none is given)',
-    args: [
-      { name: 'userId', description: 'user id' },
-      { name: 'password', description: 'the new API password', optional: true },
-    ],
-    async run(ctx, [userId, password]) {
-      const a = await requireAccount(ctx, userId!)
-      const pw = password ?? randomSecret(18)
-      await ctx.storage.updateOne({
-        model: ACCOUNT,
-        where: { field: 'id', value: a.id },
-        set: { api_password_hash: await hashPassword(pw) },
-      })
-      return password ? { user_id: a.user_id, api_password: 'set' } : { user_id: a.user_id, api_password: pw }
-    },
-  },
-  {
-    path: ['authsmtp', 'smtp-password', 'set'],
-    description:
-      'Set the SMTP submission password, separate from the API password (prints a generated one when none is given)',
-    args: [
-      { name: 'userId', description: 'user id' },
-      { name: 'password', description: 'the new SMTP password', optional: true },
-    ],
-    async run(ctx, [userId, password]) {
-      const a = await requireAccount(ctx, userId!)
-      const pw = password ?? randomSecret(18)
-      await ctx.storage.updateOne({
-        model: ACCOUNT,
-        where: { field: 'id', value: a.id },
-        set: { smtp_password_hash: await hashPassword(pw) },
-      })
-      return password
-        ? { user_id: a.user_id, smtp_password: 'set' }
-        : { user_id: a.user_id, smtp_password: pw }
-    },
-  },
+  passwordCommand('password', 'api_password', 'Set the API password'),
+  passwordCommand(
+    'smtp-password',
+    'smtp_password',
+    'Set the SMTP submission password, separate from the API password',
+  ),
   ...(['on', 'off'] as const).map(
     (state): CommandDef => ({
       path: ['authsmtp', 'access', state],
