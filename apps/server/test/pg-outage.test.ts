@@ -170,6 +170,9 @@ describe.skipIf(!pgUrl)(
 
     it('answers 503 in each provider format while the database is unreachable, then recovers without a restart', async () => {
       await db.cut()
+      // The caller's row may be reused for up to 1 s per instance (the principal cache, README):
+      // past that every request needs the database.
+      await new Promise((r) => setTimeout(r, 1100))
       const authsmtp = await calls.authsmtp()
       expect(authsmtp.status).toBe(503)
       expect(authsmtp.headers.get('content-type')).toBe('text/xml; charset=UTF-8')

@@ -80,6 +80,13 @@ describe('withRowCache', () => {
     expect(await db.findOne(byToken)).toBeNull()
   })
 
+  it('drops every row on truncate', async () => {
+    const { db, byToken } = await setup()
+    await db.findOne(byToken)
+    await db.truncate()
+    expect(await db.findOne(byToken)).toBeNull()
+  })
+
   it('drops rows changed in a transaction (a cascade of deletes, as deauth and account deletion do)', async () => {
     const { db, byToken } = await setup()
     await db.findOne(byToken)

@@ -87,6 +87,18 @@ export function withRowCache(inner: StorageAdapter, opts: RowCacheOptions = {}):
       return row
     },
     ...writes(inner, drop),
+    async truncate(models?: string[]) {
+      // Every row may be gone: drop every model's rows, before and after.
+      const all = () => {
+        for (const m of ttl.keys()) drop(m)
+      }
+      all()
+      try {
+        return await inner.truncate(models)
+      } finally {
+        all()
+      }
+    },
     async transaction<R>(fn: (tx: StorageAdapter) => Promise<R>): Promise<R> {
       const touched = new Set<string>()
       try {
