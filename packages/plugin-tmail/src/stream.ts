@@ -16,74 +16,13 @@ const enc = new TextEncoder()
 /**
  * A JSON array of every row, in id order, read in keyset batches (`id > last`) so memory stays flat
  * however large the table. Pull-driven: a slow client slows the reads instead of filling memory.
+ * `read` fetches a batch, `render` writes a batch's rows as JSON texts (null drops a row).
  */
-export function streamJsonArray<T extends Row>(
-  db: StorageAdapter,
-  model: string,
-  toJson: (row: T) => string,
-  opts: StreamOptions<T> = {},
-): ReadableStream<Uint8Array> {
-  const batch = opts.batch ?? 1000
-  let remaining = opts.limit ?? Number.POSITIVE_INFINITY
-  let skip = opts.offset ?? 0
-  let last: number | undefined
-  let first = true
-  let opened = false
-  let done = false
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (done) return
-        try {
-          const take = Math.min(batch, remaining)
-          const rows =
-            take > 0
-              ? await db.findMany<T>({
-                  model,
-                  ...(last === undefined ? {} : { where: { field: 'id', op: 'gt', value: last } }),
-                  sort: [{ field: 'id' }],
-                  limit: take,
-                  ...(skip ? { offset: skip } : {}),
-                })
-              : []
-          skip = 0
-          let chunk = opened ? '' : '['
-          opened = true
-          const shown = opts.mapBatch && rows.length ? await opts.mapBatch(rows) : rows
-          for (const row of shown) {
-            if (row === null) continue
-            chunk += (first ? '' : ',') + toJson(row)
-            first = false
-          }
-          remaining -= rows.length
-          if (rows.length) last = Number(rows[rows.length - 1]!.id)
-          if (rows.length < take || remaining <= 0 || take === 0) {
-            chunk += ']'
-            done = true
-          }
-          controller.enqueue(enc.encode(chunk))
-          if (done) controller.close()
-        } catch (e) {
-          // The status line is gone already: cut the response so the client sees it incomplete.
-          opts.log?.error({ err: e, model }, 'streaming a list failed')
-          done = true
-          controller.error(e)
-        }
-      },
-    },
-    { highWaterMark: 1 },
-  )
-}
-
-/**
- * The same JSON array from raw rows (arrays of stored values, the id first): `read` fetches a
- * keyset batch, `render` writes a batch's rows as JSON texts (null drops a row), so a long list
- * makes no object per row.
- */
-export function streamRawJsonArray(
-  read: (a: { afterId?: number; limit: number; offset: number }) => Promise<unknown[][]>,
-  render: (rows: unknown[][]) => Promise<(string | null)[]> | (string | null)[],
-  opts: Omit<StreamOptions, 'mapBatch'> = {},
+function keysetJsonArray<R>(
+  read: (a: { afterId?: number; limit: number; offset: number }) => Promise<R[]>,
+  render: (rows: R[]) => Promise<(string | null)[]> | (string | null)[],
+  idOf: (row: R) => number,
+  opts: { limit?: number; offset?: number; batch?: number; log?: Logger; model?: string },
 ): ReadableStream<Uint8Array> {
   const batch = opts.batch ?? 1000
   let remaining = opts.limit ?? Number.POSITIVE_INFINITY
@@ -111,7 +50,7 @@ export function streamRawJsonArray(
             first = false
           }
           remaining -= rows.length
-          if (rows.length) last = Number(rows[rows.length - 1]![0])
+          if (rows.length) last = idOf(rows[rows.length - 1]!)
           if (rows.length < take || remaining <= 0 || take === 0) {
             chunk += ']'
             done = true
@@ -120,7 +59,7 @@ export function streamRawJsonArray(
           if (done) controller.close()
         } catch (e) {
           // The status line is gone already: cut the response so the client sees it incomplete.
-          opts.log?.error({ err: e }, 'streaming a list failed')
+          opts.log?.error({ err: e, ...(opts.model ? { model: opts.model } : {}) }, 'streaming a list failed')
           done = true
           controller.error(e)
         }
@@ -128,4 +67,41 @@ export function streamRawJsonArray(
     },
     { highWaterMark: 1 },
   )
+}
+
+/** Every row of a model as a JSON array (see keysetJsonArray). */
+export function streamJsonArray<T extends Row>(
+  db: StorageAdapter,
+  model: string,
+  toJson: (row: T) => string,
+  opts: StreamOptions<T> = {},
+): ReadableStream<Uint8Array> {
+  return keysetJsonArray<T>(
+    ({ afterId, limit, offset }) =>
+      db.findMany<T>({
+        model,
+        ...(afterId === undefined ? {} : { where: { field: 'id', op: 'gt', value: afterId } }),
+        sort: [{ field: 'id' }],
+        limit,
+        ...(offset ? { offset } : {}),
+      }),
+    async (rows) => {
+      const shown = opts.mapBatch ? await opts.mapBatch(rows) : rows
+      return shown.map((row) => (row === null ? null : toJson(row)))
+    },
+    (row) => Number(row.id),
+    { ...opts, model },
+  )
+}
+
+/**
+ * The same JSON array from raw rows (arrays of stored values, the id first), so a long list makes
+ * no object per row.
+ */
+export function streamRawJsonArray(
+  read: (a: { afterId?: number; limit: number; offset: number }) => Promise<unknown[][]>,
+  render: (rows: unknown[][]) => Promise<(string | null)[]> | (string | null)[],
+  opts: Omit<StreamOptions, 'mapBatch'> = {},
+): ReadableStream<Uint8Array> {
+  return keysetJsonArray(read, render, (row) => Number(row[0]), opts)
 }
