@@ -12,6 +12,7 @@ import {
   mountedPaths,
   type PluginContext,
   pathMatches,
+  preparePlugin,
   type RateLimitStore,
   type RequestInfo,
   type StorageAdapter,
@@ -117,7 +118,7 @@ export function createMailfront(d: AppDeps): Mailfront {
   validatePlugins(d.plugins)
   const contexts = new Map<string, PluginContext>()
   const entries = d.plugins.map((plugin) => {
-    const ctx: PluginContext = {
+    const ctx: PluginContext = preparePlugin(plugin, {
       storage: d.storage,
       rateLimits: d.rateLimits,
       clock: d.clock,
@@ -132,7 +133,8 @@ export function createMailfront(d: AppDeps): Mailfront {
       requireHttps: d.requireHttps,
       bodyLimit: d.bodyLimit,
       ...(d.mail ? { mail: d.mail } : {}),
-    }
+      state: undefined,
+    })
     contexts.set(plugin.id, ctx)
     const app = buildPluginApp(plugin, ctx)
     return { plugin, app, mount: { prefix: d.prefixes[plugin.id], hostname: d.hostnames[plugin.id] } }

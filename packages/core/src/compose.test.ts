@@ -17,6 +17,7 @@ const ctx = (): PluginContext => ({
   events: { authFailure() {}, rateLimited() {}, slowHash() {} },
   requireHttps: false,
   bodyLimit: 16,
+  state: undefined,
 })
 
 function plugin(id: string, paths: string[], extra: Partial<MailfrontPlugin> = {}): MailfrontPlugin {

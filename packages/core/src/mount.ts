@@ -10,6 +10,7 @@ import {
   type RequestInfo,
   silentLogger,
 } from './plugin.ts'
+import { preparePlugin } from './setup.ts'
 import { memoryRateLimitStore } from './ratelimit/memory.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
 import type { StorageAdapter } from './storage/types.ts'
@@ -36,14 +37,6 @@ export interface MountPluginOptions {
 
 const noEvents: PluginEvents = { authFailure() {}, rateLimited() {}, slowHash() {} }
 
-/** `{ adminLogin: 'a', queueIntervalS: 0 }` as the plugin reads its variables: `{ admin_login: 'a', queue_interval_s: '0' }`. */
-function optionStrings(options: Record<string, unknown> = {}): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {}
-  for (const [key, v] of Object.entries(options))
-    out[key.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`)] = v === undefined ? undefined : String(v)
-  return out
-}
-
 /** A plugin context with defaults for everything but the store. */
 export function pluginContext(o: MountPluginOptions): PluginContext {
   const clock = o.clock ?? systemClock
@@ -53,7 +46,8 @@ export function pluginContext(o: MountPluginOptions): PluginContext {
     clock,
     log: o.log ?? silentLogger,
     secret: o.secret ?? randomBytes(32).toString('base64url'),
-    options: optionStrings(o.options),
+    options: o.options ?? {},
+    state: undefined,
     events: o.events ?? noEvents,
     requireHttps: o.requireHttps ?? false,
     bodyLimit: o.bodyLimit ?? 1024 * 1024,
@@ -79,7 +73,7 @@ function requestInfoOf(c: Context, basePath: string): RequestInfo {
  */
 export async function mountPlugin(app: Hono<any, any, any>, plugin: MailfrontPlugin, o: MountPluginOptions) {
   validatePlugins([plugin])
-  const ctx = pluginContext(o)
+  const ctx = preparePlugin(plugin, pluginContext(o))
   await o.storage.migrate(plugin.models ?? {})
   await plugin.init?.(ctx)
   const prefix = (o.prefix ?? '').replace(/\/+$/, '')

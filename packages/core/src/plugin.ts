@@ -1,9 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import type { ZodType } from 'zod'
+import type { input, output, ZodType } from 'zod'
 import type { Clock } from './clock.ts'
 import type { ApiError, ErrorDef } from './errors.ts'
 import type { LocalDelivery, MailService, SmtpAuth } from './mail.ts'
+import type { OptionsSchema } from './options.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
 import type { ModelSchema, StorageAdapter } from './storage/types.ts'
 
@@ -46,15 +47,21 @@ export interface PluginEvents {
   slowHash(pluginId: string): void
 }
 
-export interface PluginContext {
+/**
+ * What every hook of a plugin gets. `O` is the plugin's parsed options (from its zod schema), `S` the
+ * state its `setup` returned: built once, before `routes`, read everywhere else.
+ */
+export interface PluginContext<O = any, S = any> {
   storage: StorageAdapter
   rateLimits: RateLimitStore
   clock: Clock
   log: Logger
   /** Server secret: JWT signing and credential-cache HMAC keys. */
   secret: string
-  /** The plugin's own options (`MAILFRONT_<PLUGIN>_<OPTION>`), by lower-case option name. */
-  options: Record<string, string | undefined>
+  /** The plugin's options, parsed by its schema (`MAILFRONT_<PLUGIN>_<OPTION>` by camelCase key). */
+  options: O
+  /** What the plugin's `setup` returned (undefined for a plugin without one). */
+  state: S
   events: PluginEvents
   /** Reject plain-HTTP requests in the plugin's own error format. */
   requireHttps: boolean
@@ -65,34 +72,54 @@ export interface PluginContext {
 }
 
 /** A management command a plugin contributes to the `mailfront` CLI (framework-free). */
-export interface CommandDef {
+export interface CommandDef<C extends PluginContext = PluginContext> {
   /** Words after `mailfront`, e.g. `['authsmtp', 'account', 'create']`. */
   path: string[]
   description: string
   args?: { name: string; description: string; optional?: boolean }[]
   options?: { flag: string; description: string; default?: string }[]
   run(
-    ctx: PluginContext,
+    ctx: C,
     args: string[],
     opts: Record<string, string | boolean | undefined>,
   ): Promise<unknown>
 }
 
-export interface FixturesDef<T = unknown> {
+export interface FixturesDef<T = any, C extends PluginContext = PluginContext> {
   /** Validates the plugin's section of a fixtures file. */
   schema: ZodType<T>
   /** Idempotent: upsert by natural key. */
-  load(ctx: PluginContext, data: T): Promise<{ upserted: number }>
-  /** Everything the plugin stores, secrets as stored hashes. */
-  export(ctx: PluginContext): Promise<T>
+  load(ctx: C, data: T): Promise<{ upserted: number }>
+  /** Everything the plugin stores, secrets as stored hashes (valid input to `load`). */
+  export(ctx: C): Promise<T>
 }
 
-export interface MailfrontPlugin {
+/** Type a plugin's fixtures by their schema: `load` gets the parsed data. */
+export function defineFixtures<Sch extends ZodType, C extends PluginContext = PluginContext>(def: {
+  schema: Sch
+  load(ctx: C, data: output<Sch>): Promise<{ upserted: number }>
+  export(ctx: C): Promise<input<Sch>>
+}): FixturesDef<output<Sch>, C> {
+  return def as unknown as FixturesDef<output<Sch>, C>
+}
+
+type OptionsOf<Sch> = Sch extends OptionsSchema ? output<Sch> : Record<string, string | undefined>
+type Ctx<Sch, S> = PluginContext<OptionsOf<Sch>, S>
+
+export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema | undefined, S = unknown> {
   id: string
   version: string
   /** Path namespaces the plugin owns at its native root, e.g. `['/restful/*']`. */
   paths: string[]
   models?: ModelSchema
+  /** The plugin's options; the server reads, checks and documents `MAILFRONT_<ID>_<KEY>` from it. */
+  options?: Sch
+  /** Build the plugin's state once from its context (options parsed), before anything else runs. */
+  setup?(ctx: PluginContext<OptionsOf<Sch>, undefined>): S
+  /** The plugin's section of the demo data (valid for its fixtures schema), loaded on a first start. */
+  demo?: unknown
+  /** One line for the plugin's group in `mailfront --help`. */
+  summary?: string
   errors: Record<string, ErrorDef>
   /** Render any error in the provider's wire format. */
   renderError(err: ApiError, c: Context<PluginEnv>): Response
@@ -100,22 +127,27 @@ export interface MailfrontPlugin {
   notFound?(c: Context<PluginEnv>): Response
   docs: { kind: 'openapi' | 'openrpc'; title: string; description?: string }
   /** Register every route on the plugin's own app. Called once, before mounting. */
-  routes(app: OpenAPIHono<PluginEnv>, ctx: PluginContext): void
+  routes(app: OpenAPIHono<PluginEnv>, ctx: Ctx<Sch, S>): void
   /** OpenRPC document, for JSON-RPC plugins. */
-  openrpc?(ctx: PluginContext): object
-  commands?: CommandDef[]
+  openrpc?(ctx: Ctx<Sch, S>): object
+  commands?: CommandDef<Ctx<Sch, S>>[]
   /** Logins this plugin accepts on the SMTP submission port, and what it allows them. */
-  smtpAuth?(ctx: PluginContext): SmtpAuth
+  smtpAuth?(ctx: Ctx<Sch, S>): SmtpAuth
   /** The addresses this plugin hosts (its mailboxes): who may write to them, what delivery does. */
-  localDelivery?(ctx: PluginContext): LocalDelivery
-  fixtures?: FixturesDef<any>
-  init?(ctx: PluginContext): Promise<void>
+  localDelivery?(ctx: Ctx<Sch, S>): LocalDelivery
+  fixtures?: FixturesDef<any, any>
+  init?(ctx: Ctx<Sch, S>): Promise<void>
   /** Background work for a serving process (never for one-shot CLI commands); returns its stop. */
-  start?(ctx: PluginContext): () => Promise<void>
+  start?(ctx: Ctx<Sch, S>): () => Promise<void>
   close?(): Promise<void>
 }
 
-/** Identity helper that type-checks a plugin object literal. */
-export function definePlugin<P extends MailfrontPlugin>(plugin: P): P {
+/** A plugin as the server holds it, whatever its options and state. */
+export type MailfrontPlugin = PluginDef<any, any>
+
+/** Type-check a plugin object: its hooks get its parsed options and its setup's state. */
+export function definePlugin<Sch extends OptionsSchema | undefined = undefined, S = undefined>(
+  plugin: PluginDef<Sch, S>,
+): PluginDef<Sch, S> {
   return plugin
 }

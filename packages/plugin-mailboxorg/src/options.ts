@@ -12,7 +12,7 @@ const SERVER = /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[\da-f:]+\](:\d{1,5})?|[\da
 
 /** A comma-separated list of DNS servers (`ip`, `ip:port`, `[ipv6]:port`). */
 function list(ctx: PluginContext, name: string): string[] {
-  const v = ctx.options[name]?.trim()
+  const v: string | undefined = ctx.options[name]?.trim()
   if (!v) return []
   const servers = v.split(',').map((s) => s.trim())
   const bad = servers.find((s) => !SERVER.test(s))

@@ -3,6 +3,7 @@ import { createManualClock, type ManualClock } from '../clock.ts'
 import { buildPluginApp } from '../compose.ts'
 import type { MailfrontPlugin, PluginContext, PluginEnv } from '../plugin.ts'
 import { silentLogger } from '../plugin.ts'
+import { preparePlugin } from '../setup.ts'
 import { memoryRateLimitStore } from '../ratelimit/memory.ts'
 import { rateLimitModels } from '../ratelimit/storage.ts'
 import { memoryAdapter } from '../storage/memory.ts'
@@ -23,6 +24,7 @@ export function createTestContext(overrides: Partial<PluginContext> = {}): TestC
     log: silentLogger,
     secret: 'test-secret-0123456789abcdef0123456789abcdef',
     options: {},
+    state: undefined,
     events: {
       authFailure: () => void counters.authFailures++,
       rateLimited: () => void counters.rateLimited++,
@@ -41,6 +43,7 @@ export async function mountPluginForTest(
   plugin: MailfrontPlugin,
   ctx: PluginContext = createTestContext(),
 ): Promise<{ app: OpenAPIHono<PluginEnv>; ctx: PluginContext }> {
+  ctx = preparePlugin(plugin, ctx)
   await ctx.storage.migrate({ ...rateLimitModels, ...(plugin.models ?? {}) })
   await plugin.init?.(ctx)
   return { app: buildPluginApp(plugin, ctx), ctx }

@@ -1,0 +1,173 @@
+import { z } from 'zod'
+import { DEFAULT_LOGIN_LIMITS, type LoginThrottleLimits } from './auth/login-throttle.ts'
+
+/**
+ * A plugin's options: a zod object whose camelCase keys are read from `MAILFRONT_<ID>_<KEY>`
+ * (`adminLogin` is `MAILFRONT_TMAIL_ADMIN_LOGIN`). Values arrive as strings (the environment, or
+ * `String(v)` of what `mountPlugin` is given); each key's `.describe()` is its `--help` line.
+ */
+export type OptionsSchema = z.ZodObject<z.ZodRawShape>
+
+export class OptionsError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'OptionsError'
+  }
+}
+
+/** `queueIntervalS` → `QUEUE_INTERVAL_S`. */
+export function optionEnvKey(key: string): string {
+  return key.replace(/[A-Z]/g, (ch) => `_${ch}`).toUpperCase()
+}
+
+export function optionEnvName(pluginId: string, key: string): string {
+  return `MAILFRONT_${pluginId.toUpperCase()}_${optionEnvKey(key)}`
+}
+
+/** Variables the server reads for every plugin, whatever its schema (mount place). */
+export const MOUNT_OPTION_KEYS = ['prefix', 'hostname'] as const
+
+const SECRET = /PASSWORD|SECRET|TOKEN|KEY$/
+
+export interface OptionDoc {
+  env: string
+  key: string
+  description: string
+  default?: string
+}
+
+function defaultOf(s: z.ZodType): string | undefined {
+  const def = (s as unknown as { def: { type: string; defaultValue?: unknown; innerType?: z.ZodType } }).def
+  if (def.type === 'default') {
+    const v = typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue
+    return v === undefined ? undefined : String(v)
+  }
+  if (def.innerType) return defaultOf(def.innerType)
+  return undefined
+}
+
+/** One line per option, for `mailfront --help`, the README table and the docs. */
+export function optionDocs(pluginId: string, schema: OptionsSchema | undefined): OptionDoc[] {
+  if (!schema) return []
+  return Object.entries(schema.shape).map(([key, s]) => {
+    const dflt = defaultOf(s as z.ZodType)
+    return {
+      env: optionEnvName(pluginId, key),
+      key,
+      description: (s as z.ZodType).description ?? '',
+      ...(dflt !== undefined ? { default: dflt } : {}),
+    }
+  })
+}
+
+/**
+ * Parse a plugin's options from string values by camelCase key. A bad value throws one line naming
+ * the variable and what was given (never the value of a secret).
+ */
+export function parseOptions<S extends OptionsSchema>(
+  pluginId: string,
+  schema: S,
+  values: Record<string, string | undefined>,
+): z.output<S> {
+  const r = schema.safeParse(values)
+  if (r.success) return r.data
+  const issue = r.error.issues[0]!
+  const key = issue.path[0]
+  if (typeof key !== 'string') throw new OptionsError(issue.message)
+  const env = optionEnvName(pluginId, key)
+  if (issue.message.startsWith('MAILFRONT_')) throw new OptionsError(issue.message)
+  const given = values[key]
+  const shown = given === undefined || SECRET.test(env) ? '' : ` (got ${JSON.stringify(given)})`
+  throw new OptionsError(`${env} ${issue.message}${shown}`)
+}
+
+/** The values of a plugin's variables in an environment, by camelCase key. */
+export function optionValuesFromEnv(
+  pluginId: string,
+  schema: OptionsSchema | undefined,
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  for (const key of Object.keys(schema?.shape ?? {})) {
+    const v = env[optionEnvName(pluginId, key)]
+    if (v !== undefined) out[key] = v
+  }
+  return out
+}
+
+/** `MAILFRONT_<ID>_*` variables that no plugin's schema (nor the mount place) declares. */
+export function unknownPluginVariables(
+  plugins: { id: string; options?: OptionsSchema }[],
+  env: Record<string, string | undefined>,
+): string[] {
+  const known = new Set<string>()
+  for (const p of plugins) {
+    for (const key of Object.keys(p.options?.shape ?? {})) known.add(optionEnvName(p.id, key))
+    for (const key of MOUNT_OPTION_KEYS) known.add(optionEnvName(p.id, key))
+  }
+  const prefixes = plugins.map((p) => `MAILFRONT_${p.id.toUpperCase()}_`)
+  return Object.keys(env)
+    .filter((k) => prefixes.some((p) => k.startsWith(p)) && !known.has(k))
+    .sort()
+}
+
+/** Option builders: string input (as from the environment), typed output, a default shown in docs. */
+export const opt = {
+  /** Optional free text; empty is refused. */
+  text: (description: string) => z.string().min(1, 'must not be empty').optional().describe(description),
+  /** A whole number ≥ min. */
+  whole: (dflt: number, description: string, min = 0) =>
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .refine((n) => n >= min, `must be a whole number ≥ ${min}`)
+      .default(dflt)
+      .describe(description),
+  /** true/false (also 1/0, yes/no, on/off). */
+  flag: (dflt: boolean, description: string) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+      .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+      .default(dflt)
+      .describe(description),
+  /** One of a fixed set of words. */
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T, dflt: T[number], description: string) =>
+    z
+      .enum(values, { message: `must be one of ${values.join(', ')}` })
+      .default(dflt as never)
+      .describe(description),
+}
+
+/** The core login throttle's options, to spread into a plugin's schema (`loginFailures`, …). */
+export const loginThrottleOptions = {
+  loginFailures: opt.whole(
+    DEFAULT_LOGIN_LIMITS.perLoginAndAddress,
+    'Failed logins per login and client address in the window before that pair is refused (0: off)',
+  ),
+  loginAddressFailures: opt.whole(
+    DEFAULT_LOGIN_LIMITS.perAddress,
+    'Failed logins per client address, over all logins, in the window (0: off)',
+  ),
+  loginCeiling: opt.whole(
+    DEFAULT_LOGIN_LIMITS.perLogin,
+    'Failed logins per login over all addresses before unknown addresses are refused (0: off)',
+  ),
+  loginWindowS: opt.whole(DEFAULT_LOGIN_LIMITS.windowMs / 1000, 'Window the failures are counted in, seconds', 1),
+}
+
+/** The throttle limits from options that spread `loginThrottleOptions`. */
+export function loginLimitsOf(o: {
+  loginFailures: number
+  loginAddressFailures: number
+  loginCeiling: number
+  loginWindowS: number
+}): LoginThrottleLimits {
+  return {
+    ...DEFAULT_LOGIN_LIMITS,
+    perLoginAndAddress: o.loginFailures,
+    perAddress: o.loginAddressFailures,
+    perLogin: o.loginCeiling,
+    windowMs: o.loginWindowS * 1000,
+  }
+}
