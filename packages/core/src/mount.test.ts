@@ -12,7 +12,10 @@ const notes = () =>
     version: '1',
     paths: ['/notes', '/notes/*'],
     models: {
-      notes_note: { fields: { note_id: { type: 'string' }, text: { type: 'string' } }, indexes: [{ fields: ['note_id'], unique: true }] },
+      notes_note: {
+        fields: { note_id: { type: 'string' }, text: { type: 'string' } },
+        indexes: [{ fields: ['note_id'], unique: true }],
+      },
     },
     errors: {},
     docs: { kind: 'openapi', title: 'notes' },

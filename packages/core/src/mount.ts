@@ -10,9 +10,9 @@ import {
   type RequestInfo,
   silentLogger,
 } from './plugin.ts'
-import { preparePlugin } from './setup.ts'
 import { memoryRateLimitStore } from './ratelimit/memory.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
+import { preparePlugin } from './setup.ts'
 import type { StorageAdapter } from './storage/types.ts'
 
 export interface MountPluginOptions {

@@ -39,7 +39,8 @@ export interface OptionDoc {
 function defaultOf(s: z.ZodType): string | undefined {
   const def = (s as unknown as { def: { type: string; defaultValue?: unknown; innerType?: z.ZodType } }).def
   if (def.type === 'default') {
-    const v = typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue
+    const v =
+      typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue
     return v === undefined ? undefined : String(v)
   }
   if (def.innerType) return defaultOf(def.innerType)
@@ -153,7 +154,11 @@ export const loginThrottleOptions = {
     DEFAULT_LOGIN_LIMITS.perLogin,
     'Failed logins per login over all addresses before unknown addresses are refused (0: off)',
   ),
-  loginWindowS: opt.whole(DEFAULT_LOGIN_LIMITS.windowMs / 1000, 'Window the failures are counted in, seconds', 1),
+  loginWindowS: opt.whole(
+    DEFAULT_LOGIN_LIMITS.windowMs / 1000,
+    'Window the failures are counted in, seconds',
+    1,
+  ),
 }
 
 /** The throttle limits from options that spread `loginThrottleOptions`. */

@@ -78,11 +78,7 @@ export interface CommandDef<C extends PluginContext = PluginContext> {
   description: string
   args?: { name: string; description: string; optional?: boolean }[]
   options?: { flag: string; description: string; default?: string }[]
-  run(
-    ctx: C,
-    args: string[],
-    opts: Record<string, string | boolean | undefined>,
-  ): Promise<unknown>
+  run(ctx: C, args: string[], opts: Record<string, string | boolean | undefined>): Promise<unknown>
 }
 
 export interface FixturesDef<T = any, C extends PluginContext = PluginContext> {

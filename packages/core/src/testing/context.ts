@@ -3,9 +3,9 @@ import { createManualClock, type ManualClock } from '../clock.ts'
 import { buildPluginApp } from '../compose.ts'
 import type { MailfrontPlugin, PluginContext, PluginEnv } from '../plugin.ts'
 import { silentLogger } from '../plugin.ts'
-import { preparePlugin } from '../setup.ts'
 import { memoryRateLimitStore } from '../ratelimit/memory.ts'
 import { rateLimitModels } from '../ratelimit/storage.ts'
+import { preparePlugin } from '../setup.ts'
 import { memoryAdapter } from '../storage/memory.ts'
 
 export interface TestContext extends PluginContext {
