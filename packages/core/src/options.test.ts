@@ -65,6 +65,27 @@ describe('plugin options', () => {
     expect(err).toBe('MAILFRONT_TMAIL_ADMIN_PASSWORD must not be empty')
   })
 
+  it('reads flags in any case, base URLs without trailing slashes, and refuses removed options', () => {
+    const more = z.object({
+      on: opt.flag(false, 'On'),
+      base: opt.baseUrl('Base URL'),
+      old: opt.removed('(it counted too much): set MAILFRONT_TMAIL_NEW instead'),
+    })
+    expect(parseOptions('tmail', more, { on: 'TRUE', base: 'https://x.test/a//' })).toEqual({
+      on: true,
+      base: 'https://x.test/a',
+    })
+    expect(() => parseOptions('tmail', more, { base: 'ftp://x' })).toThrow(
+      'MAILFRONT_TMAIL_BASE must be an http(s) URL (got "ftp://x")',
+    )
+    expect(() => parseOptions('tmail', more, { old: '5' })).toThrow(
+      'MAILFRONT_TMAIL_OLD is gone (it counted too much): set MAILFRONT_TMAIL_NEW instead',
+    )
+    expect(optionDocs('tmail', more)[2]!.description).toBe(
+      'Removed (it counted too much): set MAILFRONT_TMAIL_NEW instead',
+    )
+  })
+
   it('reads a plugin’s variables from an environment and names the unknown ones', () => {
     const env = {
       MAILFRONT_TMAIL_QUEUE_INTERVAL_S: '3',

@@ -125,10 +125,14 @@ export const opt = {
       .refine((n) => n >= min, `must be a whole number ≥ ${min}`)
       .default(dflt)
       .describe(description),
-  /** true/false (also 1/0, yes/no, on/off). */
+  /** true/false (also 1/0, yes/no, on/off), in any case. */
   flag: (dflt: boolean, description: string) =>
     z
-      .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(
+        z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }),
+      )
       .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
       .default(dflt)
       .describe(description),
@@ -138,6 +142,23 @@ export const opt = {
       .enum(values, { message: `must be one of ${values.join(', ')}` })
       .default(dflt as never)
       .describe(description),
+  /** Optional http(s) base URL (no query or fragment), its trailing slashes dropped. */
+  baseUrl: (description: string) =>
+    z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'must be an http(s) URL')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional()
+      .describe(description),
+  /**
+   * An option that was removed: any value stops the start, saying why and what to set instead
+   * (`why` follows "is gone", e.g. `(…): set MAILFRONT_X_Y instead`).
+   */
+  removed: (why: string) =>
+    z
+      .never({ message: `is gone ${why}` })
+      .optional()
+      .describe(`Removed ${why}`),
 }
 
 /** The core login throttle's options, to spread into a plugin's schema (`loginFailures`, …). */
