@@ -1,6 +1,6 @@
 import {
   boundedPasswordHash,
-  type FixturesDef,
+  defineFixtures,
   type PluginContext,
   storedPasswordHash,
   UniqueViolationError,
@@ -95,8 +95,8 @@ export async function upsertAccount(ctx: PluginContext, a: z.infer<typeof accoun
   }
 }
 
-export const fixtures: FixturesDef<AuthsmtpFixtures> = {
-  schema: fixturesSchema as never,
+export const fixtures = defineFixtures({
+  schema: fixturesSchema,
   async load(ctx, data) {
     for (const a of data.accounts) await upsertAccount(ctx, a)
     return { upserted: data.accounts.length }
@@ -120,6 +120,6 @@ export const fixtures: FixturesDef<AuthsmtpFixtures> = {
         from_addresses: r.from_addresses,
         ip_addresses: r.ip_addresses,
       })),
-    } as never
+    }
   },
-}
+})

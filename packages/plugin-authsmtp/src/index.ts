@@ -1,11 +1,13 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { fixtures } from './fixtures.ts'
-import { type AuthsmtpOptions, optionsFrom, registerRoutes, XML_TYPE } from './routes.ts'
+import { authsmtpOptions, authsmtpSetup } from './options.ts'
+import { registerRoutes, XML_TYPE } from './routes.ts'
 import { authsmtpSmtpAuth } from './smtp.ts'
 import { models } from './store.ts'
 import { errorXml, XML_ERROR_CODES } from './wire.ts'
 
+export { type AuthsmtpOptions, authsmtpOptions } from './options.ts'
 export { authsmtpSmtpAuth } from './smtp.ts'
 export { recordUsage } from './store.ts'
 export { formatLondon, formatLondonWithOffset, nextAnniversaryAfter } from './time.ts'
@@ -20,12 +22,18 @@ const TEXT: Record<number, string> = {
 
 /** AuthSMTP API Access v1.01: `basic_user` and `ip_allocation` over XML. One instance per app. */
 export function authsmtpPlugin() {
-  let opts: AuthsmtpOptions | undefined
+  // renderError gets no context: setup keeps the one option it reads here.
+  let challenge = false
   return definePlugin({
     id: 'authsmtp',
     version: '1.01',
     paths: ['/restful/*'],
     models,
+    options: authsmtpOptions,
+    setup(ctx) {
+      challenge = ctx.options.challenge
+      return authsmtpSetup(ctx)
+    },
     errors: {
       UNAUTHORIZED: { status: 401, message: 'Not Authorized' },
       NOT_FOUND: { status: 404, message: 'Not Found' },
@@ -55,20 +63,14 @@ export function authsmtpPlugin() {
       }
       const status = TEXT[err.status] ? err.status : 500
       // The seed: no challenge by default; MAILFRONT_AUTHSMTP_CHALLENGE=true adds one for clients that wait for it.
-      if (status === 401 && opts?.challenge) c.header('WWW-Authenticate', 'Basic realm="AuthSMTP API"')
+      if (status === 401 && challenge) c.header('WWW-Authenticate', 'Basic realm="AuthSMTP API"')
       return c.text(TEXT[status]!, status as 401)
     },
     notFound: (c) => c.text('Not Found', 404),
-    routes(app, ctx) {
-      opts = optionsFrom(ctx)
-      registerRoutes(app, ctx, opts)
-    },
+    routes: registerRoutes,
     commands,
     fixtures,
     smtpAuth: authsmtpSmtpAuth,
-    async init(ctx) {
-      optionsFrom(ctx)
-    },
   })
 }
 

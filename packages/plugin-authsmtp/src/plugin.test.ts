@@ -153,6 +153,17 @@ describe('401s, without a challenge by default', () => {
   })
 })
 
+describe('options', () => {
+  it('refuses a bad value in one line naming the variable', async () => {
+    await expect(setup({ challenge: 'maybe' })).rejects.toThrow(
+      'MAILFRONT_AUTHSMTP_CHALLENGE must be true or false (got "maybe")',
+    )
+    await expect(setup({ rate_window_s: '1m' })).rejects.toThrow(
+      'MAILFRONT_AUTHSMTP_RATE_WINDOW_S must be a whole number (got "1m")',
+    )
+  })
+})
+
 describe('404s', () => {
   beforeEach(() => setup())
   it.each([

@@ -1,12 +1,7 @@
 import {
   ApiError,
-  CredentialCache,
   createRoute,
-  LoginThrottle,
-  type LoginThrottleLimits,
-  loginThrottleLimitsFrom,
   type OpenAPIHono,
-  type PluginContext,
   type PluginEnv,
   parseBasic,
   retryAfterSeconds,
@@ -14,32 +9,12 @@ import {
   z,
 } from '@mailfront/core'
 import type { Context } from 'hono'
+import type { AuthsmtpContext } from './options.ts'
 import { type Account, findAccount, normalizeUserId } from './store.ts'
 import { formatLondon, formatLondonWithOffset } from './time.ts'
 import { basicUserXml, ipAllocationXml } from './wire.ts'
 
 export const XML_TYPE = 'text/xml; charset=UTF-8'
-
-export interface AuthsmtpOptions {
-  challenge: boolean
-  rateWindowS: number
-  /** The core login throttle's limits (failed API logins). */
-  login: LoginThrottleLimits
-}
-
-export function optionsFrom(ctx: PluginContext): AuthsmtpOptions {
-  const window = ctx.options.rate_window_s ?? '20'
-  if (!/^\d+$/.test(window))
-    throw new Error(`MAILFRONT_AUTHSMTP_RATE_WINDOW_S must be a whole number of seconds, got "${window}"`)
-  const challenge = (ctx.options.challenge ?? 'false').toLowerCase()
-  if (!['true', 'false', '1', '0'].includes(challenge))
-    throw new Error(`MAILFRONT_AUTHSMTP_CHALLENGE must be true or false, got "${challenge}"`)
-  return {
-    challenge: challenge === 'true' || challenge === '1',
-    rateWindowS: Number(window),
-    login: loginThrottleLimitsFrom(ctx.options, 'MAILFRONT_AUTHSMTP_'),
-  }
-}
 
 const basicUserExample = basicUserXml({
   user_id: 'aa12345',
@@ -91,25 +66,19 @@ function route(fn: 'basic_user' | 'ip_allocation', summary: string, ok: string) 
   })
 }
 
-export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: PluginContext, opts: AuthsmtpOptions) {
+export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: AuthsmtpContext) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'authsmtpBasic', {
     type: 'http',
     scheme: 'basic',
     description: 'Username: the user id; password: the account API password.',
   })
-  const cache = new CredentialCache({ secret: `${ctx.secret}:authsmtp`, clock: ctx.clock })
+  const { cache, throttle } = ctx.state
+  const opts = ctx.options
 
   const unauthorized = () => {
     ctx.events.authFailure('authsmtp')
     return new ApiError('UNAUTHORIZED', 401, 'Not Authorized')
   }
-
-  const throttle = new LoginThrottle(ctx.rateLimits, {
-    scope: 'authsmtp',
-    limits: opts.login,
-    clock: ctx.clock,
-    onRefused: () => ctx.events.rateLimited('authsmtp'),
-  })
 
   /**
    * Order of checks after routing: the login throttle (200 + XML error, before any credential is
