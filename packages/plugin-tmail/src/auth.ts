@@ -2,6 +2,7 @@ import {
   CredentialCache,
   hashPassword,
   LoginThrottle,
+  loginLimitsOf,
   type PluginContext,
   type PluginEnv,
   parseBasic,
@@ -65,7 +66,7 @@ export function adminAuth(ctx: PluginContext, opts: TmailOptions, admin: ReturnT
   const cache = new CredentialCache({ secret: `${ctx.secret}:tmail`, clock: ctx.clock })
   const throttle = new LoginThrottle(ctx.rateLimits, {
     scope: 'tmail',
-    limits: opts.login,
+    limits: loginLimitsOf(opts),
     clock: ctx.clock,
     onRefused: () => ctx.events.rateLimited('tmail'),
   })

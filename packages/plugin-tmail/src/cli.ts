@@ -2,13 +2,13 @@ import { type CommandDef, randomSecret, z } from '@mailfront/core'
 import { ADMIN_NAME } from './auth.ts'
 import { setAdmin } from './fixtures.ts'
 import { withLiveState } from './live.ts'
-import { optionsFrom } from './options.ts'
+import type { TmailContext } from './options.ts'
 import { enqueue, processQueue } from './queue.ts'
 import { ADMIN, type AdminRow, type MessageRow, messageWire, QUEUE } from './store.ts'
 
 const email = z.string().email()
 
-export const commands: CommandDef[] = [
+export const commands: CommandDef<TmailContext>[] = [
   {
     path: ['tmail', 'admin', 'set'],
     description: 'Set the REST admin credential (prints a generated password when none is given)',
@@ -20,7 +20,7 @@ export const commands: CommandDef[] = [
       if (!login || login.includes(':')) throw new Error('the login must be non-empty and contain no ":"')
       const pw = password ?? randomSecret(18)
       await setAdmin(ctx, login, pw)
-      const env = optionsFrom(ctx).adminLogin !== undefined
+      const env = ctx.options.adminLogin !== undefined
       return {
         login,
         password: password ? 'set' : pw,
@@ -34,7 +34,7 @@ export const commands: CommandDef[] = [
     path: ['tmail', 'admin', 'show'],
     description: 'Show which admin credential is in force (never the password)',
     async run(ctx) {
-      const o = optionsFrom(ctx)
+      const o = ctx.options
       if (o.adminLogin !== undefined) return { login: o.adminLogin, source: 'environment' }
       const a = await ctx.storage.findOne<AdminRow>({
         model: ADMIN,

@@ -1,6 +1,6 @@
 import {
   boundedPasswordHash,
-  type FixturesDef,
+  defineFixtures,
   hashPassword,
   isPasswordHash,
   type PluginContext,
@@ -12,7 +12,7 @@ import {
   z,
 } from '@mailfront/core'
 import { ADMIN_NAME } from './auth.ts'
-import { optionsFrom, QUOTA } from './options.ts'
+import { QUOTA, type TmailContext } from './options.ts'
 import {
   ADMIN,
   type AdminRow,
@@ -130,8 +130,8 @@ async function upsert<T extends { id: number }>(
   } else await ctx.storage.create({ model, data })
 }
 
-export async function upsertUser(ctx: PluginContext, u: z.infer<typeof userFixture>): Promise<void> {
-  const opts = optionsFrom(ctx)
+export async function upsertUser(ctx: TmailContext, u: z.infer<typeof userFixture>): Promise<void> {
+  const opts = ctx.options
   const login = u.Login.toLowerCase()
   const hashed = BCRYPT.test(u.Passwd)
   const quota = u.HaveMailbox ? u.MailboxQuota || opts.defaultQuota : ''
@@ -172,9 +172,9 @@ export async function upsertMessage(ctx: PluginContext, m: z.infer<typeof messag
   await upsert(ctx, QUEUE, existing, { id: m.Id, ...data })
 }
 
-export const fixtures: FixturesDef<TmailFixtures> = {
-  schema: fixturesSchema as never,
-  async load(ctx, data) {
+export const fixtures = defineFixtures({
+  schema: fixturesSchema,
+  async load(ctx: TmailContext, data) {
     if (data.admin) await setAdmin(ctx, data.admin.login, data.admin.password)
     for (const u of data.users) await upsertUser(ctx, u)
     for (const m of data.queue) await upsertMessage(ctx, m)
@@ -191,6 +191,6 @@ export const fixtures: FixturesDef<TmailFixtures> = {
       ...(admin ? { admin: { login: admin.login, password: admin.password_hash } } : {}),
       users: users.map(userWire),
       queue: queue.map(messageWire),
-    } as never
+    }
   },
-}
+})

@@ -1,10 +1,9 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
-import { adminSource } from './auth.ts'
 import { commands } from './cli.ts'
 import { registerDocs } from './docs.ts'
 import { ERRORS, rawOf, tmailError } from './errors.ts'
 import { fixtures } from './fixtures.ts'
-import { optionsFrom, type TmailOptions } from './options.ts'
+import { tmailOptions, tmailSetup } from './options.ts'
 import { processQueue } from './queue.ts'
 import { registerRoutes } from './routes.ts'
 import { tmailSmtpAuth } from './smtp.ts'
@@ -12,6 +11,7 @@ import { ADMIN, models } from './store.ts'
 import { errorBody, JSON_TYPE } from './wire.ts'
 
 export { decodeGoBody } from './body.ts'
+export { type TmailOptions, tmailOptions } from './options.ts'
 export { enqueue, processQueue } from './queue.ts'
 export { messageWire, userWire } from './store.ts'
 export { goTime } from './time.ts'
@@ -20,12 +20,13 @@ export { errorBody, goJson, WIRE_TABLE } from './wire.ts'
 
 /** tmail's REST admin API (users and the mail queue), JSON with `{msg, raw}` errors. */
 export function tmailPlugin() {
-  let opts: TmailOptions | undefined
   return definePlugin({
     id: 'tmail',
     version: '0.2',
     paths: ['/ping', '/users', '/users/*', '/queue', '/queue/*'],
     models,
+    options: tmailOptions,
+    setup: tmailSetup,
     errors: ERRORS,
     docs: {
       kind: 'openapi',
@@ -45,18 +46,14 @@ export function tmailPlugin() {
     },
     notFound: (c) => c.body(errorBody(ERRORS.NOT_FOUND.message), 404, { 'Content-Type': JSON_TYPE }),
     routes(app, ctx) {
-      opts ??= optionsFrom(ctx)
       registerDocs(app)
-      registerRoutes(app, ctx, opts, adminSource(ctx, opts))
+      registerRoutes(app, ctx, ctx.options, ctx.state.admin)
     },
     commands,
     fixtures,
     smtpAuth: tmailSmtpAuth,
-    async init(ctx) {
-      opts = optionsFrom(ctx)
-    },
     start(ctx) {
-      const o = opts ?? optionsFrom(ctx)
+      const o = ctx.options
       if (o.adminLogin === undefined)
         ctx.storage.count({ model: ADMIN }).then(
           (n) => {

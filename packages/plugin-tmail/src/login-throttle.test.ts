@@ -1,4 +1,4 @@
-import { encodeBasic, hashBcrypt, StoreUnavailableError, sha512Crypt } from '@mailfront/core'
+import { encodeBasic, hashBcrypt, preparePlugin, StoreUnavailableError, sha512Crypt } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { commands } from './cli.ts'
@@ -16,8 +16,9 @@ let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 const adminHash = await hashBcrypt('admin', 4)
 
 async function setup(options: Record<string, string> = {}) {
-  ctx = createTestContext({ options })
-  ;({ app } = await mountPluginForTest(tmailPlugin(), ctx))
+  const plugin = tmailPlugin()
+  ctx = preparePlugin(plugin, createTestContext({ options }))
+  ;({ app } = await mountPluginForTest(plugin, ctx))
   await fixtures.load(ctx, fixtures.schema.parse({ admin: { login: 'admin', password: adminHash } }))
 }
 
@@ -63,7 +64,22 @@ describe('tmail throttle options', () => {
       'MAILFRONT_TMAIL_AUTH_ATTEMPTS_PER_MIN is gone (it counted successful checks too): set MAILFRONT_TMAIL_LOGIN_FAILURES',
     )
     await expect(setup({ login_failures: 'many' })).rejects.toThrow(
-      'MAILFRONT_TMAIL_LOGIN_FAILURES must be a whole number, got "many"',
+      'MAILFRONT_TMAIL_LOGIN_FAILURES must be a whole number (got "many")',
+    )
+  })
+
+  it('refuses the other bad options in one line naming the variable', async () => {
+    await expect(setup({ admin_login: 'ops' })).rejects.toThrow(
+      'MAILFRONT_TMAIL_ADMIN_LOGIN and MAILFRONT_TMAIL_ADMIN_PASSWORD must be set together',
+    )
+    await expect(setup({ admin_login: 'a:b', admin_password: 'x' })).rejects.toThrow(
+      'MAILFRONT_TMAIL_ADMIN_LOGIN must be non-empty and contain no ":"',
+    )
+    await expect(setup({ default_quota: '2T' })).rejects.toThrow(
+      'MAILFRONT_TMAIL_DEFAULT_QUOTA must be bytes or a number with K, M or G (got "2T")',
+    )
+    await expect(setup({ home_base: 'mail/' })).rejects.toThrow(
+      'MAILFRONT_TMAIL_HOME_BASE must be an absolute path',
     )
   })
 })

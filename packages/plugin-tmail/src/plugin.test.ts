@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { encodeBasic, sha512Crypt } from '@mailfront/core'
+import { encodeBasic, preparePlugin, sha512Crypt } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import bcryptjs from 'bcryptjs'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -44,8 +44,10 @@ const SEED_QUEUE = [
 ]
 
 async function setup(options: Record<string, string> = {}, over: Partial<TestContext> = {}) {
-  ctx = createTestContext({ options, ...over })
-  ;({ app } = await mountPluginForTest(tmailPlugin(), ctx))
+  const plugin = tmailPlugin()
+  // Prepared here, so that fixtures and queue calls below see its parsed options and state.
+  ctx = preparePlugin(plugin, createTestContext({ options, ...over }))
+  ;({ app } = await mountPluginForTest(plugin, ctx))
   await fixtures.load(
     ctx,
     fixtures.schema.parse({ admin: { login: 'admin', password: 'admin' }, queue: SEED_QUEUE }),
