@@ -1,7 +1,7 @@
 import type { CommandDef } from '@mailfront/core'
 import { account } from './cli.ts'
+import type { SmtpdContext } from './options.ts'
 import { PROFILE, type ProfileRow, SEND, type SendRow } from './sending/models.ts'
-import { sendingOptionsFrom } from './sending/options.ts'
 import { profileView, verifyProfile } from './sending/profiles.ts'
 import { sendView } from './sending/sends.ts'
 
@@ -16,7 +16,7 @@ async function profileOf(ctx: Parameters<CommandDef['run']>[0], accountId: strin
 }
 
 /** The operator's side of sending: list profiles and sends, mark a profile active without DNS. */
-export const sendingCommands: CommandDef[] = [
+export const sendingCommands: CommandDef<SmtpdContext>[] = [
   {
     path: ['smtpd', 'profile', 'list'],
     description: 'List the sending profiles of an account',
@@ -42,7 +42,7 @@ export const sendingCommands: CommandDef[] = [
     async run(ctx, [nameOrId, profile]) {
       const a = await account(ctx, nameOrId!)
       const p = await profileOf(ctx, a.id, profile!)
-      const opts = { ...sendingOptionsFrom(ctx), dnsCheck: 'off' as const }
+      const opts = { ...ctx.state.sending.opts, dnsCheck: 'off' as const }
       return profileView((await verifyProfile(ctx, opts, p.id))!)
     },
   },

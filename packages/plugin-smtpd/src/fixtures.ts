@@ -1,6 +1,6 @@
 import {
   boundedPasswordHash,
-  type FixturesDef,
+  defineFixtures,
   type PluginContext,
   storedPasswordHash,
   z,
@@ -158,8 +158,8 @@ async function upsertAccount(ctx: PluginContext, a: AccountFixture): Promise<num
   return 1 + a.users.length + a.api_keys.length + (await loadSending(ctx, account.id, a))
 }
 
-export const fixtures: FixturesDef<SmtpdFixtures> = {
-  schema: fixturesSchema as never,
+export const fixtures = defineFixtures({
+  schema: fixturesSchema,
   async load(ctx, data) {
     let n = 0
     for (const a of data.accounts) n += await upsertAccount(ctx, a)
@@ -194,13 +194,14 @@ export const fixtures: FixturesDef<SmtpdFixtures> = {
           key: k.key,
           secret: `sha256:${k.secret_hash}`,
           name: k.name,
-          role: k.role,
+          // Keys are only ever created with a key role (the CLI, the API and fixtures check it).
+          role: k.role as (typeof KEY_ROLES)[number],
           ...(email.get(k.created_by) ? { created_by: email.get(k.created_by) } : {}),
           is_active: k.is_active,
         })),
         ...(await exportSending(ctx, a.id)),
       })
     }
-    return { accounts: out } as never
+    return { accounts: out }
   },
-}
+})

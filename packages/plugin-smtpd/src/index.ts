@@ -1,10 +1,9 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
-import { authenticator } from './auth.ts'
 import { commands } from './cli.ts'
 import { sendingCommands } from './cli-sending.ts'
 import { ERRORS, errorBody } from './errors.ts'
 import { fixtures } from './fixtures.ts'
-import { optionsFrom } from './options.ts'
+import { smtpdOptions, smtpdSetup } from './options.ts'
 import { registerAccount } from './routes/account.ts'
 import { registerAnalysis } from './routes/analysis.ts'
 import { registerForms } from './routes/forms.ts'
@@ -14,12 +13,11 @@ import { registerSend } from './routes/send.ts'
 import { registerTemplates } from './routes/templates.ts'
 import { registerTracking } from './routes/tracking.ts'
 import type { Resolver } from './sending/dns.ts'
-import { sendingOptionsFrom } from './sending/options.ts'
-import { type Sending, sendingService } from './sending/service.ts'
+import type { Sending } from './sending/service.ts'
 import { models } from './store.ts'
-import { type SmtpdOptions, tokenService } from './tokens.ts'
 
 export { ERRORS } from './errors.ts'
+export { type SmtpdOptionValues, smtpdOptions } from './options.ts'
 export { PLANS } from './plans.ts'
 export { PERMISSIONS, ROLES } from './roles.ts'
 
@@ -31,7 +29,7 @@ export type { Resolver } from './sending/dns.ts'
  * `resolver` replaces node:dns for `MAILFRONT_SMTPD_DNS_CHECK=dns` (tests).
  */
 export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
-  let opts: SmtpdOptions | undefined
+  // close() gets no context: every sending service setup built, to stop.
   const sendings: Sending[] = []
   return definePlugin({
     id: 'smtpd',
@@ -39,6 +37,12 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     // /t/…: open and click tracking; /f/…: public form endpoints.
     paths: ['/oauth/*', '/api/v1/*', '/t/*', '/f/*'],
     models,
+    options: smtpdOptions,
+    setup(ctx) {
+      const state = smtpdSetup(ctx, o.resolver)
+      sendings.push(state.sending)
+      return state
+    },
     errors: Object.fromEntries(
       Object.entries(ERRORS).map(([k, v]) => [k, { status: v.status, message: v.message }]),
     ),
@@ -55,7 +59,6 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     },
     notFound: (c) => c.json({ code: ERRORS.NOT_FOUND.code, message: ERRORS.NOT_FOUND.message }, 404),
     routes(app, ctx) {
-      opts ??= optionsFrom(ctx)
       const r = app.openAPIRegistry
       r.registerComponent('securitySchemes', 'smtpdBasic', {
         type: 'http',
@@ -74,12 +77,9 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
         description:
           "On /api/v1 only: an API key's secret as the username, no password (or as a Bearer token).",
       })
-      const tokens = tokenService(ctx, opts)
-      const authorize = authenticator(ctx, opts, tokens)
-      registerOauth(app, ctx, opts, tokens, authorize)
+      const { auth, tokens, authorize, sending } = ctx.state
+      registerOauth(app, ctx, auth, tokens, authorize)
       registerAccount(app, ctx, tokens, authorize)
-      const sending = sendingService(ctx, sendingOptionsFrom(ctx, o.resolver))
-      sendings.push(sending)
       registerProfiles(app, authorize, sending)
       registerSend(app, authorize, sending)
       registerTemplates(app, authorize, sending)
@@ -89,10 +89,6 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     },
     commands: [...commands, ...sendingCommands],
     fixtures,
-    async init(ctx) {
-      opts = optionsFrom(ctx)
-      sendingOptionsFrom(ctx)
-    },
     /** Unsubscribes from the mail pipeline and waits for pending verification and event work. */
     async close() {
       await Promise.all(sendings.splice(0).map((s) => s.close()))

@@ -106,6 +106,22 @@ describe('SMTPD login throttle', () => {
     expect(r.status).toBe(429)
     expect(r.headers.get('retry-after')).toBe('60')
   })
+
+  it('prefers the new names when both are set, and refuses a bad value naming the variable', async () => {
+    await setup({ grant_attempts: '5', login_failures: '2', login_window_s: '30', grant_window_s: '60' })
+    await grant(WRONG)
+    await grant(WRONG)
+    const r = await grant(JACK)
+    expect(r.status).toBe(429)
+    expect(r.headers.get('retry-after')).toBe('30')
+    await expect(setup({ grant_window_s: '0' })).rejects.toThrow(
+      'MAILFRONT_SMTPD_GRANT_WINDOW_S must be a whole number ≥ 1 (got "0")',
+    )
+    await expect(setup({ issuer: ' ' })).rejects.toThrow('MAILFRONT_SMTPD_ISSUER must not be empty')
+    await expect(setup({ tracking_base_url: 'track.test' })).rejects.toThrow(
+      'MAILFRONT_SMTPD_TRACKING_BASE_URL must be an http(s) URL (got "track.test")',
+    )
+  })
 })
 
 describe('SMTPD while the store is unavailable', () => {

@@ -1,28 +1,99 @@
-import { loginThrottleLimitsFrom, type PluginContext } from '@mailfront/core'
-import type { SmtpdOptions } from './tokens.ts'
+import {
+  DEFAULT_LOGIN_LIMITS,
+  loginLimitsOf,
+  loginThrottleOptions,
+  opt,
+  type PluginContext,
+  z,
+} from '@mailfront/core'
+import { authenticator } from './auth.ts'
+import type { Resolver } from './sending/dns.ts'
+import { HOST, type SendingOptions } from './sending/options.ts'
+import { sendingService } from './sending/service.ts'
+import { type SmtpdOptions, tokenService } from './tokens.ts'
 
 const DAY_MS = 86_400_000
 
-function whole(ctx: PluginContext, name: string, dflt: number, min = 0): number {
-  const v = ctx.options[name] ?? String(dflt)
-  if (!/^\d+$/.test(v) || Number(v) < min)
-    throw new Error(`MAILFRONT_SMTPD_${name.toUpperCase()} must be a whole number ≥ ${min}, got "${v}"`)
-  return Number(v)
+/** An older name of a throttle option: a whole number, no default (the new name's applies). */
+const olderName = (of: string, min = 0) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min, `must be a whole number ≥ ${min}`)
+    .optional()
+    .describe(`Older name of ${of}, used when that is left at its default`)
+
+/** `MAILFRONT_SMTPD_<KEY>` by camelCase key. */
+export const smtpdOptions = z.object({
+  issuer: z
+    .string()
+    .refine((v) => v.trim() !== '', 'must not be empty')
+    .default('SMTPD Inc')
+    .describe('The JWT `iss` claim'),
+  accessTtlS: opt.whole(3600, 'Access-token lifetime, seconds', 1),
+  refreshTtlDays: opt.whole(30, 'Refresh-token lifetime from its grant, days', 1),
+  keyIdleDays: opt.whole(90, 'An API key unused this many days stops working', 1),
+  ...loginThrottleOptions,
+  grantAttempts: olderName('MAILFRONT_SMTPD_LOGIN_FAILURES'),
+  grantWindowS: olderName('MAILFRONT_SMTPD_LOGIN_WINDOW_S', 1),
+  callsPerMin: opt.whole(6000, 'Calls per principal and minute, per instance, in memory (0: off)'),
+  dnsCheck: opt.oneOf(
+    ['off', 'dns'],
+    'off',
+    'Profile verification: off (every record valid) or dns (looked up with node:dns)',
+  ),
+  dnsTarget: z
+    .string()
+    .regex(HOST, 'must be a host name')
+    .default('smtpd.mailfront.localhost')
+    .describe('Where link and bounce domains CNAME to; the SPF record includes _spf.<it>'),
+  trackingBaseUrl: opt.baseUrl(
+    'Base of tracking and form URLs instead of https://<the profile’s link domain>',
+  ),
+})
+export type SmtpdOptionValues = z.output<typeof smtpdOptions>
+
+/** The throttle limits: an older name counts when the new one is left at its default. */
+function loginLimits(o: SmtpdOptionValues) {
+  const dflt = {
+    failures: DEFAULT_LOGIN_LIMITS.perLoginAndAddress,
+    windowS: DEFAULT_LOGIN_LIMITS.windowMs / 1000,
+  }
+  return loginLimitsOf({
+    ...o,
+    loginFailures: o.loginFailures === dflt.failures ? (o.grantAttempts ?? dflt.failures) : o.loginFailures,
+    loginWindowS: o.loginWindowS === dflt.windowS ? (o.grantWindowS ?? dflt.windowS) : o.loginWindowS,
+  })
 }
 
-export function optionsFrom(ctx: PluginContext): SmtpdOptions {
-  const issuer = ctx.options.issuer ?? 'SMTPD Inc'
-  if (!issuer.trim()) throw new Error('MAILFRONT_SMTPD_ISSUER must not be empty')
+export function sendingOptionsOf(o: SmtpdOptionValues, resolver?: Resolver): SendingOptions {
   return {
-    issuer,
-    accessTtlS: whole(ctx, 'access_ttl_s', 3600, 1),
-    refreshTtlMs: whole(ctx, 'refresh_ttl_days', 30, 1) * DAY_MS,
-    keyIdleMs: whole(ctx, 'key_idle_days', 90, 1) * DAY_MS,
-    // The older names still work: GRANT_ATTEMPTS is LOGIN_FAILURES, GRANT_WINDOW_S is LOGIN_WINDOW_S.
-    login: loginThrottleLimitsFrom(ctx.options, 'MAILFRONT_SMTPD_', {
-      grant_attempts: 'login_failures',
-      grant_window_s: 'login_window_s',
-    }),
-    callsPerMin: whole(ctx, 'calls_per_min', 6000),
+    dnsCheck: o.dnsCheck,
+    dnsTarget: o.dnsTarget,
+    trackingBaseUrl: o.trackingBaseUrl ?? null,
+    ...(resolver ? { resolver } : {}),
   }
 }
+
+/** Tokens, the request authenticator and the sending service, built once from the options. */
+export function smtpdSetup(ctx: PluginContext<SmtpdOptionValues>, resolver?: Resolver) {
+  const o = ctx.options
+  const auth: SmtpdOptions = {
+    issuer: o.issuer,
+    accessTtlS: o.accessTtlS,
+    refreshTtlMs: o.refreshTtlDays * DAY_MS,
+    keyIdleMs: o.keyIdleDays * DAY_MS,
+    login: loginLimits(o),
+    callsPerMin: o.callsPerMin,
+  }
+  const tokens = tokenService(ctx, auth)
+  return {
+    auth,
+    tokens,
+    authorize: authenticator(ctx, auth, tokens),
+    sending: sendingService(ctx, sendingOptionsOf(o, resolver)),
+  }
+}
+export type SmtpdState = ReturnType<typeof smtpdSetup>
+export type SmtpdContext = PluginContext<SmtpdOptionValues, SmtpdState>

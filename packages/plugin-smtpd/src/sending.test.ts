@@ -138,7 +138,7 @@ describe('sending profiles', () => {
 
   it('refuses a bad MAILFRONT_SMTPD_DNS_CHECK', async () => {
     await expect(setup({ dns_check: 'maybe' })).rejects.toThrow(
-      'MAILFRONT_SMTPD_DNS_CHECK must be "off" or "dns", got "maybe"',
+      'MAILFRONT_SMTPD_DNS_CHECK must be one of off, dns (got "maybe")',
     )
   })
 })

@@ -1,4 +1,3 @@
-import type { PluginContext } from '@mailfront/core'
 import type { Resolver } from './dns.ts'
 
 export interface SendingOptions {
@@ -12,24 +11,6 @@ export interface SendingOptions {
   resolver?: Resolver
 }
 
-const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
-
-export function sendingOptionsFrom(ctx: PluginContext, resolver?: Resolver): SendingOptions {
-  const dnsCheck = ctx.options.dns_check ?? 'off'
-  if (dnsCheck !== 'off' && dnsCheck !== 'dns')
-    throw new Error(`MAILFRONT_SMTPD_DNS_CHECK must be "off" or "dns", got "${dnsCheck}"`)
-  const dnsTarget = ctx.options.dns_target ?? 'smtpd.mailfront.localhost'
-  if (!HOST.test(dnsTarget))
-    throw new Error(`MAILFRONT_SMTPD_DNS_TARGET must be a host name, got "${dnsTarget}"`)
-  const base = ctx.options.tracking_base_url
-  if (base !== undefined && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(base))
-    throw new Error(`MAILFRONT_SMTPD_TRACKING_BASE_URL must be an http(s) URL, got "${base}"`)
-  return {
-    dnsCheck,
-    dnsTarget,
-    trackingBaseUrl: base ? base.replace(/\/+$/, '') : null,
-    ...(resolver ? { resolver } : {}),
-  }
-}
+export const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
 
 export const isHostName = (h: string) => HOST.test(h)
