@@ -49,7 +49,7 @@ export const smtpdOptions = z.object({
     .default('smtpd.mailfront.localhost')
     .describe('Where link and bounce domains CNAME to; the SPF record includes _spf.<it>'),
   trackingBaseUrl: opt.baseUrl(
-    'Base of tracking and form URLs instead of https://<the profile’s link domain>',
+    "Base of tracking and form URLs instead of https://<the profile's link domain>",
   ),
 })
 export type SmtpdOptionValues = z.output<typeof smtpdOptions>

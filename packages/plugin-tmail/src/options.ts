@@ -13,7 +13,7 @@ export const tmailOptions = z
       .describe('Admin login (with ADMIN_PASSWORD); unset: the stored credential (fixtures, CLI)'),
     adminPassword: opt.text('Admin password (with ADMIN_LOGIN)'),
     authAttemptsPerMin: opt.removed(
-      '(it counted successful checks too): set MAILFRONT_TMAIL_LOGIN_FAILURES (failed logins per login and address) and MAILFRONT_TMAIL_LOGIN_WINDOW_S instead',
+      '(it counted successful checks too): set MAILFRONT_TMAIL_LOGIN_FAILURES and MAILFRONT_TMAIL_LOGIN_WINDOW_S instead',
     ),
     defaultQuota: z
       .string()
@@ -25,7 +25,7 @@ export const tmailOptions = z
       .transform((v) => v.replace(/\/+$/, ''))
       .refine((v) => v.startsWith('/'), 'must be an absolute path')
       .default('/home/tmail/mailboxes')
-      .describe('Base of a mailbox user’s Home (an absolute path)'),
+      .describe("Base of a mailbox user's Home (an absolute path)"),
     queueIntervalS: opt.whole(5, 'Seconds between runs of the queue processor (0: off)'),
     ...loginThrottleOptions,
   })
