@@ -3,6 +3,9 @@ import { alsoAccepts, goBool, goString } from './body.ts'
 import { ERRORS } from './errors.ts'
 import { JSON_TYPE } from './wire.ts'
 
+// tmail's API as data: the schemas and route definitions below are both what /openapi.json shows
+// and what routes.ts validates requests with.
+
 const User = z
   .object({
     Id: z.number().int(),
