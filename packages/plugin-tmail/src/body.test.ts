@@ -1,8 +1,13 @@
+import { z } from '@mailfront/core'
 import { describe, expect, it } from 'vitest'
-import { BodyError, decodeGoBody } from './body.ts'
+import { alsoAccepts, BodyError, decodeGoBody, goBool, goString } from './body.ts'
 
-const FIELDS = { Passwd: 'string', AuthRelay: 'bool', IsCatchall: 'bool' } as const
-const decode = (t: string) => decodeGoBody(t, FIELDS, { isCathall: 'IsCatchall' })
+const STRUCT = z.object({
+  Passwd: goString(),
+  AuthRelay: goBool(),
+  IsCatchall: alsoAccepts(goBool(), 'isCathall'),
+})
+const decode = (t: string) => decodeGoBody(t, STRUCT)
 
 describe('decodeGoBody', () => {
   it('matches keys case-insensitively and accepts the misspelled alias', () => {
@@ -26,6 +31,15 @@ describe('decodeGoBody', () => {
       'json: cannot unmarshal string into Go struct field .AuthRelay of type bool',
     )
     expect(() => decode('{"passwd":12}')).toThrow(
+      'json: cannot unmarshal number into Go struct field .Passwd of type string',
+    )
+  })
+  it('names the Go field (first letter upper-cased) and reports the first wrong type in document order', () => {
+    const lower = z.object({ passwd: goString(), authRelay: goBool() })
+    expect(() => decodeGoBody('{"authRelay":"yes","passwd":12}', lower)).toThrow(
+      'json: cannot unmarshal string into Go struct field .AuthRelay of type bool',
+    )
+    expect(() => decodeGoBody('{"passwd":12,"authRelay":"yes"}', lower)).toThrow(
       'json: cannot unmarshal number into Go struct field .Passwd of type string',
     )
   })

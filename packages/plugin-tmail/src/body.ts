@@ -1,20 +1,40 @@
-/**
- * Decode a request body the way tmail's Go handlers did: keys matched to the struct's field names
- * case-insensitively, unknown keys ignored, `null` leaving the zero value, a wrong type an error.
- */
-export type FieldKind = 'string' | 'bool'
+import { z } from '@mailfront/core'
 
+/**
+ * Request bodies as tmail's Go handlers decoded them (encoding/json into a struct), described by the
+ * zod object that the docs show: keys matched to the fields case-insensitively, unknown keys
+ * ignored, `null` or a missing key leaving the field's zero value (its `.default()`), a wrong type an
+ * error with Go's text. The Go field name is the key with its first letter upper-cased.
+ */
 export class BodyError extends Error {}
+
+type GoField = z.ZodDefault<z.ZodString> | z.ZodDefault<z.ZodBoolean>
+export type GoShape = Record<string, GoField>
+
+/** A Go `string` field: zero value "". */
+export const goString = () => z.string().default('')
+/** A Go `bool` field: zero value false. */
+export const goBool = () => z.boolean().default(false)
+
+const ALIASES = new WeakMap<z.ZodType, string[]>()
+
+/** Other key spellings a field also accepts, e.g. a historical misspelling. Apply last: zod clones on `.describe()`. */
+export function alsoAccepts<F extends GoField>(field: F, ...keys: string[]): F {
+  ALIASES.set(field, keys)
+  return field
+}
 
 const jsonType = (v: unknown) =>
   v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v
 
-/** `fields` maps Go field names to their kind; `aliases` adds other accepted key spellings. */
-export function decodeGoBody<T extends Record<string, string | boolean>>(
+const goName = (key: string) => key[0]!.toUpperCase() + key.slice(1)
+const goType = (f: GoField) => (f.def.innerType.def.type === 'boolean' ? 'bool' : 'string')
+
+/** Decode `text` into `schema`'s fields; the first wrong type in the document's order is the error. */
+export function decodeGoBody<S extends GoShape>(
   text: string,
-  fields: Record<keyof T & string, FieldKind>,
-  aliases: Record<string, keyof T & string> = {},
-): T {
+  schema: z.ZodObject<S>,
+): z.output<z.ZodObject<S>> {
   if (text.trim() === '') throw new BodyError('EOF')
   let value: unknown
   try {
@@ -24,21 +44,22 @@ export function decodeGoBody<T extends Record<string, string | boolean>>(
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new BodyError(`json: cannot unmarshal ${jsonType(value)} into Go value of type struct`)
-  const byLower = new Map<string, keyof T & string>()
-  for (const f of Object.keys(fields)) byLower.set(f.toLowerCase(), f)
-  for (const [a, f] of Object.entries(aliases)) byLower.set(a.toLowerCase(), f)
-  const out: Record<string, string | boolean> = {}
-  for (const f of Object.keys(fields)) out[f] = fields[f as keyof T & string] === 'bool' ? false : ''
-  for (const [k, v] of Object.entries(value)) {
-    const f = byLower.get(k.toLowerCase())
-    if (!f || v === null) continue
-    const kind = fields[f]
-    const ok = kind === 'bool' ? typeof v === 'boolean' : typeof v === 'string'
-    if (!ok)
-      throw new BodyError(
-        `json: cannot unmarshal ${jsonType(v)} into Go struct field .${f} of type ${kind === 'bool' ? 'bool' : 'string'}`,
-      )
-    out[f] = v as string | boolean
+  const shape: GoShape = schema.shape
+  const byLower = new Map<string, string>()
+  for (const [key, field] of Object.entries(shape)) {
+    byLower.set(key.toLowerCase(), key)
+    for (const a of ALIASES.get(field) ?? []) byLower.set(a.toLowerCase(), key)
   }
-  return out as T
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) {
+    const key = byLower.get(k.toLowerCase())
+    if (!key || v === null) continue
+    const field = shape[key]!
+    if (!field.safeParse(v).success)
+      throw new BodyError(
+        `json: cannot unmarshal ${jsonType(v)} into Go struct field .${goName(key)} of type ${goType(field)}`,
+      )
+    out[key] = v
+  }
+  return schema.parse(out)
 }

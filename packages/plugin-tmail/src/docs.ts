@@ -1,8 +1,11 @@
-import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
+import { createRoute, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
+import { alsoAccepts, goBool, goString } from './body.ts'
 import { ERRORS } from './errors.ts'
 import { JSON_TYPE } from './wire.ts'
 
-// Documentation only: the handlers decode bodies themselves (case-insensitive keys, tmail's errors).
+// tmail's API as data: the schemas and route definitions below are both what /openapi.json shows
+// and what routes.ts validates requests with.
+
 const User = z
   .object({
     Id: z.number().int(),
@@ -40,16 +43,23 @@ const Message = z
 
 const ErrorBody = z.object({ msg: z.string(), raw: z.string() }).openapi('TmailError')
 
-const NewUser = z
+/** POST /users/{login}: validated with Go's decoding rules (see body.ts); the checks of UserAdd follow. */
+export const NewUserBody = z
   .object({
-    passwd: z.string().min(6),
-    authRelay: z.boolean().optional(),
-    haveMailbox: z.boolean().optional(),
-    mailboxQuota: z.string().optional().describe('bytes, or a number with K, M or G (`1G`)'),
-    isCatchall: z.boolean().optional().describe('`isCathall`, the original spelling, is accepted too'),
+    passwd: goString().describe('at least 6 bytes, else 422'),
+    authRelay: goBool(),
+    haveMailbox: goBool(),
+    mailboxQuota: goString().describe('bytes, or a number with K, M or G (`1G`)'),
+    isCatchall: alsoAccepts(
+      goBool().describe('`isCathall`, the original spelling, is accepted too'),
+      'isCathall',
+    ),
   })
   .describe('Keys are matched case-insensitively; unknown keys are ignored.')
   .openapi('TmailNewUser')
+
+/** PUT /users/{login}. */
+export const PasswordBody = z.object({ passwd: goString().describe('at least 6 bytes, else 422') })
 
 const err = (...codes: (keyof typeof ERRORS)[]) => {
   const byStatus: Record<number, string[]> = {}
@@ -68,28 +78,46 @@ const err = (...codes: (keyof typeof ERRORS)[]) => {
 const login = z.string().openapi({ param: { name: 'login', in: 'path' }, example: 'toorop@tmail.io' })
 const id = z.string().openapi({ param: { name: 'id', in: 'path' }, example: '1' })
 const ext = { param: { 'x-mailfront-extension': true } } as object
-const paging = z.object({
-  limit: z
+/** `?limit=&offset=`: our extension; absent means the whole list, as tmail answers. */
+const count = (description: string) =>
+  z
     .string()
+    .regex(/^\d{1,15}$/, 'must be a whole number')
     .optional()
-    .openapi({ description: 'mailfront extension: at most this many rows', ...ext }),
-  offset: z
-    .string()
-    .optional()
-    .openapi({ description: 'mailfront extension: skip this many rows', ...ext }),
+    .openapi({ description, ...ext })
+export const Paging = z.object({
+  limit: count('mailfront extension: at most this many rows'),
+  offset: count('mailfront extension: skip this many rows'),
 })
 const AUTH = ['UNAUTHORIZED', 'TOO_MANY_ATTEMPTS'] as const
 const security = [{ tmailBasic: [] }]
-
-export function registerDocs(app: OpenAPIHono<PluginEnv>) {
-  const r = app.openAPIRegistry
-  r.registerComponent('securitySchemes', 'tmailBasic', {
-    type: 'http',
-    scheme: 'basic',
-    description: 'The admin credential (demo: admin / admin).',
+const body = <S extends z.ZodType>(schema: S) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+})
+const queueAction = (action: 'discard' | 'bounce', code: 'DISCARD_FAILED' | 'BOUNCE_FAILED') =>
+  createRoute({
+    method: 'delete',
+    path: `/queue/${action}/{id}`,
+    operationId: `tmail${action === 'discard' ? 'Discard' : 'Bounce'}Message`,
+    summary:
+      action === 'discard'
+        ? 'Mark for discarding (status 1); the queue processor deletes it'
+        : 'Mark for bouncing (status 3); the queue processor sends a bounce to the sender',
+    security,
+    request: { params: z.object({ id }) },
+    responses: {
+      200: { description: 'Marked, empty body' },
+      ...err(...AUTH, 'BAD_MESSAGE_ID', 'NO_SUCH_MESSAGE', code),
+    },
   })
-  const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } }, required: true })
-  r.registerPath({
+
+/**
+ * tmail's API as data, in the order it is registered (the docs list it so): each route's `security`
+ * means the admin credential is checked first, its query and body schemas validate the request.
+ */
+export const ROUTES = {
+  ping: createRoute({
     method: 'get',
     path: '/ping',
     operationId: 'tmailPing',
@@ -100,26 +128,26 @@ export function registerDocs(app: OpenAPIHono<PluginEnv>) {
         content: { [JSON_TYPE]: { schema: ErrorBody.pick({ msg: true }) } },
       },
     },
-  })
-  r.registerPath({
+  }),
+  listUsers: createRoute({
     method: 'get',
     path: '/users',
     operationId: 'tmailListUsers',
     summary: 'Every user (streamed)',
     security,
-    request: { query: paging },
+    request: { query: Paging },
     responses: {
       200: { description: 'Array of users', content: { [JSON_TYPE]: { schema: z.array(User) } } },
       ...err(...AUTH),
     },
-  })
-  r.registerPath({
+  }),
+  createUser: createRoute({
     method: 'post',
     path: '/users/{login}',
     operationId: 'tmailCreateUser',
     summary: 'Create a user',
     security,
-    request: { params: z.object({ login }), body: body(NewUser) },
+    request: { params: z.object({ login }), body: body(NewUserBody) },
     responses: {
       201: {
         description: 'Created; `Location` names the user',
@@ -127,8 +155,8 @@ export function registerDocs(app: OpenAPIHono<PluginEnv>) {
       },
       ...err(...AUTH, 'BAD_JSON', 'CREATE_FAILED'),
     },
-  })
-  r.registerPath({
+  }),
+  getUser: createRoute({
     method: 'get',
     path: '/users/{login}',
     operationId: 'tmailGetUser',
@@ -139,20 +167,20 @@ export function registerDocs(app: OpenAPIHono<PluginEnv>) {
       200: { description: 'The user', content: { [JSON_TYPE]: { schema: User } } },
       ...err(...AUTH, 'NO_SUCH_USER'),
     },
-  })
-  r.registerPath({
+  }),
+  changePassword: createRoute({
     method: 'put',
     path: '/users/{login}',
     operationId: 'tmailChangePassword',
     summary: 'Change the password (both hashes are regenerated)',
     security,
-    request: { params: z.object({ login }), body: body(z.object({ passwd: z.string().min(6) })) },
+    request: { params: z.object({ login }), body: body(PasswordBody) },
     responses: {
       204: { description: 'Changed' },
       ...err(...AUTH, 'BAD_JSON', 'NO_SUCH_USER', 'PASSWORD_FAILED'),
     },
-  })
-  r.registerPath({
+  }),
+  deleteUser: createRoute({
     method: 'delete',
     path: '/users/{login}',
     operationId: 'tmailDeleteUser',
@@ -160,20 +188,20 @@ export function registerDocs(app: OpenAPIHono<PluginEnv>) {
     security,
     request: { params: z.object({ login }) },
     responses: { 200: { description: 'Deleted, empty body' }, ...err(...AUTH, 'NO_SUCH_USER') },
-  })
-  r.registerPath({
+  }),
+  listQueue: createRoute({
     method: 'get',
     path: '/queue',
     operationId: 'tmailListQueue',
     summary: 'Every queued message, one row per recipient (streamed)',
     security,
-    request: { query: paging },
+    request: { query: Paging },
     responses: {
       200: { description: 'Array of messages', content: { [JSON_TYPE]: { schema: z.array(Message) } } },
       ...err(...AUTH),
     },
-  })
-  r.registerPath({
+  }),
+  getMessage: createRoute({
     method: 'get',
     path: '/queue/{id}',
     operationId: 'tmailGetMessage',
@@ -184,24 +212,16 @@ export function registerDocs(app: OpenAPIHono<PluginEnv>) {
       200: { description: 'The message', content: { [JSON_TYPE]: { schema: Message } } },
       ...err(...AUTH, 'BAD_MESSAGE_ID', 'NO_SUCH_MESSAGE'),
     },
+  }),
+  discard: queueAction('discard', 'DISCARD_FAILED'),
+  bounce: queueAction('bounce', 'BOUNCE_FAILED'),
+}
+
+/** The admin credential's scheme; the paths are registered with their handlers (routes.ts). */
+export function registerDocs(app: OpenAPIHono<PluginEnv>) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'tmailBasic', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'The admin credential (demo: admin / admin).',
   })
-  for (const [action, code] of [
-    ['discard', 'DISCARD_FAILED'],
-    ['bounce', 'BOUNCE_FAILED'],
-  ] as const)
-    r.registerPath({
-      method: 'delete',
-      path: `/queue/${action}/{id}`,
-      operationId: `tmail${action === 'discard' ? 'Discard' : 'Bounce'}Message`,
-      summary:
-        action === 'discard'
-          ? 'Mark for discarding (status 1); the queue processor deletes it'
-          : 'Mark for bouncing (status 3); the queue processor sends a bounce to the sender',
-      security,
-      request: { params: z.object({ id }) },
-      responses: {
-        200: { description: 'Marked, empty body' },
-        ...err(...AUTH, 'BAD_MESSAGE_ID', 'NO_SUCH_MESSAGE', code),
-      },
-    })
 }

@@ -1,53 +1,61 @@
-import { type OpenAPIHono, type PluginContext, type PluginEnv, readBodyText } from '@mailfront/core'
+import {
+  type createRoute,
+  type OpenAPIHono,
+  type PluginContext,
+  type PluginEnv,
+  readBodyText,
+  type z,
+} from '@mailfront/core'
 import type { Context } from 'hono'
 import { adminAuth, type adminSource } from './auth.ts'
-import { BodyError, decodeGoBody } from './body.ts'
+import { BodyError, decodeGoBody, type GoShape } from './body.ts'
+import { ROUTES } from './docs.ts'
 import { tmailError } from './errors.ts'
 import type { TmailOptions } from './options.ts'
 import { getMessage, markMessage, parseMessageId } from './queue.ts'
 import { queueList } from './queue-list.ts'
 import { messageWire, USER, type UserRow, userWire } from './store.ts'
 import { streamJsonArray } from './stream.ts'
-import { changePassword, createUser, deleteUser, findUser, type NewUser } from './users.ts'
+import { changePassword, createUser, deleteUser, findUser } from './users.ts'
 import { goJson, JSON_TYPE, PONG } from './wire.ts'
 
 type C = Context<PluginEnv>
-
-const NEW_USER_FIELDS = {
-  Passwd: 'string',
-  AuthRelay: 'bool',
-  HaveMailbox: 'bool',
-  IsCatchall: 'bool',
-  MailboxQuota: 'string',
-} as const
-
-async function readBody<T extends Record<string, string | boolean>>(
-  c: C,
-  limit: number,
-  fields: Record<string, 'string' | 'bool'>,
-  aliases?: Record<string, string>,
-): Promise<T> {
-  const text = await readBodyText(c, limit)
-  try {
-    return decodeGoBody<T>(text, fields as never, aliases as never)
-  } catch (e) {
-    if (e instanceof BodyError) throw tmailError('BAD_JSON', undefined, e.message)
-    throw e
-  }
+type Route = ReturnType<typeof createRoute>
+type BodyOf<R> = R extends { request: { body: { content: { 'application/json': { schema: infer S } } } } }
+  ? S extends z.ZodObject<GoShape>
+    ? z.output<S>
+    : never
+  : undefined
+/** What a handler gets once its route's schemas accepted the request. */
+interface Valid<R> {
+  /** `limit`/`offset`, whole numbers. */
+  paging: { limit?: number; offset?: number }
+  body: BodyOf<R>
 }
 
 const json = (c: C, body: string) => c.body(body, 200, { 'Content-Type': JSON_TYPE })
 
-/** `?limit=&offset=`: our extension; absent means the whole list, as tmail answers. */
-function paging(c: C): { limit?: number; offset?: number } {
-  const out: { limit?: number; offset?: number } = {}
-  for (const k of ['limit', 'offset'] as const) {
+/** Validate the query and body with the route's schemas, answering tmail's errors (Go's texts). */
+async function validate<R extends Route>(c: C, route: R, bodyLimit: number): Promise<Valid<R>> {
+  const paging: Record<string, number> = {}
+  const query = route.request?.query as z.ZodObject | undefined
+  for (const [k, field] of Object.entries(query?.shape ?? {})) {
     const v = c.req.query(k)
     if (v === undefined) continue
-    if (!/^\d{1,15}$/.test(v)) throw tmailError('BAD_JSON', `invalid ${k}`, `${k} must be a whole number`)
-    out[k] = Number(v)
+    const r = (field as z.ZodType).safeParse(v)
+    if (!r.success) throw tmailError('BAD_JSON', `invalid ${k}`, `${k} ${r.error.issues[0]!.message}`)
+    paging[k] = Number(v)
   }
-  return out
+  const media = route.request?.body?.content['application/json']
+  const schema = (media && 'schema' in media ? media.schema : undefined) as z.ZodObject<GoShape> | undefined
+  if (!schema) return { paging, body: undefined as BodyOf<R> }
+  const text = await readBodyText(c, bodyLimit)
+  try {
+    return { paging, body: decodeGoBody(text, schema) as unknown as BodyOf<R> }
+  } catch (e) {
+    if (e instanceof BodyError) throw tmailError('BAD_JSON', undefined, e.message)
+    throw e
+  }
 }
 
 export function registerRoutes(
@@ -57,36 +65,34 @@ export function registerRoutes(
   admin: ReturnType<typeof adminSource>,
 ) {
   const authorize = adminAuth(ctx, opts, admin)
-  const list = (model: string, toJson: (r: never) => string) => async (c: C) => {
-    await authorize(c)
-    const stream = streamJsonArray(ctx.storage, model, toJson, { ...paging(c), log: ctx.log } as never)
-    return c.body(stream, 200, { 'Content-Type': JSON_TYPE })
+  const allowed = new Map<string, string[]>()
+  /** Register `route` for the docs and the router: auth (when it has `security`), validation, handler. */
+  const on = <R extends Route>(
+    route: R,
+    handler: (c: C, input: Valid<R>) => Response | Promise<Response>,
+  ) => {
+    app.openAPIRegistry.registerPath(route)
+    const path = route.getRoutingPath()
+    allowed.set(path, [...(allowed.get(path) ?? []), route.method.toUpperCase()])
+    app.on(route.method.toUpperCase(), path, async (c) => {
+      if (route.security?.length) await authorize(c)
+      return handler(c, await validate(c, route, ctx.bodyLimit))
+    })
   }
+  const list =
+    (model: string, toJson: (r: never) => string) =>
+    (c: C, { paging }: Valid<Route>) => {
+      const stream = streamJsonArray(ctx.storage, model, toJson, { ...paging, log: ctx.log } as never)
+      return c.body(stream, 200, { 'Content-Type': JSON_TYPE })
+    }
 
-  app.get('/ping', (c) => json(c, PONG))
-
-  app.get(
-    '/users',
+  on(ROUTES.ping, (c) => json(c, PONG))
+  on(
+    ROUTES.listUsers,
     list(USER, (u: UserRow) => goJson(userWire(u))),
   )
-  app.get('/users/:login', async (c) => {
-    await authorize(c)
-    const login = c.req.param('login')
-    const u = await findUser(ctx.storage, login)
-    if (!u) throw tmailError('NO_SUCH_USER', `no such user ${login}`)
-    return json(c, goJson(userWire(u)))
-  })
-  app.post('/users/:login', async (c) => {
-    await authorize(c)
-    const login = c.req.param('login')
-    const body = await readBody<NewUser & Record<string, string | boolean>>(
-      c,
-      ctx.bodyLimit,
-      NEW_USER_FIELDS,
-      {
-        isCathall: 'IsCatchall',
-      },
-    )
+  on(ROUTES.createUser, async (c, { body }) => {
+    const login = c.req.param('login')!
     await createUser(ctx, opts, login, body)
     const scheme = c.env?.mailfront?.secure ? 'https' : 'http'
     const host = c.req.header('host') ?? new URL(c.req.url).host
@@ -96,46 +102,39 @@ export function registerRoutes(
     c.header('Location', `${scheme}://${host}${c.env?.mailfront?.basePath ?? ''}${path}`)
     return c.body(null, 201)
   })
-  app.put('/users/:login', async (c) => {
-    await authorize(c)
-    const body = await readBody<{ Passwd: string }>(c, ctx.bodyLimit, { Passwd: 'string' })
-    await changePassword(ctx, c.req.param('login'), body.Passwd)
+  on(ROUTES.getUser, async (c) => {
+    const login = c.req.param('login')!
+    const u = await findUser(ctx.storage, login)
+    if (!u) throw tmailError('NO_SUCH_USER', `no such user ${login}`)
+    return json(c, goJson(userWire(u)))
+  })
+  on(ROUTES.changePassword, async (c, { body }) => {
+    await changePassword(ctx, c.req.param('login')!, body.passwd)
     return c.body(null, 204)
   })
-  app.delete('/users/:login', async (c) => {
-    await authorize(c)
-    await deleteUser(ctx, c.req.param('login'))
+  on(ROUTES.deleteUser, async (c) => {
+    await deleteUser(ctx, c.req.param('login')!)
     return c.body(null, 200)
   })
 
-  app.get('/queue', async (c) => {
-    await authorize(c)
-    return c.body(queueList(ctx, { ...paging(c), log: ctx.log }), 200, { 'Content-Type': JSON_TYPE })
-  })
-  app.get('/queue/:id', async (c) => {
-    await authorize(c)
-    return json(c, goJson(messageWire(await getMessage(ctx, parseMessageId(c.req.param('id'))))))
-  })
+  on(ROUTES.listQueue, (c, { paging }) =>
+    c.body(queueList(ctx, { ...paging, log: ctx.log }), 200, { 'Content-Type': JSON_TYPE }),
+  )
+  on(ROUTES.getMessage, async (c) =>
+    json(c, goJson(messageWire(await getMessage(ctx, parseMessageId(c.req.param('id')!))))),
+  )
   for (const action of ['discard', 'bounce'] as const)
-    app.delete(`/queue/${action}/:id`, async (c) => {
-      await authorize(c)
-      await markMessage(ctx, parseMessageId(c.req.param('id')), action)
+    on(ROUTES[action], async (c) => {
+      await markMessage(ctx, parseMessageId(c.req.param('id')!), action)
       return c.body(null, 200)
     })
 
   // As tmail's router: a known path with another method is 405 with Allow; anything else 404.
-  const allow: [string, string][] = [
-    ['/ping', 'GET'],
-    ['/users', 'GET'],
-    ['/users/:login', 'DELETE, GET, POST, PUT'],
-    ['/queue', 'GET'],
-    ['/queue/:id', 'GET'],
-    ['/queue/discard/:id', 'DELETE'],
-    ['/queue/bounce/:id', 'DELETE'],
-  ]
-  for (const [path, methods] of allow)
+  for (const [path, methods] of allowed) {
+    const allow = `${methods.sort().join(', ')}, OPTIONS`
     app.all(path, (c) => {
-      if (c.req.method === 'OPTIONS') return c.body(null, 200, { Allow: `${methods}, OPTIONS` })
-      throw tmailError('METHOD_NOT_ALLOWED', undefined, '', { Allow: `${methods}, OPTIONS` })
+      if (c.req.method === 'OPTIONS') return c.body(null, 200, { Allow: allow })
+      throw tmailError('METHOD_NOT_ALLOWED', undefined, '', { Allow: allow })
     })
+  }
 }

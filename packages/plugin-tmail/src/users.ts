@@ -5,18 +5,15 @@ import {
   sha512Crypt,
   sha512CryptSalt,
   UniqueViolationError,
+  type z,
 } from '@mailfront/core'
+import type { NewUserBody } from './docs.ts'
 import { tmailError } from './errors.ts'
 import { QUOTA, type TmailOptions } from './options.ts'
 import { USER, type UserRow } from './store.ts'
 
-export interface NewUser {
-  Passwd: string
-  AuthRelay: boolean
-  HaveMailbox: boolean
-  IsCatchall: boolean
-  MailboxQuota: string
-}
+/** The decoded body of POST /users/{login} (its schema is the route's, in docs.ts). */
+export type NewUser = z.output<typeof NewUserBody>
 
 export const DUPLICATE_RAW = 'UNIQUE constraint failed: users.login'
 
@@ -46,11 +43,11 @@ export function validateNewUser(opts: TmailOptions, pathLogin: string, u: NewUse
   const login = pathLogin.toLowerCase()
   if (bytes(login) > 256) throw fail('login must have less than 256 chars')
   if (bytes(login) < 4) throw fail('login must be at least 4 char')
-  if (bytes(u.Passwd) < 6) throw fail(PASSWORD_TOO_SHORT)
-  if (u.IsCatchall && !u.HaveMailbox) throw fail('only users with mailbox can be defined as catchall')
-  if (!u.HaveMailbox) return { login, domain: null, quota: '', home: '' }
+  if (bytes(u.passwd) < 6) throw fail(PASSWORD_TOO_SHORT)
+  if (u.isCatchall && !u.haveMailbox) throw fail('only users with mailbox can be defined as catchall')
+  if (!u.haveMailbox) return { login, domain: null, quota: '', home: '' }
   if (!EMAIL.test(login) || login.split('@').length !== 2) throw fail("'login' must be a valid email address")
-  const quota = u.MailboxQuota || opts.defaultQuota
+  const quota = u.mailboxQuota || opts.defaultQuota
   if (!QUOTA.test(quota))
     throw fail(`mailboxQuota must be a number of bytes, optionally followed by K, M or G, got "${quota}"`)
   return { login, domain: login.split('@')[1]!, quota, home: homeOf(opts.homeBase, login) }
@@ -82,19 +79,19 @@ export async function createUser(
   const v = validateNewUser(opts, pathLogin, u)
   const catchallTaken = (login: string) =>
     tmailError('CREATE_FAILED', undefined, `domain ${v.domain} already have a catchall: ${login}`)
-  if (u.IsCatchall && v.domain) {
+  if (u.isCatchall && v.domain) {
     const other = await catchallOf(ctx.storage, v.domain)
     if (other) throw catchallTaken(other.login)
   }
   const data = {
     login: v.login,
-    ...(await hashesFor(u.Passwd)),
-    auth_relay: u.AuthRelay,
-    have_mailbox: u.HaveMailbox,
-    is_catchall: u.IsCatchall,
+    ...(await hashesFor(u.passwd)),
+    auth_relay: u.authRelay,
+    have_mailbox: u.haveMailbox,
+    is_catchall: u.isCatchall,
     mailbox_quota: v.quota,
     home: v.home,
-    catchall_domain: u.IsCatchall ? v.domain : null,
+    catchall_domain: u.isCatchall ? v.domain : null,
   }
   try {
     return await ctx.storage.create<UserRow>({ model: USER, data })

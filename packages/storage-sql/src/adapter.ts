@@ -7,21 +7,20 @@ import {
   type ModelDef,
   type ModelSchema,
   modelOf,
-  parseJson,
   prepareCreate,
   prepareSet,
   type Row,
   type ScanArgs,
   type StorageAdapter,
   scanRows,
-  stringifyJson,
-  UniqueViolationError,
   type Where,
 } from '@mailfront/core'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
-import { addColumnSql, createTableSql, indexSqls, quoteIdent, type SqlFlavor } from './ddl.ts'
-
-export const MIGRATIONS_TABLE = 'mailfront_migrations'
+import { quoteIdent, type SqlFlavor } from './ddl.ts'
+import { migrateModels } from './migrate.ts'
+import { uniqueFromError } from './unique-violation.ts'
+import { fromDb, toDb } from './values.ts'
+import { compileWhere } from './where-sql.ts'
 
 interface Shared {
   flavor: SqlFlavor
@@ -36,64 +35,6 @@ interface Shared {
   onSchema?: (schema: ModelSchema) => void
   /** Transactions in progress: the fast path stays off meanwhile, so it never reads their writes. */
   openTx: number
-}
-
-function toDb(flavor: SqlFlavor, def: ModelDef, name: string, v: unknown): unknown {
-  if (v === null || v === undefined) return null
-  const f = fieldDef(def, name)
-  if (f?.type === 'json') return stringifyJson(v)
-  if (f?.type === 'boolean' && flavor === 'sqlite') return v ? 1 : 0
-  if (typeof v === 'bigint' && flavor === 'postgres') return v.toString()
-  return v
-}
-
-type Convert = (v: unknown) => unknown
-const CONVERT: Record<string, Convert> = {
-  integer: (v) => Number(v),
-  timestamp: (v) => Number(v),
-  bigint: (v) => BigInt(v as string | number | bigint),
-  boolean: (v) => v === true || v === 1 || v === 1n || v === 't',
-  json: (v) => parseJson(String(v)),
-}
-// Per model, the conversion of each column, worked out once: rows are converted in bulk (lists).
-const converters = new WeakMap<ModelDef, Map<string, Convert | null>>()
-
-function fromDb(def: ModelDef, raw: Record<string, unknown>): Row {
-  let conv = converters.get(def)
-  if (!conv) {
-    conv = new Map()
-    converters.set(def, conv)
-  }
-  const out: Record<string, unknown> = {}
-  for (const k in raw) {
-    const v = raw[k]
-    let c = conv.get(k)
-    if (c === undefined) {
-      const f = fieldDef(def, k)
-      c = (f && CONVERT[f.type]) || null
-      conv.set(k, c)
-    }
-    out[k] = v === null || v === undefined ? null : c ? c(v) : v
-  }
-  return out as Row
-}
-
-function uniqueFromError(model: string, e: unknown): UniqueViolationError | null {
-  const err = e as { code?: string; message?: string; detail?: string }
-  if (err?.code === '23505') {
-    const m = /Key \(([^)]+)\)/.exec(err.detail ?? '')
-    return new UniqueViolationError(
-      model,
-      m ? m[1]!.split(',').map((s) => s.trim().replace(/"/g, '')) : [],
-      e,
-    )
-  }
-  if (typeof err?.code === 'string' && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(err.code)) {
-    const m = /failed: (.*)$/.exec(err.message ?? '')
-    const fields = m ? m[1]!.split(',').map((s) => s.trim().split('.').pop()!) : []
-    return new UniqueViolationError(model, fields, e)
-  }
-  return null
 }
 
 /** The shared SQL adapter: every backend is a Kysely instance plus its flavour. */
@@ -128,73 +69,11 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
   const { flavor } = s
   const T = (model: string) => sql.id(model)
 
-  function col(name: string) {
-    return sql.ref(name)
-  }
-
-  function compile(model: string, def: ModelDef, w: Where): RawBuilder<unknown> {
-    if ('and' in w)
-      return w.and.length
-        ? sql`(${sql.join(
-            w.and.map((c) => compile(model, def, c)),
-            sql` AND `,
-          )})`
-        : sql`1=1`
-    if ('or' in w)
-      return w.or.length
-        ? sql`(${sql.join(
-            w.or.map((c) => compile(model, def, c)),
-            sql` OR `,
-          )})`
-        : sql`1=0`
-    const c = w.ci ? sql`lower(${col(w.field)})` : col(w.field)
-    const val = (v: unknown) => {
-      const x = toDb(flavor, def, w.field, v)
-      return w.ci && typeof x === 'string' ? sql`lower(${x})` : sql`${x}`
-    }
-    const op = w.op ?? 'eq'
-    if (op === 'eq' && w.value === null) return sql`${col(w.field)} IS NULL`
-    if (op === 'ne' && w.value === null) return sql`${col(w.field)} IS NOT NULL`
-    switch (op) {
-      case 'eq':
-        return sql`${c} = ${val(w.value)}`
-      case 'ne':
-        return flavor === 'sqlite'
-          ? sql`${c} IS NOT ${val(w.value)}`
-          : sql`${c} IS DISTINCT FROM ${val(w.value)}`
-      case 'lt':
-        return sql`${c} < ${val(w.value)}`
-      case 'lte':
-        return sql`${c} <= ${val(w.value)}`
-      case 'gt':
-        return sql`${c} > ${val(w.value)}`
-      case 'gte':
-        return sql`${c} >= ${val(w.value)}`
-      case 'in':
-      case 'not_in': {
-        const list = w.value as unknown[]
-        if (!list.length) return op === 'in' ? sql`1=0` : sql`1=1`
-        const inner = sql`${c} IN (${sql.join(list.map(val))})`
-        return op === 'in' ? inner : sql`(${c} IS NULL OR NOT ${inner})`
-      }
-      case 'contains':
-        return flavor === 'sqlite'
-          ? sql`instr(${c}, ${val(w.value)}) > 0`
-          : sql`strpos(${c}, ${val(w.value)}) > 0`
-      case 'starts_with':
-        return sql`substr(${c}, 1, length(${val(w.value)})) = ${val(w.value)}`
-      case 'ends_with':
-        return flavor === 'sqlite'
-          ? sql`substr(${c}, -length(${val(w.value)})) = ${val(w.value)}`
-          : sql`right(${c}, length(${val(w.value)})) = ${val(w.value)}`
-    }
-  }
-
   function whereSql(model: string, where: Where | undefined) {
     const def = modelOf(s.schema, model)
     if (!where) return sql`1=1`
     assertWhere(model, def, where)
-    return compile(model, def, where)
+    return compileWhere(flavor, def, where)
   }
 
   async function run(model: string, q: RawBuilder<unknown>): Promise<Row[]> {
@@ -239,32 +118,7 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
     async migrate(models) {
       Object.assign(s.schema, models)
       s.onSchema?.(s.schema)
-      await sql
-        .raw(
-          `CREATE TABLE IF NOT EXISTS ${quoteIdent(MIGRATIONS_TABLE)} ("model" TEXT PRIMARY KEY, "columns" TEXT NOT NULL, "applied_at" ${flavor === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL)`,
-        )
-        .execute(db)
-      for (const [table, def] of Object.entries(models)) {
-        const prev = await sql<{
-          columns: string
-        }>`SELECT ${sql.ref('columns')} FROM ${sql.id(MIGRATIONS_TABLE)} WHERE ${sql.ref('model')} = ${table}`.execute(
-          db,
-        )
-        const cols = Object.keys(def.fields)
-        const known: string[] = prev.rows[0] ? JSON.parse(prev.rows[0].columns) : []
-        await sql.raw(createTableSql(flavor, table, def)).execute(db)
-        if (prev.rows[0])
-          for (const c of cols.filter((c) => !known.includes(c)))
-            await sql.raw(addColumnSql(flavor, table, c, def.fields[c]!)).execute(db)
-        for (const ix of indexSqls(table, def)) await sql.raw(ix).execute(db)
-        if (!prev.rows[0] || known.join() !== cols.join()) {
-          const json = JSON.stringify(cols)
-          await sql`INSERT INTO ${sql.id(MIGRATIONS_TABLE)} (${sql.ref('model')}, ${sql.ref('columns')}, ${sql.ref('applied_at')}) VALUES (${table}, ${json}, ${Date.now()})
-            ON CONFLICT (${sql.ref('model')}) DO UPDATE SET ${sql.ref('columns')} = ${json}, ${sql.ref('applied_at')} = ${Date.now()}`.execute(
-            db,
-          )
-        }
-      }
+      await migrateModels(db, flavor, models)
     },
     async create({ model, data }) {
       const def = modelOf(s.schema, model)

@@ -7,7 +7,8 @@ import { PGliteDialect } from './pglite-dialect.ts'
 import { cachingDatabase } from './statement-cache.ts'
 import { reportingOutages } from './unavailable.ts'
 
-export { kyselyAdapter, MIGRATIONS_TABLE } from './adapter.ts'
+export { kyselyAdapter } from './adapter.ts'
+export { MIGRATIONS_TABLE } from './migrate.ts'
 export { PGliteDialect } from './pglite-dialect.ts'
 export { isStoreOutage, reportingOutages } from './unavailable.ts'
 
