@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises'
-import { type CommandDef, stringifyJson } from '@mailfront/core'
+import { type CommandDef, type MailfrontPlugin, stringifyJson } from '@mailfront/core'
 import { Command, Option } from 'commander'
 import pino from 'pino'
 import { VERSION } from './app.ts'
@@ -7,7 +7,7 @@ import { ConfigError, ENV_SPEC, loadConfig } from './config.ts'
 import { mergedOpenApi, pluginOpenApi } from './docs.ts'
 import { exportFixtures, FixtureError, loadFixtures, readFixtures } from './fixtures.ts'
 import { createLogger, prettyDestination } from './log.ts'
-import { AVAILABLE_PLUGINS } from './plugins.ts'
+import { installedPlugins, pluginOptionDocs, pluginSummary } from './registry.ts'
 import { createRuntime, type Runtime } from './runtime.ts'
 import { serve } from './serve.ts'
 
@@ -35,6 +35,23 @@ function addServeFlags(cmd: Command): Command {
   return cmd
 }
 
+/** Every installed plugin's options (MAILFRONT_<ID>_<OPTION>), after the flags in `--help`. */
+export function pluginOptionsHelp(): string {
+  const out = ['', 'Plugin options (environment variables; a bad value stops the start, exit code 2):']
+  for (const p of installedPlugins()) {
+    const docs = pluginOptionDocs(p)
+    if (!docs.length) continue
+    out.push(`  ${p.id} (${p.docs.title}):`)
+    const width = Math.max(...docs.map((d) => d.env.length))
+    for (const d of docs)
+      out.push(
+        `    ${d.env.padEnd(width)}  ${d.description}${d.default !== undefined ? ` [default ${d.default}]` : ''}`,
+      )
+  }
+  out.push('  Every plugin also takes MAILFRONT_<ID>_PREFIX and MAILFRONT_<ID>_HOSTNAME (its mount place).')
+  return out.join('\n')
+}
+
 const print = (v: unknown) =>
   process.stdout.write(typeof v === 'string' ? `${v}\n` : `${stringifyJson(v, 2)}\n`)
 
@@ -53,11 +70,15 @@ async function withRuntime<T>(opts: Record<string, unknown>, fn: (rt: Runtime) =
   }
 }
 
-function addPluginCommand(program: Command, def: CommandDef, pluginId: string) {
+function addPluginCommand(program: Command, def: CommandDef, plugin: MailfrontPlugin) {
+  const pluginId = plugin.id
   let parent = program
-  for (const word of def.path.slice(0, -1)) {
+  for (const [i, word] of def.path.slice(0, -1).entries()) {
     parent =
-      parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(`${word} commands`)
+      parent.commands.find((c) => c.name() === word) ??
+      parent
+        .command(word)
+        .description(i === 0 && word === pluginId ? pluginSummary(plugin) : `${word} commands`)
   }
   const cmd = parent.command(def.path.at(-1)!).description(def.description)
   for (const a of def.args ?? []) cmd.argument(a.optional ? `[${a.name}]` : `<${a.name}>`, a.description)
@@ -89,34 +110,41 @@ function addStoreFlags(cmd: Command): Command {
 
 export function buildProgram(): Command {
   const program = new Command('mailfront')
-    .description('A self-hostable stand-in for the AuthSMTP, SMTPD, tmail and mailbox.org admin APIs.')
+    .description(
+      `A self-hostable stand-in for these admin APIs: ${installedPlugins()
+        .map((p) => p.docs.title)
+        .join(', ')}.`,
+    )
     .version(VERSION)
     .showHelpAfterError()
 
+  program.addHelpText('after', pluginOptionsHelp)
   addServeFlags(
     program.command('serve', { isDefault: true }).description('Start the server (the default command)'),
-  ).action(async (opts) => {
-    const config = loadConfig(process.env, flagsFrom(opts))
-    // A person at a terminal reads colored lines; anything else (a file, a collector) gets JSON lines.
-    const log = createLogger(config.logLevel, process.stdout.isTTY ? prettyDestination() : undefined)
-    const running = await serve(config, log)
-    const onSignal = (sig: string) => {
-      log.info({ signal: sig }, 'signal received')
-      running.stop().then(
-        () => {
-          log.flushSync()
-          process.exit(0)
-        },
-        (e) => {
-          log.error({ err: e }, 'shutdown failed')
-          log.flushSync()
-          process.exit(1)
-        },
-      )
-    }
-    process.once('SIGTERM', () => onSignal('SIGTERM'))
-    process.once('SIGINT', () => onSignal('SIGINT'))
-  })
+  )
+    .addHelpText('after', pluginOptionsHelp)
+    .action(async (opts) => {
+      const config = loadConfig(process.env, flagsFrom(opts))
+      // A person at a terminal reads colored lines; anything else (a file, a collector) gets JSON lines.
+      const log = createLogger(config.logLevel, process.stdout.isTTY ? prettyDestination() : undefined)
+      const running = await serve(config, log)
+      const onSignal = (sig: string) => {
+        log.info({ signal: sig }, 'signal received')
+        running.stop().then(
+          () => {
+            log.flushSync()
+            process.exit(0)
+          },
+          (e) => {
+            log.error({ err: e }, 'shutdown failed')
+            log.flushSync()
+            process.exit(1)
+          },
+        )
+      }
+      process.once('SIGTERM', () => onSignal('SIGTERM'))
+      process.once('SIGINT', () => onSignal('SIGINT'))
+    })
 
   const fixtures = program.command('fixtures').description('Load or export fixtures')
   addStoreFlags(
@@ -162,8 +190,7 @@ export function buildProgram(): Command {
       } else print(mergedOpenApi(rt.mounted, VERSION))
     })
   })
-  for (const [id, make] of Object.entries(AVAILABLE_PLUGINS))
-    for (const def of make().commands ?? []) addPluginCommand(program, def, id)
+  for (const p of installedPlugins()) for (const def of p.commands ?? []) addPluginCommand(program, def, p)
   return program
 }
 

@@ -1,299 +1,15 @@
 import { resolve } from 'node:path'
 import { type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
-import { z } from 'zod'
-import { compileTrust, type TrustProxy } from './client-address.ts'
-import { AVAILABLE_PLUGINS, DEFAULT_PLUGINS } from './plugins.ts'
+import type { TrustProxy } from './client-address.ts'
+import { ConfigError, ENV_SPEC, isLoopback, serverEnvSchema } from './config-env.ts'
+import { type PluginSettings, readPluginSettings, unknownVariables } from './config-plugins.ts'
 
-const bool = (name: string) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: `${name} must be true or false` })
-    .transform((v) => ['true', '1', 'yes'].includes(v))
+export { ConfigError, ENV_SPEC, isLoopback } from './config-env.ts'
 
-/** Every environment variable of the product spec, with its default. */
-export const ENV_SPEC = {
-  MAILFRONT_HOST: { default: '127.0.0.1', flag: '--host <addr>', description: 'listen address' },
-  MAILFRONT_PORT: { default: '8080', flag: '--port <n>', description: 'listen port (0 = any free port)' },
-  MAILFRONT_PLUGINS: {
-    default: DEFAULT_PLUGINS.join(','),
-    flag: '--plugins <list>',
-    description: 'plugins to mount',
-  },
-  MAILFRONT_DATA_DIR: {
-    default: './data',
-    flag: '--data-dir <dir>',
-    description: 'SQLite file, certificate and secret',
-  },
-  MAILFRONT_DATABASE_URL: {
-    default: undefined,
-    flag: '--database-url <url>',
-    description: 'sqlite:PATH, sqlite::memory:, memory:, postgres://…',
-  },
-  MAILFRONT_REDIS_URL: {
-    default: undefined,
-    flag: '--redis-url <url>',
-    description: 'shared rate-limit store',
-  },
-  MAILFRONT_TLS: { default: 'self-signed', flag: '--tls <mode>', description: 'self-signed, off or files' },
-  MAILFRONT_TLS_CERT: {
-    default: undefined,
-    flag: '--tls-cert <file>',
-    description: 'certificate (with --tls files)',
-  },
-  MAILFRONT_TLS_KEY: {
-    default: undefined,
-    flag: '--tls-key <file>',
-    description: 'private key (with --tls files)',
-  },
-  MAILFRONT_TRUST_PROXY: {
-    default: 'false',
-    flag: '--trust-proxy <value>',
-    description: 'false, true (1 hop), a hop count, or proxy addresses/CIDRs (comma list)',
-  },
-  MAILFRONT_REQUIRE_HTTPS: {
-    // Unset: true, except with MAILFRONT_TLS=off on a loopback address (see loadConfig).
-    default: undefined,
-    flag: '--require-https <bool>',
-    description: 'reject plain-HTTP requests (default true; false with --tls off on loopback)',
-  },
-  MAILFRONT_FIXTURES: {
-    default: undefined,
-    flag: '--fixtures <file>',
-    description: 'fixtures file to load at start',
-  },
-  MAILFRONT_DEMO: { default: 'auto', flag: '--demo <mode>', description: 'auto, on or off' },
-  MAILFRONT_SECRET: {
-    default: undefined,
-    flag: '--secret <value>',
-    description: 'JWT and HMAC key (generated if unset)',
-  },
-  MAILFRONT_LOG_LEVEL: { default: 'info', flag: '--log-level <level>', description: 'pino level' },
-  MAILFRONT_BODY_LIMIT: {
-    default: '1048576',
-    flag: '--body-limit <bytes>',
-    description: 'request body limit',
-  },
-  MAILFRONT_REQUEST_LOG_SIZE: {
-    default: '1000',
-    flag: '--request-log-size <n>',
-    description: 'requests kept for GET /_mailfront/requests (0 = none)',
-  },
-  MAILFRONT_HEADERS_TIMEOUT_S: {
-    default: '10',
-    flag: '--headers-timeout <s>',
-    description: 'seconds from accept to the end of the first request headers',
-  },
-  MAILFRONT_REQUEST_TIMEOUT_S: {
-    default: '30',
-    flag: '--request-timeout <s>',
-    description: 'seconds to receive a whole request',
-  },
-  MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: {
-    default: '256',
-    flag: '--max-connections-per-address <n>',
-    description: 'open connections per peer address (0 = no bound)',
-  },
-  MAILFRONT_ADMIN_TOKEN: {
-    default: undefined,
-    flag: '--admin-token <token>',
-    description: 'bearer token for /_mailfront/* from non-loopback clients',
-  },
-  MAILFRONT_SMTP_PORT: {
-    default: '2525',
-    flag: '--smtp-port <n>',
-    description: 'SMTP submission port (0 = any free port, off = none)',
-  },
-  MAILFRONT_SMTP_MAX_SIZE: {
-    default: '26214400',
-    flag: '--smtp-max-size <bytes>',
-    description: 'largest message the SMTP port accepts (advertised as SIZE)',
-  },
-  MAILFRONT_SMTP_MAX_CLIENTS: {
-    default: '10',
-    flag: '--smtp-max-clients <n>',
-    description: 'simultaneous SMTP connections per client address',
-  },
-  MAILFRONT_MAIL_DELIVERY: {
-    default: 'capture',
-    flag: '--mail-delivery <mode>',
-    description: 'capture (keep, deliver nothing) or relay (to MAILFRONT_MAIL_RELAY_URL)',
-  },
-  MAILFRONT_MAIL_RELAY_URL: {
-    default: undefined,
-    flag: '--mail-relay-url <url>',
-    description: 'smtp://[user:pass@]host[:port] or smtps://… (relay mode)',
-  },
-  MAILFRONT_MAIL_RETRY_S: {
-    default: '60',
-    flag: '--mail-retry-s <s>',
-    description: 'first retry delay after a temporary failure (doubles, at most 1 h)',
-  },
-  MAILFRONT_MAIL_MAX_ATTEMPTS: {
-    default: '10',
-    flag: '--mail-max-attempts <n>',
-    description: 'delivery attempts before a message bounces',
-  },
-} as const
-
-const RELAY_URL = 'MAILFRONT_MAIL_RELAY_URL must be smtp://[user:pass@]host[:port] or smtps://…'
-
-const schema = z
-  .object({
-    MAILFRONT_HOST: z.string().min(1),
-    MAILFRONT_PORT: z.coerce
-      .number({ message: 'MAILFRONT_PORT must be a port number' })
-      .int()
-      .min(0)
-      .max(65535),
-    MAILFRONT_PLUGINS: z.string().transform((s, c) => {
-      const ids = s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-      for (const id of ids) {
-        if (!AVAILABLE_PLUGINS[id] && !DEFAULT_PLUGINS.includes(id))
-          c.addIssue({
-            code: 'custom',
-            message: `unknown plugin "${id}" (known: ${DEFAULT_PLUGINS.join(', ')})`,
-          })
-      }
-      if (!ids.length) c.addIssue({ code: 'custom', message: 'no plugin selected' })
-      return ids
-    }),
-    MAILFRONT_DATA_DIR: z.string().min(1),
-    MAILFRONT_DATABASE_URL: z
-      .string()
-      .regex(
-        /^(sqlite:.+|memory:|postgres(ql)?:\/\/.+|pglite:.*)$/,
-        'MAILFRONT_DATABASE_URL must be sqlite:PATH, sqlite::memory:, memory: or postgres://…',
-      )
-      .optional(),
-    MAILFRONT_REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, 'MAILFRONT_REDIS_URL must be redis://…')
-      .optional(),
-    MAILFRONT_TLS: z.enum(['self-signed', 'off', 'files'], {
-      message: 'MAILFRONT_TLS must be self-signed, off or files',
-    }),
-    MAILFRONT_TLS_CERT: z.string().optional(),
-    MAILFRONT_TLS_KEY: z.string().optional(),
-    MAILFRONT_TRUST_PROXY: z.string().transform((v, c): TrustProxy => {
-      const s = v.trim().toLowerCase()
-      if (['false', 'no', '0', ''].includes(s)) return false
-      if (['true', 'yes'].includes(s)) return 1
-      if (/^\d+$/.test(s)) return Math.min(Number(s), 100)
-      const list = s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-      try {
-        compileTrust(list)
-        return list
-      } catch (e) {
-        c.addIssue({
-          code: 'custom',
-          message: `MAILFRONT_TRUST_PROXY must be false, true, a hop count or a comma list of proxy addresses/CIDRs (${(e as Error).message})`,
-        })
-        return z.NEVER
-      }
-    }),
-    MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS').optional(),
-    MAILFRONT_FIXTURES: z.string().optional(),
-    MAILFRONT_DEMO: z.enum(['auto', 'on', 'off'], { message: 'MAILFRONT_DEMO must be auto, on or off' }),
-    MAILFRONT_SECRET: z.string().min(32, 'MAILFRONT_SECRET must be at least 32 characters').optional(),
-    MAILFRONT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      message: 'MAILFRONT_LOG_LEVEL must be a pino level',
-    }),
-    MAILFRONT_BODY_LIMIT: z.coerce
-      .number({ message: 'MAILFRONT_BODY_LIMIT must be a number of bytes' })
-      .int()
-      .min(1024),
-    MAILFRONT_REQUEST_LOG_SIZE: z.coerce
-      .number({ message: 'MAILFRONT_REQUEST_LOG_SIZE must be a number of requests' })
-      .int()
-      .min(0)
-      .max(1_000_000),
-    MAILFRONT_HEADERS_TIMEOUT_S: z.coerce
-      .number({ message: 'MAILFRONT_HEADERS_TIMEOUT_S must be a number of seconds' })
-      .positive()
-      .max(3600),
-    MAILFRONT_REQUEST_TIMEOUT_S: z.coerce
-      .number({ message: 'MAILFRONT_REQUEST_TIMEOUT_S must be a number of seconds' })
-      .positive()
-      .max(3600),
-    MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce
-      .number({ message: 'MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS must be a whole number' })
-      .int()
-      .min(0),
-    MAILFRONT_ADMIN_TOKEN: z
-      .string()
-      .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
-      .optional(),
-    MAILFRONT_SMTP_PORT: z.string().transform((v, c): number | 'off' => {
-      if (v === 'off') return 'off'
-      const n = /^\d{1,5}$/.test(v) ? Number(v) : Number.NaN
-      if (!(n >= 0 && n <= 65535)) {
-        c.addIssue({ code: 'custom', message: 'MAILFRONT_SMTP_PORT must be a port number or off' })
-        return z.NEVER
-      }
-      return n
-    }),
-    MAILFRONT_SMTP_MAX_SIZE: z.coerce
-      .number({ message: 'MAILFRONT_SMTP_MAX_SIZE must be a number of bytes' })
-      .int('MAILFRONT_SMTP_MAX_SIZE must be a number of bytes')
-      .min(1024, 'MAILFRONT_SMTP_MAX_SIZE must be at least 1024'),
-    MAILFRONT_SMTP_MAX_CLIENTS: z.coerce
-      .number({ message: 'MAILFRONT_SMTP_MAX_CLIENTS must be a whole number' })
-      .int('MAILFRONT_SMTP_MAX_CLIENTS must be a whole number')
-      .min(1, 'MAILFRONT_SMTP_MAX_CLIENTS must be at least 1'),
-    MAILFRONT_MAIL_DELIVERY: z.enum(['capture', 'relay'], {
-      message: 'MAILFRONT_MAIL_DELIVERY must be capture or relay',
-    }),
-    MAILFRONT_MAIL_RELAY_URL: z
-      .string()
-      .refine((v) => {
-        try {
-          const u = new URL(v)
-          return ['smtp:', 'smtps:'].includes(u.protocol) && !!u.hostname
-        } catch {
-          return false
-        }
-      }, RELAY_URL)
-      .optional(),
-    MAILFRONT_MAIL_RETRY_S: z.coerce
-      .number({ message: 'MAILFRONT_MAIL_RETRY_S must be a number of seconds' })
-      .min(0.01, 'MAILFRONT_MAIL_RETRY_S must be a positive number of seconds'),
-    MAILFRONT_MAIL_MAX_ATTEMPTS: z.coerce
-      .number({ message: 'MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number' })
-      .int('MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number')
-      .min(1, 'MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1'),
-  })
-  .superRefine((c, ctx) => {
-    if (c.MAILFRONT_MAIL_DELIVERY === 'relay' && !c.MAILFRONT_MAIL_RELAY_URL)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MAILFRONT_MAIL_RELAY_URL'],
-        message: 'MAILFRONT_MAIL_DELIVERY=relay needs MAILFRONT_MAIL_RELAY_URL',
-      })
-    if (c.MAILFRONT_REQUEST_TIMEOUT_S < c.MAILFRONT_HEADERS_TIMEOUT_S)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MAILFRONT_REQUEST_TIMEOUT_S'],
-        message: 'MAILFRONT_REQUEST_TIMEOUT_S must be at least MAILFRONT_HEADERS_TIMEOUT_S',
-      })
-    if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MAILFRONT_TLS_CERT'],
-        message: 'MAILFRONT_TLS=files needs MAILFRONT_TLS_CERT and MAILFRONT_TLS_KEY',
-      })
-  })
-
-export interface Config {
+export interface Config extends PluginSettings {
   host: string
   port: number
   plugins: string[]
-  /** Selected, but not shipped in this version (named at start). */
-  unavailablePlugins: string[]
   dataDir: string
   databaseUrl: string
   redisUrl?: string
@@ -314,13 +30,9 @@ export interface Config {
   requestLogSize: number
   smtp: { port: number | 'off'; maxSize: number; maxClients: number; login: LoginThrottleLimits }
   mail: { delivery: 'capture' | 'relay'; relayUrl?: string; retryS: number; maxAttempts: number }
-  /** MAILFRONT_<PLUGIN>_<OPTION>, by plugin id then lower-case option. */
-  pluginOptions: Record<string, Record<string, string>>
-  prefixes: Record<string, string>
-  hostnames: Record<string, string>
+  /** MAILFRONT_* variables nothing reads (a warning at start). */
+  unknownVariables: string[]
 }
-
-export class ConfigError extends Error {}
 
 /** Parse configuration from the environment with flag overrides; throws ConfigError with one line. */
 export function loadConfig(
@@ -330,7 +42,7 @@ export function loadConfig(
   const raw: Record<string, string | undefined> = {}
   for (const [k, spec] of Object.entries(ENV_SPEC))
     raw[k] = flags[k as keyof typeof ENV_SPEC] ?? env[k] ?? spec.default
-  const r = schema.safeParse(raw)
+  const r = serverEnvSchema.safeParse(raw)
   if (!r.success) {
     const i = r.error.issues[0]!
     const name = String(i.path[0] ?? '')
@@ -341,25 +53,7 @@ export function loadConfig(
     )
   }
   const c = r.data
-  const pluginOptions: Record<string, Record<string, string>> = {}
-  const prefixes: Record<string, string> = {}
-  const hostnames: Record<string, string> = {}
-  for (const id of DEFAULT_PLUGINS) {
-    const up = `MAILFRONT_${id.toUpperCase()}_`
-    pluginOptions[id] = {}
-    for (const [k, v] of Object.entries(env)) {
-      if (!k.startsWith(up) || v === undefined) continue
-      const opt = k.slice(up.length).toLowerCase()
-      if (opt === 'prefix') {
-        if (v && !/^\/[A-Za-z0-9._~\-/]*[^/]$/.test(v))
-          throw new ConfigError(`${k} must be a path like /authsmtp (got "${v}")`)
-        if (v) prefixes[id] = v
-      } else if (opt === 'hostname') {
-        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(v)) throw new ConfigError(`${k} must be a host name (got "${v}")`)
-        hostnames[id] = v.toLowerCase()
-      } else pluginOptions[id][opt] = v
-    }
-  }
+  const plugins = readPluginSettings(c.MAILFRONT_PLUGINS, env, (m) => new ConfigError(m))
   // The SMTP port's login throttle: MAILFRONT_SMTP_LOGIN_FAILURES, _ADDRESS_FAILURES, _CEILING, _WINDOW_S.
   const smtpOptions: Record<string, string> = {}
   for (const [k, v] of Object.entries(env))
@@ -375,8 +69,7 @@ export function loadConfig(
   return {
     host: c.MAILFRONT_HOST,
     port: c.MAILFRONT_PORT,
-    plugins: c.MAILFRONT_PLUGINS.filter((id) => AVAILABLE_PLUGINS[id]),
-    unavailablePlugins: c.MAILFRONT_PLUGINS.filter((id) => !AVAILABLE_PLUGINS[id]),
+    plugins: c.MAILFRONT_PLUGINS,
     dataDir,
     databaseUrl: c.MAILFRONT_DATABASE_URL ?? `sqlite:${resolve(dataDir, 'mailfront.db')}`,
     redisUrl: c.MAILFRONT_REDIS_URL,
@@ -406,12 +99,7 @@ export function loadConfig(
       retryS: c.MAILFRONT_MAIL_RETRY_S,
       maxAttempts: c.MAILFRONT_MAIL_MAX_ATTEMPTS,
     },
-    pluginOptions,
-    prefixes,
-    hostnames,
+    ...plugins,
+    unknownVariables: unknownVariables(Object.keys(ENV_SPEC), env),
   }
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host)
 }

@@ -38,6 +38,15 @@ function rewriteRefs(node: unknown, rename: (ref: string) => string): unknown {
   return node
 }
 
+/** Which admin APIs the merged document holds, and where the JSON-RPC ones are described. */
+function mergedDescription(mounted: MountedPlugin[]): string {
+  const rpc = mounted.filter((m) => m.plugin.openrpc).map((m) => m.plugin.docs.title)
+  return (
+    `Admin APIs served by mailfront: ${mounted.map((m) => m.plugin.docs.title).join(', ')}.` +
+    (rpc.length ? ` The JSON-RPC methods (${rpc.join(', ')}) are described in /openrpc.json.` : '')
+  )
+}
+
 /** The merged document: components prefixed per plugin, so two providers' names never clash. */
 export function mergedOpenApi(mounted: MountedPlugin[], version: string): Record<string, any> {
   const merged: Record<string, any> = {
@@ -45,8 +54,7 @@ export function mergedOpenApi(mounted: MountedPlugin[], version: string): Record
     info: {
       title: 'mailfront',
       version,
-      description:
-        'Admin APIs of AuthSMTP, SMTPD, tmail and mailbox.org, served by mailfront. The mailbox.org JSON-RPC methods are described in /openrpc.json.',
+      description: mergedDescription(mounted),
     },
     paths: {},
     components: {},

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { type MailfrontPlugin, type PluginContext, parseJson } from '@mailfront/core'
-import { DEFAULT_PLUGINS } from './plugins.ts'
+import { installedIds } from './registry.ts'
 
 export class FixtureError extends Error {}
 
@@ -35,8 +35,8 @@ export async function loadFixtures(
     if (section === '$schema' || section === '$comment') continue
     const plugin = plugins.find((p) => p.id === section)
     if (!plugin) {
-      if (DEFAULT_PLUGINS.includes(section)) continue // a plugin that is not mounted: its section is not for us
-      throw new FixtureError(`${file}: unknown section "${section}" (known: ${DEFAULT_PLUGINS.join(', ')})`)
+      if (installedIds().includes(section)) continue // a plugin that is not mounted: its section is not for us
+      throw new FixtureError(`${file}: unknown section "${section}" (known: ${installedIds().join(', ')})`)
     }
     if (!plugin.fixtures) throw new FixtureError(`${file}: plugin "${section}" takes no fixtures`)
     const r = plugin.fixtures.schema.safeParse(value)

@@ -4,12 +4,14 @@ import { mailboxorgPlugin } from '@mailfront/plugin-mailboxorg'
 import { smtpdPlugin } from '@mailfront/plugin-smtpd'
 import { tmailPlugin } from '@mailfront/plugin-tmail'
 
-/** The plugins this server can mount, by id. A new provider is one line here. */
-export const AVAILABLE_PLUGINS: Record<string, () => MailfrontPlugin> = {
-  authsmtp: authsmtpPlugin,
-  smtpd: smtpdPlugin,
-  tmail: tmailPlugin,
-  mailboxorg: mailboxorgPlugin,
-}
-
-export const DEFAULT_PLUGINS = ['authsmtp', 'smtpd', 'tmail', 'mailboxorg']
+/**
+ * The plugins this server installs, in mount order: the one list. Everything else (ids, the default
+ * selection, CLI groups, docs, demo data, options) is read from the plugin objects (registry.ts).
+ * A new provider is one line here.
+ */
+export const INSTALLED_PLUGINS: (() => MailfrontPlugin)[] = [
+  authsmtpPlugin,
+  smtpdPlugin,
+  tmailPlugin,
+  mailboxorgPlugin,
+]

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import {
   type Clock,
   type Logger,
@@ -27,13 +26,12 @@ import { stateRoutes } from './admin/state.ts'
 import { createMailfront, type Mailfront } from './app.ts'
 import type { Config } from './config.ts'
 import { isLoopback } from './config.ts'
+import { demoFixtures } from './demo.ts'
 import { exportFixtures, loadFixtures, readFixtures } from './fixtures.ts'
 import { startDelivery } from './mail.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
-import { AVAILABLE_PLUGINS } from './plugins.ts'
+import { createPlugin } from './registry.ts'
 import { RequestLog } from './request-log.ts'
-
-export const DEMO_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/demo.json')
 
 const META = 'core_meta'
 export const coreModels: ModelSchema = {
@@ -91,7 +89,7 @@ export async function createRuntime(
   opts: { clock?: Clock; fixtures?: Record<string, unknown> } = {},
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
-  const plugins = config.plugins.map((id) => AVAILABLE_PLUGINS[id]!())
+  const plugins = config.plugins.map((id) => createPlugin(id))
   // Principal rows (models with cacheMs) are reused for up to 1 s on this instance: withRowCache.
   const storage = withRowCache(
     await openStorage(config.databaseUrl, {
@@ -228,7 +226,7 @@ export async function loadStartupFixtures(
     add(await loadFixtures('snapshot', rt.seeded.data, rt.plugins, rt.contexts))
     return { demo, loaded }
   }
-  if (demo) add(await loadFixtures(DEMO_FIXTURES, await readFixtures(DEMO_FIXTURES), rt.plugins, rt.contexts))
+  if (demo) add(await loadFixtures('demo', demoFixtures(rt.plugins), rt.plugins, rt.contexts))
   if (config.fixtures)
     add(await loadFixtures(config.fixtures, await readFixtures(config.fixtures), rt.plugins, rt.contexts))
   if (rt.inlineFixtures) add(await loadFixtures('fixtures', rt.inlineFixtures, rt.plugins, rt.contexts))

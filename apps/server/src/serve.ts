@@ -29,6 +29,8 @@ export async function serve(
   runtimeOpts: Parameters<typeof createRuntime>[2] = {},
 ): Promise<Running> {
   const t0 = performance.now()
+  if (config.unknownVariables.length)
+    log.warn({ variables: config.unknownVariables }, 'unknown MAILFRONT_* variables, ignored (a typo?)')
   const tls =
     config.tls.mode === 'self-signed'
       ? await selfSignedCert(config.dataDir)
@@ -79,7 +81,6 @@ export async function serve(
   const scheme = tls ? 'https' : 'http'
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `${scheme}://${hostForUrl}:${port}`
-  const missing = config.unavailablePlugins
   log.info(
     {
       url,
@@ -103,7 +104,6 @@ export async function serve(
       `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${url}/_mailfront/messages`,
     )
   }
-  if (missing.length) print(`not available yet: ${missing.join(', ')}`)
   if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
   if (!tls && config.requireHttps)
     log.warn(
@@ -119,17 +119,11 @@ export async function serve(
     // A wildcard listen address is not one a client can dial: the examples use loopback.
     const clientUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
     for (const p of runtime.plugins)
-      for (const line of demoLines(p.id, clientUrl, selfSigned)) print(`  ${line}`)
+      for (const line of demoLines(p, clientUrl, selfSigned)) print(`  ${line}`)
     if (smtp) {
       const h = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
       print(`send mail (see it at ${clientUrl}/_mailfront/messages):`)
-      for (const line of smtpExamples(
-        h,
-        smtp.port,
-        runtime.plugins.map((p) => p.id),
-        !!tls,
-      ))
-        print(`  ${line}`)
+      for (const line of smtpExamples(h, smtp.port, runtime.plugins, !!tls)) print(`  ${line}`)
     }
   }
 

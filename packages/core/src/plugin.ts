@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { input, output, ZodType } from 'zod'
 import type { Clock } from './clock.ts'
+import type { PluginDemo } from './demo.ts'
 import type { ApiError, ErrorDef } from './errors.ts'
 import type { LocalDelivery, MailService, SmtpAuth } from './mail.ts'
 import type { OptionsSchema } from './options.ts'
@@ -112,8 +113,8 @@ export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema
   options?: Sch
   /** Build the plugin's state once from its context (options parsed), before anything else runs. */
   setup?(ctx: PluginContext<OptionsOf<Sch>, undefined>): S
-  /** The plugin's section of the demo data (valid for its fixtures schema), loaded on a first start. */
-  demo?: unknown
+  /** The plugin's demo data (valid for its fixtures schema), loaded on a first start, and how to try it. */
+  demo?: PluginDemo
   /** One line for the plugin's group in `mailfront --help`. */
   summary?: string
   errors: Record<string, ErrorDef>

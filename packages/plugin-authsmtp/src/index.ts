@@ -1,5 +1,6 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
 import { commands } from './cli.ts'
+import { demo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
 import { authsmtpOptions, authsmtpSetup } from './options.ts'
 import { registerRoutes, XML_TYPE } from './routes.ts'
@@ -69,7 +70,10 @@ export function authsmtpPlugin() {
     notFound: (c) => c.text('Not Found', 404),
     routes: registerRoutes,
     commands,
+    summary:
+      'manage what the AuthSMTP API cannot create (the SMTP password is separate from the API password)',
     fixtures,
+    demo,
     smtpAuth: authsmtpSmtpAuth,
   })
 }

@@ -2,6 +2,7 @@ import { type ApiError, definePlugin, z } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
 import { mailboxorgLocalDelivery } from './delivery.ts'
+import { demo } from './demo.ts'
 import { createDispatcher } from './dispatch.ts'
 import { APP_ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
@@ -138,6 +139,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     openrpc: () => openrpcDocument(methods, VERSION),
     commands: [...commands, ...resourceCommands],
     fixtures,
+    demo,
     smtpAuth: mailboxorgSmtpAuth,
     localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => (opts ??= optionsFrom(ctx))),
     async init(ctx) {

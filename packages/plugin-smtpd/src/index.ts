@@ -1,6 +1,7 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { sendingCommands } from './cli-sending.ts'
+import { demo } from './demo.ts'
 import { ERRORS, errorBody } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { smtpdOptions, smtpdSetup } from './options.ts'
@@ -88,7 +89,9 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
       registerTracking(app, sending)
     },
     commands: [...commands, ...sendingCommands],
+    summary: 'SMTPD accounts, users, API keys, sending profiles and sends',
     fixtures,
+    demo,
     /** Unsubscribes from the mail pipeline and waits for pending verification and event work. */
     async close() {
       await Promise.all(sendings.splice(0).map((s) => s.close()))

@@ -1,5 +1,6 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
 import { commands } from './cli.ts'
+import { demo } from './demo.ts'
 import { registerDocs } from './docs.ts'
 import { ERRORS, rawOf, tmailError } from './errors.ts'
 import { fixtures } from './fixtures.ts'
@@ -50,7 +51,9 @@ export function tmailPlugin() {
       registerRoutes(app, ctx, ctx.options, ctx.state.admin)
     },
     commands,
+    summary: 'the tmail admin credential and queue entries',
     fixtures,
+    demo,
     smtpAuth: tmailSmtpAuth,
     start(ctx) {
       const o = ctx.options

@@ -1,0 +1,113 @@
+import {
+  loginThrottleOptions,
+  type MailfrontPlugin,
+  MOUNT_OPTION_KEYS,
+  OptionsError,
+  optionEnvKey,
+  optionEnvName,
+  optionValuesFromEnv,
+  parseOptions,
+  unknownPluginVariables,
+} from '@mailfront/core'
+import { z } from 'zod'
+import { describedPlugin, installedIds, installedPlugins } from './registry.ts'
+
+/** MAILFRONT_PLUGINS: a comma list of installed plugin ids. */
+export const pluginList = z.string().transform((s, c) => {
+  const ids = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+  for (const id of ids)
+    if (!describedPlugin(id))
+      c.addIssue({ code: 'custom', message: `unknown plugin "${id}" (known: ${installedIds().join(', ')})` })
+  if (!ids.length) c.addIssue({ code: 'custom', message: 'no plugin selected' })
+  return ids
+})
+
+export interface PluginSettings {
+  /** MAILFRONT_<PLUGIN>_<OPTION> values as given, by plugin id then camelCase key (checked by its schema). */
+  pluginOptions: Record<string, Record<string, string>>
+  prefixes: Record<string, string>
+  hostnames: Record<string, string>
+}
+
+/** The mount place (prefix, hostname) and the options of every selected plugin; a bad one throws one line. */
+export function readPluginSettings(
+  ids: string[],
+  env: Record<string, string | undefined>,
+  fail: (message: string) => Error,
+): PluginSettings {
+  const out: PluginSettings = { pluginOptions: {}, prefixes: {}, hostnames: {} }
+  for (const id of ids) {
+    const plugin = describedPlugin(id)!
+    const prefix = env[optionEnvName(id, 'prefix')]
+    if (prefix) {
+      if (!/^\/[A-Za-z0-9._~\-/]*[^/]$/.test(prefix))
+        throw fail(`${optionEnvName(id, 'prefix')} must be a path like /${id} (got "${prefix}")`)
+      out.prefixes[id] = prefix
+    }
+    const host = env[optionEnvName(id, 'hostname')]
+    if (host !== undefined) {
+      if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host))
+        throw fail(`${optionEnvName(id, 'hostname')} must be a host name (got "${host}")`)
+      out.hostnames[id] = host.toLowerCase()
+    }
+    out.pluginOptions[id] = plugin.options ? checkedOptions(plugin, env, fail) : untypedOptions(id, env)
+  }
+  return out
+}
+
+function checkedOptions(
+  plugin: MailfrontPlugin,
+  env: Record<string, string | undefined>,
+  fail: (message: string) => Error,
+): Record<string, string> {
+  const values = optionValuesFromEnv(plugin.id, plugin.options, env) as Record<string, string>
+  try {
+    parseOptions(plugin.id, plugin.options, values)
+  } catch (e) {
+    if (e instanceof OptionsError) throw fail(e.message)
+    throw e
+  }
+  return values
+}
+
+/** A plugin without an options schema gets every MAILFRONT_<ID>_* variable, by lower-case name. */
+function untypedOptions(id: string, env: Record<string, string | undefined>): Record<string, string> {
+  const up = `MAILFRONT_${id.toUpperCase()}_`
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) {
+    if (!k.startsWith(up) || v === undefined) continue
+    const key = k.slice(up.length).toLowerCase()
+    if (!(MOUNT_OPTION_KEYS as readonly string[]).includes(key)) out[key] = v
+  }
+  return out
+}
+
+/**
+ * MAILFRONT_* variables nothing reads: not the server's (`serverNames`), not an installed plugin's
+ * (a plugin without an options schema takes any of its own). Worth a warning: usually a typo.
+ */
+export function unknownVariables(
+  serverNames: readonly string[],
+  env: Record<string, string | undefined>,
+): string[] {
+  const plugins = installedPlugins()
+  const known = new Set(serverNames)
+  // The SMTP port's login throttle: the core's options under MAILFRONT_SMTP_.
+  for (const key of Object.keys(loginThrottleOptions)) known.add(`MAILFRONT_SMTP_${optionEnvKey(key)}`)
+  const typed = plugins.filter((p) => p.options)
+  const owned = plugins.map((p) => `MAILFRONT_${p.id.toUpperCase()}_`)
+  const badPluginVars = new Set(unknownPluginVariables(typed, env))
+  return Object.keys(env)
+    .filter(
+      (k) =>
+        k.startsWith('MAILFRONT_') &&
+        // The test suites' own variables, not the server's.
+        !k.startsWith('MAILFRONT_TEST_') &&
+        !known.has(k) &&
+        (badPluginVars.has(k) || !owned.some((p) => k.startsWith(p))),
+    )
+    .sort()
+}
