@@ -53,6 +53,13 @@ describe('configuration', () => {
     [{ MAILFRONT_MAIL_RELAY_URL: 'http://x' }, /^MAILFRONT_MAIL_RELAY_URL must be smtp:/],
     [{ MAILFRONT_MAIL_MAX_ATTEMPTS: '0' }, /^MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1/],
     [{ MAILFRONT_SMTP_LOGIN_FAILURES: 'many' }, /^MAILFRONT_SMTP_LOGIN_FAILURES must be a whole number/],
+    // A selected plugin's options are checked by its schema at start.
+    [
+      { MAILFRONT_TMAIL_QUEUE_INTERVAL_S: 'soon' },
+      /^MAILFRONT_TMAIL_QUEUE_INTERVAL_S must be a whole number \(got "soon"\)$/,
+    ],
+    [{ MAILFRONT_AUTHSMTP_CHALLENGE: 'maybe' }, /^MAILFRONT_AUTHSMTP_CHALLENGE must be true or false/],
+    [{ MAILFRONT_TMAIL_HOSTNAME: 'a b' }, /^MAILFRONT_TMAIL_HOSTNAME must be a host name/],
   ])('rejects %j with one line naming the variable', (env, msg) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(msg)
@@ -95,5 +102,27 @@ describe('configuration', () => {
     expect(c.pluginOptions.authsmtp).toEqual({ challenge: 'true' })
     expect(c.prefixes).toEqual({ authsmtp: '/a' })
     expect(c.hostnames).toEqual({ tmail: 'tmail.test' })
+  })
+
+  it("checks only the selected plugins' options", () => {
+    const env = { MAILFRONT_PLUGINS: 'authsmtp', MAILFRONT_TMAIL_QUEUE_INTERVAL_S: 'soon' }
+    expect(loadConfig(env).pluginOptions).toEqual({ authsmtp: {} })
+  })
+  it('names the MAILFRONT_* variables that nothing reads, and only those', () => {
+    const c = loadConfig({
+      MAILFRONT_PROT: '1',
+      MAILFRONT_TMAIL_QUEUE_INTERVL_S: '1',
+      MAILFRONT_PORT: '1',
+      MAILFRONT_SMTP_LOGIN_CEILING: '5',
+      MAILFRONT_TMAIL_PREFIX: '/t',
+      MAILFRONT_TMAIL_QUEUE_INTERVAL_S: '1',
+      MAILFRONT_TEST_PG_URL: 'postgres://x',
+      HOME: '/root',
+    })
+    expect(c.unknownVariables).toEqual(['MAILFRONT_PROT', 'MAILFRONT_TMAIL_QUEUE_INTERVL_S'])
+    // Another installed plugin's variables are known even when it is not selected.
+    expect(
+      loadConfig({ MAILFRONT_PLUGINS: 'tmail', MAILFRONT_AUTHSMTP_CHALLENGE: 'true' }).unknownVariables,
+    ).toEqual([])
   })
 })

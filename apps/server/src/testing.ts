@@ -16,13 +16,13 @@ export interface StartOptions {
   /** Plugin ids to mount; default every plugin. */
   plugins?: string[]
   /**
-   * What the store holds at start and after each reset(): `'demo'` (the default: fixtures/demo.json),
+   * What the store holds at start and after each reset(): `'demo'` (the default: the plugins' demo data),
    * a fixtures document (the same shape as a fixtures file), a path to a fixtures file, or `false`.
    */
   fixtures?: 'demo' | Record<string, unknown> | string | false
   /** `'memory'` (default), `'sqlite'` (a file in a temporary directory), or any MAILFRONT_DATABASE_URL. */
   store?: 'memory' | 'sqlite' | string
-  /** More MAILFRONT_* variables, e.g. `{ MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0' }`. */
+  /** More MAILFRONT_* variables, e.g. `{ MAILFRONT_<PLUGIN>_<OPTION>: '0' }`. */
   env?: Record<string, string>
 }
 

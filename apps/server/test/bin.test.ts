@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { BIN } from './server-process.ts'
+import { BIN, startServer } from './server-process.ts'
 
 it('says how to build when there is no built JavaScript beside the binary', () => {
   // A copy of the binary in a tree without dist/: what a fresh checkout looks like before a build.
@@ -20,5 +20,21 @@ it('says how to build when there is no built JavaScript beside the binary', () =
     ])
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+it('warns about a MAILFRONT_* variable that nothing reads, and starts', async () => {
+  const srv = await startServer({
+    MAILFRONT_TLS: 'off',
+    MAILFRONT_TMAIL_QUEUE_INTERVL_S: '1',
+    MAILFRONT_DEMO: 'off',
+  })
+  try {
+    expect(srv.output()).toMatch(
+      /unknown MAILFRONT_\* variables.*MAILFRONT_TMAIL_QUEUE_INTERVL_S|MAILFRONT_TMAIL_QUEUE_INTERVL_S.*unknown MAILFRONT_\* variables/,
+    )
+  } finally {
+    srv.child.kill('SIGTERM')
+    await srv.exited
   }
 })

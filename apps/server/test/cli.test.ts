@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest'
 import { BIN } from './server-process.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'mailfront-cli-'))
-const run = (...args: string[]) =>
+const runWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, MAILFRONT_DATA_DIR: dir, MAILFRONT_LOG_LEVEL: 'warn' },
+    env: { ...process.env, MAILFRONT_DATA_DIR: dir, MAILFRONT_LOG_LEVEL: 'warn', ...env },
   })
+const run = (...args: string[]) => runWith({}, ...args)
 
 describe('mailfront CLI', () => {
   it('has --help on every command', () => {
@@ -25,6 +26,29 @@ describe('mailfront CLI', () => {
     expect(r.stderr.trim().split('\n')).toEqual([
       'mailfront: MAILFRONT_PORT must be a port number (got "eighty")',
     ])
+  })
+
+  it("lists every plugin's options in --help, with defaults", () => {
+    for (const args of [['--help'], ['serve', '--help']]) {
+      const help = run(...args).stdout
+      expect(help).toContain('Plugin options')
+      expect(help).toMatch(/MAILFRONT_TMAIL_QUEUE_INTERVAL_S +Seconds between runs .*\[default 5\]/)
+      expect(help).toMatch(/MAILFRONT_AUTHSMTP_CHALLENGE +.*\[default false\]/)
+    }
+  })
+
+  it('stops on a bad plugin option with one line naming the variable, exit code 2', () => {
+    for (const args of [['serve'], ['migrate']]) {
+      const r = runWith({ MAILFRONT_TMAIL_QUEUE_INTERVAL_S: 'soon' }, ...args)
+      expect(r.status).toBe(2)
+      expect(r.stderr.trim().split('\n')).toEqual([
+        'mailfront: MAILFRONT_TMAIL_QUEUE_INTERVAL_S must be a whole number (got "soon")',
+      ])
+    }
+    // A secret's value is never echoed.
+    const r = runWith({ MAILFRONT_TMAIL_ADMIN_PASSWORD: '' }, 'serve')
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe('mailfront: MAILFRONT_TMAIL_ADMIN_PASSWORD must not be empty\n')
   })
 
   it('loads fixtures idempotently and names the JSON path of a bad value', () => {

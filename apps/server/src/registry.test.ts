@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseJson, tryDemo } from '@mailfront/core'
+import { describe, expect, it } from 'vitest'
+import { demoFixtures, smtpExamples } from './demo.ts'
+import { INSTALLED_PLUGINS } from './plugins.ts'
+import { createPlugin, defaultPluginIds, installedIds, installedPlugins } from './registry.ts'
+
+const SRC = fileURLToPath(new URL('.', import.meta.url))
+const DEMO_JSON = fileURLToPath(new URL('../../../fixtures/demo.json', import.meta.url))
+
+describe('the plugin registry', () => {
+  it('knows the installed plugins by their own ids, each once, all selected by default', () => {
+    const ids = installedIds()
+    expect(ids).toHaveLength(INSTALLED_PLUGINS.length)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(defaultPluginIds()).toEqual(ids)
+    // A runtime gets its own instance, never the one the registry reads.
+    expect(createPlugin(ids[0]!)).not.toBe(installedPlugins()[0])
+    expect(() => createPlugin('nope')).toThrow(/unknown plugin "nope"/)
+  })
+
+  it("fixtures/demo.json is what the plugins' demo data make", () => {
+    const { $comment: _, ...file } = parseJson(readFileSync(DEMO_JSON, 'utf8')) as Record<string, unknown>
+    expect(file).toEqual(demoFixtures(installedPlugins()))
+  })
+
+  it("every plugin's demo data passes its fixtures schema, and its try lines are filled in", () => {
+    for (const p of installedPlugins()) {
+      if (!p.demo) continue
+      expect(p.fixtures, p.id).toBeDefined()
+      const r = p.fixtures!.schema.safeParse(p.demo.data)
+      expect(r.error, p.id).toBeUndefined()
+      for (const line of tryDemo(p.demo, 'https://127.0.0.1:1', true))
+        expect(line).not.toMatch(/\{curl\}|\{url\}/)
+    }
+    const smtp = smtpExamples('127.0.0.1', 2525, installedPlugins(), true)
+    expect(smtp[0]).toMatch(/^swaks --server 127\.0\.0\.1:2525 --tls --auth-user /)
+  })
+
+  it('no provider is named in the server outside plugins.ts (tests and their helpers aside)', () => {
+    const names = new RegExp(`\\b(${installedIds().join('|')})\\b|mailbox\\.org`, 'i')
+    const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter(
+      (f) =>
+        f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('admin/test-') && f !== 'plugins.ts',
+    )
+    const named = files.flatMap((f) =>
+      readFileSync(join(SRC, f), 'utf8')
+        .split('\n')
+        .map((line, i) => `${f}:${i + 1}: ${line.trim()}`)
+        .filter((l) => names.test(l.slice(l.indexOf(': ') + 2))),
+    )
+    expect(named).toEqual([])
+  })
+})
