@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { MailfrontPlugin, PluginEnv } from '@mailfront/core'
+import { hasOpenRpc } from './registry.ts'
 
 export interface MountedPlugin {
   plugin: MailfrontPlugin
@@ -40,10 +41,10 @@ function rewriteRefs(node: unknown, rename: (ref: string) => string): unknown {
 
 /** Which admin APIs the merged document holds, and where the JSON-RPC ones are described. */
 function mergedDescription(mounted: MountedPlugin[]): string {
-  const rpc = mounted.filter((m) => m.plugin.openrpc).map((m) => m.plugin.docs.title)
+  const rpc = mounted.filter((m) => hasOpenRpc(m.plugin)).map((m) => m.plugin.docs.title)
   return (
     `Admin APIs served by mailfront: ${mounted.map((m) => m.plugin.docs.title).join(', ')}.` +
-    (rpc.length ? ` The JSON-RPC methods (${rpc.join(', ')}) are described in /openrpc.json.` : '')
+    (rpc.length ? ` The JSON-RPC methods of ${rpc.join(', ')} are described in /openrpc.json.` : '')
   )
 }
 
