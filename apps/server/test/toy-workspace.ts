@@ -38,18 +38,15 @@ export function copyAndRename(from: string, to: string): void {
 
 /**
  * Step 2: one import and one entry in the list of installed plugins (apps/server/src/plugins.ts),
- * next to tmail's. Written against the list's shape, whatever it is: each line naming tmail gets its
- * toy twin (an inline list of ids gets `'toy'` after `'tmail'`).
+ * next to tmail's, whatever the list's layout: a line that imports or lists tmail alone gets its toy
+ * twin after it; a list written on one line gets the toy entry after tmail's.
  */
 export function addToInstalledList(source: string): string {
+  const twin = (s: string) => s.replaceAll('tmail', 'toy')
   const out: string[] = []
   for (const line of source.split('\n')) {
-    if (/'tmail'/.test(line) && !/^\s*import\b/.test(line)) {
-      out.push(line.replace(`'tmail'`, `'tmail', 'toy'`))
-      continue
-    }
-    out.push(line)
-    if (/\btmail/.test(line)) out.push(line.replaceAll('tmail', 'toy'))
+    if (/^\s*import\b.*\btmail/.test(line) || /^\s*'?tmail/.test(line)) out.push(line, twin(line))
+    else out.push(line.replace(/'tmail'|\btmail\w*(\(\))?/, (m) => `${m}, ${twin(m)}`))
   }
   return out.join('\n')
 }
