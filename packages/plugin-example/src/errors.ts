@@ -2,7 +2,8 @@ import { type ApiError, defineErrors } from '@mailfront/core'
 
 /**
  * Every error this API answers, as `{"error":{"code","message"}}` at its status. The table is the
- * one place a code, its status and its text are written; handlers throw `exampleError('CODE')`.
+ * one place a code, its status and its text are written; handlers throw `exampleError('CODE')`. It
+ * holds the core's codes too (`CoreErrorCodes`: validation, body limit, HTTPS, outage…).
  */
 export const ERRORS = defineErrors({
   BAD_REQUEST: { status: 400, message: 'Malformed request' },
@@ -14,6 +15,7 @@ export const ERRORS = defineErrors({
   BODY_TOO_LARGE: { status: 413, message: 'Request body too large' },
   TOO_MANY_DESTINATIONS: { status: 422, message: 'Too many destinations' },
   TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed logins, try again later' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests' },
   INTERNAL: { status: 500, message: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service temporarily unavailable' },
 })

@@ -1,7 +1,8 @@
-import { encodeBasic, preparePlugin } from '@mailfront/core'
+import { CoreErrorCodes, encodeBasic, preparePlugin, StoreUnavailableError } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { demo } from './demo.ts'
+import { ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { examplePlugin } from './index.ts'
 
@@ -162,5 +163,44 @@ describe('fixtures and docs', () => {
     expect(Object.keys(doc.paths ?? {})).toEqual(['/example/aliases', '/example/aliases/{address}'])
     expect(doc.paths?.['/example/aliases/{address}']?.put?.security).toEqual([{ exampleBasic: [] }])
     expect(doc.components?.securitySchemes?.exampleBasic).toMatchObject({ type: 'http', scheme: 'basic' })
+  })
+})
+
+describe('errors from the shared layers, in this format', () => {
+  const plain = { mailfront: { requestId: 'r1', secure: false, ip: '192.0.2.1' } }
+
+  it('has a row for every core code', () => {
+    for (const code of Object.keys(CoreErrorCodes)) expect(ERRORS.table).toHaveProperty(code)
+  })
+
+  it('refuses plain HTTP when HTTPS is required (403), before auth', async () => {
+    const plugin = examplePlugin()
+    const { app } = await mountPluginForTest(plugin, createTestContext({ requireHttps: true }))
+    const res = await app.request('/example/aliases', {}, plain)
+    expect(res.status).toBe(403)
+    expect(await res.json()).toEqual({ error: { code: 'HTTPS_REQUIRED', message: 'HTTPS is required' } })
+  })
+
+  it('answers 413 for a body over the limit', async () => {
+    const plugin = examplePlugin()
+    const { app } = await mountPluginForTest(plugin, createTestContext({ bodyLimit: 16 }))
+    const res = await app.request('/example/aliases/a@aliases.test', {
+      method: 'PUT',
+      headers: { Authorization: ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ destinations: ['someone@aliases.test'] }),
+    })
+    expect(res.status).toBe(413)
+    expect((await res.json()).error.code).toBe('BODY_TOO_LARGE')
+  })
+
+  it('answers 503 with Retry-After while the store is unreachable, the cause unsaid', async () => {
+    ctx.storage.findMany = () =>
+      Promise.reject(new StoreUnavailableError('sqlite', new Error('disk I/O error')))
+    const res = await req('GET', '/example/aliases')
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe('5')
+    expect(await res.json()).toEqual({
+      error: { code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable' },
+    })
   })
 })
