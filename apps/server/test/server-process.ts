@@ -17,8 +17,9 @@ export interface ServerProcess {
 export function startServer(
   env: Record<string, string>,
   dataDir = mkdtempSync(join(tmpdir(), 'mailfront-e2e-')),
+  bin = BIN,
 ): Promise<ServerProcess & { dataDir: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [bin, 'serve'], {
     env: {
       ...process.env,
       MAILFRONT_PORT: '0',

@@ -1,0 +1,45 @@
+import { definePlugin } from '@mailfront/core'
+import { commands } from './cli.ts'
+import { demo } from './demo.ts'
+import { registerDocs } from './docs.ts'
+import { ERRORS, errorBody } from './errors.ts'
+import { fixtures } from './fixtures.ts'
+import { exampleOptions, exampleSetup } from './options.ts'
+import { registerRoutes } from './routes.ts'
+import { models } from './store.ts'
+
+export { demoLines } from './demo.ts'
+export { ROUTES } from './docs.ts'
+export { ERRORS, exampleError } from './errors.ts'
+export { type ExampleFixtures, fixturesSchema } from './fixtures.ts'
+export { type ExampleOptions, exampleOptions } from './options.ts'
+
+/** A mail aliases admin API: JSON over HTTP Basic, errors as `{"error":{"code","message"}}`. */
+export function examplePlugin() {
+  return definePlugin({
+    id: 'example',
+    version: '1.0',
+    summary: 'Example aliases API (the template for a new provider)',
+    paths: ['/example/*'],
+    models,
+    options: exampleOptions,
+    setup: exampleSetup,
+    errors: ERRORS.table,
+    docs: {
+      kind: 'openapi',
+      title: 'Example aliases API',
+      description: 'JSON with HTTP Basic (the admin credential). Errors are `{"error":{"code","message"}}`.',
+    },
+    renderError: (err, c) => c.json(errorBody(err), err.status as 400),
+    notFound: (c) => c.json(errorBody(ERRORS.error('NOT_FOUND')), 404),
+    routes(app, ctx) {
+      registerDocs(app)
+      registerRoutes(app, ctx)
+    },
+    commands,
+    fixtures,
+    demo,
+  })
+}
+
+export default examplePlugin
