@@ -49,6 +49,8 @@ describe('a toy provider made from the template', () => {
   it('has its CLI group in mailfront --help, and its commands run', () => {
     const help = run(['--help'])
     expect(help.stdout).toMatch(/^\s+toy\b/m)
+    // Its options, documented from its schema.
+    expect(help.stdout).toContain('MAILFRONT_TOY_MAX_DESTINATIONS')
     const loaded = run(['fixtures', 'load', join(dir, 'toy.json')])
     expect(loaded.stderr).toBe('')
     expect(JSON.parse(loaded.stdout)).toEqual({ loaded: { toy: 2 } })
@@ -60,7 +62,8 @@ describe('a toy provider made from the template', () => {
 
   it('validates its options: a bad value stops the start with one line naming the variable', () => {
     const r = run(['migrate'], { MAILFRONT_TOY_MAX_DESTINATIONS: '0' })
-    expect(r.status).not.toBe(0)
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).toContain('MAILFRONT_TOY_MAX_DESTINATIONS must be a whole number ≥ 1 (got "0")')
   })
 
@@ -116,6 +119,30 @@ describe('a toy provider made from the template', () => {
       const [scheme] = Object.keys(doc.paths['/toy/aliases'].get.security[0])
       expect(doc.components.securitySchemes[scheme!]).toMatchObject({ type: 'http', scheme: 'basic' })
     })
+  })
+})
+
+describe('its demo data', () => {
+  let srv: ServerProcess
+  beforeAll(async () => {
+    srv = await startServer(
+      { MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'on' },
+      mkdtempSync(join(tmpdir(), 'mailfront-toy-demo-')),
+      bin,
+    )
+  })
+  afterAll(async () => {
+    srv?.child.kill('SIGTERM')
+    await srv?.exited
+  })
+
+  it('loads on a first start, and the server prints how to try it', async () => {
+    const res = await fetch(`${srv.url}/toy/aliases`, {
+      headers: { Authorization: `Basic ${Buffer.from('admin:demo-admin-password').toString('base64')}` },
+    })
+    expect(res.status).toBe(200)
+    expect((await res.json()).aliases).toMatchObject([{ address: 'info@aliases.test' }, {}])
+    expect(srv.output()).toContain(`curl -u admin:demo-admin-password ${srv.url}/toy/aliases`)
   })
 })
 

@@ -8,7 +8,7 @@ import { exampleOptions, exampleSetup } from './options.ts'
 import { registerRoutes } from './routes.ts'
 import { models } from './store.ts'
 
-export { demoLines } from './demo.ts'
+export { demo } from './demo.ts'
 export { ROUTES } from './docs.ts'
 export { ERRORS, exampleError } from './errors.ts'
 export { type ExampleFixtures, fixturesSchema } from './fixtures.ts'

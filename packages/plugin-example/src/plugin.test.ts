@@ -16,7 +16,7 @@ async function setup(options: Record<string, string> = {}) {
   // Prepared here, so that the fixtures below see its parsed options and state.
   ctx = preparePlugin(plugin, createTestContext({ options }))
   ;({ app } = await mountPluginForTest(plugin, ctx))
-  await fixtures.load(ctx, fixtures.schema.parse(demo))
+  await fixtures.load(ctx, fixtures.schema.parse(demo.data))
 }
 
 const req = (method: string, path: string, body?: unknown, auth = ADMIN) =>
