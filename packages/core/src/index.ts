@@ -1,6 +1,5 @@
 export { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 export * from './auth/compare.ts'
-export * from './auth/credential-cache.ts'
 export * from './auth/headers.ts'
 export * from './auth/jwt.ts'
 export * from './auth/login-throttle.ts'
