@@ -1,12 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, Next } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import { matchedRoutes } from 'hono/route'
-import { ApiError, issuesOf, storeUnavailableApiError } from './errors.ts'
+import { ApiError, issuesOf, toApiError } from './errors.ts'
 import type { MailfrontPlugin, PluginContext, PluginEnv, RequestInfo } from './plugin.ts'
 import { assertModelNames } from './storage/schema.ts'
 import type { ModelSchema } from './storage/types.ts'
-import { isStoreUnavailable } from './storage/unavailable.ts'
 
 export interface MountOptions {
   /** Mount under this prefix instead of the native paths. */
@@ -41,20 +39,6 @@ export function validatePlugins(plugins: MailfrontPlugin[]): ModelSchema {
   return models
 }
 
-function toApiErrorFrom(err: unknown): ApiError {
-  if (err instanceof ApiError) return err
-  if (isStoreUnavailable(err)) return storeUnavailableApiError(err)
-  if (err instanceof HTTPException) {
-    if (err.status === 413) return new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
-    return new ApiError(
-      err.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
-      err.status,
-      err.message || 'Bad Request',
-    )
-  }
-  return new ApiError('INTERNAL', 500, 'Internal Server Error', { cause: err })
-}
-
 export function requestIdOf(c: Context<PluginEnv>): string | undefined {
   return c.env?.mailfront?.requestId
 }
@@ -66,7 +50,7 @@ export function renderPluginError(
   err: unknown,
   c: Context<PluginEnv>,
 ) {
-  const e = toApiErrorFrom(err)
+  const e = toApiError(err)
   // An outage is expected to happen and to pass: one warning line, no stack.
   if (e.code === 'SERVICE_UNAVAILABLE')
     ctx.log.warn(

@@ -1,3 +1,4 @@
+import { HTTPException } from 'hono/http-exception'
 import { isStoreUnavailable, STORE_RETRY_AFTER_S } from './storage/unavailable.ts'
 
 /** Thrown by handlers; each plugin renders it in its own wire format. */
@@ -27,20 +28,31 @@ export interface ErrorDef {
   message: string
 }
 
-/** A plugin's error table: UPPER_SNAKE code -> status and message. */
-export function defineErrors<const T extends Record<Uppercase<string>, ErrorDef>>(table: T) {
+/**
+ * A plugin's error table, the one way a plugin defines its errors: UPPER_SNAKE code -> status and
+ * message (and whatever else its wire needs, e.g. a numeric code). `errors.table` is what the
+ * plugin's `errors` field lists; `error(code)` builds the ApiError to throw.
+ */
+export function defineErrors<const T extends Record<string, ErrorDef>>(table: T) {
   for (const key of Object.keys(table)) {
     if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`error code "${key}" is not UPPER_SNAKE`)
   }
+  type Code = keyof T & string
+  const has = (code: string): code is Code => Object.hasOwn(table, code)
   return {
     table,
-    /** Build the ApiError for a code, optionally overriding the message. */
+    has,
+    /** The code's entry, or undefined for a code of the shared layers the table does not list. */
+    get: (code: string): T[Code] | undefined => (has(code) ? (table[code] as T[Code]) : undefined),
+    status: (code: Code): number => table[code]!.status,
+    /** Build the ApiError for a code; `status` and `message` override the table's. */
     error(
-      code: keyof T & string,
-      opts: { message?: string; details?: unknown; headers?: Record<string, string> } = {},
+      code: Code,
+      opts: { message?: string; status?: number; details?: unknown; headers?: Record<string, string> } = {},
     ) {
       const def = table[code] as ErrorDef
-      return new ApiError(code, def.status, opts.message ?? def.message, opts)
+      const { message, status, ...rest } = opts
+      return new ApiError(code, status ?? def.status, message ?? def.message, rest)
     },
   }
 }
@@ -65,9 +77,18 @@ export function storeUnavailableApiError(cause?: unknown): ApiError {
   })
 }
 
+/** Any thrown value as an ApiError: store outages as 503, Hono's HTTPException by its status. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err
   if (isStoreUnavailable(err)) return storeUnavailableApiError(err)
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
+    return new ApiError(
+      err.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
+      err.status,
+      err.message || 'Bad Request',
+    )
+  }
   return new ApiError('INTERNAL', 500, 'Internal Server Error', { cause: err })
 }
 

@@ -1,6 +1,7 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { demo } from './demo.ts'
+import { errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { authsmtpOptions, authsmtpSetup } from './options.ts'
 import { registerRoutes, XML_TYPE } from './routes.ts'
@@ -35,16 +36,7 @@ export function authsmtpPlugin() {
       challenge = ctx.options.challenge
       return authsmtpSetup(ctx)
     },
-    errors: {
-      UNAUTHORIZED: { status: 401, message: 'Not Authorized' },
-      NOT_FOUND: { status: 404, message: 'Not Found' },
-      RATE_LIMITED: { status: 200, message: XML_ERROR_CODES.RATE_LIMITED.message },
-      LOGIN_THROTTLED: { status: 200, message: XML_ERROR_CODES.LOGIN_THROTTLED.message },
-      SERVICE_UNAVAILABLE: { status: 503, message: XML_ERROR_CODES.SERVICE_UNAVAILABLE.message },
-      NO_IP_ADDRESSES: { status: 200, message: XML_ERROR_CODES.NO_IP_ADDRESSES.message },
-      HTTPS_REQUIRED: { status: 200, message: XML_ERROR_CODES.HTTPS_REQUIRED.message },
-      INTERNAL: { status: 500, message: 'Internal Error' },
-    },
+    errors: errors.table,
     docs: {
       kind: 'openapi',
       title: 'AuthSMTP API Access v1.01',

@@ -1,12 +1,12 @@
 import {
-  CredentialCache,
-  LoginThrottle,
   loginLimitsOf,
   loginThrottleOptions,
   opt,
   type PluginContext,
+  passwordAuth,
   z,
 } from '@mailfront/core'
+import { errors } from './errors.ts'
 
 /** `MAILFRONT_AUTHSMTP_<KEY>` by camelCase key. */
 export const authsmtpOptions = z.object({
@@ -19,15 +19,15 @@ export const authsmtpOptions = z.object({
 })
 export type AuthsmtpOptions = z.output<typeof authsmtpOptions>
 
-/** What the API's routes share: the failed-login throttle and the API credential cache. */
+/** What the API's routes share: the password check (credential cache, failed-login throttle). */
 export function authsmtpSetup(ctx: PluginContext<AuthsmtpOptions>) {
   return {
-    cache: new CredentialCache({ secret: `${ctx.secret}:authsmtp`, clock: ctx.clock }),
-    throttle: new LoginThrottle(ctx.rateLimits, {
-      scope: 'authsmtp',
+    auth: passwordAuth(ctx, {
+      plugin: 'authsmtp',
       limits: loginLimitsOf(ctx.options),
-      clock: ctx.clock,
-      onRefused: () => ctx.events.rateLimited('authsmtp'),
+      denied: () => errors.error('UNAUTHORIZED'),
+      // 200 + the XML error, before any credential is checked.
+      refused: (s) => errors.error('LOGIN_THROTTLED', { headers: { 'Retry-After': String(s) } }),
     }),
   }
 }

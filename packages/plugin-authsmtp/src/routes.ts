@@ -1,20 +1,24 @@
 import {
-  ApiError,
+  consumeCall,
   createRoute,
+  defineAuthScheme,
   type OpenAPIHono,
   type PluginEnv,
-  parseBasic,
-  retryAfterSeconds,
-  verifyPassword,
   z,
 } from '@mailfront/core'
 import type { Context } from 'hono'
+import { errors } from './errors.ts'
 import type { AuthsmtpContext } from './options.ts'
 import { type Account, findAccount, normalizeUserId } from './store.ts'
 import { formatLondon, formatLondonWithOffset } from './time.ts'
 import { basicUserXml, ipAllocationXml } from './wire.ts'
 
 export const XML_TYPE = 'text/xml; charset=UTF-8'
+
+const basic = defineAuthScheme('authsmtpBasic', {
+  type: 'basic',
+  description: 'Username: the user id; password: the account API password.',
+})
 
 const basicUserExample = basicUserXml({
   user_id: 'aa12345',
@@ -41,7 +45,7 @@ function route(fn: 'basic_user' | 'ip_allocation', summary: string, ok: string) 
     path: `/restful/${fn}/{userId}`,
     operationId: fn,
     summary,
-    security: [{ authsmtpBasic: [] }],
+    security: [basic.security],
     request: { params },
     responses: {
       200: {
@@ -67,48 +71,28 @@ function route(fn: 'basic_user' | 'ip_allocation', summary: string, ok: string) 
 }
 
 export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: AuthsmtpContext) {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'authsmtpBasic', {
-    type: 'http',
-    scheme: 'basic',
-    description: 'Username: the user id; password: the account API password.',
-  })
-  const { cache, throttle } = ctx.state
+  basic.register(app)
+  const { auth } = ctx.state
   const opts = ctx.options
-
-  const unauthorized = () => {
-    ctx.events.authFailure('authsmtp')
-    return new ApiError('UNAUTHORIZED', 401, 'Not Authorized')
-  }
 
   /**
    * Order of checks after routing: the login throttle (200 + XML error, before any credential is
    * checked), auth (401), then the per-user rate limit (200 + XML error).
    */
   async function authorize(c: Context<PluginEnv>, urlUserId: string): Promise<Account> {
-    const cred = parseBasic(c.req.header('authorization'))
-    if (!cred) throw unauthorized()
+    const cred = basic.read(c.req.header('authorization'))
+    if (!cred) throw auth.failure()
     const id = normalizeUserId(urlUserId)
-    const outcome = await throttle.attempt(cred.username, c.env?.mailfront?.ip ?? 'local', async () => {
+    const account = await auth.attempt(cred.username, c, async () => {
       const account = cred.username.toLowerCase() === id ? await findAccount(ctx, id) : null
       const stored = account?.api_enabled ? account.api_password_hash : null
-      const ok = await cache.verify(id, cred.password, stored ?? '', async () => {
-        ctx.events.slowHash('authsmtp')
-        return (await verifyPassword(cred.password, stored)) ? true : null
-      })
+      const ok = await auth.verify(id, cred.password, stored)
       return ok && account && stored ? account : null
     })
-    if (outcome.status === 'refused')
-      throw new ApiError('LOGIN_THROTTLED', 200, 'too many failed logins', {
-        headers: { 'Retry-After': String(outcome.retryAfterS) },
-      })
-    if (outcome.status === 'failed') throw unauthorized()
-    const account = outcome.value
     if (opts.rateWindowS > 0) {
-      const r = await ctx.rateLimits.consume(`authsmtp:${id}`, { windowMs: opts.rateWindowS * 1000, max: 1 })
-      if (!r.allowed)
-        throw new ApiError('RATE_LIMITED', 200, 'rate limited', {
-          headers: { 'Retry-After': String(retryAfterSeconds(r.resetAt, ctx.clock.now())) },
-        })
+      const window = { windowMs: opts.rateWindowS * 1000, max: 1 }
+      const wait = await consumeCall(ctx.rateLimits, `authsmtp:${id}`, window, ctx.clock)
+      if (wait !== null) throw errors.error('RATE_LIMITED', { headers: { 'Retry-After': String(wait) } })
     }
     return account
   }
@@ -133,7 +117,7 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: AuthsmtpContext
   }
   const ipAllocation = async (c: Context<PluginEnv>) => {
     const a = await authorize(c, c.req.param('userId')!)
-    if (!a.ip_addresses.length) throw new ApiError('NO_IP_ADDRESSES', 200, 'no IPs')
+    if (!a.ip_addresses.length) throw errors.error('NO_IP_ADDRESSES')
     return xml(c, ipAllocationXml(a.user_id, a.ip_addresses))
   }
 
@@ -151,6 +135,6 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: AuthsmtpContext
   app.get('/restful/ip_allocation/:userId/', ipAllocation)
   // Anything else under /restful/ (unknown function, other method): 404, no auth needed.
   app.all('/restful/*', () => {
-    throw new ApiError('NOT_FOUND', 404, 'Not Found')
+    throw errors.error('NOT_FOUND')
   })
 }

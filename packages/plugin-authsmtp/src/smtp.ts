@@ -1,10 +1,4 @@
-import {
-  CredentialCache,
-  MailRejection,
-  type PluginContext,
-  type SmtpAuth,
-  verifyPassword,
-} from '@mailfront/core'
+import { MailRejection, type PluginContext, passwordAuth, type SmtpAuth } from '@mailfront/core'
 import { type Account, findAccount, normalizeUserId, recordUsage } from './store.ts'
 
 /** Usage as it stands now: a reset that is due counts as done (it is applied when usage is recorded). */
@@ -19,7 +13,8 @@ function current(a: Account, now: number) {
  * it has any. Each accepted message adds to `messages_sent` and `data_sent` at once.
  */
 export function authsmtpSmtpAuth(ctx: PluginContext): SmtpAuth {
-  const cache = new CredentialCache({ secret: `${ctx.secret}:authsmtp-smtp`, clock: ctx.clock })
+  // Its own cache namespace: the SMTP password is not the API password. The server throttles SMTP logins.
+  const auth = passwordAuth(ctx, { plugin: 'authsmtp', scope: 'authsmtp-smtp' })
   const account = async (principal: string) => {
     const a = await findAccount(ctx, principal)
     if (!a) throw new MailRejection(550, `5.7.1 AuthSMTP account ${principal} no longer exists`)
@@ -30,10 +25,7 @@ export function authsmtpSmtpAuth(ctx: PluginContext): SmtpAuth {
       const id = normalizeUserId(login)
       const a = id ? await findAccount(ctx, id) : null
       const stored = a?.smtp_password_hash ?? null
-      const ok = await cache.verify(id, password, stored ?? '', async () => {
-        ctx.events.slowHash('authsmtp')
-        return (await verifyPassword(password, stored)) ? true : null
-      })
+      const ok = await auth.verify(id, password, stored)
       if (!ok || !a || !stored) return null
       return { principal: a.user_id }
     },

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
+import { adminScheme } from './auth.ts'
 import { ERRORS, type ExampleErrorCode } from './errors.ts'
 
 // The API as data: these schemas and routes are what /openapi.json shows and what validates each
@@ -56,7 +57,7 @@ const errors = (...codes: ExampleErrorCode[]) =>
     ]),
   )
 
-const security = [{ exampleBasic: [] }]
+const security = [adminScheme.security]
 const params = z.object({ address: address.openapi({ param: { name: 'address', in: 'path' } }) })
 
 export const ROUTES = {
@@ -115,9 +116,5 @@ export const ROUTES = {
 
 /** The auth scheme the routes' `security` names. */
 export function registerDocs(app: OpenAPIHono<PluginEnv>): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'exampleBasic', {
-    type: 'http',
-    scheme: 'basic',
-    description: 'The admin credential (fixtures `admin`, or `mailfront example admin set`)',
-  })
+  adminScheme.register(app)
 }

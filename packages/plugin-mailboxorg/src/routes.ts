@@ -1,5 +1,6 @@
 import {
   createRoute,
+  defineAuthScheme,
   type OpenAPIHono,
   type PluginEnv,
   readBodyText,
@@ -11,6 +12,12 @@ import type { Dispatcher } from './dispatch.ts'
 import { langOf } from './errors.ts'
 
 export const JSON_TYPE = 'application/json'
+
+const session = defineAuthScheme('mailboxorgSession', {
+  type: 'header',
+  header: 'HPLS-AUTH',
+  description: 'The Auth-ID returned by the `auth` method.',
+})
 
 const Envelope = z
   .object({
@@ -37,7 +44,7 @@ const route = createRoute({
   description:
     'Every method, its params, result, errors and level: [/openrpc.json](/openrpc.json), also from the `rpc.discover` method. ' +
     'The body is read as JSON whatever the Content-Type. `/v1` (no slash) is the same endpoint.',
-  security: [{}, { mailboxorgSession: [] }],
+  security: [{}, session.security],
   request: {
     body: {
       content: {
@@ -67,12 +74,7 @@ const route = createRoute({
 })
 
 export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher, bodyLimit: number) {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'mailboxorgSession', {
-    type: 'apiKey',
-    in: 'header',
-    name: 'HPLS-AUTH',
-    description: 'The Auth-ID returned by the `auth` method.',
-  })
+  session.register(app)
   // Registered for the docs only: the body is parsed here whatever its Content-Type (see the README).
   app.openAPIRegistry.registerPath(route)
   const rpc = async (c: Context<PluginEnv>) => {

@@ -1,4 +1,4 @@
-import { CredentialCache, type PluginContext, type SmtpAuth, verifyPassword } from '@mailfront/core'
+import { type PluginContext, passwordAuth, type SmtpAuth } from '@mailfront/core'
 import { APP_PASSWORD, type AppPasswordRow, MAIL, type MailRow } from './store.ts'
 
 /**
@@ -7,12 +7,8 @@ import { APP_PASSWORD, type AppPasswordRow, MAIL, type MailRow } from './store.t
  * (with the same answer as a wrong password, so a login never tells which mailboxes exist).
  */
 export function mailboxorgSmtpAuth(ctx: PluginContext): SmtpAuth {
-  const cache = new CredentialCache<true>({ secret: `${ctx.secret}:mailboxorg-smtp`, clock: ctx.clock })
-  const check = (subject: string, password: string, stored: string | null) =>
-    cache.verify(subject, password, stored ?? '', async () => {
-      ctx.events.slowHash('mailboxorg')
-      return (await verifyPassword(password, stored)) ? true : null
-    })
+  // The server throttles SMTP logins; this caches the slow hashes (single-flight).
+  const { verify: check } = passwordAuth(ctx, { plugin: 'mailboxorg', scope: 'mailboxorg-smtp' })
   return {
     async authenticate(login, password) {
       const mail = login.trim().toLowerCase()

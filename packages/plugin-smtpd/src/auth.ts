@@ -1,17 +1,33 @@
 import {
   ApiError,
-  LoginThrottle,
+  consumeCall,
+  defineAuthScheme,
   memoryRateLimitStore,
   type PluginContext,
   type PluginEnv,
-  parseBasic,
-  parseBearer,
-  retryAfterSeconds,
+  passwordAuth,
 } from '@mailfront/core'
 import type { Context } from 'hono'
 import { loginThrottled, smtpdError } from './errors.ts'
 import { can, type Permission } from './roles.ts'
 import type { Principal, SmtpdOptions, Tokens } from './tokens.ts'
+
+/** SMTPD's schemes, in the order the docs list them. */
+export const schemes = {
+  basic: defineAuthScheme('smtpdBasic', {
+    type: 'basic',
+    description: 'For the password grant: e-mail:password, or an API key:secret.',
+  }),
+  bearer: defineAuthScheme('smtpdBearer', {
+    type: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The access token from /oauth/token (`Authentication:` is accepted as an alias).',
+  }),
+  keySecret: defineAuthScheme('smtpdKeySecret', {
+    type: 'basic',
+    description: "On /api/v1 only: an API key's secret as the username, no password (or as a Bearer token).",
+  }),
+}
 
 type C = Context<PluginEnv>
 
@@ -27,55 +43,43 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
   const perPrincipal = memoryRateLimitStore({ clock: ctx.clock })
   // Wrong API-key secrets are throttled per client address by the core's login throttle (a secret has
   // no login to count per; 256 random bits are not guessed, but a scan still gets no free rein).
-  const secrets = new LoginThrottle(ctx.rateLimits, {
+  const secrets = passwordAuth(ctx, {
+    plugin: 'smtpd',
     scope: 'smtpd-secret',
     limits: { ...opts.login, perLogin: 0 },
-    clock: ctx.clock,
-    onRefused: () => ctx.events.rateLimited('smtpd'),
+    cache: false,
+    denied: () => smtpdError('BAD_TOKEN'),
+    refused: loginThrottled,
   })
-  async function fromSecret(c: C, secret: string): Promise<Principal> {
-    const outcome = await secrets.attempt('api-key-secret', c.env?.mailfront?.ip ?? 'local', () =>
-      tokens.fromSecret(secret).catch((e) => {
-        if (e instanceof ApiError && e.code === 'BAD_TOKEN') return null
-        throw e
-      }),
-    )
-    if (outcome.status === 'refused') throw loginThrottled(outcome.retryAfterS)
-    if (outcome.status === 'failed') throw smtpdError('BAD_TOKEN')
-    return outcome.value
-  }
+  const fromSecret = (c: C, secret: string) =>
+    secrets.attempt('api-key-secret', c, () => tokens.fromSecret(secret))
+  // A rejected JWT counts as a failed authentication too (a refusal by the throttle does not).
+  const fromJwt = (jwt: string) =>
+    tokens.fromJwt(jwt).catch((e: unknown) => {
+      throw e instanceof ApiError ? secrets.failure(e) : e
+    })
 
   async function identify(c: C, allowSecret: boolean): Promise<Principal> {
     const header = authHeader(c)
-    const bearer = parseBearer(header)
+    const bearer = schemes.bearer.read(header)
     if (bearer) {
-      if (bearer.split('.').length === 3) return (await tokens.fromJwt(bearer)).principal
+      if (bearer.split('.').length === 3) return (await fromJwt(bearer)).principal
       if (allowSecret) return fromSecret(c, bearer)
     } else if (allowSecret) {
-      const basic = parseBasic(header)
+      const basic = schemes.keySecret.read(header)
       if (basic && basic.password === '' && basic.username) return fromSecret(c, basic.username)
     }
-    throw smtpdError('BAD_TOKEN')
+    throw secrets.failure()
   }
 
   return async function authorize(c: C, need?: Permission): Promise<Principal> {
-    let p: Principal
-    try {
-      p = await identify(c, c.req.path.startsWith('/api/'))
-    } catch (e) {
-      if (e instanceof ApiError && e.code !== 'RATE_LIMITED') ctx.events.authFailure('smtpd')
-      throw e
-    }
+    const p = await identify(c, c.req.path.startsWith('/api/'))
     if (opts.callsPerMin) {
-      const r = await perPrincipal.consume(p.key?.id ?? p.user.id, {
-        windowMs: 60_000,
-        max: opts.callsPerMin,
-      })
-      if (!r.allowed) {
+      const window = { windowMs: 60_000, max: opts.callsPerMin }
+      const wait = await consumeCall(perPrincipal, p.key?.id ?? p.user.id, window, ctx.clock)
+      if (wait !== null) {
         ctx.events.rateLimited('smtpd')
-        throw smtpdError('RATE_LIMITED', {
-          headers: { 'Retry-After': String(retryAfterSeconds(r.resetAt, ctx.clock.now())) },
-        })
+        throw smtpdError('RATE_LIMITED', { headers: { 'Retry-After': String(wait) } })
       }
     }
     if (need && !can(p.role, need)) throw smtpdError('FORBIDDEN_ROLE')

@@ -1,10 +1,10 @@
-import { ApiError } from '@mailfront/core'
+import { type ApiError, defineErrors } from '@mailfront/core'
 
 /**
  * Every error SMTPD answers, `{code, message}` at an HTTP status. `source`: the seed or its docs, or
  * ours (same five-digit style: the HTTP-like prefix plus a sub-code).
  */
-export const ERRORS = {
+export const errors = defineErrors({
   VALIDATION_FAILED: { code: 40001, status: 400, message: 'Validation failed', source: 'ours' },
   UNSUPPORTED_GRANT: { code: 40002, status: 400, message: 'Unsupported grant_type', source: 'ours' },
   BAD_TOKEN: { code: 40101, status: 401, message: 'Missing or invalid bearer token', source: 'ours' },
@@ -66,7 +66,9 @@ export const ERRORS = {
     source: 'ours',
   },
   MAIL_UNAVAILABLE: { code: 50302, status: 503, message: 'Sending is not available', source: 'ours' },
-} as const
+})
+/** The table itself: numeric codes, statuses and messages (the docs list them). */
+export const ERRORS = errors.table
 
 export type SmtpdErrorName = keyof typeof ERRORS
 
@@ -74,10 +76,7 @@ export function smtpdError(
   name: SmtpdErrorName,
   opts: { message?: string; status?: number; headers?: Record<string, string> } = {},
 ) {
-  const e = ERRORS[name]
-  return new ApiError(name, opts.status ?? e.status, opts.message ?? e.message, {
-    ...(opts.headers ? { headers: opts.headers } : {}),
-  })
+  return errors.error(name, opts)
 }
 
 /** The login throttle's refusal: 42901, before any credential is checked. */
@@ -90,7 +89,7 @@ export function loginThrottled(retryAfterS: number) {
 
 /** The wire body of any error (errors from the shared layers included). */
 export function errorBody(err: ApiError): { status: number; body: { code: number; message: string } } {
-  const known = (ERRORS as Record<string, (typeof ERRORS)[SmtpdErrorName]>)[err.code]
+  const known = errors.get(err.code)
   if (err.code === 'VALIDATION_FAILED' && Array.isArray(err.details) && err.details.length) {
     // The first problem, named by its field: `Validation failed: email_address: Invalid email address`.
     const first = err.details[0] as { path: string; message: string }

@@ -1,8 +1,9 @@
 import { type ApiError, definePlugin } from '@mailfront/core'
+import { schemes } from './auth.ts'
 import { commands } from './cli.ts'
 import { sendingCommands } from './cli-sending.ts'
 import { demo } from './demo.ts'
-import { ERRORS, errorBody } from './errors.ts'
+import { ERRORS, errorBody, errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { smtpdOptions, smtpdSetup } from './options.ts'
 import { registerAccount } from './routes/account.ts'
@@ -44,9 +45,7 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
       sendings.push(state.sending)
       return state
     },
-    errors: Object.fromEntries(
-      Object.entries(ERRORS).map(([k, v]) => [k, { status: v.status, message: v.message }]),
-    ),
+    errors: errors.table,
     docs: {
       kind: 'openapi',
       title: 'SMTPD API',
@@ -60,26 +59,9 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     },
     notFound: (c) => c.json({ code: ERRORS.NOT_FOUND.code, message: ERRORS.NOT_FOUND.message }, 404),
     routes(app, ctx) {
-      const r = app.openAPIRegistry
-      r.registerComponent('securitySchemes', 'smtpdBasic', {
-        type: 'http',
-        scheme: 'basic',
-        description: 'For the password grant: e-mail:password, or an API key:secret.',
-      })
-      r.registerComponent('securitySchemes', 'smtpdBearer', {
-        type: 'http',
-        scheme: 'bearer',
-        bearerFormat: 'JWT',
-        description: 'The access token from /oauth/token (`Authentication:` is accepted as an alias).',
-      })
-      r.registerComponent('securitySchemes', 'smtpdKeySecret', {
-        type: 'http',
-        scheme: 'basic',
-        description:
-          "On /api/v1 only: an API key's secret as the username, no password (or as a Bearer token).",
-      })
-      const { auth, tokens, authorize, sending } = ctx.state
-      registerOauth(app, ctx, auth, tokens, authorize)
+      for (const scheme of Object.values(schemes)) scheme.register(app)
+      const { tokens, authorize, sending } = ctx.state
+      registerOauth(app, ctx, tokens, authorize)
       registerAccount(app, ctx, tokens, authorize)
       registerProfiles(app, authorize, sending)
       registerSend(app, authorize, sending)

@@ -3,12 +3,12 @@ import {
   createHs256,
   type LoginThrottleLimits,
   type PluginContext,
+  passwordAuth,
   safeEqual,
   sha256Hex,
   upsertOne,
-  verifyPassword,
 } from '@mailfront/core'
-import { smtpdError } from './errors.ts'
+import { loginThrottled, smtpdError } from './errors.ts'
 import { type Role, roleId } from './roles.ts'
 import {
   ACCOUNT,
@@ -125,38 +125,43 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
 
   const principalId = (p: Principal) => (p.kind === 'key' ? p.key!.id : p.user.id)
 
+  // Only failed grants count (per e-mail or key and address, per address). No credential cache: a
+  // grant is rare, and each one is checked afresh.
+  const passwords = passwordAuth(ctx, {
+    plugin: 'smtpd',
+    limits: opts.login,
+    cache: false,
+    denied: () => smtpdError('BAD_CREDENTIALS'),
+    refused: loginThrottled,
+  })
+
+  /**
+   * e-mail + password, or API key + secret. Every failure costs exactly one slow hash, whatever
+   * failed (unknown name, wrong password, wrong key secret): status, body and time do not say
+   * which names exist. A right key secret is a fast SHA-256 check (the caller already knows it).
+   */
+  async function checkCredentials(username: string, password: string): Promise<Principal | null> {
+    const user = await db.findOne<UserRow>({
+      model: USER,
+      where: { field: 'email_address', value: username.trim().toLowerCase() },
+    })
+    if (user)
+      return (await passwords.verify(user.id, password, user.password_hash)) ? userPrincipal(user) : null
+    const key = await db.findOne<ApiKeyRow>({ model: API_KEY, where: { field: 'key', value: username } })
+    const ok = safeEqual(sha256Hex(password), key?.secret_hash ?? '')
+    const p = ok ? await keyPrincipal(key) : null
+    // Unknown key or wrong secret: the same cost as a wrong user password.
+    if (!p) await passwords.verify(username, password, null)
+    return p
+  }
+
   return {
     keyActive,
 
-    /**
-     * e-mail + password, or API key + secret. Every failure costs exactly one slow hash, whatever
-     * failed (unknown name, wrong password, wrong key secret): status, body and time do not say
-     * which names exist. A right key secret is a fast SHA-256 check (the caller already knows it).
-     */
-    async checkCredentials(username: string, password: string): Promise<Principal> {
-      const slow = (stored: string | null) => {
-        ctx.events.slowHash('smtpd')
-        return verifyPassword(password, stored)
-      }
-      const user = await db.findOne<UserRow>({
-        model: USER,
-        where: { field: 'email_address', value: username.trim().toLowerCase() },
-      })
-      if (user) {
-        if (await slow(user.password_hash)) {
-          const p = await userPrincipal(user)
-          if (p) return p
-        }
-        throw smtpdError('BAD_CREDENTIALS')
-      }
-      const key = await db.findOne<ApiKeyRow>({ model: API_KEY, where: { field: 'key', value: username } })
-      const ok = safeEqual(sha256Hex(password), key?.secret_hash ?? '')
-      const p = ok ? await keyPrincipal(key) : null
-      if (!p) {
-        await slow(null) // unknown key or wrong secret: the same cost as a wrong user password
-        throw smtpdError('BAD_CREDENTIALS')
-      }
-      return p
+    /** The password grant's check, under the login throttle: the principal, or BAD_CREDENTIALS / 42901. */
+    async logIn(username: string, password: string, address: string): Promise<Principal> {
+      if (!username) throw passwords.failure()
+      return passwords.attempt(username, address, () => checkCredentials(username, password))
     },
 
     /**
@@ -235,15 +240,13 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
       return { claims, principal }
     },
 
-    /** An API key's secret used directly (Basic username or Bearer), on /api/v1 routes. */
-    async fromSecret(secret: string): Promise<Principal> {
+    /** An API key's secret used directly (Basic username or Bearer), on /api/v1 routes; null: none. */
+    async fromSecret(secret: string): Promise<Principal | null> {
       const k = await db.findOne<ApiKeyRow>({
         model: API_KEY,
         where: { field: 'secret_hash', value: sha256Hex(secret) },
       })
-      const p = await keyPrincipal(k)
-      if (!p) throw smtpdError('BAD_TOKEN')
-      return p
+      return keyPrincipal(k)
     },
 
     /** Live refresh grants of a key (for `…/api_key/:id/sessions`). */

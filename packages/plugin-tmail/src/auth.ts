@@ -1,13 +1,10 @@
 import {
-  CredentialCache,
+  defineAuthScheme,
   hashPassword,
-  LoginThrottle,
   loginLimitsOf,
   type PluginContext,
   type PluginEnv,
-  parseBasic,
-  safeEqual,
-  verifyPassword,
+  passwordAuth,
 } from '@mailfront/core'
 import type { Context } from 'hono'
 import { tmailError } from './errors.ts'
@@ -15,6 +12,10 @@ import type { TmailOptions } from './options.ts'
 import { ADMIN, type AdminRow } from './store.ts'
 
 export const REALM = 'Basic realm="tmail REST server"'
+export const adminScheme = defineAuthScheme('tmailBasic', {
+  type: 'basic',
+  description: 'The admin credential (demo: admin / admin).',
+})
 export const ADMIN_NAME = 'rest'
 /** How long a stored admin credential is reused before it is read again (a CLI change shows up after it). */
 const ADMIN_TTL_MS = 1_000
@@ -63,35 +64,21 @@ export function adminSource(ctx: PluginContext, opts: TmailOptions) {
  * the core's login throttle (403 "too many authentication attempts" with Retry-After, before any check).
  */
 export function adminAuth(ctx: PluginContext, opts: TmailOptions, admin: ReturnType<typeof adminSource>) {
-  const cache = new CredentialCache({ secret: `${ctx.secret}:tmail`, clock: ctx.clock })
-  const throttle = new LoginThrottle(ctx.rateLimits, {
-    scope: 'tmail',
+  const auth = passwordAuth(ctx, {
+    plugin: 'tmail',
     limits: loginLimitsOf(opts),
-    clock: ctx.clock,
-    onRefused: () => ctx.events.rateLimited('tmail'),
+    denied: () => tmailError('UNAUTHORIZED'),
+    refused: (s) => tmailError('TOO_MANY_ATTEMPTS', undefined, '', { 'Retry-After': String(s) }),
   })
-  const denied = () => {
-    ctx.events.authFailure('tmail')
-    return tmailError('UNAUTHORIZED')
-  }
   return async function authorize(c: Context<PluginEnv>): Promise<void> {
     const header = c.req.header('authorization')
     if (header === undefined) throw tmailError('UNAUTHORIZED', undefined, '', { 'WWW-Authenticate': REALM })
-    const cred = parseBasic(header)
-    if (!cred) throw denied()
-    const outcome = await throttle.attempt(cred.username, c.env?.mailfront?.ip ?? 'local', async () => {
+    const cred = adminScheme.read(header)
+    if (!cred) throw auth.failure()
+    await auth.attempt(cred.username, c, async () => {
       const a = await admin.get()
-      if (!a) return null
-      return cache.verify(a.login, `${cred.username}\u0000${cred.password}`, a.hash, async () => {
-        ctx.events.slowHash('tmail')
-        // Both checks always run: the answer and its cost do not tell which part was wrong.
-        const loginOk = safeEqual(cred.username, a.login)
-        const passwordOk = await verifyPassword(cred.password, a.hash)
-        return loginOk && passwordOk ? true : null
-      })
+      // The login is checked with the password: the answer and its cost do not tell which was wrong.
+      return a && (await auth.verify(a.login, cred.password, a.hash, cred.username)) ? true : null
     })
-    if (outcome.status === 'refused')
-      throw tmailError('TOO_MANY_ATTEMPTS', undefined, '', { 'Retry-After': String(outcome.retryAfterS) })
-    if (outcome.status === 'failed') throw denied()
   }
 }

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
+import { adminScheme } from './auth.ts'
 import { alsoAccepts, goBool, goString } from './body.ts'
 import { ERRORS } from './errors.ts'
 import { JSON_TYPE } from './wire.ts'
@@ -90,7 +91,7 @@ export const Paging = z.object({
   offset: count('mailfront extension: skip this many rows'),
 })
 const AUTH = ['UNAUTHORIZED', 'TOO_MANY_ATTEMPTS'] as const
-const security = [{ tmailBasic: [] }]
+const security = [adminScheme.security]
 const body = <S extends z.ZodType>(schema: S) => ({
   content: { 'application/json': { schema } },
   required: true,
@@ -219,9 +220,5 @@ export const ROUTES = {
 
 /** The admin credential's scheme; the paths are registered with their handlers (routes.ts). */
 export function registerDocs(app: OpenAPIHono<PluginEnv>) {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'tmailBasic', {
-    type: 'http',
-    scheme: 'basic',
-    description: 'The admin credential (demo: admin / admin).',
-  })
+  adminScheme.register(app)
 }

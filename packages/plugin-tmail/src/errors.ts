@@ -1,7 +1,7 @@
-import { ApiError } from '@mailfront/core'
+import { type ApiError, defineErrors } from '@mailfront/core'
 
 /** Every error tmail answers, as `{msg, raw}` at its status. The code names the case for logs and docs. */
-export const ERRORS = {
+export const errors = defineErrors({
   UNAUTHORIZED: { status: 401, message: 'Unauthorized' },
   TOO_MANY_ATTEMPTS: { status: 403, message: 'too many authentication attempts' },
   HTTPS_REQUIRED: { status: 403, message: 'HTTPS is required' },
@@ -18,7 +18,9 @@ export const ERRORS = {
   BOUNCE_FAILED: { status: 422, message: 'unable to bounce message <id>' },
   INTERNAL: { status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'service temporarily unavailable' },
-} as const
+})
+/** The table itself (the docs list its statuses and messages). */
+export const ERRORS = errors.table
 
 export type TmailErrorCode = keyof typeof ERRORS
 
@@ -29,7 +31,7 @@ export function tmailError(
   raw = '',
   headers?: Record<string, string>,
 ): ApiError {
-  return new ApiError(code, ERRORS[code].status, msg, { details: { raw }, ...(headers ? { headers } : {}) })
+  return errors.error(code, { message: msg, details: { raw }, ...(headers ? { headers } : {}) })
 }
 
 export const rawOf = (e: ApiError): string => {

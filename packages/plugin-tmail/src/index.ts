@@ -2,7 +2,7 @@ import { type ApiError, definePlugin } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { demo } from './demo.ts'
 import { registerDocs } from './docs.ts'
-import { ERRORS, rawOf, tmailError } from './errors.ts'
+import { ERRORS, errors, rawOf, tmailError } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { tmailOptions, tmailSetup } from './options.ts'
 import { processQueue } from './queue.ts'
@@ -28,7 +28,7 @@ export function tmailPlugin() {
     models,
     options: tmailOptions,
     setup: tmailSetup,
-    errors: ERRORS,
+    errors: errors.table,
     docs: {
       kind: 'openapi',
       title: 'tmail REST API',
@@ -38,11 +38,10 @@ export function tmailPlugin() {
     },
     renderError(err: ApiError, c) {
       // Errors from the shared layers (body limit, validation) keep their status, in tmail's shape.
-      const known = err.code in ERRORS || err.status === 413
+      const known = errors.has(err.code) || err.status === 413
       const status = known ? err.status : err.status >= 500 ? 500 : err.status
       // Server-side failures answer the table's wording, never the cause's.
-      const msg =
-        err.status >= 500 ? (ERRORS[err.code as keyof typeof ERRORS] ?? ERRORS.INTERNAL).message : err.message
+      const msg = err.status >= 500 ? (errors.get(err.code) ?? ERRORS.INTERNAL).message : err.message
       return c.body(errorBody(msg, rawOf(err)), status as 400, { 'Content-Type': JSON_TYPE })
     },
     notFound: (c) => c.body(errorBody(ERRORS.NOT_FOUND.message), 404, { 'Content-Type': JSON_TYPE }),

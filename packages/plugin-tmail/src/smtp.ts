@@ -1,4 +1,4 @@
-import { CredentialCache, type PluginContext, type SmtpAuth, verifyPassword } from '@mailfront/core'
+import { type PluginContext, passwordAuth, type SmtpAuth } from '@mailfront/core'
 import { addSubmitted } from './live.ts'
 import { findUser } from './users.ts'
 
@@ -7,16 +7,14 @@ import { findUser } from './users.ts'
  * bcrypt `Passwd`) and may relay; what they send is listed by `GET /queue` until it is delivered.
  */
 export function tmailSmtpAuth(ctx: PluginContext): SmtpAuth {
-  const cache = new CredentialCache({ secret: `${ctx.secret}:tmail-smtp`, clock: ctx.clock })
+  // Users, not the admin: a cache of their own. The server throttles SMTP logins.
+  const auth = passwordAuth(ctx, { plugin: 'tmail', scope: 'tmail-smtp' })
   return {
     async authenticate(login, password) {
       const id = login.trim().toLowerCase()
       const u = id ? await findUser(ctx.storage, id) : null
       const stored = u?.auth_relay && u.active === 'Y' ? u.passwd : null
-      const ok = await cache.verify(id, password, stored ?? '', async () => {
-        ctx.events.slowHash('tmail')
-        return (await verifyPassword(password, stored)) ? true : null
-      })
+      const ok = await auth.verify(id, password, stored)
       return ok && u && stored ? { principal: u.login } : null
     },
     async accepted(principal, message) {

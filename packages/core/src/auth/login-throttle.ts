@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts'
 import { systemClock } from '../clock.ts'
-import { retryAfterSeconds } from '../ratelimit/middleware.ts'
+import { retryAfterSeconds } from '../ratelimit/consume.ts'
 import type { RateLimitStore, WindowState } from '../ratelimit/types.ts'
 import { sha256Hex } from './secrets.ts'
 

@@ -1,12 +1,10 @@
-import { Hono } from 'hono'
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../clock.ts'
-import { ApiError } from '../errors.ts'
 import { memoryAdapter } from '../storage/memory.ts'
 import { StoreUnavailableError } from '../storage/unavailable.ts'
+import { consumeCall } from './consume.ts'
 import { memoryRateLimitStore } from './memory.ts'
-import { rateLimit } from './middleware.ts'
 import { redisRateLimitStore } from './redis.ts'
 import { RATE_LIMIT_PURGE_EVERY_MS, rateLimitModels, storageRateLimitStore } from './storage.ts'
 import type { RateLimitStore } from './types.ts'
@@ -127,28 +125,16 @@ describe('redis rate-limit store while Redis is unreachable', () => {
   })
 })
 
-describe('rateLimit middleware', () => {
-  it('sets RateLimit-* headers and throws RATE_LIMITED with Retry-After for the plugin to render', async () => {
+describe('consumeCall', () => {
+  it('answers null while the window allows, then the seconds until it resets', async () => {
     const clock = createManualClock()
-    const app = new Hono()
-    app.onError((e, c) => {
-      const err = e as ApiError
-      expect(err).toBeInstanceOf(ApiError)
-      return c.text(`limited ${err.code}`, 429, err.headers)
-    })
-    app.use(
-      '*',
-      rateLimit({ store: memoryRateLimitStore({ clock }), windowMs: 20_000, max: 1, clock, key: () => 'x' }),
-    )
-    app.get('/', (c) => c.text('ok'))
-    const ok = await app.request('/')
-    expect(ok.headers.get('RateLimit-Limit')).toBe('1')
-    expect(ok.headers.get('RateLimit-Remaining')).toBe('0')
-    expect(ok.headers.get('RateLimit-Reset')).toBe('20')
+    const store = memoryRateLimitStore({ clock })
+    const w = { windowMs: 20_000, max: 1 }
+    expect(await consumeCall(store, 'x', w, clock)).toBeNull()
     clock.advance(5_000)
-    const no = await app.request('/')
-    expect(no.status).toBe(429)
-    expect(await no.text()).toBe('limited RATE_LIMITED')
-    expect(no.headers.get('Retry-After')).toBe('15')
+    expect(await consumeCall(store, 'x', w, clock)).toBe(15)
+    expect(await consumeCall(store, 'y', w, clock)).toBeNull()
+    clock.advance(15_000)
+    expect(await consumeCall(store, 'x', w, clock)).toBeNull()
   })
 })

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, type PluginContext, type PluginEnv, z } from '@mailfront/core'
 import type { Context } from 'hono'
 import { createAccount, createApiKey, createUser } from '../accounts.ts'
-import type { Authorize } from '../auth.ts'
+import { type Authorize, schemes } from '../auth.ts'
 import { smtpdError } from '../errors.ts'
 import { currentPlanView, PLANS, planById } from '../plans.ts'
 import type { Permission } from '../roles.ts'
@@ -33,7 +33,7 @@ import {
 } from './schemas.ts'
 
 type C = Context<PluginEnv>
-const bearer: Record<string, string[]>[] = [{ smtpdBearer: [] }, { smtpdKeySecret: [] }]
+const bearer: Record<string, string[]>[] = [schemes.bearer.security, schemes.keySecret.security]
 const json = (schema: z.ZodType, description: string) => ({
   description,
   content: { 'application/json': { schema } },

@@ -1,13 +1,13 @@
 import { createRoute, type OpenAPIHono, type PluginEnv, type z } from '@mailfront/core'
 import type { Context } from 'hono'
-import type { Authorize } from '../auth.ts'
+import { type Authorize, schemes } from '../auth.ts'
 import type { SmtpdErrorName } from '../errors.ts'
 import type { Permission } from '../roles.ts'
 import type { Principal } from '../tokens.ts'
 import { errorResponses } from './schemas.ts'
 
 export type C = Context<PluginEnv>
-export const bearer: Record<string, string[]>[] = [{ smtpdBearer: [] }, { smtpdKeySecret: [] }]
+export const bearer: Record<string, string[]>[] = [schemes.bearer.security, schemes.keySecret.security]
 export const AUTH_ERRORS = ['BAD_TOKEN', 'TOKEN_EXPIRED', 'FORBIDDEN_ROLE', 'RATE_LIMITED'] as const
 export const json = (schema: z.ZodType, description: string) => ({
   description,

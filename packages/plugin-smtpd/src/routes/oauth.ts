@@ -1,19 +1,17 @@
 import {
-  ApiError,
+  clientAddressOf,
   createRoute,
-  LoginThrottle,
   type OpenAPIHono,
   type PluginContext,
   type PluginEnv,
-  parseBasic,
   z,
 } from '@mailfront/core'
 import type { Context } from 'hono'
-import { type Authorize, authHeader } from '../auth.ts'
+import { type Authorize, authHeader, schemes } from '../auth.ts'
 import { readFields } from '../body.ts'
-import { loginThrottled, smtpdError } from '../errors.ts'
+import { smtpdError } from '../errors.ts'
 import { meView } from '../store.ts'
-import type { SmtpdOptions, Tokens } from '../tokens.ts'
+import type { Tokens } from '../tokens.ts'
 import { errorResponses, Me, TokenResponse } from './schemas.ts'
 
 type C = Context<PluginEnv>
@@ -21,25 +19,16 @@ type C = Context<PluginEnv>
 export function registerOauth(
   app: OpenAPIHono<PluginEnv>,
   ctx: PluginContext,
-  opts: SmtpdOptions,
   tokens: Tokens,
   authorize: Authorize,
 ) {
-  // The core's login throttle: only failed grants count (per e-mail or key and address, per address).
-  const throttle = new LoginThrottle(ctx.rateLimits, {
-    scope: 'smtpd',
-    limits: opts.login,
-    clock: ctx.clock,
-    onRefused: () => ctx.events.rateLimited('smtpd'),
-  })
-
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: '/oauth/token',
     operationId: 'smtpdToken',
     summary:
       'Grant (grant_type=password: Basic e-mail:password or key:secret) or refresh (grant_type=refresh_token)',
-    security: [{ smtpdBasic: [] }, {}],
+    security: [schemes.basic.security, {}],
     request: {
       query: z.object({ grant_type: z.enum(['password', 'refresh_token']) }),
       body: {
@@ -64,25 +53,11 @@ export function registerOauth(
     const fields = await readFields(c, ctx.bodyLimit)
     const grant = c.req.query('grant_type') ?? fields.grant_type
     if (grant === 'password') {
-      const basic = parseBasic(authHeader(c))
+      const basic = schemes.basic.read(authHeader(c))
       const username = basic?.username ?? fields.username ?? ''
       const password = basic?.password ?? fields.password ?? ''
-      if (!username) {
-        ctx.events.authFailure('smtpd')
-        throw smtpdError('BAD_CREDENTIALS')
-      }
-      const outcome = await throttle.attempt(username, c.env?.mailfront?.ip ?? 'local', () =>
-        tokens.checkCredentials(username, password).catch((e) => {
-          if (e instanceof ApiError && e.code === 'BAD_CREDENTIALS') return null
-          throw e
-        }),
-      )
-      if (outcome.status === 'refused') throw loginThrottled(outcome.retryAfterS)
-      if (outcome.status === 'failed') {
-        ctx.events.authFailure('smtpd')
-        throw smtpdError('BAD_CREDENTIALS')
-      }
-      return c.json(await tokens.grant(outcome.value))
+      const principal = await tokens.logIn(username, password, clientAddressOf(c))
+      return c.json(await tokens.grant(principal))
     }
     if (grant === 'refresh_token') {
       // A Bearer header may come along (the Go client sends its old access token): it is ignored.
@@ -100,7 +75,7 @@ export function registerOauth(
     path: '/oauth/revoke',
     operationId: 'smtpdRevoke',
     summary: 'Revoke a refresh token (logout)',
-    security: [{ smtpdBearer: [] }],
+    security: [schemes.bearer.security],
     request: {
       body: { content: { 'application/json': { schema: z.object({ refresh_token: z.string() }) } } },
     },
@@ -123,7 +98,7 @@ export function registerOauth(
       path: '/oauth/me',
       operationId: 'smtpdMe',
       summary: 'The logged-in user (for an API-key token: the user who created the key)',
-      security: [{ smtpdBearer: [] }],
+      security: [schemes.bearer.security],
       responses: {
         200: {
           description: 'The user; times in milliseconds',
@@ -142,7 +117,7 @@ export function registerOauth(
       operationId: 'smtpdValidate',
       summary:
         'Whether the bearer token is valid (the Go client calls it before each use); answers its claims',
-      security: [{ smtpdBearer: [] }],
+      security: [schemes.bearer.security],
       responses: {
         200: {
           description: 'Valid: the claims',
