@@ -1,4 +1,10 @@
-import type { LoginThrottle, LoginThrottleLimits, PluginContext, z } from '@mailfront/core'
+import {
+  type MethodDef as CoreMethodDef,
+  type LoginThrottle,
+  type LoginThrottleLimits,
+  methodDefiner,
+  type PluginContext,
+} from '@mailfront/core'
 import type { AppErrorName, Lang } from './errors.ts'
 import type { Sessions } from './sessions.ts'
 import type { Level, SessionRow } from './store.ts'
@@ -35,18 +41,13 @@ export interface Call {
 /** `anonymous`: no session needed; `session`: any level; a list: those levels (admin always may). */
 export type Access = 'anonymous' | 'session' | readonly Level[]
 
-export interface MethodDef<P extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType> {
-  name: string
-  summary: string
+/** mailbox.org's fields of a method: who may call it, and the application errors it can answer (docs). */
+export interface MailboxorgMethodFields {
   access: Access
-  params: P
-  result: R
-  /** Application errors the method can answer (for the docs). */
   errors: AppErrorName[]
-  aliases?: string[]
-  handler(params: z.infer<P>, call: Call): Promise<z.infer<R>>
 }
 
+export type MethodDef = CoreMethodDef<Call, MailboxorgMethodFields>
+
 /** Declare a method once: params, result, errors and level, all read by the dispatcher and the docs. */
-export const defineMethod = <P extends z.ZodObject, R extends z.ZodType>(m: MethodDef<P, R>): MethodDef =>
-  m as unknown as MethodDef
+export const defineMethod = methodDefiner<Call, MailboxorgMethodFields>()
