@@ -7,7 +7,8 @@ import {
   retryAfterSeconds,
 } from '@mailfront/core'
 import { appError, type Lang, RPC_MESSAGES } from './errors.ts'
-import type { Call, MailboxorgOptions, MethodDef } from './method.ts'
+import type { Call, MethodDef } from './method.ts'
+import { loginLimits, type MailboxorgOptions } from './options.ts'
 import type { Sessions } from './sessions.ts'
 import type { SessionRow } from './store.ts'
 
@@ -27,16 +28,16 @@ interface Request extends HttpRequestInfo {
 
 /** The mailbox.org dispatcher: the core engine, with sessions, levels and mailbox.org's errors. */
 export function createDispatcher(
-  ctx: PluginContext,
-  opts: MailboxorgOptions,
+  ctx: PluginContext<MailboxorgOptions>,
   sessions: Sessions,
   methods: MethodDef[],
 ) {
+  const opts = ctx.options
   // Per instance, in memory: a store write per call would cost more than the limit protects.
   const perSession = memoryRateLimitStore({ clock: ctx.clock })
   const loginThrottle = new LoginThrottle(ctx.rateLimits, {
     scope: 'mailboxorg',
-    limits: opts.login,
+    limits: loginLimits(opts),
     clock: ctx.clock,
     onRefused: () => ctx.events.rateLimited('mailboxorg'),
   })

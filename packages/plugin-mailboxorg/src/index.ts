@@ -2,10 +2,9 @@ import { type ApiError, definePlugin, RPC_CODES, rpcErrorBody, z } from '@mailfr
 import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
 import { mailboxorgLocalDelivery } from './delivery.ts'
-import { createDispatcher } from './dispatch.ts'
 import { APP_ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
-import { defineMethod, type MailboxorgOptions, type MethodDef } from './method.ts'
+import { defineMethod, type MethodDef } from './method.ts'
 import { accountMethods } from './methods/account.ts'
 import { additionalMethods } from './methods/additional.ts'
 import { backupMethods } from './methods/backup.ts'
@@ -21,15 +20,16 @@ import { passwordResetMethods } from './methods/passwordreset.ts'
 import { spfMethods } from './methods/spf.ts'
 import { videochatMethods } from './methods/videochat.ts'
 import { mailboxorgOpenrpc } from './openrpc.ts'
-import { optionsFrom } from './options.ts'
+import { mailboxorgOptions } from './options.ts'
 import { JSON_TYPE, registerRoutes } from './routes.ts'
-import { sessionStore } from './sessions.ts'
+import { type MailboxorgState, mailboxorgSetup } from './setup.ts'
 import { mailboxorgSmtpAuth } from './smtp.ts'
 import type { TxtResolver } from './spf.ts'
 import { models } from './store.ts'
 
 export { APP_ERRORS } from './errors.ts'
 export type { MethodDef } from './method.ts'
+export { type MailboxorgOptions, mailboxorgOptions } from './options.ts'
 export { checkSpf, dnsResolver, type SpfReport, type TxtResolver } from './spf.ts'
 export { WIRE_OBJECTS, WIRE_TABLE, wireKeys } from './wire.ts'
 
@@ -81,12 +81,15 @@ const appErrorTable = Object.fromEntries(
 /** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
 export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
   const methods = mailboxorgMethods(deps)
-  let opts: MailboxorgOptions | undefined
-  return definePlugin({
+  return definePlugin<typeof mailboxorgOptions, MailboxorgState>({
     id: 'mailboxorg',
     version: VERSION,
     paths: ['/v1', '/v1/*'],
     models,
+    options: mailboxorgOptions,
+    setup(ctx) {
+      return mailboxorgSetup(ctx, methods)
+    },
     errors: {
       ...appErrorTable,
       BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
@@ -129,25 +132,18 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
         'Content-Type': JSON_TYPE,
       }),
     routes(app, ctx) {
-      opts ??= optionsFrom(ctx)
-      registerRoutes(
-        app,
-        createDispatcher(ctx, opts, sessionStore(ctx, opts.sessionTtlMs), methods),
-        ctx.bodyLimit,
-      )
+      registerRoutes(app, ctx.state.dispatch, ctx.bodyLimit)
     },
     openrpc: () => mailboxorgOpenrpc(methods, VERSION),
     commands: [...commands, ...resourceCommands],
     fixtures,
     smtpAuth: mailboxorgSmtpAuth,
-    localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => (opts ??= optionsFrom(ctx))),
-    async init(ctx) {
-      opts = optionsFrom(ctx)
-    },
+    localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => ctx.options),
     start(ctx) {
-      const sessions = sessionStore(ctx, (opts ?? optionsFrom(ctx)).sessionTtlMs)
       const timer = setInterval(() => {
-        sessions.purge().catch((err) => ctx.log.error({ err, plugin: 'mailboxorg' }, 'session purge failed'))
+        ctx.state.sessions
+          .purge()
+          .catch((err) => ctx.log.error({ err, plugin: 'mailboxorg' }, 'session purge failed'))
       }, PURGE_EVERY_MS)
       timer.unref()
       return async () => clearInterval(timer)

@@ -1,28 +1,13 @@
 import {
   type MethodDef as CoreMethodDef,
   type LoginThrottle,
-  type LoginThrottleLimits,
   methodDefiner,
   type PluginContext,
 } from '@mailfront/core'
 import type { AppErrorName, Lang } from './errors.ts'
+import type { MailboxorgOptions } from './options.ts'
 import type { Sessions } from './sessions.ts'
 import type { Level, SessionRow } from './store.ts'
-
-export interface MailboxorgOptions {
-  sessionTtlMs: number
-  maxBatch: number
-  /** The core login throttle's limits for `auth`. */
-  login: LoginThrottleLimits
-  /** Calls allowed per session and minute (per instance). */
-  sessionCallsPerMin: number
-  /** DNS servers for domain.validate.spf (`ip` or `ip:port`); empty: the system's. */
-  dnsServers: string[]
-  /** The include an SPF record must reach to authorise mailbox.org's servers. */
-  spfInclude: string
-  /** Days before a mailbox's vacation notice answers the same sender again (within one vacation). */
-  vacationDays: number
-}
 
 /** What a method handler sees of the call. */
 export interface Call {
