@@ -86,6 +86,36 @@ describe('plugin options', () => {
     )
   })
 
+  it('reads an older name when the option it names is left at its default', () => {
+    const withOld = schema.extend({
+      grantAttempts: opt.olderName('MAILFRONT_TMAIL_LOGIN_FAILURES'),
+      grantWindowS: opt.olderName('MAILFRONT_TMAIL_LOGIN_WINDOW_S', 1),
+    })
+    const limits = (values: Record<string, string>) => {
+      const o = parseOptions('tmail', withOld, values)
+      return loginLimitsOf(o, { loginFailures: o.grantAttempts, loginWindowS: o.grantWindowS })
+    }
+    expect(limits({})).toMatchObject({ perLoginAndAddress: 10, windowMs: 900_000 })
+    expect(limits({ grantAttempts: '2', grantWindowS: '60' })).toMatchObject({
+      perLoginAndAddress: 2,
+      windowMs: 60_000,
+    })
+    expect(
+      limits({ grantAttempts: '5', loginFailures: '2', loginWindowS: '30', grantWindowS: '60' }),
+    ).toMatchObject({
+      perLoginAndAddress: 2,
+      windowMs: 30_000,
+    })
+    expect(() => parseOptions('tmail', withOld, { grantWindowS: '0' })).toThrow(
+      'MAILFRONT_TMAIL_GRANT_WINDOW_S must be a whole number ≥ 1 (got "0")',
+    )
+    expect(optionDocs('tmail', withOld).at(-1)).toEqual({
+      env: 'MAILFRONT_TMAIL_GRANT_WINDOW_S',
+      key: 'grantWindowS',
+      description: 'Older name of MAILFRONT_TMAIL_LOGIN_WINDOW_S, used when that is left at its default',
+    })
+  })
+
   it('reads a plugin’s variables from an environment and names the unknown ones', () => {
     const env = {
       MAILFRONT_TMAIL_QUEUE_INTERVAL_S: '3',

@@ -151,6 +151,18 @@ export const opt = {
       .optional()
       .describe(description),
   /**
+   * The older name of an option that still works: a whole number ≥ min, no default. Its value counts
+   * only when the option it names is left at its default (`withOlderName`).
+   */
+  olderName: (of: string, min = 0) =>
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .refine((n) => n >= min, `must be a whole number ≥ ${min}`)
+      .optional()
+      .describe(`Older name of ${of}, used when that is left at its default`),
+  /**
    * An option that was removed: any value stops the start, saying why and what to set instead
    * (`why` follows "is gone", e.g. `(…): set MAILFRONT_X_Y instead`).
    */
@@ -161,34 +173,52 @@ export const opt = {
       .describe(`Removed ${why}`),
 }
 
-/** The core login throttle's options, to spread into a plugin's schema (`loginFailures`, …). */
-export const loginThrottleOptions = {
-  loginFailures: opt.whole(
-    DEFAULT_LOGIN_LIMITS.perLoginAndAddress,
-    'Failed logins per login and client address in the window before that pair is refused (0: off)',
-  ),
-  loginAddressFailures: opt.whole(
-    DEFAULT_LOGIN_LIMITS.perAddress,
-    'Failed logins per client address, over all logins, in the window (0: off)',
-  ),
-  loginCeiling: opt.whole(
-    DEFAULT_LOGIN_LIMITS.perLogin,
-    'Failed logins per login over all addresses before unknown addresses are refused (0: off)',
-  ),
-  loginWindowS: opt.whole(
-    DEFAULT_LOGIN_LIMITS.windowMs / 1000,
-    'Window the failures are counted in, seconds',
-    1,
-  ),
-}
-
-/** The throttle limits from options that spread `loginThrottleOptions`. */
-export function loginLimitsOf(o: {
+type LoginOptionValues = {
   loginFailures: number
   loginAddressFailures: number
   loginCeiling: number
   loginWindowS: number
-}): LoginThrottleLimits {
+}
+
+const loginOptionDefaults: LoginOptionValues = {
+  loginFailures: DEFAULT_LOGIN_LIMITS.perLoginAndAddress,
+  loginAddressFailures: DEFAULT_LOGIN_LIMITS.perAddress,
+  loginCeiling: DEFAULT_LOGIN_LIMITS.perLogin,
+  loginWindowS: DEFAULT_LOGIN_LIMITS.windowMs / 1000,
+}
+
+/** The core login throttle's options, to spread into a plugin's schema (`loginFailures`, …). */
+export const loginThrottleOptions = {
+  loginFailures: opt.whole(
+    loginOptionDefaults.loginFailures,
+    'Failed logins per login and client address in the window before that pair is refused (0: off)',
+  ),
+  loginAddressFailures: opt.whole(
+    loginOptionDefaults.loginAddressFailures,
+    'Failed logins per client address, over all logins, in the window (0: off)',
+  ),
+  loginCeiling: opt.whole(
+    loginOptionDefaults.loginCeiling,
+    'Failed logins per login over all addresses before unknown addresses are refused (0: off)',
+  ),
+  loginWindowS: opt.whole(loginOptionDefaults.loginWindowS, 'Window the failures are counted in, seconds', 1),
+}
+
+/** An option's value, or its older name's when the option is left at its default and the older is set. */
+export const withOlderName = <T>(value: T, dflt: T, older: T | undefined): T =>
+  value === dflt && older !== undefined ? older : value
+
+/**
+ * The throttle limits from options that spread `loginThrottleOptions`; `older` gives the values of a
+ * plugin's older names (`opt.olderName`) by the option they name.
+ */
+export function loginLimitsOf(
+  options: LoginOptionValues,
+  older: Partial<LoginOptionValues> = {},
+): LoginThrottleLimits {
+  const o = { ...options }
+  for (const [key, v] of Object.entries(older) as [keyof LoginOptionValues, number | undefined][])
+    o[key] = withOlderName(o[key], loginOptionDefaults[key], v)
   return {
     ...DEFAULT_LOGIN_LIMITS,
     perLoginAndAddress: o.loginFailures,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { type CommandDef, UniqueViolationError } from '@mailfront/core'
 import { invoiceToken } from './invoice-files.ts'
 import { MAIL_PLANS } from './objects.ts'
+import type { MailboxorgContext } from './setup.ts'
 import { ACCOUNT, type AccountRow, DOMAIN, type DomainRow } from './store.ts'
 import { INVOICE, type InvoiceRow, SMS, type SmsRow } from './store-resources.ts'
 import { issueRegistrationToken } from './tokens.ts'
@@ -18,7 +19,7 @@ function amountOf(v: string | undefined): number {
   return Number(v)
 }
 
-export const resourceCommands: CommandDef[] = [
+export const resourceCommands: CommandDef<MailboxorgContext>[] = [
   {
     path: ['mailboxorg', 'invoice', 'add'],
     description: 'Add an invoice to an account (its PDF, CSV and XML are generated unless --pdf is given)',

@@ -1,14 +1,13 @@
 import { type CommandDef, hashPassword, randomSecret, UniqueViolationError } from '@mailfront/core'
 import { nameTakenByOtherKind } from './login-names.ts'
 import { ACCOUNT_PLANS } from './objects.ts'
-import { optionsFrom } from './options.ts'
-import { sessionStore } from './sessions.ts'
+import type { MailboxorgContext } from './setup.ts'
 import { ACCOUNT, type AccountRow, OPERATOR, type OperatorRow } from './store.ts'
 
 const password = (given: string | undefined) => given ?? randomSecret(18)
 const shown = (given: string | undefined, pw: string) => (given ? 'set' : pw)
 
-export const commands: CommandDef[] = [
+export const commands: CommandDef<MailboxorgContext>[] = [
   {
     path: ['mailboxorg', 'operator', 'add'],
     description:
@@ -98,7 +97,7 @@ export const commands: CommandDef[] = [
     path: ['mailboxorg', 'session', 'purge'],
     description: 'Delete expired sessions now (the server does it every 10 minutes)',
     async run(ctx) {
-      return { purged: await sessionStore(ctx, optionsFrom(ctx).sessionTtlMs).purge() }
+      return { purged: await ctx.state.sessions.purge() }
     },
   },
 ]

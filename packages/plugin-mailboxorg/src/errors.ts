@@ -1,4 +1,4 @@
-import { RpcError } from './jsonrpc.ts'
+import { RpcError } from '@mailfront/core'
 
 export type Lang = 'en' | 'de'
 

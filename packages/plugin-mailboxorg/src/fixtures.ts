@@ -1,6 +1,6 @@
 import {
   boundedPasswordHash,
-  type FixturesDef,
+  defineFixtures,
   type PluginContext,
   storedPasswordHash,
   upsertOne,
@@ -139,6 +139,12 @@ export const fixturesSchema = z
   })
   .strict()
 export type MailboxorgFixtures = z.infer<typeof fixturesSchema>
+// The store keeps plans, statuses, capabilities and attributes as plain strings and JSON; they were
+// validated by these types when written (fixtures, the CLI or the API), so export reads them back as such.
+type Exported = z.input<typeof fixturesSchema>
+type AccountOut = NonNullable<Exported['accounts']>[number]
+type DomainOut = NonNullable<Exported['domains']>[number]
+type MailOut = NonNullable<Exported['mails']>[number]
 
 const hashed = async (s: string | undefined) => (s === undefined ? null : storedPasswordHash(s))
 
@@ -153,8 +159,8 @@ const upsert = (
 const pick = (o: Record<string, unknown>, keys: object) =>
   Object.fromEntries(Object.entries(o).filter(([k, v]) => k in keys && k !== 'memo' && v !== undefined))
 
-export const fixtures: FixturesDef<MailboxorgFixtures> = {
-  schema: fixturesSchema as never,
+export const fixtures = defineFixtures({
+  schema: fixturesSchema,
   async load(ctx, data) {
     const now = ctx.clock.now()
     for (const o of data.operators)
@@ -213,7 +219,7 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
         created_at: now,
       })
     for (const a of data.app_passwords)
-      await upsert(ctx, APP_PASSWORD, 'id', a.id as never, {
+      await upsert(ctx, APP_PASSWORD, 'id', a.id, {
         mail: lower(a.mail),
         memo: a.memo,
         password_hash: await hashed(a.password),
@@ -251,11 +257,11 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
       accounts: accounts.map((a) => ({
         account: a.account,
         password: a.password_hash,
-        plan: a.plan,
+        plan: a.plan as AccountOut['plan'],
         ...(a.reseller ? { reseller: a.reseller } : {}),
-        status: a.status,
+        status: a.status as AccountOut['status'],
         memo: a.memo,
-        ...a.attrs,
+        ...(a.attrs as Partial<AccountOut>),
       })),
       domains: domains.map((d) => ({
         domain: d.domain,
@@ -263,17 +269,17 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
         ...(d.password_hash ? { password: d.password_hash } : {}),
         context_id: d.context_id,
         memo: d.memo,
-        capabilities: d.capabilities,
+        capabilities: d.capabilities as DomainOut['capabilities'],
       })),
       mails: mails.map((m) => ({
         mail: m.mail,
         ...(m.password_hash ? { password: m.password_hash } : {}),
-        plan: m.plan,
+        plan: m.plan as MailOut['plan'],
         first_name: m.first_name,
         last_name: m.last_name,
         active: m.active,
-        capabilities: m.capabilities,
-        ...m.attrs,
+        capabilities: m.capabilities as MailOut['capabilities'],
+        ...(m.attrs as Partial<MailOut>),
         ...(m.extras ? { extras: m.extras } : {}),
       })),
       mailing_lists: lists.map((l) => ({
@@ -291,6 +297,6 @@ export const fixtures: FixturesDef<MailboxorgFixtures> = {
         smtp_allowed: a.smtp_allowed,
       })),
       ...(await exportResources(ctx)),
-    } as never
+    }
   },
-}
+})

@@ -1,13 +1,11 @@
-import { type ApiError, definePlugin, z } from '@mailfront/core'
+import { type ApiError, definePlugin, RPC_CODES, rpcErrorBody, z } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
 import { mailboxorgLocalDelivery } from './delivery.ts'
 import { demo } from './demo.ts'
-import { createDispatcher } from './dispatch.ts'
 import { APP_ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
-import { INTERNAL_ERROR, INVALID_REQUEST } from './jsonrpc.ts'
-import { defineMethod, type MailboxorgOptions, type MethodDef } from './method.ts'
+import { defineMethod, type MethodDef } from './method.ts'
 import { accountMethods } from './methods/account.ts'
 import { additionalMethods } from './methods/additional.ts'
 import { backupMethods } from './methods/backup.ts'
@@ -22,17 +20,17 @@ import { mailboxMethods } from './methods/mailbox.ts'
 import { passwordResetMethods } from './methods/passwordreset.ts'
 import { spfMethods } from './methods/spf.ts'
 import { videochatMethods } from './methods/videochat.ts'
-import { openrpcDocument } from './openrpc.ts'
-import { optionsFrom } from './options.ts'
+import { mailboxorgOpenrpc } from './openrpc.ts'
+import { mailboxorgOptions } from './options.ts'
 import { JSON_TYPE, registerRoutes } from './routes.ts'
-import { sessionStore } from './sessions.ts'
+import { type MailboxorgState, mailboxorgSetup } from './setup.ts'
 import { mailboxorgSmtpAuth } from './smtp.ts'
 import type { TxtResolver } from './spf.ts'
 import { models } from './store.ts'
 
 export { APP_ERRORS } from './errors.ts'
-export { handleRpc, RpcError } from './jsonrpc.ts'
 export type { MethodDef } from './method.ts'
+export { type MailboxorgOptions, mailboxorgOptions } from './options.ts'
 export { checkSpf, dnsResolver, type SpfReport, type TxtResolver } from './spf.ts'
 export { WIRE_OBJECTS, WIRE_TABLE, wireKeys } from './wire.ts'
 
@@ -70,14 +68,11 @@ export function mailboxorgMethods(deps: MailboxorgDeps = {}): MethodDef[] {
       params: z.object({}),
       result: z.record(z.string(), z.unknown()),
       errors: [],
-      handler: async () => openrpcDocument(methods, VERSION),
+      handler: async () => mailboxorgOpenrpc(methods, VERSION),
     }),
   )
   return methods
 }
-
-const rpcError = (code: number, message: string) =>
-  JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null })
 
 /** The application errors (English), so the host can render any of them, e.g. as an injected fault. */
 const appErrorTable = Object.fromEntries(
@@ -87,12 +82,17 @@ const appErrorTable = Object.fromEntries(
 /** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
 export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
   const methods = mailboxorgMethods(deps)
-  let opts: MailboxorgOptions | undefined
-  return definePlugin({
+  return definePlugin<typeof mailboxorgOptions, MailboxorgState>({
     id: 'mailboxorg',
     version: VERSION,
     paths: ['/v1', '/v1/*'],
+    summary:
+      'mailbox.org operators, sessions, invoices, register tokens and SMS (what the API cannot create)',
     models,
+    options: mailboxorgOptions,
+    setup(ctx) {
+      return mailboxorgSetup(ctx, methods)
+    },
     errors: {
       ...appErrorTable,
       BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
@@ -108,18 +108,22 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     // Errors raised before the dispatcher (body limit, HTTPS rule, a crash) still answer JSON-RPC.
     renderError(err: ApiError, c) {
       if (err.code === 'SERVICE_UNAVAILABLE')
-        return c.body(rpcError(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.en), 503, {
-          'Content-Type': JSON_TYPE,
-        })
+        return c.body(
+          rpcErrorBody(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.en),
+          503,
+          {
+            'Content-Type': JSON_TYPE,
+          },
+        )
       // Any application error (e.g. injected as a fault) in its own code and English message.
       const app = (APP_ERRORS as Record<string, { code: number; en: string }>)[err.code]
       const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
       const body = app
-        ? rpcError(app.code, app.en.replace('{seconds}', String(seconds)))
+        ? rpcErrorBody(app.code, app.en.replace('{seconds}', String(seconds)))
         : err.status >= 500 || err.code === 'INTERNAL'
-          ? rpcError(INTERNAL_ERROR, 'Internal error')
-          : rpcError(
-              INVALID_REQUEST,
+          ? rpcErrorBody(RPC_CODES.internalError, 'Internal error')
+          : rpcErrorBody(
+              RPC_CODES.invalidRequest,
               err.code === 'BODY_TOO_LARGE'
                 ? 'Invalid Request: the body is too large'
                 : `Invalid Request: ${err.message}`,
@@ -127,28 +131,23 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
       return c.body(body, 200, { 'Content-Type': JSON_TYPE })
     },
     notFound: (c) =>
-      c.body(rpcError(INVALID_REQUEST, 'Invalid Request: POST to /v1/'), 404, { 'Content-Type': JSON_TYPE }),
+      c.body(rpcErrorBody(RPC_CODES.invalidRequest, 'Invalid Request: POST to /v1/'), 404, {
+        'Content-Type': JSON_TYPE,
+      }),
     routes(app, ctx) {
-      opts ??= optionsFrom(ctx)
-      registerRoutes(
-        app,
-        createDispatcher(ctx, opts, sessionStore(ctx, opts.sessionTtlMs), methods),
-        ctx.bodyLimit,
-      )
+      registerRoutes(app, ctx.state.dispatch, ctx.bodyLimit)
     },
-    openrpc: () => openrpcDocument(methods, VERSION),
+    openrpc: () => mailboxorgOpenrpc(methods, VERSION),
     commands: [...commands, ...resourceCommands],
     fixtures,
     demo,
     smtpAuth: mailboxorgSmtpAuth,
-    localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => (opts ??= optionsFrom(ctx))),
-    async init(ctx) {
-      opts = optionsFrom(ctx)
-    },
+    localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => ctx.options),
     start(ctx) {
-      const sessions = sessionStore(ctx, (opts ?? optionsFrom(ctx)).sessionTtlMs)
       const timer = setInterval(() => {
-        sessions.purge().catch((err) => ctx.log.error({ err, plugin: 'mailboxorg' }, 'session purge failed'))
+        ctx.state.sessions
+          .purge()
+          .catch((err) => ctx.log.error({ err, plugin: 'mailboxorg' }, 'session purge failed'))
       }, PURGE_EVERY_MS)
       timer.unref()
       return async () => clearInterval(timer)

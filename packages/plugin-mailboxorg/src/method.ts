@@ -1,22 +1,13 @@
-import type { LoginThrottle, LoginThrottleLimits, PluginContext, z } from '@mailfront/core'
+import {
+  type MethodDef as CoreMethodDef,
+  type LoginThrottle,
+  methodDefiner,
+  type PluginContext,
+} from '@mailfront/core'
 import type { AppErrorName, Lang } from './errors.ts'
+import type { MailboxorgOptions } from './options.ts'
 import type { Sessions } from './sessions.ts'
 import type { Level, SessionRow } from './store.ts'
-
-export interface MailboxorgOptions {
-  sessionTtlMs: number
-  maxBatch: number
-  /** The core login throttle's limits for `auth`. */
-  login: LoginThrottleLimits
-  /** Calls allowed per session and minute (per instance). */
-  sessionCallsPerMin: number
-  /** DNS servers for domain.validate.spf (`ip` or `ip:port`); empty: the system's. */
-  dnsServers: string[]
-  /** The include an SPF record must reach to authorise mailbox.org's servers. */
-  spfInclude: string
-  /** Days before a mailbox's vacation notice answers the same sender again (within one vacation). */
-  vacationDays: number
-}
 
 /** What a method handler sees of the call. */
 export interface Call {
@@ -35,18 +26,13 @@ export interface Call {
 /** `anonymous`: no session needed; `session`: any level; a list: those levels (admin always may). */
 export type Access = 'anonymous' | 'session' | readonly Level[]
 
-export interface MethodDef<P extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType> {
-  name: string
-  summary: string
+/** mailbox.org's fields of a method: who may call it, and the application errors it can answer (docs). */
+export interface MailboxorgMethodFields {
   access: Access
-  params: P
-  result: R
-  /** Application errors the method can answer (for the docs). */
   errors: AppErrorName[]
-  aliases?: string[]
-  handler(params: z.infer<P>, call: Call): Promise<z.infer<R>>
 }
 
+export type MethodDef = CoreMethodDef<Call, MailboxorgMethodFields>
+
 /** Declare a method once: params, result, errors and level, all read by the dispatcher and the docs. */
-export const defineMethod = <P extends z.ZodObject, R extends z.ZodType>(m: MethodDef<P, R>): MethodDef =>
-  m as unknown as MethodDef
+export const defineMethod = methodDefiner<Call, MailboxorgMethodFields>()

@@ -2,10 +2,10 @@ import { createTestContext, mountPluginForTest } from '@mailfront/core/testing'
 import { validateOpenRPCDocument } from '@open-rpc/schema-utils-js'
 import { describe, expect, it } from 'vitest'
 import { mailboxorgMethods, mailboxorgPlugin } from './index.ts'
-import { openrpcDocument } from './openrpc.ts'
+import { mailboxorgOpenrpc } from './openrpc.ts'
 
 describe('OpenRPC', () => {
-  const doc = openrpcDocument(mailboxorgMethods(), '1.0')
+  const doc = mailboxorgOpenrpc(mailboxorgMethods(), '1.0')
 
   it('is valid against the OpenRPC meta-schema', () => {
     expect(validateOpenRPCDocument(doc as never)).toBe(true)

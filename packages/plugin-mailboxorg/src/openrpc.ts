@@ -1,19 +1,10 @@
-import { z } from '@mailfront/core'
+import { openrpcDocument } from '@mailfront/core'
 import { APP_ERRORS } from './errors.ts'
 import type { MethodDef } from './method.ts'
 
-const schema = (s: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(s, { target: 'draft-7', io, unrepresentable: 'any' }) as Record<string, unknown>
-
-const clean = (s: Record<string, unknown>) => {
-  const { $schema: _, ...rest } = s
-  return rest
-}
-
-/** OpenRPC 1.x, generated from the same zod definitions the dispatcher validates with. */
-export function openrpcDocument(methods: MethodDef[], version: string) {
-  return {
-    openrpc: '1.3.2',
+/** The OpenRPC document of mailbox.org's methods (the core builds it from their zod definitions). */
+export function mailboxorgOpenrpc(methods: MethodDef[], version: string) {
+  return openrpcDocument(methods, {
     info: {
       title: 'mailbox.org Business API (mailfront)',
       version,
@@ -27,20 +18,7 @@ export function openrpcDocument(methods: MethodDef[], version: string) {
         url: 'https://127.0.0.1:8080/v1/',
       },
     ],
-    methods: methods.map((m) => {
-      const params = clean(schema(m.params, 'input'))
-      const props = (params.properties ?? {}) as Record<string, Record<string, unknown>>
-      const required = new Set((params.required as string[] | undefined) ?? [])
-      return {
-        name: m.name,
-        summary: m.summary,
-        paramStructure: 'by-name',
-        params: Object.entries(props).map(([name, s]) => ({ name, required: required.has(name), schema: s })),
-        result: { name: 'result', schema: clean(schema(m.result, 'output')) },
-        errors: m.errors.map((e) => ({ code: APP_ERRORS[e].code, message: APP_ERRORS[e].en })),
-        'x-mailfront-access': m.access,
-        ...(m.aliases?.length ? { 'x-mailfront-aliases': m.aliases } : {}),
-      }
-    }),
-  }
+    errorsOf: (m) => m.errors.map((e) => ({ code: APP_ERRORS[e].code, message: APP_ERRORS[e].en })),
+    extensionsOf: (m) => ({ 'x-mailfront-access': m.access }),
+  })
 }

@@ -3,7 +3,9 @@ import {
   defineAuthScheme,
   type OpenAPIHono,
   type PluginEnv,
+  RPC_CODES,
   readBodyText,
+  rpcErrorBody,
   STORE_RETRY_AFTER_S,
   z,
 } from '@mailfront/core'
@@ -94,18 +96,10 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher
   app.post('/v1/', rpc)
   app.post('/v1', rpc)
   const notPost = (c: Context<PluginEnv>) =>
-    c.body(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        error: { code: -32600, message: 'Invalid Request: use POST' },
-        id: null,
-      }),
-      405,
-      {
-        'Content-Type': JSON_TYPE,
-        Allow: 'POST',
-      },
-    )
+    c.body(rpcErrorBody(RPC_CODES.invalidRequest, 'Invalid Request: use POST'), 405, {
+      'Content-Type': JSON_TYPE,
+      Allow: 'POST',
+    })
   app.all('/v1/', notPost)
   app.all('/v1', notPost)
 }

@@ -1,11 +1,4 @@
-import {
-  DEFAULT_LOGIN_LIMITS,
-  loginLimitsOf,
-  loginThrottleOptions,
-  opt,
-  type PluginContext,
-  z,
-} from '@mailfront/core'
+import { loginLimitsOf, loginThrottleOptions, opt, type PluginContext, z } from '@mailfront/core'
 import { authenticator } from './auth.ts'
 import type { Resolver } from './sending/dns.ts'
 import { HOST, type SendingOptions } from './sending/options.ts'
@@ -13,16 +6,6 @@ import { sendingService } from './sending/service.ts'
 import { type SmtpdOptions, tokenService } from './tokens.ts'
 
 const DAY_MS = 86_400_000
-
-/** An older name of a throttle option: a whole number, no default (the new name's applies). */
-const olderName = (of: string, min = 0) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n >= min, `must be a whole number ≥ ${min}`)
-    .optional()
-    .describe(`Older name of ${of}, used when that is left at its default`)
 
 /** `MAILFRONT_SMTPD_<KEY>` by camelCase key. */
 export const smtpdOptions = z.object({
@@ -35,8 +18,8 @@ export const smtpdOptions = z.object({
   refreshTtlDays: opt.whole(30, 'Refresh-token lifetime from its grant, days', 1),
   keyIdleDays: opt.whole(90, 'An API key unused this many days stops working', 1),
   ...loginThrottleOptions,
-  grantAttempts: olderName('MAILFRONT_SMTPD_LOGIN_FAILURES'),
-  grantWindowS: olderName('MAILFRONT_SMTPD_LOGIN_WINDOW_S', 1),
+  grantAttempts: opt.olderName('MAILFRONT_SMTPD_LOGIN_FAILURES'),
+  grantWindowS: opt.olderName('MAILFRONT_SMTPD_LOGIN_WINDOW_S', 1),
   callsPerMin: opt.whole(6000, 'Calls per principal and minute, per instance, in memory (0: off)'),
   dnsCheck: opt.oneOf(
     ['off', 'dns'],
@@ -53,19 +36,6 @@ export const smtpdOptions = z.object({
   ),
 })
 export type SmtpdOptionValues = z.output<typeof smtpdOptions>
-
-/** The throttle limits: an older name counts when the new one is left at its default. */
-function loginLimits(o: SmtpdOptionValues) {
-  const dflt = {
-    failures: DEFAULT_LOGIN_LIMITS.perLoginAndAddress,
-    windowS: DEFAULT_LOGIN_LIMITS.windowMs / 1000,
-  }
-  return loginLimitsOf({
-    ...o,
-    loginFailures: o.loginFailures === dflt.failures ? (o.grantAttempts ?? dflt.failures) : o.loginFailures,
-    loginWindowS: o.loginWindowS === dflt.windowS ? (o.grantWindowS ?? dflt.windowS) : o.loginWindowS,
-  })
-}
 
 export function sendingOptionsOf(o: SmtpdOptionValues, resolver?: Resolver): SendingOptions {
   return {
@@ -84,7 +54,8 @@ export function smtpdSetup(ctx: PluginContext<SmtpdOptionValues>, resolver?: Res
     accessTtlS: o.accessTtlS,
     refreshTtlMs: o.refreshTtlDays * DAY_MS,
     keyIdleMs: o.keyIdleDays * DAY_MS,
-    login: loginLimits(o),
+    // The older names count when the new ones are left at their defaults.
+    login: loginLimitsOf(o, { loginFailures: o.grantAttempts, loginWindowS: o.grantWindowS }),
     callsPerMin: o.callsPerMin,
   }
   const tokens = tokenService(ctx, auth)

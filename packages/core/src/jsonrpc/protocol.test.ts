@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { handleRpc, METHOD_NOT_FOUND, type RpcCall, type RpcEngine, RpcError } from './jsonrpc.ts'
+import {
+  handleRpc,
+  parseRpcRequest,
+  RPC_CODES,
+  type RpcCall,
+  type RpcEngine,
+  RpcError,
+  rpcErrorBody,
+} from './protocol.ts'
 
 // The methods of section 7 of the JSON-RPC 2.0 specification, named as the specification names them.
 const named = (c: RpcCall, names: string[]) =>
@@ -24,7 +32,7 @@ const engine: RpcEngine = {
         notified.push(c.method)
         return true
       default:
-        throw new RpcError(METHOD_NOT_FOUND, 'Method not found')
+        throw new RpcError(RPC_CODES.methodNotFound, 'Method not found')
     }
   },
 }
@@ -210,5 +218,44 @@ describe('engine rules beyond section 7', () => {
     })
     expect(out).not.toContain('hunter2')
     expect(seen).toHaveLength(1)
+  })
+})
+
+describe('one request', () => {
+  it('names the call, its params and whether it is a notification', () => {
+    expect(parseRpcRequest({ jsonrpc: '2.0', method: 'm', params: { a: 1 }, id: 'x' })).toEqual({
+      method: 'm',
+      params: { a: 1 },
+      positional: null,
+      id: 'x',
+      notification: false,
+    })
+    expect(parseRpcRequest({ jsonrpc: '2.0', method: 'm', params: [1, 2] })).toEqual({
+      method: 'm',
+      params: {},
+      positional: [1, 2],
+      id: undefined,
+      notification: true,
+    })
+    expect(parseRpcRequest({ jsonrpc: '2.0', method: 'm', params: [], id: 1 })).toMatchObject({
+      params: {},
+      positional: null,
+    })
+  })
+
+  it('answers what is not a request with -32600, echoing a valid id', () => {
+    expect(parseRpcRequest({ jsonrpc: '2.0', method: '', id: 3 })).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32600, message: 'Invalid Request' },
+      id: 3,
+    })
+    expect(parseRpcRequest({ jsonrpc: '2.0', method: 'm', id: Number.NaN })).toMatchObject({ id: null })
+    expect(parseRpcRequest('m')).toMatchObject({ error: { code: -32600 }, id: null })
+  })
+
+  it('writes an error outside any call with a null id', () => {
+    expect(rpcErrorBody(-32600, 'Invalid Request: use POST')).toBe(
+      '{"jsonrpc":"2.0","error":{"code":-32600,"message":"Invalid Request: use POST"},"id":null}',
+    )
   })
 })
