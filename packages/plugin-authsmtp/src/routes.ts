@@ -88,7 +88,7 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: AuthsmtpContext
     const cred = parseBasic(c.req.header('authorization'))
     if (!cred) throw unauthorized()
     const id = normalizeUserId(urlUserId)
-    const outcome = await throttle.attempt(cred.username, c.env?.mailfront?.ip ?? 'local', async () => {
+    const outcome = await throttle.attempt(cred.username, c.get('mailfront')?.ip ?? 'local', async () => {
       const account = cred.username.toLowerCase() === id ? await findAccount(ctx, id) : null
       const stored = account?.api_enabled ? account.api_password_hash : null
       const ok = await cache.verify(id, cred.password, stored ?? '', async () => {

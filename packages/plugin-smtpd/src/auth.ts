@@ -6,6 +6,7 @@ import {
   type PluginEnv,
   parseBasic,
   parseBearer,
+  pluginPath,
   retryAfterSeconds,
 } from '@mailfront/core'
 import type { Context } from 'hono'
@@ -34,7 +35,7 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
     onRefused: () => ctx.events.rateLimited('smtpd'),
   })
   async function fromSecret(c: C, secret: string): Promise<Principal> {
-    const outcome = await secrets.attempt('api-key-secret', c.env?.mailfront?.ip ?? 'local', () =>
+    const outcome = await secrets.attempt('api-key-secret', c.get('mailfront')?.ip ?? 'local', () =>
       tokens.fromSecret(secret).catch((e) => {
         if (e instanceof ApiError && e.code === 'BAD_TOKEN') return null
         throw e
@@ -61,7 +62,7 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
   return async function authorize(c: C, need?: Permission): Promise<Principal> {
     let p: Principal
     try {
-      p = await identify(c, c.req.path.startsWith('/api/'))
+      p = await identify(c, pluginPath(c).startsWith('/api/'))
     } catch (e) {
       if (e instanceof ApiError && e.code !== 'RATE_LIMITED') ctx.events.authFailure('smtpd')
       throw e

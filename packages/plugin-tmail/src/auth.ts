@@ -79,7 +79,7 @@ export function adminAuth(ctx: PluginContext, opts: TmailOptions, admin: ReturnT
     if (header === undefined) throw tmailError('UNAUTHORIZED', undefined, '', { 'WWW-Authenticate': REALM })
     const cred = parseBasic(header)
     if (!cred) throw denied()
-    const outcome = await throttle.attempt(cred.username, c.env?.mailfront?.ip ?? 'local', async () => {
+    const outcome = await throttle.attempt(cred.username, c.get('mailfront')?.ip ?? 'local', async () => {
       const a = await admin.get()
       if (!a) return null
       return cache.verify(a.login, `${cred.username}\u0000${cred.password}`, a.hash, async () => {

@@ -71,7 +71,7 @@ export function registerOauth(
         ctx.events.authFailure('smtpd')
         throw smtpdError('BAD_CREDENTIALS')
       }
-      const outcome = await throttle.attempt(username, c.env?.mailfront?.ip ?? 'local', () =>
+      const outcome = await throttle.attempt(username, c.get('mailfront')?.ip ?? 'local', () =>
         tokens.checkCredentials(username, password).catch((e) => {
           if (e instanceof ApiError && e.code === 'BAD_CREDENTIALS') return null
           throw e
