@@ -1,8 +1,10 @@
+import { connect } from 'node:net'
 import { ApiError, definePlugin, memoryAdapter, mountPlugin } from '@mailfront/core'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authsmtpAuth, runtime, tmailAdmin } from './admin/test-runtime.ts'
 import type { Runtime } from './runtime.ts'
+import { type MailfrontInstance, startMailfront } from './testing.ts'
 
 const TMAIL_JSON = 'application/json; charset=UTF-8'
 
@@ -155,5 +157,39 @@ describe('one router: scope middleware stays on its plugin’s paths', () => {
     expect(await (await app.request('http://h/p/l/x/y')).json()).toEqual({ loose: 'no such path' })
     expect(await (await app.request('https://h/s/x/y')).json()).toEqual({ strict: 'no such path' })
     expect((await app.request('http://h/host', big)).headers.get('x-request-id')).toBeNull()
+  })
+})
+
+describe('one router over Node: the head as before', () => {
+  let mf: MailfrontInstance
+  beforeAll(async () => {
+    mf = await startMailfront({ plugins: ['authsmtp', 'tmail'], env: { MAILFRONT_TMAIL_PREFIX: '/tm' } })
+  })
+  afterAll(() => mf.close())
+  const head = (path: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { port } = new URL(mf.url)
+      const s = connect(Number(port), '127.0.0.1', () =>
+        s.write(`GET ${path} HTTP/1.1\r\nHost: h\r\nX-Request-Id: r-1\r\nConnection: close\r\n\r\n`),
+      )
+      let d = ''
+      s.on('data', (b) => {
+        d += b
+      })
+      s.on('end', () => resolve(d.slice(0, d.indexOf('\r\n\r\n'))))
+      s.on('error', reject)
+    })
+
+  it("names X-Request-Id first, in a plugin's answers as the plugin's own header", async () => {
+    expect((await head('/tm/ping')).split('\r\n')[1]).toBe('x-request-id: r-1')
+    expect((await head('/tm/users/a/b/c')).split('\r\n')[1]).toBe('x-request-id: r-1')
+    expect((await head('/healthz')).split('\r\n')[1]).toBe('X-Request-Id: r-1')
+    expect((await head('/nowhere')).split('\r\n')[1]).toBe('X-Request-Id: r-1')
+  })
+
+  it('logs a plugin request with its id and its route label', async () => {
+    await fetch(`${mf.url}/tm/ping`, { headers: { 'X-Request-Id': 'r-2' } })
+    const [e] = await mf.requests({ path: '/tm/ping' })
+    expect([e?.requestId, e?.plugin, e?.route]).toEqual(['r-2', 'tmail', '/tm/ping'])
   })
 })

@@ -183,7 +183,7 @@ export class RequestLog {
         body: { ...(await bodyText(r.reqBody)), contentType: r.reqHeaders.get('content-type') ?? undefined },
       },
       response: {
-        headers: headersOf(resHeaders(r)),
+        headers: headersOf(r.res.headers),
         body: { ...resText, contentType: r.res.headers.get('content-type') ?? undefined },
       },
     }
@@ -204,17 +204,6 @@ function statusMatches(f: string, status: number): boolean {
 
 /** Paths of mailfront itself, which are not provider traffic and stay out of the log. */
 const OWN = /^\/(?:_mailfront(?:\/|$)|docs(?:\/|$)|openapi|openrpc\.json$|healthz$|readyz$|metrics$|ui\/|$)/
-
-/**
- * A plugin's answer as its client got it: with the `X-Request-Id` that the root sets on Node's
- * response rather than on the plugin's (rendered here, off the hot path).
- */
-function resHeaders(r: Raw): Headers {
-  if (r.plugin === 'mailfront' || r.res.headers.has('x-request-id')) return r.res.headers
-  const h = new Headers(r.res.headers)
-  h.set('x-request-id', r.requestId)
-  return h
-}
 
 /**
  * The capturing middleware: runs after the plugin answered; `label` names the plugin and the route
