@@ -127,7 +127,7 @@ export function openrpcAsOpenApi(m: MountedPlugin, rpc: Record<string, any>): Re
     info: {
       title: `${rpc.info?.title ?? m.plugin.docs.title}: JSON-RPC methods`,
       version: rpc.info?.version ?? m.plugin.version,
-      description: `${rpc.info?.description ?? ''}\n\nEvery method is a POST to \`${endpoint}\`; the \`#method\` in each path only tells them apart. The OpenRPC document itself: [/openrpc.json](/openrpc.json).`,
+      description: `${rpc.info?.description ?? ''}\n\nEvery method is a POST to \`${endpoint}\`; the \`#method\` in each path only tells them apart. The OpenRPC document itself: [/openrpc/${m.plugin.id}.json](/openrpc/${m.plugin.id}.json).`,
     },
     ...(rest.servers ? { servers: rest.servers } : {}),
     tags: [...tags].map((name) => ({ name })),

@@ -1,5 +1,6 @@
-import type { RequestInfo } from '@mailfront/core'
-import type { MiddlewareHandler } from 'hono'
+import { requestPath } from '@mailfront/core'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { ServerEnv } from './app-routing.ts'
 import { redactHeaders, redactText } from './log.ts'
 
 /** Characters of each body kept in the log. */
@@ -204,16 +205,28 @@ function statusMatches(f: string, status: number): boolean {
 /** Paths of mailfront itself, which are not provider traffic and stay out of the log. */
 const OWN = /^\/(?:_mailfront(?:\/|$)|docs(?:\/|$)|openapi|openrpc\.json$|healthz$|readyz$|metrics$|ui\/|$)/
 
-/** The capturing middleware: runs after the plugin answered; the plugin and route come from the dispatcher. */
-export function requestLogMiddleware(log: RequestLog): MiddlewareHandler {
+/**
+ * The capturing middleware: runs after the plugin answered; `label` names the plugin and the route
+ * that matched.
+ */
+export function requestLogMiddleware(
+  log: RequestLog,
+  label: (c: Context<ServerEnv>) => { plugin: string; route: string },
+): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     const at = Date.now()
     const started = performance.now()
     await next()
-    const path = c.req.path
+    const path = requestPath(c)
     if (OWN.test(path) || log.size === 0) return
-    const info = (c.env as { mailfront?: RequestInfo & { route?: string } } | undefined)?.mailfront
-    const get = c.get as (k: string) => string | undefined
+    const info = c.get('mailfront')
+    // A body parsed by a route's validator (not through readBodyText): keep its promise.
+    if (info && info.body === undefined) {
+      const cache = (c.req as unknown as { bodyCache?: Record<string, Promise<unknown>> }).bodyCache
+      const parsed = cache && (cache.text ?? cache.json ?? cache.parsedBody)
+      if (parsed) info.body = parsed
+    }
+    const { plugin, route } = label(c)
     const url = c.req.url
     const q = url.indexOf('?')
     const res = c.res
@@ -223,8 +236,8 @@ export function requestLogMiddleware(log: RequestLog): MiddlewareHandler {
       method: c.req.method,
       path,
       query: q < 0 ? '' : url.slice(q + 1),
-      plugin: get('plugin') ?? 'mailfront',
-      route: get('route') ?? info?.route ?? '',
+      plugin,
+      route: c.get('mount') ? route : '',
       status: res.status,
       ms: Math.round((performance.now() - started) * 100) / 100,
       reqHeaders: c.req.raw.headers,

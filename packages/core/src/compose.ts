@@ -1,8 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, Next } from 'hono'
-import { matchedRoutes } from 'hono/route'
 import { ApiError, issuesOf, toApiError } from './errors.ts'
-import type { MailfrontPlugin, PluginContext, PluginEnv, RequestInfo } from './plugin.ts'
+import type { MailfrontPlugin, PluginContext, PluginEnv } from './plugin.ts'
+import { namespacePatterns, useOnPaths } from './scope.ts'
 import { assertModelNames } from './storage/schema.ts'
 import type { ModelSchema } from './storage/types.ts'
 
@@ -40,7 +40,7 @@ export function validatePlugins(plugins: MailfrontPlugin[]): ModelSchema {
 }
 
 export function requestIdOf(c: Context<PluginEnv>): string | undefined {
-  return c.env?.mailfront?.requestId
+  return c.get('mailfront')?.requestId
 }
 
 /** Render an error through the plugin, adding its headers; unexpected errors are logged, never sent. */
@@ -78,35 +78,21 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
     },
   })
   app.onError((err, c) => renderPluginError(plugin, ctx, err, c))
-  app.notFound((c) => (plugin.notFound ? plugin.notFound(c) : c.text('Not Found', 404)))
-  // Tell the server which route answered (metrics label), without it knowing the plugin's router.
-  app.use('*', async (c, next) => {
-    const id = c.env?.mailfront?.requestId
-    if (id) c.header('X-Request-Id', id)
-    await next()
-    const info = c.env?.mailfront as (RequestInfo & { route?: string }) | undefined
-    if (!info) return
-    // A body parsed by a route's validator (not through readBodyText): keep its promise for the request log.
-    if (info.body === undefined) {
-      const cache = (c.req as unknown as { bodyCache?: Record<string, Promise<unknown>> }).bodyCache
-      const parsed = cache && (cache.text ?? cache.json ?? cache.parsedBody)
-      if (parsed) info.body = parsed
-    }
-    info.route =
-      matchedRoutes(c)
-        .filter((r) => r.method !== 'ALL')
-        .at(-1)?.path ?? '*'
-  })
+  const notFound = (c: Context<PluginEnv>) =>
+    plugin.notFound ? plugin.notFound(c) : c.text('Not Found', 404)
+  app.notFound(notFound)
+  // The plugin's scope runs on its own paths only: mounted with route(), a '*' would be the host's.
+  const scope = namespacePatterns(plugin.paths)
   if (ctx.requireHttps) {
-    app.use('*', async (c, next) => {
-      if (c.env?.mailfront && !c.env.mailfront.secure)
-        throw new ApiError('HTTPS_REQUIRED', 403, 'HTTPS is required')
+    useOnPaths(app, scope, async (c, next) => {
+      const info = c.get('mailfront')
+      if (info && !info.secure) throw new ApiError('HTTPS_REQUIRED', 403, 'HTTPS is required')
       await next()
     })
   }
   // A declared length is checked from the header (readBodyText enforces it while reading); only a
   // chunked body without a length is read and counted here, before the route.
-  app.use('*', (c, next) => {
+  useOnPaths(app, scope, (c, next) => {
     const m = c.req.method
     if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return next()
     const length = c.req.header('content-length')
@@ -115,6 +101,8 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
     return next()
   })
   plugin.routes(app, ctx)
+  // The plugin's 404, explicit: a host router never calls a routed app's notFound.
+  for (const p of scope) app.all(p, notFound)
   return app
 }
 
@@ -175,13 +163,6 @@ export function assertNoCollisions(
       }
     }
   }
-}
-
-/** Does a mounted path pattern match a request path. */
-export function pathMatches(pattern: string, path: string): boolean {
-  const { base, wild } = prefixOf(pattern)
-  if (path === base) return true
-  return wild && path.startsWith(base + '/')
 }
 
 /** How much of an oversized body is still read and discarded so that the 413 reaches the client. */

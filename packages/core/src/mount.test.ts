@@ -26,7 +26,7 @@ const notes = () =>
         c.json({
           greeting: ctx.options.greeting_text ?? 'hello',
           repeat: ctx.options.repeat,
-          secure: c.env.mailfront?.secure,
+          secure: c.get('mailfront')?.secure,
           count: await ctx.storage.count({ model: 'notes_note' }),
         }),
       )

@@ -1,17 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import type { Context, Hono } from 'hono'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { type Clock, systemClock } from './clock.ts'
-import { buildPluginApp, mountedPaths, validatePlugins } from './compose.ts'
+import { buildPluginApp, validatePlugins } from './compose.ts'
 import {
   type Logger,
   type MailfrontPlugin,
   type PluginContext,
+  type PluginEnv,
   type PluginEvents,
   type RequestInfo,
   silentLogger,
 } from './plugin.ts'
 import { memoryRateLimitStore } from './ratelimit/memory.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
+import { hostBase, namespacePatterns, type PluginMount, useOnPaths } from './scope.ts'
 import { preparePlugin } from './setup.ts'
 import type { StorageAdapter } from './storage/types.ts'
 
@@ -56,14 +59,64 @@ export function pluginContext(o: MountPluginOptions): PluginContext {
 
 /** What a plugin reads about the request, when the host app has not said it (any Hono app). */
 function requestInfoOf(c: Context, basePath: string): RequestInfo {
-  const env = c.env as { mailfront?: RequestInfo; incoming?: { socket?: { remoteAddress?: string } } }
-  if (env?.mailfront) return { ...env.mailfront, basePath }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
   return {
     requestId: c.req.header('x-request-id') ?? randomUUID(),
     secure: new URL(c.req.url).protocol === 'https:',
     ip: env?.incoming?.socket?.remoteAddress ?? '',
     basePath,
   }
+}
+
+/** Request data and `X-Request-Id` for a plugin in a host app that does not set them itself. */
+const requestInfo =
+  (basePath: string): MiddlewareHandler<PluginEnv> =>
+  async (c, next) => {
+    let info = c.get('mailfront')
+    if (!info) {
+      info = requestInfoOf(c, basePath)
+      c.set('mailfront', info)
+    }
+    c.header('X-Request-Id', info.requestId)
+    await next()
+  }
+
+export interface RouteOptions {
+  /** Serve under this prefix instead of the plugin's native paths. */
+  prefix?: string
+  /** Serve only requests whose Host is this name (the host app's router needs `hostRouting`). */
+  hostname?: string
+  /** The host's middleware for this plugin's paths, run before the plugin's own scope. */
+  before?: MiddlewareHandler[]
+  /** The plugin's app, when the host built it first (to check collisions before mounting). */
+  app?: OpenAPIHono<PluginEnv>
+}
+
+/**
+ * Add one plugin to a host app's router (the server's, `mountPlugin`'s and the tests' alike): on its
+ * own paths the `mount` variable and the host's `before` middleware, then its app with `route()`,
+ * which keeps the plugin's error handler on each of its routes. Returns the plugin's app (its
+ * routes, its OpenAPI registry).
+ */
+export function routePluginApp(
+  root: Hono<any, any, any>,
+  plugin: MailfrontPlugin,
+  ctx: PluginContext,
+  o: RouteOptions = {},
+): OpenAPIHono<PluginEnv> {
+  const prefix = (o.prefix ?? '').replace(/\/+$/, '')
+  const base = hostBase(o.hostname) + prefix
+  const mount: PluginMount = { plugin: plugin.id, prefix, base }
+  const app = o.app ?? buildPluginApp(plugin, ctx)
+  const scope: MiddlewareHandler<PluginEnv> = (c, next) => {
+    c.set('mount', mount)
+    const info = c.get('mailfront')
+    if (info) info.basePath = prefix
+    return next()
+  }
+  useOnPaths(root, namespacePatterns(plugin.paths, base), scope, ...(o.before ?? []))
+  root.route(base || '/', app)
+  return app
 }
 
 /**
@@ -77,18 +130,6 @@ export async function mountPlugin(app: Hono<any, any, any>, plugin: MailfrontPlu
   await o.storage.migrate(plugin.models ?? {})
   await plugin.init?.(ctx)
   const prefix = (o.prefix ?? '').replace(/\/+$/, '')
-  const pluginApp = buildPluginApp(plugin, ctx)
-  // Only the plugin's own paths reach its app (its middleware never sees the host's routes).
-  for (const path of mountedPaths(plugin, { prefix })) {
-    app.all(path, (c) => {
-      let req = c.req.raw
-      if (prefix) {
-        const url = new URL(req.url)
-        url.pathname = url.pathname.slice(prefix.length) || '/'
-        req = new Request(url, req)
-      }
-      return pluginApp.fetch(req, { ...(c.env ?? {}), mailfront: requestInfoOf(c, prefix) })
-    })
-  }
+  routePluginApp(app, plugin, ctx, { prefix, before: [requestInfo(prefix)] })
   return ctx
 }

@@ -7,9 +7,10 @@ import type { ApiError, ErrorDef } from './errors.ts'
 import type { LocalDelivery, MailService, SmtpAuth } from './mail.ts'
 import type { OptionsSchema } from './options.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
+import type { PluginMount } from './scope.ts'
 import type { ModelSchema, StorageAdapter } from './storage/types.ts'
 
-/** What the server passes to a plugin app through `c.env.mailfront`. */
+/** What the host app tells a plugin about the request: `c.get('mailfront')` (unset in a bare test app). */
 export interface RequestInfo {
   requestId: string
   /** The request reached us over TLS (or through a trusted proxy that says so). */
@@ -25,9 +26,15 @@ export interface RequestInfo {
   body?: string | Promise<unknown>
 }
 
+/** Hono's env of every plugin route: request data in typed `Variables`, set by the host app's router. */
 export type PluginEnv = {
-  Bindings: { mailfront?: RequestInfo } & Record<string, unknown>
-  Variables: { principal?: unknown }
+  Bindings: Record<string, unknown>
+  Variables: {
+    mailfront?: RequestInfo
+    /** Where the plugin that answers is mounted (set on its own paths by `routePluginApp`). */
+    mount?: PluginMount
+    principal?: unknown
+  }
 }
 
 export interface Logger {

@@ -8,6 +8,7 @@ import { examplePlugin } from './index.ts'
 
 let ctx: TestContext
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
+let pluginApp: Awaited<ReturnType<typeof mountPluginForTest>>['pluginApp']
 const ADMIN = encodeBasic('admin', 'demo-admin-password')
 
 /** Mount the plugin over the memory store and load the demo data, as a first start would. */
@@ -15,7 +16,7 @@ async function setup(options: Record<string, string> = {}) {
   const plugin = examplePlugin()
   // Prepared here, so that the fixtures below see its parsed options and state.
   ctx = preparePlugin(plugin, createTestContext({ options }))
-  ;({ app } = await mountPluginForTest(plugin, ctx))
+  ;({ app, pluginApp } = await mountPluginForTest(plugin, ctx))
   await fixtures.load(ctx, fixtures.schema.parse(demo.data))
 }
 
@@ -159,7 +160,7 @@ describe('fixtures and docs', () => {
   })
 
   it('documents each route with its security scheme', () => {
-    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } })
+    const doc = pluginApp.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } })
     expect(Object.keys(doc.paths ?? {})).toEqual(['/example/aliases', '/example/aliases/{address}'])
     expect(doc.paths?.['/example/aliases/{address}']?.put?.security).toEqual([{ exampleBasic: [] }])
     expect(doc.components?.securitySchemes?.exampleBasic).toMatchObject({ type: 'http', scheme: 'basic' })

@@ -83,7 +83,7 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher
     const out = await dispatch(await readBodyText(c, bodyLimit), {
       token: c.req.header('hpls-auth'),
       lang: langOf(c.req.header('accept-language')),
-      ip: c.env?.mailfront?.ip ?? 'local',
+      ip: c.get('mailfront')?.ip ?? 'local',
     })
     if (out.unavailable)
       return c.body(out.body ?? '', 503, {

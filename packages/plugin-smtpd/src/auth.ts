@@ -6,6 +6,7 @@ import {
   type PluginContext,
   type PluginEnv,
   passwordAuth,
+  pluginPath,
 } from '@mailfront/core'
 import type { Context } from 'hono'
 import { loginThrottled, smtpdError } from './errors.ts'
@@ -73,7 +74,7 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
   }
 
   return async function authorize(c: C, need?: Permission): Promise<Principal> {
-    const p = await identify(c, c.req.path.startsWith('/api/'))
+    const p = await identify(c, pluginPath(c).startsWith('/api/'))
     if (opts.callsPerMin) {
       const window = { windowMs: 60_000, max: opts.callsPerMin }
       const wait = await consumeCall(perPrincipal, p.key?.id ?? p.user.id, window, ctx.clock)

@@ -150,9 +150,11 @@ describe('users', () => {
     expect(res.status).toBe(201)
     expect(res.headers.get('location')).toBe('http://mail.example/users/Toorop@tmail.io')
     expect(await res.text()).toBe('')
-    const env = { mailfront: { requestId: 'r', secure: true, ip: '::1', basePath: '/tmail' } }
-    const res2 = await app.request(
-      '/users/x@tmail.io',
+    // Under a mount prefix, the Location keeps the request's whole path.
+    const prefixed = (await mountPluginForTest(tmailPlugin(), ctx, { prefix: '/tmail' })).app
+    const env = { mailfront: { requestId: 'r', secure: true, ip: '::1' } }
+    const res2 = await prefixed.request(
+      '/tmail/users/x@tmail.io',
       { method: 'POST', headers: { Authorization: ADMIN, Host: 'h:8080' }, body: JSON.stringify(TOOROP) },
       env,
     )

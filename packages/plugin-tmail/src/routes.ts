@@ -94,12 +94,13 @@ export function registerRoutes(
   on(ROUTES.createUser, async (c, { body }) => {
     const login = c.req.param('login')!
     await createUser(ctx, opts, login, body)
-    const scheme = c.env?.mailfront?.secure ? 'https' : 'http'
+    const scheme = c.get('mailfront')?.secure ? 'https' : 'http'
     const host = c.req.header('host') ?? new URL(c.req.url).host
-    // The login as given in the path, as tmail does: the raw (percent-encoded) path, since a decoded
-    // non-Latin-1 login cannot go into a header (it failed with a 500 after the user was created).
+    // The login as given in the path, as tmail does: the raw (percent-encoded) request path, mount
+    // prefix included, since a decoded non-Latin-1 login cannot go into a header (it failed with a 500
+    // after the user was created).
     const path = new URL(c.req.url).pathname
-    c.header('Location', `${scheme}://${host}${c.env?.mailfront?.basePath ?? ''}${path}`)
+    c.header('Location', `${scheme}://${host}${path}`)
     return c.body(null, 201)
   })
   on(ROUTES.getUser, async (c) => {

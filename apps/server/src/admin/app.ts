@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { adminAccess } from './access.ts'
 
 /** A group of admin routes (captured mail, reset, request log, faults…), mounted under /_mailfront. */
@@ -7,7 +7,7 @@ export type AdminRoutes = (admin: Hono) => void
 /** mailfront's own admin API at /_mailfront/*, behind one access rule. */
 export function createAdminApp(opts: {
   token?: string
-  clientAddress: (c: { env: unknown }) => string
+  clientAddress: (c: Context) => string
   groups: AdminRoutes[]
 }): Hono {
   const admin = new Hono()

@@ -67,14 +67,6 @@ const globRe = (p: string) =>
       .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
       .join('.*')}$`,
   )
-const templateRe = (t: string) =>
-  new RegExp(
-    `^${t
-      .split('/')
-      .map((s) => (s.startsWith(':') ? '[^/]+' : s === '*' ? '.*' : s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
-      .join('/')}$`,
-  )
-
 /**
  * The faults in force. The dispatcher asks only when there is at least one, so an empty set costs a
  * length check per request.
@@ -82,7 +74,6 @@ const templateRe = (t: string) =>
 export class FaultSet {
   private faults: Fault[] = []
   private seq = 0
-  private routeTables = new Map<string, { method: string; path: string; re: RegExp }[]>()
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -108,44 +99,16 @@ export class FaultSet {
     this.faults = []
   }
 
-  /** The route template of the plugin's app that a request matches, as the request log names it. */
-  private routeOf(
-    plugin: string,
-    routes: { method: string; path: string }[],
-    method: string,
-    path: string,
-  ): string | undefined {
-    let table = this.routeTables.get(plugin)
-    if (!table) {
-      table = routes.filter((r) => r.method !== 'ALL').map((r) => ({ ...r, re: templateRe(r.path) }))
-      this.routeTables.set(plugin, table)
-    }
-    return table.find(
-      (r) => (r.method === method || (method === 'HEAD' && r.method === 'GET')) && r.re.test(path),
-    )?.path
-  }
-
   /**
-   * The fault that fires for this request, if any (its count is spent). `path` is the request's path;
-   * the plugin's routes are matched without its mount prefix, and named with it.
+   * The fault that fires for this request, if any (its count is spent). `route` is the request's
+   * route label (the matched route template under the mount prefix), `path` the request's path.
    */
-  pick(
-    plugin: string,
-    mount: { routes: { method: string; path: string }[]; prefix: string },
-    method: string,
-    path: string,
-  ): Fault | undefined {
+  pick(plugin: string, route: string | undefined, method: string, path: string): Fault | undefined {
     for (const f of this.faults) {
       if (f.plugin !== plugin) continue
       if (f.method && f.method !== method) continue
       if (f.path && !globRe(f.path).test(path)) continue
-      if (
-        f.route &&
-        mount.prefix +
-          (this.routeOf(plugin, mount.routes, method, path.slice(mount.prefix.length) || '/') ?? '') !==
-          f.route
-      )
-        continue
+      if (f.route && route !== f.route) continue
       if (f.probability < 1 && this.random() >= f.probability) continue
       f.fired++
       if (f.count !== undefined && --f.count === 0) this.faults = this.faults.filter((x) => x !== f)

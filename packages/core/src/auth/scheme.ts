@@ -49,7 +49,7 @@ export interface PasswordAuth {
 }
 
 /** The client address the server saw ('local' outside a server, e.g. in tests). */
-export const clientAddressOf = (c: Context<PluginEnv>): string => c.env?.mailfront?.ip ?? 'local'
+export const clientAddressOf = (c: Context<PluginEnv>): string => c.get('mailfront')?.ip ?? 'local'
 
 /**
  * The one password check every plugin uses: the credential cache, the login throttle and the metrics,

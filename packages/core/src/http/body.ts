@@ -17,12 +17,14 @@ export async function readBodyText(c: Context<PluginEnv>, limit: number): Promis
   if (incoming && !incoming.readableDidRead) {
     const text = await readIncoming(incoming, limit)
     // Kept for the admin request log (the body stream can be read once).
-    if (c.env?.mailfront) c.env.mailfront.body = text
+    const info = c.get('mailfront')
+    if (info) info.body = text
     return text
   }
   const text = await c.req.text()
   if (Buffer.byteLength(text) > limit) throw tooLarge()
-  if (c.env?.mailfront) c.env.mailfront.body = text
+  const info = c.get('mailfront')
+  if (info) info.body = text
   return text
 }
 

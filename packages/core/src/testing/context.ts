@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
+import { Hono } from 'hono'
 import { createManualClock, type ManualClock } from '../clock.ts'
-import { buildPluginApp } from '../compose.ts'
-import type { MailfrontPlugin, PluginContext, PluginEnv } from '../plugin.ts'
+import { routePluginApp } from '../mount.ts'
+import type { MailfrontPlugin, PluginContext, PluginEnv, RequestInfo } from '../plugin.ts'
 import { silentLogger } from '../plugin.ts'
 import { memoryRateLimitStore } from '../ratelimit/memory.ts'
 import { rateLimitModels } from '../ratelimit/storage.ts'
@@ -38,13 +39,25 @@ export function createTestContext(overrides: Partial<PluginContext> = {}): TestC
   }
 }
 
-/** Migrate, init and build one plugin's app, as the server would. */
+/**
+ * Migrate, init and route one plugin into a fresh Hono app, as the server does (`routePluginApp`):
+ * `app` answers its requests, `pluginApp` is the plugin's own app (its routes, its OpenAPI registry).
+ */
 export async function mountPluginForTest(
   plugin: MailfrontPlugin,
   ctx: PluginContext = createTestContext(),
-): Promise<{ app: OpenAPIHono<PluginEnv>; ctx: PluginContext }> {
+  o: { prefix?: string } = {},
+): Promise<{ app: Hono<PluginEnv>; pluginApp: OpenAPIHono<PluginEnv>; ctx: PluginContext }> {
   ctx = preparePlugin(plugin, ctx)
   await ctx.storage.migrate({ ...rateLimitModels, ...(plugin.models ?? {}) })
   await plugin.init?.(ctx)
-  return { app: buildPluginApp(plugin, ctx), ctx }
+  const app = new Hono<PluginEnv>()
+  // A test passes request data as the third argument of app.request(): `{ mailfront: { ip, … } }`.
+  app.use('*', (c, next) => {
+    const info = (c.env as { mailfront?: RequestInfo } | undefined)?.mailfront
+    if (info) c.set('mailfront', info)
+    return next()
+  })
+  const pluginApp = routePluginApp(app, plugin, ctx, o)
+  return { app, pluginApp, ctx }
 }

@@ -45,4 +45,4 @@ export function authedRoutes(app: OpenAPIHono<PluginEnv>, authorize: Authorize) 
 }
 
 /** The client address the server saw (for the mail pipeline's logs). */
-export const clientAddress = (c: C) => c.env?.mailfront?.ip
+export const clientAddress = (c: C) => c.get('mailfront')?.ip

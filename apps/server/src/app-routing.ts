@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TLSSocket } from 'node:tls'
+import {
+  type Logger,
+  type MailfrontPlugin,
+  type PluginEnv,
+  type RequestInfo,
+  requestPath,
+  routeTemplate,
+} from '@mailfront/core'
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
+import type { FaultSet } from './admin/faults.ts'
+import { clientAddress, type compileTrust } from './client-address.ts'
+import type { Metrics } from './metrics.ts'
+
+/** The server's Hono env: Node's request and response, and the plugins' typed request data. */
+export type ServerEnv = {
+  Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse }
+  Variables: PluginEnv['Variables']
+}
+
+function requestInfo(c: Context<ServerEnv>, trust: ReturnType<typeof compileTrust>): RequestInfo {
+  const sock = c.env?.incoming?.socket as TLSSocket | undefined
+  const { ip, secure } = clientAddress(sock, (n) => c.req.header(n), trust)
+  const incoming = c.req.header('x-request-id')
+  const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID()
+  return { requestId, secure, ip }
+}
+
+/**
+ * The metrics and log label of a request, from the route that matched: a plugin's route template
+ * under its prefix (`<prefix>*` when none of its routes matched), or mailfront's own route.
+ */
+export function routeLabel(c: Context<ServerEnv>): { plugin: string; route: string } {
+  const mount = c.get('mount')
+  if (!mount) return { plugin: 'mailfront', route: routeTemplate(c.req.routePath) }
+  const path = matchedRoutes(c)
+    .filter((r) => r.method !== 'ALL')
+    .at(-1)?.path
+  return { plugin: mount.plugin, route: path === undefined ? `${mount.prefix}*` : routeTemplate(path) }
+}
+
+/**
+ * The root middleware, once per request: request data, `X-Request-Id`, metrics and the access log.
+ * On a Node server `X-Request-Id` goes straight onto Node's response once the handler has answered
+ * (before @hono/node-server writes the head, which merges it in first), so handlers' plain-object
+ * headers keep its fast path; Hono's `c.header()` before the handler builds a web `Headers` for every
+ * request. Without Node (`app.request()`) it is set on Hono's response.
+ */
+export function requestMiddleware(d: {
+  trust: ReturnType<typeof compileTrust>
+  metrics: Metrics
+  access: Logger
+}): MiddlewareHandler<ServerEnv> {
+  return async (c, next) => {
+    const info = requestInfo(c, d.trust)
+    c.set('mailfront', info)
+    const started = performance.now()
+    await next()
+    const out = c.env?.outgoing
+    // Named as each answered before: a plugin's answer carried it in its own (lower-case) headers.
+    if (out) out.setHeader(c.get('mount') ? 'x-request-id' : 'X-Request-Id', info.requestId)
+    else c.header('X-Request-Id', info.requestId)
+    const { plugin, route } = routeLabel(c)
+    const ms = performance.now() - started
+    d.metrics.record(plugin, route, c.req.method, c.res.status, ms / 1000)
+    d.access.info(
+      {
+        reqId: info.requestId,
+        method: c.req.method,
+        path: requestPath(c),
+        status: c.res.status,
+        ms: Math.round(ms * 100) / 100,
+        plugin,
+        ip: info.ip,
+      },
+      'request',
+    )
+  }
+}
+
+/**
+ * Faults injected on a plugin's requests, on its own paths, before its scope (HTTPS rule, body limit):
+ * an empty set costs a length check.
+ */
+export function faultMiddleware(faults: FaultSet, plugin: MailfrontPlugin): MiddlewareHandler<ServerEnv> {
+  return async (c, next) => {
+    if (!faults.size) return next()
+    const fault = faults.pick(plugin.id, routeLabel(c).route, c.req.method, requestPath(c))
+    const faulted = fault && (await faults.apply(fault, plugin, c))
+    if (faulted) return faulted
+    return next()
+  }
+}
