@@ -24,7 +24,9 @@ import type { MountedPlugin } from './docs.ts'
 import type { Metrics } from './metrics.ts'
 import { type RequestLog, requestLogMiddleware } from './request-log.ts'
 
-export const VERSION = '0.1.0'
+import { VERSION } from './version.ts'
+
+export { VERSION }
 
 /** mailfront's own paths; no plugin may claim them. */
 export const RESERVED_PATHS = [

@@ -2,14 +2,13 @@ import { writeFile } from 'node:fs/promises'
 import { type CommandDef, type MailfrontPlugin, stringifyJson } from '@mailfront/core'
 import { Command, Option } from 'commander'
 import pino from 'pino'
-import { VERSION } from './app.ts'
 import { ConfigError, ENV_SPEC, loadConfig } from './config.ts'
 import { mergedOpenApi, pluginOpenApi } from './docs.ts'
 import { exportFixtures, FixtureError, loadFixtures, readFixtures } from './fixtures.ts'
 import { createLogger, prettyDestination } from './log.ts'
 import { installedPlugins, pluginOptionDocs, pluginSummary } from './registry.ts'
-import { createRuntime, type Runtime } from './runtime.ts'
-import { serve } from './serve.ts'
+import type { Runtime } from './runtime.ts'
+import { VERSION } from './version.ts'
 
 type Flags = Partial<Record<keyof typeof ENV_SPEC, string>>
 
@@ -59,6 +58,8 @@ const print = (v: unknown) =>
 async function withRuntime<T>(opts: Record<string, unknown>, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, { MAILFRONT_LOG_LEVEL: 'warn', ...flagsFrom(opts) })
   // Logs of a one-shot command go to stderr, at once: stdout carries the command's own output.
+  // Loaded when a command runs: `--help` needs only the plugin objects, not the store or the server.
+  const { createRuntime } = await import('./runtime.ts')
   const rt = await createRuntime(
     config,
     createLogger(config.logLevel, pino.destination({ dest: 2, sync: true })),
@@ -127,6 +128,7 @@ export function buildProgram(): Command {
       const config = loadConfig(process.env, flagsFrom(opts))
       // A person at a terminal reads colored lines; anything else (a file, a collector) gets JSON lines.
       const log = createLogger(config.logLevel, process.stdout.isTTY ? prettyDestination() : undefined)
+      const { serve } = await import('./serve.ts')
       const running = await serve(config, log)
       const onSignal = (sig: string) => {
         log.info({ signal: sig }, 'signal received')
