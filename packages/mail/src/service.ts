@@ -2,7 +2,6 @@ import {
   type Clock,
   type DeliveryEvent,
   type DeliveryState,
-  type EntryQuery,
   type Logger,
   type MailService,
   type MessageQuery,
@@ -10,12 +9,12 @@ import {
   type SubmitInput,
   silentLogger,
   systemClock,
-  type Where,
 } from '@mailfront/core'
 import { type Bounced, endRefused, endWithDsn, reportBounce } from './bounce.ts'
 import { LocalRecipients } from './local.ts'
 import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE } from './models.ts'
-import { insertMessage, toEntry, toSummary } from './rows.ts'
+import { mailQueries } from './queries.ts'
+import { insertMessage, toSummary } from './rows.ts'
 
 export interface MailServiceOptions {
   storage: StorageAdapter
@@ -107,41 +106,6 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
 
   const afterBounce = (b: Bounced, now: number) => reportBounce({ log, emit, submitted }, b, now)
 
-  async function entriesOf(ids: string[]): Promise<Map<string, EntryRow[]>> {
-    const out = new Map<string, EntryRow[]>()
-    if (!ids.length) return out
-    const rows = await db.findMany<EntryRow>({
-      model: QUEUE,
-      where: { field: 'message', op: 'in', value: ids },
-      sort: [{ field: 'id' }],
-    })
-    for (const r of rows) {
-      const list = out.get(r.message) ?? []
-      list.push(r)
-      out.set(r.message, list)
-    }
-    return out
-  }
-
-  async function messageWhere(q: MessageQuery): Promise<Where | undefined> {
-    const and: Where[] = []
-    if (q.plugin) and.push({ field: 'plugin', value: q.plugin })
-    if (q.principal) and.push({ field: 'principal', value: q.principal })
-    if (q.from) and.push({ field: 'mail_from', op: 'contains', value: q.from, ci: true })
-    if (q.to) and.push({ field: 'rcpt_text', op: 'contains', value: q.to.toLowerCase() })
-    if (q.subject) and.push({ field: 'subject', op: 'contains', value: q.subject, ci: true })
-    if (q.states?.length) {
-      const hits = await db.findMany<EntryRow>({
-        model: QUEUE,
-        where: { field: 'state', op: 'in', value: q.states },
-        sort: [{ field: 'id', dir: 'desc' }],
-        limit: 10_000,
-      })
-      and.push({ field: 'id', op: 'in', value: [...new Set(hits.map((h) => h.message))] })
-    }
-    return and.length ? { and } : undefined
-  }
-
   async function transition(
     entryId: number,
     fromStates: DeliveryState[],
@@ -187,58 +151,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
       return toSummary(message, entries)
     },
 
-    async get(id) {
-      const m = await db.findOne<MessageRow>({ model: MESSAGE, where: { field: 'id', value: id } })
-      if (!m) return null
-      return toSummary(m, (await entriesOf([m.id])).get(m.id) ?? [])
-    },
-
-    async raw(id) {
-      const b = await db.findOne<{ id: string; data: string }>({
-        model: BODY,
-        where: { field: 'message', value: id },
-      })
-      return b ? new Uint8Array(Buffer.from(b.data, 'base64')) : null
-    },
-
-    async count(q: MessageQuery = {}) {
-      const where = await messageWhere(q)
-      return db.count({ model: MESSAGE, ...(where ? { where } : {}) })
-    },
-
-    async list(q: MessageQuery = {}) {
-      const where = await messageWhere(q)
-      const rows = await db.findMany<MessageRow>({
-        model: MESSAGE,
-        ...(where ? { where } : {}),
-        sort: [
-          { field: 'received_at', dir: 'desc' },
-          { field: 'id', dir: 'desc' },
-        ],
-        limit: Math.min(q.limit ?? 50, 1000),
-        offset: q.offset ?? 0,
-      })
-      const entries = await entriesOf(rows.map((r) => r.id))
-      return rows.map((m) => toSummary(m, entries.get(m.id) ?? []))
-    },
-
-    async entries(q: EntryQuery = {}) {
-      const and: Where[] = []
-      if (q.ids) {
-        if (!q.ids.length) return []
-        and.push({ field: 'id', op: 'in', value: q.ids })
-      }
-      if (q.plugin) and.push({ field: 'plugin', value: q.plugin })
-      if (q.states) and.push({ field: 'state', op: 'in', value: q.states })
-      if (q.afterId !== undefined) and.push({ field: 'id', op: 'gt', value: q.afterId })
-      const rows = await db.findMany<EntryRow>({
-        model: QUEUE,
-        ...(and.length ? { where: { and } } : {}),
-        sort: [{ field: 'id' }],
-        ...(q.limit !== undefined ? { limit: q.limit } : {}),
-      })
-      return rows.map(toEntry)
-    },
+    ...mailQueries(db),
 
     async discard(entryId) {
       const row = await transition(entryId, PENDING, {

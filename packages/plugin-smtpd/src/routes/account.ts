@@ -1,45 +1,16 @@
 import { createRoute, type OpenAPIHono, type PluginContext, type PluginEnv, z } from '@mailfront/core'
-import type { Context } from 'hono'
-import { createAccount, createApiKey, createUser } from '../accounts.ts'
-import { type Authorize, schemes } from '../auth.ts'
+import { createAccount, createUser } from '../accounts.ts'
+import type { Authorize } from '../auth.ts'
 import { smtpdError } from '../errors.ts'
-import { currentPlanView, PLANS, planById } from '../plans.ts'
-import type { Permission } from '../roles.ts'
-import { usageOf } from '../sending/usage.ts'
-import {
-  ACCOUNT,
-  type AccountRow,
-  API_KEY,
-  type ApiKeyRow,
-  accountView,
-  apiKeyView,
-  USER,
-  type UserRow,
-  userView,
-} from '../store.ts'
+import { planById } from '../plans.ts'
+import { ACCOUNT, type AccountRow, API_KEY, accountView, USER, type UserRow, userView } from '../store.ts'
 import type { Tokens } from '../tokens.ts'
-import {
-  Account,
-  ApiKey,
-  CreatedKey,
-  errorResponses,
-  idParam,
-  NewApiKey,
-  NewUser,
-  Plan,
-  Signup,
-  Usage,
-  User,
-} from './schemas.ts'
+import { registerApiKeys } from './api-keys.ts'
+import { registerBilling } from './billing.ts'
+import { AUTH_ERRORS, accountRoutes, bearer, type C, json } from './common.ts'
+import { Account, errorResponses, idParam, NewUser, Signup, User } from './schemas.ts'
 
-type C = Context<PluginEnv>
-const bearer: Record<string, string[]>[] = [schemes.bearer.security, schemes.keySecret.security]
-const json = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-const AUTH_ERRORS = ['BAD_TOKEN', 'TOKEN_EXPIRED', 'FORBIDDEN_ROLE', 'RATE_LIMITED'] as const
-
+/** Signup, the account and its users; then its API keys and billing (in that order in the docs). */
 export function registerAccount(
   app: OpenAPIHono<PluginEnv>,
   ctx: PluginContext,
@@ -47,36 +18,7 @@ export function registerAccount(
   authorize: Authorize,
 ) {
   const db = ctx.storage
-  const get = (
-    path: string,
-    operationId: string,
-    summary: string,
-    ok: ReturnType<typeof json>,
-    extra: object = {},
-  ) =>
-    createRoute({
-      method: 'get',
-      path,
-      operationId,
-      summary,
-      security: bearer,
-      ...extra,
-      responses: { 200: ok, ...errorResponses(...AUTH_ERRORS, 'BAD_ID') },
-    })
-  const route = <R extends ReturnType<typeof createRoute>>(
-    r: R,
-    need: Permission | null,
-    h: (c: C, p: Awaited<ReturnType<Authorize>> | null) => Promise<Response>,
-  ) => app.openapi(r, (async (c: C) => h(c, need === null ? null : await authorize(c, need))) as never)
-
-  const ownKey = async (c: C, accountId: string) => {
-    const k = await db.findOne<ApiKeyRow>({
-      model: API_KEY,
-      where: { field: 'id', value: c.req.param('id')! },
-    })
-    if (!k || k.account_id !== accountId) throw smtpdError('BAD_ID')
-    return k
-  }
+  const { get, route } = accountRoutes(app, authorize)
 
   // Signup: no auth; the account waits for the operator's verification (`mailfront smtpd account verify`).
   app.openapi(
@@ -189,145 +131,6 @@ export function registerAccount(
     },
   )
 
-  route(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/account/api_key',
-      operationId: 'smtpdCreateApiKey',
-      summary: 'Create an API key; the secret is shown only in this answer',
-      security: bearer,
-      request: { body: { content: { 'application/json': { schema: NewApiKey } }, required: true } },
-      responses: {
-        201: json(CreatedKey, 'Created (PascalCase keys, as documented)'),
-        ...errorResponses(...AUTH_ERRORS, 'VALIDATION_FAILED'),
-      },
-    }),
-    'manage_keys',
-    async (c, p) => {
-      const b = (c.req as unknown as { valid(t: 'json'): z.infer<typeof NewApiKey> }).valid('json')
-      const { row, secret } = await createApiKey(ctx, {
-        account_id: p!.accountId,
-        created_by: p!.user.id,
-        name: b.name,
-        role: b.role,
-      })
-      return c.json({ ID: row.id, Name: row.name, Key: row.key, Secret: secret }, 201)
-    },
-  )
-  route(
-    get(
-      '/api/v1/account/api_key',
-      'smtpdApiKeys',
-      'API keys of the account (never the secret)',
-      json(z.array(ApiKey), 'Keys'),
-    ),
-    'read',
-    async (c, p) => {
-      const rows = await db.findMany<ApiKeyRow>({
-        model: API_KEY,
-        where: { field: 'account_id', value: p!.accountId },
-        sort: [{ field: 'created_at' }],
-      })
-      return c.json(rows.map((k) => apiKeyView(k, tokens.keyActive(k))))
-    },
-  )
-  route(
-    get('/api/v1/account/api_key/{id}', 'smtpdApiKey', 'One API key', json(ApiKey, 'The key'), {
-      request: { params: idParam },
-    }),
-    'read',
-    async (c, p) => {
-      const k = await ownKey(c, p!.accountId)
-      return c.json(apiKeyView(k, tokens.keyActive(k)))
-    },
-  )
-  route(
-    get(
-      '/api/v1/account/api_key/{id}/sessions',
-      'smtpdApiKeySessions',
-      "The key's live refresh grants",
-      json(
-        z.array(z.object({ id: z.string(), created_at_utc: z.number(), expires_at_utc: z.number() })),
-        'Grants',
-      ),
-      {
-        request: { params: idParam },
-      },
-    ),
-    'read',
-    async (c, p) => c.json(await tokens.sessionsOf((await ownKey(c, p!.accountId)).id)),
-  )
-  route(
-    createRoute({
-      method: 'put',
-      path: '/api/v1/account/api_key/{id}/revoke',
-      operationId: 'smtpdRevokeApiKey',
-      summary: 'Revoke an API key (its refresh grants die with it)',
-      security: bearer,
-      request: { params: idParam },
-      responses: { 200: json(ApiKey, 'The revoked key'), ...errorResponses(...AUTH_ERRORS, 'BAD_ID') },
-    }),
-    'manage_keys',
-    async (c, p) => {
-      const k = await ownKey(c, p!.accountId)
-      const row = await db.updateOne<ApiKeyRow>({
-        model: API_KEY,
-        where: { field: 'id', value: k.id },
-        set: { is_active: false, modified_at: ctx.clock.now() },
-      })
-      await tokens.dropGrants(k.id)
-      return c.json(apiKeyView(row!, false))
-    },
-  )
-
-  // Billing: the plan list is public (signup needs a plan id).
-  const plans = createRoute({
-    method: 'get',
-    path: '/api/v1/billing/plan',
-    operationId: 'smtpdPlans',
-    summary: 'Every plan (no auth)',
-    responses: { 200: json(z.array(Plan), 'Plans') },
-  })
-  app.openapi(plans, ((c: C) => c.json(PLANS)) as never)
-  app.get('/api/v1/billing/plans', (c) => c.json(PLANS))
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/billing/plan/{id}',
-      operationId: 'smtpdPlan',
-      summary: 'One plan (no auth)',
-      request: { params: idParam },
-      responses: { 200: json(Plan, 'The plan'), ...errorResponses('BAD_ID') },
-    }),
-    ((c: C) => {
-      const plan = planById(c.req.param('id')!)
-      if (!plan) throw smtpdError('BAD_ID')
-      return c.json(plan)
-    }) as never,
-  )
-  route(
-    get(
-      '/api/v1/account/billing/plan/current',
-      'smtpdCurrentPlan',
-      'The plan of the account',
-      json(z.record(z.string(), z.unknown()), 'Current plan'),
-    ),
-    'read',
-    async (c, p) => {
-      const a = await db.findOne<AccountRow>({ model: ACCOUNT, where: { field: 'id', value: p!.accountId } })
-      const plan = a && planById(a.plan_id)
-      if (!plan) throw smtpdError('BAD_ID')
-      return c.json(currentPlanView(plan))
-    },
-  )
-  route(
-    get(
-      '/api/v1/account/billing/usage',
-      'smtpdUsage',
-      'Sends of the current plan period (the calendar month, UTC) by state category',
-      json(Usage, 'Usage'),
-    ),
-    'read',
-    async (c, p) => c.json(await usageOf(ctx, p!.accountId)),
-  )
+  registerApiKeys(app, ctx, tokens, authorize)
+  registerBilling(app, ctx, authorize)
 }

@@ -46,3 +46,32 @@ export function authedRoutes(app: OpenAPIHono<PluginEnv>, authorize: Authorize) 
 
 /** The client address the server saw (for the mail pipeline's logs). */
 export const clientAddress = (c: C) => c.get('mailfront')?.ip
+
+/**
+ * The account routes' builders: `get` (bearer security, the auth errors and BAD_ID) and `route`
+ * (the handler gets the caller after the role check).
+ */
+export function accountRoutes(app: OpenAPIHono<PluginEnv>, authorize: Authorize) {
+  const get = (
+    path: string,
+    operationId: string,
+    summary: string,
+    ok: ReturnType<typeof json>,
+    extra: object = {},
+  ) =>
+    createRoute({
+      method: 'get',
+      path,
+      operationId,
+      summary,
+      security: bearer,
+      ...extra,
+      responses: { 200: ok, ...errorResponses(...AUTH_ERRORS, 'BAD_ID') },
+    })
+  const route = <R extends ReturnType<typeof createRoute>>(
+    r: R,
+    need: Permission | null,
+    h: (c: C, p: Awaited<ReturnType<Authorize>> | null) => Promise<Response>,
+  ) => app.openapi(r, (async (c: C) => h(c, need === null ? null : await authorize(c, need))) as never)
+  return { get, route }
+}

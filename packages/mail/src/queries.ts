@@ -1,0 +1,102 @@
+import type { EntryQuery, MailService, MessageQuery, StorageAdapter, Where } from '@mailfront/core'
+import { BODY, type EntryRow, MESSAGE, type MessageRow, QUEUE } from './models.ts'
+import { toEntry, toSummary } from './rows.ts'
+
+/** The pipeline's read side (the admin API's too): messages with their entries, bytes, queue entries. */
+export type MailQueries = Pick<MailService, 'get' | 'raw' | 'list' | 'entries'> & {
+  /** How many messages match (the admin list's total). */
+  count(query?: MessageQuery): Promise<number>
+}
+
+/** The read side over the core storage contract. */
+export function mailQueries(db: StorageAdapter): MailQueries {
+  async function entriesOf(ids: string[]): Promise<Map<string, EntryRow[]>> {
+    const out = new Map<string, EntryRow[]>()
+    if (!ids.length) return out
+    const rows = await db.findMany<EntryRow>({
+      model: QUEUE,
+      where: { field: 'message', op: 'in', value: ids },
+      sort: [{ field: 'id' }],
+    })
+    for (const r of rows) {
+      const list = out.get(r.message) ?? []
+      list.push(r)
+      out.set(r.message, list)
+    }
+    return out
+  }
+
+  async function messageWhere(q: MessageQuery): Promise<Where | undefined> {
+    const and: Where[] = []
+    if (q.plugin) and.push({ field: 'plugin', value: q.plugin })
+    if (q.principal) and.push({ field: 'principal', value: q.principal })
+    if (q.from) and.push({ field: 'mail_from', op: 'contains', value: q.from, ci: true })
+    if (q.to) and.push({ field: 'rcpt_text', op: 'contains', value: q.to.toLowerCase() })
+    if (q.subject) and.push({ field: 'subject', op: 'contains', value: q.subject, ci: true })
+    if (q.states?.length) {
+      const hits = await db.findMany<EntryRow>({
+        model: QUEUE,
+        where: { field: 'state', op: 'in', value: q.states },
+        sort: [{ field: 'id', dir: 'desc' }],
+        limit: 10_000,
+      })
+      and.push({ field: 'id', op: 'in', value: [...new Set(hits.map((h) => h.message))] })
+    }
+    return and.length ? { and } : undefined
+  }
+
+  return {
+    async get(id) {
+      const m = await db.findOne<MessageRow>({ model: MESSAGE, where: { field: 'id', value: id } })
+      if (!m) return null
+      return toSummary(m, (await entriesOf([m.id])).get(m.id) ?? [])
+    },
+
+    async raw(id) {
+      const b = await db.findOne<{ id: string; data: string }>({
+        model: BODY,
+        where: { field: 'message', value: id },
+      })
+      return b ? new Uint8Array(Buffer.from(b.data, 'base64')) : null
+    },
+
+    async count(q: MessageQuery = {}) {
+      const where = await messageWhere(q)
+      return db.count({ model: MESSAGE, ...(where ? { where } : {}) })
+    },
+
+    async list(q: MessageQuery = {}) {
+      const where = await messageWhere(q)
+      const rows = await db.findMany<MessageRow>({
+        model: MESSAGE,
+        ...(where ? { where } : {}),
+        sort: [
+          { field: 'received_at', dir: 'desc' },
+          { field: 'id', dir: 'desc' },
+        ],
+        limit: Math.min(q.limit ?? 50, 1000),
+        offset: q.offset ?? 0,
+      })
+      const entries = await entriesOf(rows.map((r) => r.id))
+      return rows.map((m) => toSummary(m, entries.get(m.id) ?? []))
+    },
+
+    async entries(q: EntryQuery = {}) {
+      const and: Where[] = []
+      if (q.ids) {
+        if (!q.ids.length) return []
+        and.push({ field: 'id', op: 'in', value: q.ids })
+      }
+      if (q.plugin) and.push({ field: 'plugin', value: q.plugin })
+      if (q.states) and.push({ field: 'state', op: 'in', value: q.states })
+      if (q.afterId !== undefined) and.push({ field: 'id', op: 'gt', value: q.afterId })
+      const rows = await db.findMany<EntryRow>({
+        model: QUEUE,
+        ...(and.length ? { where: { and } } : {}),
+        sort: [{ field: 'id' }],
+        ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      })
+      return rows.map(toEntry)
+    },
+  }
+}
