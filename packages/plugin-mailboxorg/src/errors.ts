@@ -215,12 +215,17 @@ export function appError(
  * An application error raised without the caller's language (e.g. by the core's password toolkit),
  * its placeholders in `details`: answered in the request's language by the dispatcher.
  */
-export const appApiError = (name: AppErrorName, vars: Record<string, string | number> = {}) =>
-  errors.error(name, { details: vars })
+export function appApiError(name: AppErrorName, vars: Record<string, string | number> = {}) {
+  const e = errors.error(name, { details: vars })
+  unlocalised.add(e)
+  return e
+}
+// Only those: an ApiError from elsewhere keeps its own handling (-32603), as before.
+const unlocalised = new WeakSet<ApiError>()
 
-/** An ApiError of the table as the JSON-RPC error in `lang`; anything else as it is. */
+/** An error from `appApiError` as the JSON-RPC error in `lang`; anything else as it is. */
 export function localised(err: unknown, lang: Lang): unknown {
-  if (!(err instanceof ApiError) || !errors.has(err.code)) return err
+  if (!(err instanceof ApiError) || !unlocalised.has(err) || !errors.has(err.code)) return err
   return appError(err.code, lang, (err.details ?? {}) as Record<string, string | number>)
 }
 
