@@ -1,14 +1,14 @@
 import {
   createRpcDispatcher,
   isStoreUnavailable,
-  LoginThrottle,
   memoryRateLimitStore,
+  type PasswordAuth,
   type PluginContext,
   retryAfterSeconds,
 } from '@mailfront/core'
-import { appError, type Lang, RPC_MESSAGES } from './errors.ts'
+import { appError, type Lang, localised, RPC_MESSAGES } from './errors.ts'
 import type { Call, MethodDef } from './method.ts'
-import { loginLimits, type MailboxorgOptions } from './options.ts'
+import type { MailboxorgOptions } from './options.ts'
 import type { Sessions } from './sessions.ts'
 import type { SessionRow } from './store.ts'
 
@@ -30,17 +30,12 @@ interface Request extends HttpRequestInfo {
 export function createDispatcher(
   ctx: PluginContext<MailboxorgOptions>,
   sessions: Sessions,
+  passwords: PasswordAuth,
   methods: MethodDef[],
 ) {
   const opts = ctx.options
   // Per instance, in memory: a store write per call would cost more than the limit protects.
   const perSession = memoryRateLimitStore({ clock: ctx.clock })
-  const loginThrottle = new LoginThrottle(ctx.rateLimits, {
-    scope: 'mailboxorg',
-    limits: loginLimits(opts),
-    clock: ctx.clock,
-    onRefused: () => ctx.events.rateLimited('mailboxorg'),
-  })
 
   /** Who may call: a live session at an allowed level (admin always may), within its call rate. */
   async function sessionFor(m: MethodDef, req: Request): Promise<SessionRow | null> {
@@ -67,13 +62,13 @@ export function createDispatcher(
     nullIsAbsent: true,
     async context(m, req: Request): Promise<Call> {
       const session = await sessionFor(m, req)
-      return { ctx, opts, sessions, session, token: req.token, lang: req.lang, ip: req.ip, loginThrottle }
+      return { ctx, opts, sessions, session, token: req.token, lang: req.lang, ip: req.ip, passwords }
     },
     after(m, req) {
       if (m.name === 'deauth') req.session = Promise.resolve(null)
     },
     mapError(e, req, call) {
-      if (!isStoreUnavailable(e)) return e
+      if (!isStoreUnavailable(e)) return localised(e, req.lang)
       req.unavailable = true
       ctx.log.warn({ plugin: 'mailboxorg', method: call.method, reason: e.message }, 'store unavailable')
       return appError('SERVICE_UNAVAILABLE', req.lang)

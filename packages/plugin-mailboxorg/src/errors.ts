@@ -1,129 +1,192 @@
-import { RpcError } from '@mailfront/core'
+import { ApiError, defineErrors, RpcError } from '@mailfront/core'
 
 export type Lang = 'en' | 'de'
 
 /**
- * Application error codes, in one table. 2 and 253 are mailbox.org's documented ones; the 1xxx codes
- * are ours (no public source lists others): replace a row when a real code is observed.
+ * Application error codes, in one table: the JSON-RPC `code`, the English `message` and its German
+ * `de` (every answer is HTTP 200, the error is in the body). 2 and 253 are mailbox.org's documented
+ * codes; the 1xxx codes are ours (no public source lists others): replace a row when a real code is observed.
  */
-export const APP_ERRORS = {
-  ACCESS_DENIED: { code: 2, en: 'Access denied', de: 'Zugriff verweigert', source: 'seed' },
+export const errors = defineErrors({
+  ACCESS_DENIED: { code: 2, status: 200, message: 'Access denied', de: 'Zugriff verweigert', source: 'seed' },
   TOO_MANY_FAILURES: {
     code: 2,
-    en: 'Access denied: too many failed logins, wait {seconds} seconds',
+    status: 200,
+    message: 'Access denied: too many failed logins, wait {seconds} seconds',
     de: 'Zugriff verweigert: zu viele fehlgeschlagene Anmeldungen, bitte {seconds} Sekunden warten',
     source: 'ours',
   },
   INVALID_AUTH_ID: {
     code: 253,
-    en: 'This Auth-ID is invalid',
+    status: 200,
+    message: 'This Auth-ID is invalid',
     de: 'Diese Auth-ID ist ungültig',
     source: 'reference',
   },
-  ACCOUNT_NOT_FOUND: { code: 1001, en: 'Account not found', de: 'Account nicht gefunden', source: 'ours' },
+  ACCOUNT_NOT_FOUND: {
+    code: 1001,
+    status: 200,
+    message: 'Account not found',
+    de: 'Account nicht gefunden',
+    source: 'ours',
+  },
   ACCOUNT_EXISTS: {
     code: 1002,
-    en: 'Account already exists',
+    status: 200,
+    message: 'Account already exists',
     de: 'Account existiert bereits',
     source: 'ours',
   },
-  DOMAIN_NOT_FOUND: { code: 1003, en: 'Domain not found', de: 'Domain nicht gefunden', source: 'ours' },
-  DOMAIN_EXISTS: { code: 1004, en: 'Domain already exists', de: 'Domain existiert bereits', source: 'ours' },
+  DOMAIN_NOT_FOUND: {
+    code: 1003,
+    status: 200,
+    message: 'Domain not found',
+    de: 'Domain nicht gefunden',
+    source: 'ours',
+  },
+  DOMAIN_EXISTS: {
+    code: 1004,
+    status: 200,
+    message: 'Domain already exists',
+    de: 'Domain existiert bereits',
+    source: 'ours',
+  },
   MAIL_NOT_FOUND: {
     code: 1005,
-    en: 'Mail address not found',
+    status: 200,
+    message: 'Mail address not found',
     de: 'E-Mail-Adresse nicht gefunden',
     source: 'ours',
   },
   MAIL_EXISTS: {
     code: 1006,
-    en: 'Mail address already exists',
+    status: 200,
+    message: 'Mail address already exists',
     de: 'E-Mail-Adresse existiert bereits',
     source: 'ours',
   },
   SAME_PASSWORD: {
     code: 1007,
-    en: 'The new password must differ from the old one',
+    status: 200,
+    message: 'The new password must differ from the old one',
     de: 'Das neue Passwort muss sich vom alten unterscheiden',
     source: 'ours',
   },
   INVALID_DATES: {
     code: 1009,
-    en: 'The end date is before the start date',
+    status: 200,
+    message: 'The end date is before the start date',
     de: 'Das Enddatum liegt vor dem Startdatum',
     source: 'ours',
   },
   APP_PASSWORD_NOT_FOUND: {
     code: 1010,
-    en: 'App password not found',
+    status: 200,
+    message: 'App password not found',
     de: 'App-Passwort nicht gefunden',
     source: 'ours',
   },
   MAILING_LIST_NOT_FOUND: {
     code: 1011,
-    en: 'Mailing list not found',
+    status: 200,
+    message: 'Mailing list not found',
     de: 'Mailingliste nicht gefunden',
     source: 'ours',
   },
   MAILING_LIST_EXISTS: {
     code: 1012,
-    en: 'Mailing list already exists',
+    status: 200,
+    message: 'Mailing list already exists',
     de: 'Mailingliste existiert bereits',
     source: 'ours',
   },
   SERVICE_UNAVAILABLE: {
     code: -32000,
-    en: 'Service temporarily unavailable, try again later',
+    status: 200,
+    message: 'Service temporarily unavailable, try again later',
     de: 'Dienst vorübergehend nicht verfügbar, bitte später erneut versuchen',
     source: 'ours (JSON-RPC server-error range)',
   },
   RATE_LIMITED: {
     code: 1008,
-    en: 'Too many requests for this session, wait {seconds} seconds',
+    status: 200,
+    message: 'Too many requests for this session, wait {seconds} seconds',
     de: 'Zu viele Anfragen für diese Sitzung, bitte {seconds} Sekunden warten',
     source: 'ours',
   },
-  INVOICE_NOT_FOUND: { code: 1013, en: 'Invoice not found', de: 'Rechnung nicht gefunden', source: 'ours' },
-  GROUP_NOT_FOUND: { code: 1014, en: 'Group not found', de: 'Gruppe nicht gefunden', source: 'ours' },
-  GROUP_EXISTS: { code: 1015, en: 'Group already exists', de: 'Gruppe existiert bereits', source: 'ours' },
+  INVOICE_NOT_FOUND: {
+    code: 1013,
+    status: 200,
+    message: 'Invoice not found',
+    de: 'Rechnung nicht gefunden',
+    source: 'ours',
+  },
+  GROUP_NOT_FOUND: {
+    code: 1014,
+    status: 200,
+    message: 'Group not found',
+    de: 'Gruppe nicht gefunden',
+    source: 'ours',
+  },
+  GROUP_EXISTS: {
+    code: 1015,
+    status: 200,
+    message: 'Group already exists',
+    de: 'Gruppe existiert bereits',
+    source: 'ours',
+  },
   VIDEOCHAT_NOT_FOUND: {
     code: 1016,
-    en: 'Video chat room not found',
+    status: 200,
+    message: 'Video chat room not found',
     de: 'Videokonferenzraum nicht gefunden',
     source: 'ours',
   },
   ADDITIONAL_ACCOUNT_NOT_FOUND: {
     code: 1017,
-    en: 'Additional mail account not found',
+    status: 200,
+    message: 'Additional mail account not found',
     de: 'Zusätzliches E-Mail-Konto nicht gefunden',
     source: 'ours',
   },
   ADDITIONAL_ACCOUNT_EXISTS: {
     code: 1018,
-    en: 'Additional mail account already exists',
+    status: 200,
+    message: 'Additional mail account already exists',
     de: 'Zusätzliches E-Mail-Konto existiert bereits',
     source: 'ours',
   },
-  BACKUP_NOT_FOUND: { code: 1019, en: 'Backup not found', de: 'Backup nicht gefunden', source: 'ours' },
+  BACKUP_NOT_FOUND: {
+    code: 1019,
+    status: 200,
+    message: 'Backup not found',
+    de: 'Backup nicht gefunden',
+    source: 'ours',
+  },
   INVALID_TOKEN: {
     code: 1020,
-    en: 'The token is invalid or expired',
+    status: 200,
+    message: 'The token is invalid or expired',
     de: 'Das Token ist ungültig oder abgelaufen',
     source: 'ours',
   },
   TOO_MANY_RESETS: {
     code: 1021,
-    en: 'Too many password reset requests, wait {seconds} seconds',
+    status: 200,
+    message: 'Too many password reset requests, wait {seconds} seconds',
     de: 'Zu viele Anfragen zum Zurücksetzen des Passworts, bitte {seconds} Sekunden warten',
     source: 'ours',
   },
   ACCOUNT_REQUIRED: {
     code: 1022,
-    en: 'The account parameter is required at this level',
+    status: 200,
+    message: 'The account parameter is required at this level',
     de: 'Der Parameter account ist auf dieser Ebene erforderlich',
     source: 'ours',
   },
-} as const
+})
+/** The table itself (the docs and the host's fault injection read it). */
+export const APP_ERRORS = errors.table
 
 export type AppErrorName = keyof typeof APP_ERRORS
 
@@ -134,6 +197,10 @@ export const RPC_MESSAGES = {
   INTERNAL: { en: 'Internal error', de: 'Interner Fehler' },
 } as const
 
+const fill = (text: string, vars: Record<string, unknown>) =>
+  text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''))
+
+/** The application error in the caller's language, as the JSON-RPC error it answers. */
 export function appError(
   name: AppErrorName,
   lang: Lang,
@@ -141,8 +208,25 @@ export function appError(
   data?: unknown,
 ) {
   const e = APP_ERRORS[name]
-  const message = e[lang].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''))
-  return new RpcError(e.code, message, data)
+  return new RpcError(e.code, fill(lang === 'de' ? e.de : e.message, vars), data)
+}
+
+/**
+ * An application error raised without the caller's language (e.g. by the core's password toolkit),
+ * its placeholders in `details`: answered in the request's language by the dispatcher.
+ */
+export function appApiError(name: AppErrorName, vars: Record<string, string | number> = {}) {
+  const e = errors.error(name, { details: vars })
+  unlocalised.add(e)
+  return e
+}
+// Only those: an ApiError from elsewhere keeps its own handling (-32603), as before.
+const unlocalised = new WeakSet<ApiError>()
+
+/** An error from `appApiError` as the JSON-RPC error in `lang`; anything else as it is. */
+export function localised(err: unknown, lang: Lang): unknown {
+  if (!(err instanceof ApiError) || !unlocalised.has(err) || !errors.has(err.code)) return err
+  return appError(err.code, lang, (err.details ?? {}) as Record<string, string | number>)
 }
 
 /** `Accept-Language: de…` (the first language listed, or the best-weighted) selects German. */

@@ -3,7 +3,7 @@ import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
 import { mailboxorgLocalDelivery } from './delivery.ts'
 import { demo } from './demo.ts'
-import { APP_ERRORS } from './errors.ts'
+import { APP_ERRORS, errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { defineMethod, type MethodDef } from './method.ts'
 import { accountMethods } from './methods/account.ts'
@@ -76,7 +76,7 @@ export function mailboxorgMethods(deps: MailboxorgDeps = {}): MethodDef[] {
 
 /** The application errors (English), so the host can render any of them, e.g. as an injected fault. */
 const appErrorTable = Object.fromEntries(
-  Object.entries(APP_ERRORS).map(([name, e]) => [name, { status: 200, message: e.en }]),
+  Object.entries(APP_ERRORS).map(([name, e]) => [name, { status: e.status, message: e.message }]),
 )
 
 /** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
@@ -98,7 +98,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
       BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
       HTTPS_REQUIRED: { status: 200, message: 'Invalid Request: HTTPS is required' },
       INTERNAL: { status: 200, message: 'Internal error' },
-      SERVICE_UNAVAILABLE: { status: 503, message: APP_ERRORS.SERVICE_UNAVAILABLE.en },
+      SERVICE_UNAVAILABLE: { status: 503, message: APP_ERRORS.SERVICE_UNAVAILABLE.message },
     },
     docs: {
       kind: 'openrpc',
@@ -109,17 +109,17 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     renderError(err: ApiError, c) {
       if (err.code === 'SERVICE_UNAVAILABLE')
         return c.body(
-          rpcErrorBody(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.en),
+          rpcErrorBody(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.message),
           503,
           {
             'Content-Type': JSON_TYPE,
           },
         )
       // Any application error (e.g. injected as a fault) in its own code and English message.
-      const app = (APP_ERRORS as Record<string, { code: number; en: string }>)[err.code]
+      const app = errors.get(err.code)
       const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
       const body = app
-        ? rpcErrorBody(app.code, app.en.replace('{seconds}', String(seconds)))
+        ? rpcErrorBody(app.code, app.message.replace('{seconds}', String(seconds)))
         : err.status >= 500 || err.code === 'INTERNAL'
           ? rpcErrorBody(RPC_CODES.internalError, 'Internal error')
           : rpcErrorBody(

@@ -1,7 +1,7 @@
 import {
   type MethodDef as CoreMethodDef,
-  type LoginThrottle,
   methodDefiner,
+  type PasswordAuth,
   type PluginContext,
 } from '@mailfront/core'
 import type { AppErrorName, Lang } from './errors.ts'
@@ -19,8 +19,8 @@ export interface Call {
   token: string | undefined
   lang: Lang
   ip: string
-  /** The core's login throttle, for `auth`. */
-  loginThrottle: LoginThrottle
+  /** The core's password check under its login throttle, for `auth`. */
+  passwords: PasswordAuth
 }
 
 /** `anonymous`: no session needed; `session`: any level; a list: those levels (admin always may). */

@@ -18,7 +18,7 @@ export function mailboxorgOpenrpc(methods: MethodDef[], version: string) {
         url: 'https://127.0.0.1:8080/v1/',
       },
     ],
-    errorsOf: (m) => m.errors.map((e) => ({ code: APP_ERRORS[e].code, message: APP_ERRORS[e].en })),
+    errorsOf: (m) => m.errors.map((e) => ({ code: APP_ERRORS[e].code, message: APP_ERRORS[e].message })),
     extensionsOf: (m) => ({ 'x-mailfront-access': m.access }),
   })
 }

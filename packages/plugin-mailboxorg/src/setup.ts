@@ -1,13 +1,23 @@
-import type { PluginContext } from '@mailfront/core'
+import { type PluginContext, passwordAuth } from '@mailfront/core'
 import { createDispatcher } from './dispatch.ts'
+import { appApiError } from './errors.ts'
 import type { MethodDef } from './method.ts'
-import type { MailboxorgOptions } from './options.ts'
+import { loginLimits, type MailboxorgOptions } from './options.ts'
 import { sessionStore } from './sessions.ts'
 
-/** Sessions and the JSON-RPC dispatcher, built once from the options. */
+/** Sessions, the `auth` password check and the JSON-RPC dispatcher, built once from the options. */
 export function mailboxorgSetup(ctx: PluginContext<MailboxorgOptions>, methods: MethodDef[]) {
   const sessions = sessionStore(ctx, ctx.options.sessionTtlS * 1000)
-  return { sessions, dispatch: createDispatcher(ctx, sessions, methods) }
+  // The core's login throttle (only failures count); no credential cache: a login opens a session.
+  // Its errors carry no language: the dispatcher answers them in the caller's.
+  const passwords = passwordAuth(ctx, {
+    plugin: 'mailboxorg',
+    limits: loginLimits(ctx.options),
+    cache: false,
+    refused: (seconds) => appApiError('TOO_MANY_FAILURES', { seconds }),
+    denied: () => appApiError('ACCESS_DENIED'),
+  })
+  return { sessions, passwords, dispatch: createDispatcher(ctx, sessions, passwords, methods) }
 }
 export type MailboxorgState = ReturnType<typeof mailboxorgSetup>
 export type MailboxorgContext = PluginContext<MailboxorgOptions, MailboxorgState>

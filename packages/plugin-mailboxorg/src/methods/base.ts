@@ -1,5 +1,4 @@
-import { verifyPassword, z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { z } from '@mailfront/core'
 import { loginsNamed } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { accountInScope, domainInScope, findAccount, mailInScope } from '../scope.ts'
@@ -42,21 +41,11 @@ export const baseMethods = [
     }),
     errors: ['ACCESS_DENIED', 'TOO_MANY_FAILURES'],
     async handler({ user, pass }, call) {
-      // The core's login throttle: only failures count (per user and address, per address).
-      const outcome = await call.loginThrottle.attempt(user, call.ip, async () => {
-        const p = await principalOf(call, user)
-        // verifyPassword pays the same bcrypt cost for an unknown user as for a wrong password.
-        call.ctx.events.slowHash('mailboxorg')
-        const ok = await verifyPassword(pass, p?.hash ?? null)
-        return ok && p ? p : null
+      // Only failures count (per user and address, per address); an unknown user pays the same hash.
+      const p = await call.passwords.attempt(user, call.ip, async () => {
+        const found = await principalOf(call, user)
+        return (await call.passwords.verify(user, pass, found?.hash)) && found ? found : null
       })
-      if (outcome.status === 'refused')
-        throw appError('TOO_MANY_FAILURES', call.lang, { seconds: outcome.retryAfterS })
-      if (outcome.status === 'failed') {
-        call.ctx.events.authFailure('mailboxorg')
-        throw appError('ACCESS_DENIED', call.lang)
-      }
-      const p = outcome.value
       return { session: await call.sessions.create(p.name, p.level), level: p.level }
     },
   }),

@@ -1,0 +1,48 @@
+import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { expect } from 'vitest'
+import { fixtures } from './fixtures.ts'
+import { mailboxorgPlugin } from './index.ts'
+import { DEMO } from './testkit.ts'
+
+// The plugin tests' shared app: one mounted over the demo fixtures per `setup()`. `ctx` and `app` are
+// live bindings, so a test file reads the current ones after each setup.
+
+export let ctx: TestContext
+export let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
+
+export async function setup(options: Record<string, string> = {}) {
+  ctx = createTestContext({ options })
+  await remount()
+  await fixtures.load(ctx, fixtures.schema.parse(DEMO))
+}
+
+/** Mount the plugin again on the same context (e.g. after changing `ctx.bodyLimit`). */
+export async function remount() {
+  ;({ app } = await mountPluginForTest(mailboxorgPlugin(), ctx))
+}
+
+/** POST a raw body to /v1/ as a client would; the parsed answer (null for 204). */
+export async function post(body: unknown, headers: Record<string, string> = {}, path = '/v1/') {
+  const res = await app.request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  if (res.status === 204) return { status: 204, body: null }
+  expect(res.headers.get('content-type')).toBe('application/json')
+  return { status: res.status, body: JSON.parse(await res.text()) }
+}
+export const call = async (
+  method: string,
+  params: unknown = '',
+  session?: string,
+  extra: Record<string, string> = {},
+) =>
+  (
+    await post(
+      { jsonrpc: '2.0', id: '1', method, params },
+      { ...(session ? { 'HPLS-AUTH': session } : {}), ...extra },
+    )
+  ).body
+export const login = async (user: string, pass: string) =>
+  (await call('auth', { user, pass })).result.session as string
