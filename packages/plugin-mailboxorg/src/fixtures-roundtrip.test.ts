@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { call, ctx, login, setup } from '../test/plugin-harness.ts'
 import { fixtures } from './fixtures.ts'
-import { call, ctx, login, setup } from './test-helpers.ts'
 
 // The plugin's fixtures: what is exported loads back to the same.
 

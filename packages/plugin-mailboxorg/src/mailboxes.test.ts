@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { call, login, setup } from './test-helpers.ts'
+import { call, login, setup } from '../test/plugin-harness.ts'
 import { wireKeys } from './wire.ts'
 
 // Mailboxes: set/get, passwords, lists, capabilities, deletion, validators.

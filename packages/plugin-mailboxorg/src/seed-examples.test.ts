@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { call, login, post, setup } from './test-helpers.ts'
+import { call, login, post, setup } from '../test/plugin-harness.ts'
 
 // The request/answer pairs of the seed (mailbox.org's documentation), replayed byte for byte.
 

@@ -1,8 +1,8 @@
 import { mountPluginForTest } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { call, ctx, login, setup } from '../test/plugin-harness.ts'
 import { mailboxorgPlugin } from './index.ts'
 import { TOP_UP_SLACK_MS } from './sessions.ts'
-import { call, ctx, login, setup } from './test-helpers.ts'
 
 // Sessions: their sliding lifetime, their store writes, their hashes; and the login throttle.
 

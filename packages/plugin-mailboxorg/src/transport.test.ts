@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { app, call, ctx, login, post, remount, setup } from './test-helpers.ts'
+import { app, call, ctx, login, post, remount, setup } from '../test/plugin-harness.ts'
 
 // JSON-RPC over HTTP: body parsing, headers, notifications, errors, languages, batches, limits.
 

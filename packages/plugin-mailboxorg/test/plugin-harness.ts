@@ -1,8 +1,8 @@
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { expect } from 'vitest'
-import { fixtures } from './fixtures.ts'
-import { mailboxorgPlugin } from './index.ts'
-import { DEMO } from './testkit.ts'
+import { fixtures } from '../src/fixtures.ts'
+import { mailboxorgPlugin } from '../src/index.ts'
+import { DEMO } from '../src/testkit.ts'
 
 // The plugin tests' shared app: one mounted over the demo fixtures per `setup()`. `ctx` and `app` are
 // live bindings, so a test file reads the current ones after each setup.
