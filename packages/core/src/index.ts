@@ -1,4 +1,5 @@
 export { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+export * from './auth/admin-credential.ts'
 export * from './auth/compare.ts'
 export * from './auth/headers.ts'
 export * from './auth/jwt.ts'
