@@ -1,4 +1,10 @@
-import type { ModelSchema, Row } from '@mailfront/core'
+import {
+  type AdminCredentialRow,
+  adminCredential,
+  adminCredentialModel,
+  type ModelSchema,
+  type Row,
+} from '@mailfront/core'
 
 // Model names are `<plugin id>_<name>`: the composition refuses anything else.
 export const ALIAS = 'example_alias'
@@ -17,15 +23,8 @@ export const models = {
       updated_at: { type: 'timestamp' },
     },
   },
-  [ADMIN]: {
-    fields: {
-      name: { type: 'string', unique: true },
-      login: { type: 'string' },
-      password_hash: { type: 'string' },
-    },
-    // Read on every request: a server with the row cache reuses it up to 1 s.
-    cacheMs: 1000,
-  },
+  // Read on every request: a server with the row cache reuses it up to 1 s.
+  [ADMIN]: adminCredentialModel({ cacheMs: 1000 }),
 } satisfies ModelSchema
 
 export type AliasRow = Row & {
@@ -36,7 +35,9 @@ export type AliasRow = Row & {
   created_at: number
   updated_at: number
 }
-export type AdminRow = Row & { name: string; login: string; password_hash: string }
+export type AdminRow = AdminCredentialRow
+/** The admin credential: its fixtures section, `example admin set`, the row auth.ts reads. */
+export const admin = adminCredential({ model: ADMIN, name: ADMIN_NAME })
 
 /** An alias as the API shows it. */
 export function aliasWire(r: AliasRow) {

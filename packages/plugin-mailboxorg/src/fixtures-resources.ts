@@ -1,12 +1,5 @@
-import {
-  hashPassword,
-  isPasswordHash,
-  type PluginContext,
-  type StorageAdapter,
-  upsertOne,
-  type Where,
-  z,
-} from '@mailfront/core'
+import { type PluginContext, type StorageAdapter, upsertOne, type Where, z } from '@mailfront/core'
+import { hashed, lower, secret, section } from './fixtures-fields.ts'
 import { INVOICE_FILE_TYPES } from './invoice-files.ts'
 import { MAIL_PLANS } from './objects.ts'
 import {
@@ -28,90 +21,55 @@ import { registrationHash } from './tokens.ts'
 // The fixture sections of the second round. Reset codes and the SMS outbox are left out: they
 // live 15 minutes and are no state worth carrying.
 
-const lower = (s: string) => s.trim().toLowerCase()
-const hashed = async (s: string) => (isPasswordHash(s) ? s : hashPassword(s))
-const secret = z.string().min(1).describe('in clear (hashed on load) or a bcrypt / SHA-512 crypt hash')
 const date = z.string().regex(/^\d{4}-\d\d-\d\d$/, 'YYYY-MM-DD')
 
 export const resourceSections = {
-  invoices: z
-    .array(
-      z
-        .object({
-          invoice_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
-          account: z.string().min(1),
-          date,
-          amount: z.number(),
-          payment_type: z.string().default('invoice'),
-          status: z.string().default('open'),
-          files: z
-            .object({
-              pdf: z.string().base64().optional(),
-              csv: z.string().optional(),
-              xml: z.string().optional(),
-            })
-            .strict()
-            .default({})
-            .describe(
-              `files to serve instead of generated ones (${INVOICE_FILE_TYPES.join(', ')}; pdf in base64)`,
-            ),
-        })
-        .strict(),
-    )
-    .default([]),
-  groups: z
-    .array(
-      z
-        .object({
-          account: z.string().min(1),
-          name: z.string().min(1),
-          display_name: z.string().min(1),
-          mail_addresses: z.array(z.string().email()).default([]),
-        })
-        .strict(),
-    )
-    .default([]),
-  videochat_rooms: z
-    .array(
-      z
-        .object({
-          room_id: z.number().int().positive(),
-          mail: z.string().email(),
-          room_name: z.string().min(1),
-          room_memo: z.string().default(''),
-          room_password: secret.optional(),
-          room_admin_password: secret.optional(),
-        })
-        .strict(),
-    )
-    .default([]),
-  additional_accounts: z
-    .array(
-      z
-        .object({
-          parent_mail: z.string().email(),
-          account_mail: z.string().email(),
-          password: secret,
-          settings: z.record(z.string(), z.unknown()).default({}),
-        })
-        .strict(),
-    )
-    .default([]),
-  backup_restores: z
-    .array(
-      z
-        .object({
-          request_id: z.number().int().positive(),
-          mail: z.string().email(),
-          id: z.number().int().positive(),
-          time: z.number().int().positive(),
-          filter: z.string().min(1),
-          status: z.string().default('queued'),
-          requested_by: z.string().min(1),
-        })
-        .strict(),
-    )
-    .default([]),
+  invoices: section({
+    invoice_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+    account: z.string().min(1),
+    date,
+    amount: z.number(),
+    payment_type: z.string().default('invoice'),
+    status: z.string().default('open'),
+    files: z
+      .object({
+        pdf: z.string().base64().optional(),
+        csv: z.string().optional(),
+        xml: z.string().optional(),
+      })
+      .strict()
+      .default({})
+      .describe(`files to serve instead of generated ones (${INVOICE_FILE_TYPES.join(', ')}; pdf in base64)`),
+  }),
+  groups: section({
+    account: z.string().min(1),
+    name: z.string().min(1),
+    display_name: z.string().min(1),
+    mail_addresses: z.array(z.string().email()).default([]),
+  }),
+  videochat_rooms: section({
+    room_id: z.number().int().positive(),
+    mail: z.string().email(),
+    room_name: z.string().min(1),
+    room_memo: z.string().default(''),
+    room_password: secret.optional(),
+    room_admin_password: secret.optional(),
+  }),
+  additional_accounts: section({
+    parent_mail: z.string().email(),
+    account_mail: z.string().email(),
+    password: secret,
+    settings: z.record(z.string(), z.unknown()).default({}),
+  }),
+  backup_restores: section({
+    request_id: z.number().int().positive(),
+    mail: z.string().email(),
+    id: z.number().int().positive(),
+    time: z.number().int().positive(),
+    filter: z.string().min(1),
+    status: z.string().default('queued'),
+    requested_by: z.string().min(1),
+  }),
   registration_tokens: z
     .array(
       z

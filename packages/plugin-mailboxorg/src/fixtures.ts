@@ -1,11 +1,5 @@
-import {
-  boundedPasswordHash,
-  defineFixtures,
-  type PluginContext,
-  storedPasswordHash,
-  upsertOne,
-  z,
-} from '@mailfront/core'
+import { boundedPasswordHash, defineFixtures, type PluginContext, upsertOne, z } from '@mailfront/core'
+import { hashed, lower, secret, section } from './fixtures-fields.ts'
 import { exportResources, loadResources, resourceSections } from './fixtures-resources.ts'
 import {
   ACCOUNT_FIELDS,
@@ -31,110 +25,67 @@ import {
   type OperatorRow,
 } from './store.ts'
 
-const secret = z
-  .string()
-  .min(1)
-  .superRefine(boundedPasswordHash)
-  .describe('in clear (hashed on load) or a bcrypt / SHA-512 crypt hash (work factor within bounds)')
-const lower = (s: string) => s.trim().toLowerCase()
-
 export const fixturesSchema = z
   .object({
-    operators: z
-      .array(
-        z
-          .object({
-            name: z.string().min(1),
-            password: secret,
-            level: z.enum(['admin', 'reseller']),
-            memo: z.string().default(''),
-          })
-          .strict(),
-      )
-      .default([]),
-    accounts: z
-      .array(
-        z
-          .object({
-            account: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/),
-            password: secret,
-            plan: z.enum(ACCOUNT_PLANS),
-            reseller: z.string().optional(),
-            status: z.enum(['aktiv', 'nopop', 'disabled', 'deleted']).default('aktiv'),
-            ...optionalAll(ACCOUNT_FIELDS),
-          })
-          .strict(),
-      )
-      .default([]),
-    domains: z
-      .array(
-        z
-          .object({
-            domain: z.string().min(4),
-            account: z.string().min(1),
-            password: secret.optional(),
-            context_id: z.string().default(''),
-            memo: z.string().default(''),
-            capabilities: z.array(z.enum(DOMAIN_CAPABILITIES)).default([]),
-          })
-          .strict(),
-      )
-      .default([]),
-    mails: z
-      .array(
-        z
-          .object({
-            mail: z.string().email(),
-            password: secret.optional().describe('omit for an address that cannot log in'),
-            plan: z.enum(MAIL_PLANS).default('standard'),
-            first_name: z.string().default(''),
-            last_name: z.string().default(''),
-            active: z.boolean().default(true),
-            capabilities: z.array(z.enum(MAIL_CAPABILITIES)).default([]),
-            ...optionalAll(MAIL_FIELDS),
-            extras: z
-              .object({
-                blacklist: z.array(z.string()).optional(),
-                spamprotect: z.record(z.string(), z.unknown()).optional(),
-                vacation: z.record(z.string(), z.unknown()).optional(),
-              })
-              .strict()
-              .optional()
-              .describe('blacklist, spam protection and vacation notice'),
-          })
-          .strict(),
-      )
-      .default([]),
-    mailing_lists: z
-      .array(
-        z
-          .object({
-            mailinglist: z.string().min(1),
-            account: z.string().min(1),
-            password: secret,
-            adminmail: z.string().default(''),
-          })
-          .strict(),
-      )
-      .default([]),
-    app_passwords: z
-      .array(
-        z
-          .object({
-            id: z.number().int().positive(),
-            mail: z.string().email(),
-            memo: z.string(),
-            password: z
-              .string()
-              .min(1)
-              .superRefine(boundedPasswordHash)
-              .describe('a bcrypt hash (as exported) or in clear'),
-            imap_allowed: z.boolean().default(true),
-            smtp_allowed: z.boolean().default(true),
-          })
-          .strict(),
-      )
-      .default([]),
+    operators: section({
+      name: z.string().min(1),
+      password: secret,
+      level: z.enum(['admin', 'reseller']),
+      memo: z.string().default(''),
+    }),
+    accounts: section({
+      account: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/),
+      password: secret,
+      plan: z.enum(ACCOUNT_PLANS),
+      reseller: z.string().optional(),
+      status: z.enum(['aktiv', 'nopop', 'disabled', 'deleted']).default('aktiv'),
+      ...optionalAll(ACCOUNT_FIELDS),
+    }),
+    domains: section({
+      domain: z.string().min(4),
+      account: z.string().min(1),
+      password: secret.optional(),
+      context_id: z.string().default(''),
+      memo: z.string().default(''),
+      capabilities: z.array(z.enum(DOMAIN_CAPABILITIES)).default([]),
+    }),
+    mails: section({
+      mail: z.string().email(),
+      password: secret.optional().describe('omit for an address that cannot log in'),
+      plan: z.enum(MAIL_PLANS).default('standard'),
+      first_name: z.string().default(''),
+      last_name: z.string().default(''),
+      active: z.boolean().default(true),
+      capabilities: z.array(z.enum(MAIL_CAPABILITIES)).default([]),
+      ...optionalAll(MAIL_FIELDS),
+      extras: z
+        .object({
+          blacklist: z.array(z.string()).optional(),
+          spamprotect: z.record(z.string(), z.unknown()).optional(),
+          vacation: z.record(z.string(), z.unknown()).optional(),
+        })
+        .strict()
+        .optional()
+        .describe('blacklist, spam protection and vacation notice'),
+    }),
+    mailing_lists: section({
+      mailinglist: z.string().min(1),
+      account: z.string().min(1),
+      password: secret,
+      adminmail: z.string().default(''),
+    }),
+    app_passwords: section({
+      id: z.number().int().positive(),
+      mail: z.string().email(),
+      memo: z.string(),
+      password: z
+        .string()
+        .min(1)
+        .superRefine(boundedPasswordHash)
+        .describe('a bcrypt hash (as exported) or in clear'),
+      imap_allowed: z.boolean().default(true),
+      smtp_allowed: z.boolean().default(true),
+    }),
     ...resourceSections,
   })
   .strict()
@@ -145,8 +96,6 @@ type Exported = z.input<typeof fixturesSchema>
 type AccountOut = NonNullable<Exported['accounts']>[number]
 type DomainOut = NonNullable<Exported['domains']>[number]
 type MailOut = NonNullable<Exported['mails']>[number]
-
-const hashed = async (s: string | undefined) => (s === undefined ? null : storedPasswordHash(s))
 
 const upsert = (
   ctx: PluginContext,

@@ -9,14 +9,13 @@ import {
 import type { Context } from 'hono'
 import { tmailError } from './errors.ts'
 import type { TmailOptions } from './options.ts'
-import { ADMIN, type AdminRow } from './store.ts'
+import { admin as stored } from './store.ts'
 
 export const REALM = 'Basic realm="tmail REST server"'
 export const adminScheme = defineAuthScheme('tmailBasic', {
   type: 'basic',
   description: 'The admin credential (demo: admin / admin).',
 })
-export const ADMIN_NAME = 'rest'
 /** How long a stored admin credential is reused before it is read again (a CLI change shows up after it). */
 const ADMIN_TTL_MS = 1_000
 
@@ -42,8 +41,8 @@ export function adminSource(ctx: PluginContext, opts: TmailOptions) {
       }
       const now = ctx.clock.now()
       if (!cached || now - cached.at >= ADMIN_TTL_MS) {
-        const value = ctx.storage
-          .findOne<AdminRow>({ model: ADMIN, where: { field: 'name', value: ADMIN_NAME } })
+        const value = stored
+          .get(ctx)
           .then((r) => (r ? { login: r.login, hash: r.password_hash, source: 'store' as const } : null))
         value.catch(() => {
           cached = undefined

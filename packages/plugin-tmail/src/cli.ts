@@ -1,45 +1,26 @@
-import { type CommandDef, randomSecret, z } from '@mailfront/core'
-import { ADMIN_NAME } from './auth.ts'
-import { setAdmin } from './fixtures.ts'
+import { type CommandDef, z } from '@mailfront/core'
 import { withLiveState } from './live.ts'
 import type { TmailContext } from './options.ts'
 import { enqueue, processQueue } from './queue.ts'
-import { ADMIN, type AdminRow, type MessageRow, messageWire, QUEUE } from './store.ts'
+import { admin, type MessageRow, messageWire, QUEUE } from './store.ts'
 
 const email = z.string().email()
 
 export const commands: CommandDef<TmailContext>[] = [
-  {
-    path: ['tmail', 'admin', 'set'],
+  admin.setCommand('tmail', {
     description: 'Set the REST admin credential (prints a generated password when none is given)',
-    args: [
-      { name: 'login', description: 'admin login' },
-      { name: 'password', description: 'admin password', optional: true },
-    ],
-    async run(ctx, [login, password]) {
-      if (!login || login.includes(':')) throw new Error('the login must be non-empty and contain no ":"')
-      const pw = password ?? randomSecret(18)
-      await setAdmin(ctx, login, pw)
-      const env = ctx.options.adminLogin !== undefined
-      return {
-        login,
-        password: password ? 'set' : pw,
-        ...(env
-          ? { note: 'MAILFRONT_TMAIL_ADMIN_LOGIN is set and takes precedence over the stored credential' }
-          : {}),
-      }
-    },
-  },
+    note: (ctx) =>
+      ctx.options.adminLogin !== undefined
+        ? { note: 'MAILFRONT_TMAIL_ADMIN_LOGIN is set and takes precedence over the stored credential' }
+        : {},
+  }),
   {
     path: ['tmail', 'admin', 'show'],
     description: 'Show which admin credential is in force (never the password)',
     async run(ctx) {
       const o = ctx.options
       if (o.adminLogin !== undefined) return { login: o.adminLogin, source: 'environment' }
-      const a = await ctx.storage.findOne<AdminRow>({
-        model: ADMIN,
-        where: { field: 'name', value: ADMIN_NAME },
-      })
+      const a = await admin.get(ctx)
       return a ? { login: a.login, source: 'store' } : { login: null, source: 'none: every request gets 401' }
     },
   },

@@ -1,4 +1,5 @@
 import {
+  adminCredentialFixture,
   boundedPasswordHash,
   defineFixtures,
   hashPassword,
@@ -7,22 +8,10 @@ import {
   randomHex,
   sha512Crypt,
   sha512CryptSalt,
-  storedPasswordHash,
-  upsertOne,
   z,
 } from '@mailfront/core'
-import { ADMIN_NAME } from './auth.ts'
 import { QUOTA, type TmailContext } from './options.ts'
-import {
-  ADMIN,
-  type AdminRow,
-  type MessageRow,
-  messageWire,
-  QUEUE,
-  USER,
-  type UserRow,
-  userWire,
-} from './store.ts'
+import { admin, type MessageRow, messageWire, QUEUE, USER, type UserRow, userWire } from './store.ts'
 import { goTime, RFC3339 } from './time.ts'
 import { findUser, homeOf } from './users.ts'
 
@@ -88,35 +77,12 @@ export const messageFixture = z
 
 export const fixturesSchema = z
   .object({
-    admin: z
-      .object({
-        login: z
-          .string()
-          .min(1)
-          .regex(/^[^:]*$/, 'must not contain ":"'),
-        password: z
-          .string()
-          .min(1)
-          .superRefine(boundedPasswordHash)
-          .describe('in clear (hashed on load) or a bcrypt hash (cost 4..12)'),
-      })
-      .strict()
-      .optional(),
+    admin: adminCredentialFixture.optional(),
     users: z.array(userFixture).default([]),
     queue: z.array(messageFixture).default([]),
   })
   .strict()
 export type TmailFixtures = z.infer<typeof fixturesSchema>
-
-export async function setAdmin(ctx: PluginContext, login: string, password: string): Promise<void> {
-  const data = {
-    name: ADMIN_NAME,
-    login,
-    // A hash given to the CLI or in fixtures is kept only when its work factor is within bounds.
-    password_hash: await storedPasswordHash(password),
-  }
-  await upsertOne(ctx.storage, { model: ADMIN, key: { field: 'name', value: ADMIN_NAME }, set: data })
-}
 
 async function upsert<T extends { id: number }>(
   ctx: PluginContext,
@@ -175,20 +141,16 @@ export async function upsertMessage(ctx: PluginContext, m: z.infer<typeof messag
 export const fixtures = defineFixtures({
   schema: fixturesSchema,
   async load(ctx: TmailContext, data) {
-    if (data.admin) await setAdmin(ctx, data.admin.login, data.admin.password)
+    const n = await admin.load(ctx, data.admin)
     for (const u of data.users) await upsertUser(ctx, u)
     for (const m of data.queue) await upsertMessage(ctx, m)
-    return { upserted: (data.admin ? 1 : 0) + data.users.length + data.queue.length }
+    return { upserted: n + data.users.length + data.queue.length }
   },
   async export(ctx) {
-    const admin = await ctx.storage.findOne<AdminRow>({
-      model: ADMIN,
-      where: { field: 'name', value: ADMIN_NAME },
-    })
     const users = await ctx.storage.findMany<UserRow>({ model: USER, sort: [{ field: 'id' }] })
     const queue = await ctx.storage.findMany<MessageRow>({ model: QUEUE, sort: [{ field: 'id' }] })
     return {
-      ...(admin ? { admin: { login: admin.login, password: admin.password_hash } } : {}),
+      ...(await admin.export(ctx)),
       users: users.map(userWire),
       queue: queue.map(messageWire),
     }

@@ -1,4 +1,4 @@
-import type { ModelSchema, Row } from '@mailfront/core'
+import { adminCredential, adminCredentialModel, type ModelSchema, type Row } from '@mailfront/core'
 import type { MessageWire, UserWire } from './wire.ts'
 
 export const USER = 'tmail_user'
@@ -43,13 +43,7 @@ export const models: ModelSchema = {
       entry_id: { type: 'integer', optional: true, unique: true },
     },
   },
-  [ADMIN]: {
-    fields: {
-      name: { type: 'string', unique: true },
-      login: { type: 'string' },
-      password_hash: { type: 'string' },
-    },
-  },
+  [ADMIN]: adminCredentialModel(),
 }
 
 export interface UserRow extends Row {
@@ -83,11 +77,8 @@ export interface MessageRow extends Row {
   entry_id: number | null
 }
 
-export interface AdminRow extends Row {
-  name: string
-  login: string
-  password_hash: string
-}
+/** The REST admin credential (fixtures `admin`, `tmail admin set`), one row named `rest`. */
+export const admin = adminCredential({ model: ADMIN, name: 'rest' })
 
 /** Status values of tmail's queue. */
 export const STATUS = { IN_PROGRESS: 0, DISCARD: 1, SCHEDULED: 2, BOUNCE: 3 } as const

@@ -1,4 +1,9 @@
-import { type StorageAdapter, StoreUnavailableError } from '@mailfront/core'
+import {
+  aroundStorageMethods,
+  STORAGE_CALLS,
+  type StorageAdapter,
+  StoreUnavailableError,
+} from '@mailfront/core'
 
 // PostgreSQL SQLSTATEs that mean "this connection or server cannot serve now": class 08 (connection
 // exception), 57P01 admin shutdown (pg_terminate_backend, a restart), 57P02 crash shutdown, 57P03
@@ -32,38 +37,14 @@ export function isStoreOutage(e: unknown): boolean {
   return Array.isArray(err.errors) && err.errors.some(isStoreOutage)
 }
 
-const METHODS = [
-  'migrate',
-  'create',
-  'findOne',
-  'findMany',
-  'count',
-  'updateOne',
-  'updateMany',
-  'deleteOne',
-  'deleteMany',
-  'increment',
-  'transaction',
-  'ping',
-  'scanRaw',
-] as const
-
 /** The adapter, with every outage error replaced by the core's StoreUnavailableError. */
 export function reportingOutages(adapter: StorageAdapter, store: string): StorageAdapter {
-  const out = { ...adapter } as Record<string, unknown>
-  for (const name of METHODS) {
-    const fn = (adapter as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[
-      name
-    ]
-    if (!fn) continue // an optional method the adapter does not have
-    out[name] = async (...args: unknown[]) => {
-      try {
-        return await fn.apply(adapter, args)
-      } catch (e) {
-        if (isStoreOutage(e)) throw new StoreUnavailableError(store, e)
-        throw e
-      }
+  return aroundStorageMethods(adapter, [...STORAGE_CALLS, 'transaction', 'ping', 'scanRaw'], async (call) => {
+    try {
+      return await call()
+    } catch (e) {
+      if (isStoreOutage(e)) throw new StoreUnavailableError(store, e)
+      throw e
     }
-  }
-  return out as unknown as StorageAdapter
+  })
 }

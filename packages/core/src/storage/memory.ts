@@ -3,6 +3,7 @@ import { modelOf, prepareCreate, prepareSet, uniqueGroups } from './schema.ts'
 import type { FindManyArgs, ModelSchema, Row, StorageAdapter, Where } from './types.ts'
 import { AmbiguousMatchError, UniqueViolationError } from './types.ts'
 import { assertWhere, compareRows, matches } from './where.ts'
+import { aroundStorageMethods, STORAGE_CALLS } from './wrap.ts'
 
 interface State {
   tables: Map<string, Map<string | number, Record<string, unknown>>>
@@ -151,22 +152,7 @@ export function memoryAdapter(): StorageAdapter {
   }
 
   const base = ops(() => state)
-  const wrapped: StorageAdapter = { ...base }
-  for (const k of [
-    'create',
-    'findOne',
-    'findMany',
-    'count',
-    'updateOne',
-    'updateMany',
-    'deleteOne',
-    'deleteMany',
-    'increment',
-    'migrate',
-  ] as const) {
-    const f = base[k] as (a: unknown) => Promise<unknown>
-    ;(wrapped as any)[k] = (a: unknown) => locked(() => f(a))
-  }
+  const wrapped = aroundStorageMethods(base, STORAGE_CALLS, locked)
   wrapped.transaction = <R>(fn: (tx: StorageAdapter) => Promise<R>) =>
     locked(async () => {
       let draft = cloneState(state)
