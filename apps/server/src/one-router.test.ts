@@ -47,6 +47,10 @@ describe('one router: prefix and Host mounts', () => {
         .status,
     ).toBe(404)
     expect(await (await rt.app.request('http://smtpd.test/healthz')).json()).toEqual({ status: 'ok' })
+    // The root (the UI) too, as on any other host.
+    const root = await rt.app.request('http://smtpd.test/')
+    expect(root.status).toBe(200)
+    expect(await root.text()).toBe(await (await rt.app.request('http://other.test/')).text())
     // The host marker of the router's path cannot be reached from outside.
     expect((await rt.app.request('http://other.test/.host/smtpd.test/oauth/me')).status).toBe(404)
   })

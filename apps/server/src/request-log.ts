@@ -203,7 +203,8 @@ function statusMatches(f: string, status: number): boolean {
 }
 
 /** Paths of mailfront itself, which are not provider traffic and stay out of the log. */
-const OWN = /^\/(?:_mailfront(?:\/|$)|docs(?:\/|$)|openapi|openrpc\.json$|healthz$|readyz$|metrics$|ui\/|$)/
+const OWN =
+  /^\/(?:_mailfront(?:\/|$)|docs(?:\/|$)|openapi|openrpc(?:\.json$|\/)|healthz$|readyz$|metrics$|ui\/|$)/
 
 /**
  * The capturing middleware: runs after the plugin answered; `label` names the plugin and the route

@@ -64,6 +64,23 @@ describe('composition fails fast', () => {
       assertNoCollisions([build(a, { hostname: 'a.test' }), build(b, { hostname: 'b.test' })]),
     ).not.toThrow()
   })
+  it('on a route outside the plugin paths, which its scope middleware would not cover', () => {
+    const routes: MailfrontPlugin['routes'] = (app) => {
+      app.get('/a/x', (c) => c.text('in'))
+      app.use('*', async (_c, next) => next())
+    }
+    expect(() => buildPluginApp(plugin('a', ['/a/*'], { routes }), ctx())).toThrow(
+      new CompositionError('plugin "a" registers /*, outside its paths (/a/*)'),
+    )
+    const exact: MailfrontPlugin['routes'] = (app) => {
+      app.post('/v1', (c) => c.text('rpc'))
+      app.post('/v1/', (c) => c.text('rpc'))
+      app.post('/v2', (c) => c.text('no'))
+    }
+    expect(() => buildPluginApp(plugin('b', ['/v1', '/v1/*'], { routes: exact }), ctx())).toThrow(
+      'plugin "b" registers /v2, outside its paths (/v1, /v1/*)',
+    )
+  })
   it('on a collision with mailfront routes', () => {
     const a = plugin('a', ['/metrics'])
     expect(() =>

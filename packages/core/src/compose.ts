@@ -101,6 +101,7 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
     return next()
   })
   plugin.routes(app, ctx)
+  assertRoutesInside(plugin, app, scope)
   // The plugin's 404, explicit: a host router never calls a routed app's notFound.
   for (const p of scope) app.all(p, notFound)
   return app
@@ -203,4 +204,20 @@ async function limitChunked(c: Context, next: Next, max: number) {
   }
   c.req.raw = new Request(raw, { body: Buffer.concat(chunks) })
   return next()
+}
+
+/**
+ * Every route a plugin registers lies inside its `paths`: its scope middleware (HTTPS rule, body
+ * limit) runs on those only, so a route outside them would be served without it.
+ */
+function assertRoutesInside(plugin: MailfrontPlugin, app: OpenAPIHono<PluginEnv>, scope: string[]): void {
+  const inside = (path: string) =>
+    scope.some((p) =>
+      p.endsWith('/*') ? path === p.slice(0, -2) || path.startsWith(p.slice(0, -1)) : path === p,
+    )
+  const outside = app.routes.find((r) => !inside(r.path))
+  if (outside)
+    throw new CompositionError(
+      `plugin "${plugin.id}" registers ${outside.path}, outside its paths (${plugin.paths.join(', ')})`,
+    )
 }

@@ -33,20 +33,17 @@ export function hostRouting(hostnames: string[]): ((req: Request) => string) | u
     const start = url.indexOf('://') + 3
     const end = url.indexOf('/', start)
     const host = url.slice(start, end < 0 ? undefined : end).toLowerCase()
-    if (names.has(host)) return HOST_MARK + host + path
+    // `/` becomes the bare marker: a route registered at `/` under route('/.host/h') is `/.host/h`.
+    const rest = path === '/' ? '' : path
+    if (names.has(host)) return HOST_MARK + host + rest
     const bare = host.replace(/:\d+$/, '')
-    if (bare !== host && names.has(bare)) return HOST_MARK + bare + path
+    if (bare !== host && names.has(bare)) return HOST_MARK + bare + rest
     return path.startsWith(HOST_MARK) ? `/${path}` : path
   }
 }
 
 /** The request's path as the client sent it (without the host marker of a Host-routed mount). */
-export function requestPath(c: Context): string {
-  const p = c.req.path
-  if (!p.startsWith(HOST_MARK)) return p
-  const i = p.indexOf('/', HOST_MARK.length)
-  return i < 0 ? '/' : p.slice(i)
-}
+export const requestPath = (c: Context): string => routeTemplate(c.req.path)
 
 /** A route template as the router knows it, without the host marker. */
 export function routeTemplate(path: string): string {
