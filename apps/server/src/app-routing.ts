@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import {
@@ -6,6 +5,7 @@ import {
   type MailfrontPlugin,
   type PluginEnv,
   type RequestInfo,
+  requestIdFrom,
   requestPath,
   routeTemplate,
 } from '@mailfront/core'
@@ -24,9 +24,7 @@ export type ServerEnv = {
 function requestInfo(c: Context<ServerEnv>, trust: ReturnType<typeof compileTrust>): RequestInfo {
   const sock = c.env?.incoming?.socket as TLSSocket | undefined
   const { ip, secure } = clientAddress(sock, (n) => c.req.header(n), trust)
-  const incoming = c.req.header('x-request-id')
-  const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID()
-  return { requestId, secure, ip }
+  return { requestId: requestIdFrom(c.req.header('x-request-id')), secure, ip }
 }
 
 /**

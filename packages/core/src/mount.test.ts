@@ -57,6 +57,31 @@ describe('mountPlugin', () => {
     expect((await app.request('/')).headers.get('x-request-id')).toBeNull()
   })
 
+  it('keeps a sane incoming X-Request-Id, replaces any other, and takes the client address it is given', async () => {
+    const app = new Hono()
+    let seen: string | undefined
+    const plugin = notes()
+    const routes = plugin.routes
+    plugin.routes = (a, c) => {
+      a.get('/notes/ip', (cx) => {
+        seen = cx.get('mailfront')?.ip
+        return cx.text('ok')
+      })
+      routes(a, c)
+    }
+    await mountPlugin(app, plugin, {
+      storage: memoryAdapter(),
+      clientAddress: (c) => c.req.header('x-real-ip'),
+    })
+    const id = async (v: string) =>
+      (await app.request('/notes', { headers: { 'X-Request-Id': v } })).headers.get('x-request-id')
+    expect(await id('abc-123.x_Y')).toBe('abc-123.x_Y')
+    expect(await id('bad id;"<script>')).toMatch(/^[0-9a-f-]{36}$/)
+    expect(await id('x'.repeat(129))).toMatch(/^[0-9a-f-]{36}$/)
+    await app.request('/notes/ip', { headers: { 'X-Real-IP': '192.0.2.7' } })
+    expect(seen).toBe('192.0.2.7')
+  })
+
   it('mounts under a prefix and can require HTTPS', async () => {
     const app = new Hono()
     await mountPlugin(app, notes(), { storage: memoryAdapter(), prefix: '/ext/', requireHttps: true })

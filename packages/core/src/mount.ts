@@ -36,6 +36,17 @@ export interface MountPluginOptions {
   requireHttps?: boolean
   /** Request body limit in bytes. Default 1 MiB. */
   bodyLimit?: number
+  /**
+   * The client's address, which the login throttle counts failures by. Default: Node's socket
+   * address (`@hono/node-server`). Behind a proxy, or on another runtime, say where it is: with no
+   * address every client shares one, and one client's failures would refuse the others.
+   */
+  clientAddress?: (c: Context) => string | undefined
+}
+
+/** An incoming `X-Request-Id` when it is a sane token (it goes into logs and headers), else a new one. */
+export function requestIdFrom(header: string | undefined): string {
+  return header && /^[A-Za-z0-9._-]{1,128}$/.test(header) ? header : randomUUID()
 }
 
 const noEvents: PluginEvents = { authFailure() {}, rateLimited() {}, slowHash() {} }
@@ -58,23 +69,27 @@ export function pluginContext(o: MountPluginOptions): PluginContext {
 }
 
 /** What a plugin reads about the request, when the host app has not said it (any Hono app). */
-function requestInfoOf(c: Context, basePath: string): RequestInfo {
+function requestInfoOf(
+  c: Context,
+  basePath: string,
+  address?: (c: Context) => string | undefined,
+): RequestInfo {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
   return {
-    requestId: c.req.header('x-request-id') ?? randomUUID(),
+    requestId: requestIdFrom(c.req.header('x-request-id')),
     secure: new URL(c.req.url).protocol === 'https:',
-    ip: env?.incoming?.socket?.remoteAddress ?? '',
+    ip: (address ? address(c) : env?.incoming?.socket?.remoteAddress) ?? '',
     basePath,
   }
 }
 
 /** Request data and `X-Request-Id` for a plugin in a host app that does not set them itself. */
 const requestInfo =
-  (basePath: string): MiddlewareHandler<PluginEnv> =>
+  (basePath: string, address?: MountPluginOptions['clientAddress']): MiddlewareHandler<PluginEnv> =>
   async (c, next) => {
     let info = c.get('mailfront')
     if (!info) {
-      info = requestInfoOf(c, basePath)
+      info = requestInfoOf(c, basePath, address)
       c.set('mailfront', info)
     }
     c.header('X-Request-Id', info.requestId)
@@ -130,6 +145,6 @@ export async function mountPlugin(app: Hono<any, any, any>, plugin: MailfrontPlu
   await o.storage.migrate(plugin.models ?? {})
   await plugin.init?.(ctx)
   const prefix = (o.prefix ?? '').replace(/\/+$/, '')
-  routePluginApp(app, plugin, ctx, { prefix, before: [requestInfo(prefix)] })
+  routePluginApp(app, plugin, ctx, { prefix, before: [requestInfo(prefix, o.clientAddress)] })
   return ctx
 }
