@@ -8,7 +8,7 @@ import {
 import type { Context } from 'hono'
 import { exampleError } from './errors.ts'
 import type { ExampleOptions } from './options.ts'
-import { ADMIN, ADMIN_NAME, type AdminRow } from './store.ts'
+import { admin } from './store.ts'
 
 export const REALM = 'Basic realm="example"'
 
@@ -32,16 +32,16 @@ export function adminAuth(ctx: PluginContext<ExampleOptions>) {
     refused: (s) => exampleError('TOO_MANY_ATTEMPTS', { headers: { 'Retry-After': String(s) } }),
   })
   return async function authorize(c: Context<PluginEnv>): Promise<void> {
-    const cred = adminScheme.read(c.req.header('authorization'))
-    if (!cred) throw exampleError('UNAUTHORIZED', challenge)
+    const header = c.req.header('authorization')
+    // No header: the challenge, nothing counted (a client's first try); a malformed one is a failure.
+    if (header === undefined) throw exampleError('UNAUTHORIZED', challenge)
+    const cred = adminScheme.read(header)
+    if (!cred) throw auth.failure()
     await auth.attempt(cred.username, c, async () => {
-      const admin = await ctx.storage.findOne<AdminRow>({
-        model: ADMIN,
-        where: { field: 'name', value: ADMIN_NAME },
-      })
+      const row = await admin.get(ctx)
       // No admin yet: the same slow check (a dummy hash) as a wrong password, so the cost tells nothing.
-      const ok = await auth.verify(admin?.login ?? '', cred.password, admin?.password_hash, cred.username)
-      return admin && ok ? true : null
+      const ok = await auth.verify(row?.login ?? '', cred.password, row?.password_hash, cred.username)
+      return row && ok ? true : null
     })
   }
 }

@@ -1,10 +1,10 @@
 import {
+  consumeCall,
   createRpcDispatcher,
   isStoreUnavailable,
   memoryRateLimitStore,
   type PasswordAuth,
   type PluginContext,
-  retryAfterSeconds,
 } from '@mailfront/core'
 import { appError, type Lang, localised, RPC_MESSAGES } from './errors.ts'
 import type { Call, MethodDef } from './method.ts'
@@ -46,10 +46,11 @@ export function createDispatcher(
     if (Array.isArray(m.access) && s.level !== 'admin' && !m.access.includes(s.level))
       throw appError('ACCESS_DENIED', req.lang)
     if (opts.sessionCallsPerMin) {
-      const r = await perSession.consume(s.token_hash, { windowMs: 60_000, max: opts.sessionCallsPerMin })
-      if (!r.allowed) {
+      const window = { windowMs: 60_000, max: opts.sessionCallsPerMin }
+      const wait = await consumeCall(perSession, s.token_hash, window, ctx.clock)
+      if (wait !== null) {
         ctx.events.rateLimited('mailboxorg')
-        throw appError('RATE_LIMITED', req.lang, { seconds: retryAfterSeconds(r.resetAt, ctx.clock.now()) })
+        throw appError('RATE_LIMITED', req.lang, { seconds: wait })
       }
     }
     return s

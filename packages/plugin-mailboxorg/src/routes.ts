@@ -1,4 +1,5 @@
 import {
+  clientAddressOf,
   createRoute,
   defineAuthScheme,
   type OpenAPIHono,
@@ -83,7 +84,7 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher
     const out = await dispatch(await readBodyText(c, bodyLimit), {
       token: c.req.header('hpls-auth'),
       lang: langOf(c.req.header('accept-language')),
-      ip: c.get('mailfront')?.ip ?? 'local',
+      ip: clientAddressOf(c),
     })
     if (out.unavailable)
       return c.body(out.body ?? '', 503, {

@@ -68,7 +68,7 @@ const globRe = (p: string) =>
       .join('.*')}$`,
   )
 /**
- * The faults in force. The dispatcher asks only when there is at least one, so an empty set costs a
+ * The faults in force. The fault middleware asks only when there is at least one, so an empty set costs a
  * length check per request.
  */
 export class FaultSet {

@@ -1,4 +1,4 @@
-import { hashPassword, retryAfterSeconds, z } from '@mailfront/core'
+import { consumeCall, hashPassword, z } from '@mailfront/core'
 import { appError } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { MAIL, type MailRow, SESSION } from '../store.ts'
@@ -29,12 +29,10 @@ export function resetMethodsOf(m: MailRow | null): string[] {
 }
 
 async function limit(call: Call, key: string, max: number) {
-  const r = await call.ctx.rateLimits.consume(key, { windowMs: 3_600_000, max })
-  if (!r.allowed) {
+  const wait = await consumeCall(call.ctx.rateLimits, key, { windowMs: 3_600_000, max }, call.ctx.clock)
+  if (wait !== null) {
     call.ctx.events.rateLimited('mailboxorg')
-    throw appError('TOO_MANY_RESETS', call.lang, {
-      seconds: retryAfterSeconds(r.resetAt, call.ctx.clock.now()),
-    })
+    throw appError('TOO_MANY_RESETS', call.lang, { seconds: wait })
   }
 }
 
