@@ -30,6 +30,8 @@ describe('configuration', () => {
     [{ MAILFRONT_TLS: 'files' }, /MAILFRONT_TLS=files needs MAILFRONT_TLS_CERT and MAILFRONT_TLS_KEY/],
     [{ MAILFRONT_PLUGINS: 'authsmtp,nope' }, /unknown plugin "nope"/],
     [{ MAILFRONT_DATABASE_URL: 'mysql://x' }, /^MAILFRONT_DATABASE_URL must be/],
+    // A URL's login is never printed back.
+    [{ MAILFRONT_DATABASE_URL: 'mysql://app:hunter2@db/x' }, /\(got "mysql:\/\/\*\*\*@db\/x"\)$/],
     [
       { MAILFRONT_TRUST_PROXY: 'perhaps' },
       /^MAILFRONT_TRUST_PROXY must be false, true, a hop count.*perhaps/,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
+import { givenText, type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
 import type { TrustProxy } from './client-address.ts'
 import { ConfigError, ENV_SPEC, isLoopback, serverEnvSchema } from './config-env.ts'
 import { type PluginSettings, readPluginSettings, unknownVariables } from './config-plugins.ts'
@@ -47,10 +47,9 @@ export function loadConfig(
     const i = r.error.issues[0]!
     const name = String(i.path[0] ?? '')
     const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
-    // Say what was given, except for secrets.
-    throw new ConfigError(
-      /SECRET|TOKEN|RELAY_URL/.test(name) ? msg : `${msg} (got ${JSON.stringify(raw[name] ?? null)})`,
-    )
+    // Say what was given, except for secrets (a relay URL carries its login).
+    const given = raw[name] === undefined ? ' (got null)' : givenText(name, raw[name])
+    throw new ConfigError(/RELAY_URL/.test(name) ? msg : `${msg}${given}`)
   }
   const c = r.data
   const plugins = readPluginSettings(c.MAILFRONT_PLUGINS, env, (m) => new ConfigError(m))

@@ -77,9 +77,16 @@ export function parseOptions<S extends OptionsSchema>(
   if (typeof key !== 'string') throw new OptionsError(issue.message)
   const env = optionEnvName(pluginId, key)
   if (issue.message.startsWith('MAILFRONT_')) throw new OptionsError(issue.message)
-  const given = values[key]
-  const shown = given === undefined || SECRET.test(env) ? '' : ` (got ${JSON.stringify(given)})`
-  throw new OptionsError(`${env} ${issue.message}${shown}`)
+  throw new OptionsError(`${env} ${issue.message}${givenText(env, values[key])}`)
+}
+
+/**
+ * ` (got "…")` for an error message about a variable: nothing for a secret's name, and a URL's
+ * credentials (`postgres://user:pass@…`) masked, so a bad value never prints a secret.
+ */
+export function givenText(name: string, given: string | undefined): string {
+  if (given === undefined || SECRET.test(name)) return ''
+  return ` (got ${JSON.stringify(given.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@'))})`
 }
 
 /** The values of a plugin's variables in an environment, by camelCase key. */
