@@ -1,19 +1,16 @@
-import { readFileSync } from 'node:fs'
 import { hashBcrypt, StoreUnavailableError, sha512Crypt } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { demo as pluginDemo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
 import { mailboxorgPlugin } from './index.ts'
 
 // Issue #12 for mailbox.org: `auth` on the core's login throttle (failures only), a 503 JSON-RPC
 // error while the store is down, and `password_hash` bounded and settable only by the levels that
 // create mailboxes.
-const DEMO = JSON.parse(
-  readFileSync(new URL('../../../fixtures/demo.json', import.meta.url), 'utf8'),
-).mailboxorg
 // bcrypt at its lowest accepted cost keeps 100 logins fast; the throttle does not depend on the cost.
-const demo = structuredClone(DEMO)
-demo.accounts[0].password = await hashBcrypt('123456', 4)
+const demo = structuredClone(pluginDemo.data)
+demo.accounts[0]!.password = await hashBcrypt('123456', 4)
 
 let ctx: TestContext
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
@@ -160,8 +157,8 @@ describe('mailbox.org password_hash', () => {
 
 describe('mailbox.org fixtures: hash bounds', () => {
   it('refuses an out-of-bounds hash, naming the JSON path', () => {
-    const bad = structuredClone(DEMO)
-    bad.operators[0].password = `$6$rounds=30000$abcdef0123456789$${'a'.repeat(86)}`
+    const bad = structuredClone(pluginDemo.data)
+    bad.operators[0]!.password = `$6$rounds=30000$abcdef0123456789$${'a'.repeat(86)}`
     const r = fixtures.schema.safeParse(bad)
     expect(r.success).toBe(false)
     expect(r.error!.issues[0]).toMatchObject({

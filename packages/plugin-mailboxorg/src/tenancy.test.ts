@@ -1,17 +1,16 @@
-import { readFileSync } from 'node:fs'
 import { hashPassword } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { commands } from './cli.ts'
+import { demo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
 import { mailboxorgPlugin } from './index.ts'
 import { ACCOUNT } from './store.ts'
 
 // Tenants do not learn each other's names (scope before existence), and no login shadows another.
 
-const DEMO = JSON.parse(
-  readFileSync(new URL('../../../fixtures/demo.json', import.meta.url), 'utf8'),
-).mailboxorg
+// A copy of the plugin's demo data: a test may change what it loads.
+const DEMO = structuredClone(demo.data)
 
 let ctx: TestContext
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']

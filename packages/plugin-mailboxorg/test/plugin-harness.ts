@@ -1,8 +1,7 @@
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
-import { expect } from 'vitest'
 import { fixtures } from '../src/fixtures.ts'
 import { mailboxorgPlugin } from '../src/index.ts'
-import { DEMO } from '../src/testkit.ts'
+import { DEMO, postRpc } from '../src/testkit.ts'
 
 // The plugin tests' shared app: one mounted over the demo fixtures per `setup()`. `ctx` and `app` are
 // live bindings, so a test file reads the current ones after each setup.
@@ -22,16 +21,8 @@ export async function remount() {
 }
 
 /** POST a raw body to /v1/ as a client would; the parsed answer (null for 204). */
-export async function post(body: unknown, headers: Record<string, string> = {}, path = '/v1/') {
-  const res = await app.request(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  })
-  if (res.status === 204) return { status: 204, body: null }
-  expect(res.headers.get('content-type')).toBe('application/json')
-  return { status: res.status, body: JSON.parse(await res.text()) }
-}
+export const post = (body: unknown, headers: Record<string, string> = {}, path = '/v1/') =>
+  postRpc(app, body, headers, path)
 export const call = async (
   method: string,
   params: unknown = '',

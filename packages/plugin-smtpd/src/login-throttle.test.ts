@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs'
 import { encodeBasic, hashBcrypt, StoreUnavailableError } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { demo as pluginDemo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
 import { smtpdPlugin } from './index.ts'
 
 // The core's login throttle as SMTPD uses it (issue #12): only failures count, per (login, address)
 // and per address, with a per-login ceiling that a stranger cannot turn into a lockout.
-const DEMO = JSON.parse(readFileSync(new URL('../../../fixtures/demo.json', import.meta.url), 'utf8')).smtpd
 const JACK = encodeBasic('jack.truong@example.com', 'demo-password')
 const WRONG = encodeBasic('jack.truong@example.com', 'wrong-password')
 
@@ -15,8 +14,8 @@ let ctx: TestContext
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 
 // bcrypt at its lowest accepted cost keeps 100 logins fast; the throttle does not depend on the cost.
-const demo = structuredClone(DEMO)
-demo.accounts[0].users[0].password = await hashBcrypt('demo-password', 4)
+const demo = structuredClone(pluginDemo.data)
+demo.accounts[0]!.users[0]!.password = await hashBcrypt('demo-password', 4)
 
 async function setup(options: Record<string, string> = {}) {
   ctx = createTestContext({ options })
@@ -138,8 +137,8 @@ describe('SMTPD while the store is unavailable', () => {
 
 describe('SMTPD fixtures: hash bounds', () => {
   it('refuses a bcrypt cost outside 4..12, naming the field', () => {
-    const bad = structuredClone(DEMO)
-    bad.accounts[0].users[0].password = `$2a$31$${'a'.repeat(53)}`
+    const bad = structuredClone(pluginDemo.data)
+    bad.accounts[0]!.users[0]!.password = `$2a$31$${'a'.repeat(53)}`
     const r = fixtures.schema.safeParse(bad)
     expect(r.success).toBe(false)
     expect(r.error!.issues[0]).toMatchObject({

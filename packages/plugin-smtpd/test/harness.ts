@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { encodeBasic } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { expect } from 'vitest'
+import { demo } from '../src/demo.ts'
 import { ERRORS } from '../src/errors.ts'
 import { fixtures } from '../src/fixtures.ts'
 import { type Resolver, smtpdPlugin } from '../src/index.ts'
@@ -10,7 +10,8 @@ import { inMemoryMailServiceForUnitTests } from './unit-mail-service.ts'
 // The harness of the plugin's HTTP tests of sending: the demo fixtures, the owner's token, and the
 // unit-test mail service whose events the tests drive by hand.
 
-const DEMO = JSON.parse(readFileSync(new URL('../../../fixtures/demo.json', import.meta.url), 'utf8')).smtpd
+// A copy of the plugin's demo data: a test may change what it loads.
+const DEMO = structuredClone(demo.data)
 export const KEY = encodeBasic('demo-key', 'demo-secret')
 export const JACK = encodeBasic('jack.truong@example.com', 'demo-password')
 

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { encodeBasic } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { expect } from 'vitest'
+import { demo } from '../src/demo.ts'
 import { ERRORS } from '../src/errors.ts'
 import { fixtures } from '../src/fixtures.ts'
 import { smtpdPlugin } from '../src/index.ts'
@@ -9,7 +9,8 @@ import { smtpdPlugin } from '../src/index.ts'
 // The harness of the plugin's auth and account tests (src/{tokens,account,plugin}.test.ts): the plugin
 // mounted over the demo fixtures, JSON requests, grants, and the error check.
 
-const DEMO = JSON.parse(readFileSync(new URL('../../../fixtures/demo.json', import.meta.url), 'utf8')).smtpd
+// A copy of the plugin's demo data: a test may change what it loads.
+const DEMO = structuredClone(demo.data)
 export const JACK = encodeBasic('jack.truong@example.com', 'demo-password')
 export const KEY = encodeBasic('demo-key', 'demo-secret')
 export const DAY = 86_400_000
