@@ -18,8 +18,10 @@ import type { Metrics } from './metrics.ts'
 /** The server's Hono env: Node's request and response, and the plugins' typed request data. */
 export type ServerEnv = {
   Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse }
-  Variables: PluginEnv['Variables']
+  Variables: PluginEnv['Variables'] & { label?: RouteLabel }
 }
+
+type RouteLabel = { plugin: string; route: string }
 
 function requestInfo(c: Context<ServerEnv>, trust: ReturnType<typeof compileTrust>): RequestInfo {
   const sock = c.env?.incoming?.socket as TLSSocket | undefined
@@ -31,13 +33,20 @@ function requestInfo(c: Context<ServerEnv>, trust: ReturnType<typeof compileTrus
  * The metrics and log label of a request, from the route that matched: a plugin's route template
  * under its prefix (`<prefix>*` when none of its routes matched), or mailfront's own route.
  */
-export function routeLabel(c: Context<ServerEnv>): { plugin: string; route: string } {
+export function routeLabel(c: Context<ServerEnv>): RouteLabel {
+  // Once per request: the request log, the metrics and the access line all ask after the handler.
+  let label = c.get('label')
+  if (label) return label
   const mount = c.get('mount')
-  if (!mount) return { plugin: 'mailfront', route: routeTemplate(c.req.routePath) }
-  const path = matchedRoutes(c)
-    .filter((r) => r.method !== 'ALL')
-    .at(-1)?.path
-  return { plugin: mount.plugin, route: path === undefined ? `${mount.prefix}*` : routeTemplate(path) }
+  if (!mount) label = { plugin: 'mailfront', route: routeTemplate(c.req.routePath) }
+  else {
+    const path = matchedRoutes(c)
+      .filter((r) => r.method !== 'ALL')
+      .at(-1)?.path
+    label = { plugin: mount.plugin, route: path === undefined ? `${mount.prefix}*` : routeTemplate(path) }
+  }
+  c.set('label', label)
+  return label
 }
 
 /**

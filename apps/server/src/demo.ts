@@ -1,15 +1,10 @@
-import { type MailfrontPlugin, tryDemo } from '@mailfront/core'
+import type { MailfrontPlugin } from '@mailfront/core'
 
 /** The demo fixtures document: each plugin's demo data under its id (fixtures/demo.json is a copy). */
 export function demoFixtures(plugins: readonly MailfrontPlugin[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const p of plugins) if (p.demo) out[p.id] = p.demo.data
   return out
-}
-
-/** The demo lines for one plugin, for the scheme, certificate and address the server really uses. */
-export function demoLines(plugin: MailfrontPlugin, url: string, selfSigned: boolean): string[] {
-  return tryDemo(plugin.demo, url, selfSigned)
 }
 
 /** What `npm start` prints to try the submission port with swaks and with nodemailer. */

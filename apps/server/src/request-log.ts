@@ -219,7 +219,7 @@ export function requestLogMiddleware(
     const started = performance.now()
     await next()
     const path = requestPath(c)
-    if (OWN.test(path) || log.size === 0) return
+    if (log.size === 0 || OWN.test(path)) return
     const info = c.get('mailfront')
     // A body parsed by a route's validator (not through readBodyText): keep its promise.
     if (info && info.body === undefined) {

@@ -2,9 +2,10 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
+import { tryDemo } from '@mailfront/core'
 import type { Config } from './config.ts'
 import { guardConnections } from './connection-guard.ts'
-import { demoLines, smtpExamples } from './demo.ts'
+import { smtpExamples } from './demo.ts'
 import type { createLogger } from './log.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 import { type RunningSmtp, startSmtp } from './smtp.ts'
@@ -119,7 +120,7 @@ export async function serve(
     // A wildcard listen address is not one a client can dial: the examples use loopback.
     const clientUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
     for (const p of runtime.plugins)
-      for (const line of demoLines(p, clientUrl, selfSigned)) print(`  ${line}`)
+      for (const line of tryDemo(p.demo, clientUrl, selfSigned)) print(`  ${line}`)
     if (smtp) {
       const h = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
       print(`send mail (see it at ${clientUrl}/_mailfront/messages):`)

@@ -69,27 +69,22 @@ export function pluginContext(o: MountPluginOptions): PluginContext {
 }
 
 /** What a plugin reads about the request, when the host app has not said it (any Hono app). */
-function requestInfoOf(
-  c: Context,
-  basePath: string,
-  address?: (c: Context) => string | undefined,
-): RequestInfo {
+function requestInfoOf(c: Context, address?: (c: Context) => string | undefined): RequestInfo {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
   return {
     requestId: requestIdFrom(c.req.header('x-request-id')),
     secure: new URL(c.req.url).protocol === 'https:',
     ip: (address ? address(c) : env?.incoming?.socket?.remoteAddress) ?? '',
-    basePath,
   }
 }
 
 /** Request data and `X-Request-Id` for a plugin in a host app that does not set them itself. */
 const requestInfo =
-  (basePath: string, address?: MountPluginOptions['clientAddress']): MiddlewareHandler<PluginEnv> =>
+  (address?: MountPluginOptions['clientAddress']): MiddlewareHandler<PluginEnv> =>
   async (c, next) => {
     let info = c.get('mailfront')
     if (!info) {
-      info = requestInfoOf(c, basePath, address)
+      info = requestInfoOf(c, address)
       c.set('mailfront', info)
     }
     c.header('X-Request-Id', info.requestId)
@@ -125,8 +120,6 @@ export function routePluginApp(
   const app = o.app ?? buildPluginApp(plugin, ctx)
   const scope: MiddlewareHandler<PluginEnv> = (c, next) => {
     c.set('mount', mount)
-    const info = c.get('mailfront')
-    if (info) info.basePath = prefix
     return next()
   }
   useOnPaths(root, namespacePatterns(plugin.paths, base), scope, ...(o.before ?? []))
@@ -144,7 +137,6 @@ export async function mountPlugin(app: Hono<any, any, any>, plugin: MailfrontPlu
   const ctx = preparePlugin(plugin, pluginContext(o))
   await o.storage.migrate(plugin.models ?? {})
   await plugin.init?.(ctx)
-  const prefix = (o.prefix ?? '').replace(/\/+$/, '')
-  routePluginApp(app, plugin, ctx, { prefix, before: [requestInfo(prefix, o.clientAddress)] })
+  routePluginApp(app, plugin, ctx, { prefix: o.prefix, before: [requestInfo(o.clientAddress)] })
   return ctx
 }

@@ -17,8 +17,6 @@ export interface RequestInfo {
   secure: boolean
   /** Client address (the proxy's X-Forwarded-For when trusted). */
   ip: string
-  /** Path prefix the plugin is mounted under ('' at its native paths), for absolute URLs it returns. */
-  basePath?: string
   /**
    * The request body as the plugin read it (set by readBodyText, or from the body a validator parsed),
    * kept by reference for the server's request log: no copy on the hot path.
