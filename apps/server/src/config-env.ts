@@ -94,10 +94,15 @@ export const ENV_SPEC = {
     flag: '--max-connections-per-address <n>',
     description: 'open connections per peer address (0 = no bound)',
   },
+  MAILFRONT_ADMIN: {
+    default: 'auto',
+    flag: '--admin <mode>',
+    description: 'admin API /_mailfront/*: auto (token, or loopback without proxy), off, or open (anyone)',
+  },
   MAILFRONT_ADMIN_TOKEN: {
     default: undefined,
     flag: '--admin-token <token>',
-    description: 'bearer token for /_mailfront/* from non-loopback clients',
+    description: 'bearer token for /_mailfront/*, required from every client once set',
   },
   MAILFRONT_SMTP_PORT: {
     default: '2525',
@@ -213,6 +218,9 @@ export const serverEnvSchema = z
       .number({ message: 'MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS must be a whole number' })
       .int()
       .min(0),
+    MAILFRONT_ADMIN: z.enum(['auto', 'off', 'open'], {
+      message: 'MAILFRONT_ADMIN must be auto, off or open',
+    }),
     MAILFRONT_ADMIN_TOKEN: z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
@@ -268,6 +276,12 @@ export const serverEnvSchema = z
         code: 'custom',
         path: ['MAILFRONT_REQUEST_TIMEOUT_S'],
         message: 'MAILFRONT_REQUEST_TIMEOUT_S must be at least MAILFRONT_HEADERS_TIMEOUT_S',
+      })
+    if (c.MAILFRONT_ADMIN !== 'auto' && c.MAILFRONT_ADMIN_TOKEN)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_ADMIN'],
+        message: `MAILFRONT_ADMIN=${c.MAILFRONT_ADMIN} and MAILFRONT_ADMIN_TOKEN exclude each other: unset one`,
       })
     if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
       ctx.addIssue({

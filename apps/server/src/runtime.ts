@@ -144,6 +144,7 @@ export async function createRuntime(
       trustProxy: config.trustProxy,
       bodyLimit: config.bodyLimit,
       adminToken: config.adminToken,
+      adminMode: config.admin,
       pluginOptions: config.pluginOptions,
       prefixes: config.prefixes,
       hostnames: config.hostnames,

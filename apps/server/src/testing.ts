@@ -83,7 +83,14 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
   })
   const rt = running.runtime
   const admin = async (path: string, init?: RequestInit) => {
-    const res = await fetch(`${running.url}/_mailfront${path}`, init)
+    // With MAILFRONT_ADMIN_TOKEN in `env`, the admin API wants it from this process too.
+    const auth: Record<string, string> = config.adminToken
+      ? { Authorization: `Bearer ${config.adminToken}` }
+      : {}
+    const res = await fetch(`${running.url}/_mailfront${path}`, {
+      ...init,
+      headers: { ...(init?.headers as Record<string, string>), ...auth },
+    })
     if (!res.ok)
       throw new Error(
         `mailfront ${init?.method ?? 'GET'} /_mailfront${path}: ${res.status} ${await res.text()}`,
