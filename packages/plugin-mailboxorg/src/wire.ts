@@ -57,7 +57,9 @@ export const WIRE_OBJECTS = {
     ['room_id', R], ['room_name', R], ['room_memo', R], ['has_password', X],
     ['has_admin_password', X],
   ],
-  additionalAccounts: [['parent_mail', X], ['additional_accounts', L]],
+  /** `additionalmailaccount.list`: `additional_accounts` lists the addresses (strings), as live. */
+  additionalAccounts: [['parent_mail', X], ['additional_accounts', L], ['details', X]],
+  /** The items of `details`: each link's settings, as `additionalmailaccount.add` took them. */
   additionalAccount: [
     ['account_mail', R], ['primary_address', R], ['mail_server', R], ['mail_port', R],
     ['mail_secure', R], ['mail_starttls', R], ['transport_server', R], ['transport_port', R],
