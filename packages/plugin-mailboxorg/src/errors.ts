@@ -184,6 +184,13 @@ export const errors = defineErrors({
     de: 'Der Parameter account ist auf dieser Ebene erforderlich',
     source: 'ours',
   },
+  PLAN_NOT_AVAILABLE: {
+    code: 1023,
+    status: 200,
+    message: 'The plan {plan} is not available, choose one of {available}',
+    de: 'Der Tarif {plan} ist nicht verfügbar, bitte einen von {available} wählen',
+    source: 'ours',
+  },
 })
 /** The table itself (the docs and the host's fault injection read it). */
 export const APP_ERRORS = errors.table
