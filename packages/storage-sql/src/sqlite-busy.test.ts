@@ -32,7 +32,10 @@ describe('SQLite: a lock held by another connection', () => {
     const ticker = setInterval(() => ticks++, 5)
     const write = db.create({ model: 't_busy', data: { name: 'during' } })
     const tx = db.transaction(async (t) => {
-      const row = await t.create<{ id: string; name: string }>({ model: 't_busy', data: { name: 'in a transaction' } })
+      const row = await t.create<{ id: string; name: string }>({
+        model: 't_busy',
+        data: { name: 'in a transaction' },
+      })
       return row.name
     })
     // Reads go on (WAL) while the writers wait.
@@ -45,11 +48,9 @@ describe('SQLite: a lock held by another connection', () => {
     clearInterval(ticker)
     console.log(`[sqlite-busy] ${ticks} timer ticks of 5 ms while the writes waited ${Date.now() - t0} ms`)
     expect(ticks).toBeGreaterThan(10)
-    expect((await db.findMany<{ id: string; name: string }>({ model: 't_busy' })).map((r) => r.name).sort()).toEqual([
-      'before',
-      'during',
-      'in a transaction',
-    ])
+    expect(
+      (await db.findMany<{ id: string; name: string }>({ model: 't_busy' })).map((r) => r.name).sort(),
+    ).toEqual(['before', 'during', 'in a transaction'])
     await db.close()
   })
 
