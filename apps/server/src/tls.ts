@@ -25,7 +25,16 @@ const KEY = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const
 // A PEM file as tools expect it: LF line ends, one at the end (update-ca-certificates, cat >> bundle).
 const pem = (text: string) => `${text.replaceAll('\r\n', '\n').trimEnd()}\n`
 const readIfThere = (file: string) => readFile(file, 'utf8').catch(() => undefined)
-const validFor = (cert: X509Certificate, ms: number) => new Date(cert.validTo).getTime() > Date.now() + ms
+// A file that is not a certificate (truncated, edited) counts as none: it is made anew.
+const parsed = (pem: string) => {
+  try {
+    return new X509Certificate(pem)
+  } catch {
+    return undefined
+  }
+}
+const validFor = (cert: X509Certificate | undefined, ms: number): cert is X509Certificate =>
+  !!cert && new Date(cert.validTo).getTime() > Date.now() + ms
 
 async function writeAtomic(file: string, data: string, mode: number) {
   const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`
@@ -70,7 +79,7 @@ export async function localCa(dataDir: string): Promise<{ key: string; cert: str
 async function caLocked(dataDir: string) {
   const files = caFiles(dataDir)
   const [key, cert] = [await readIfThere(files.key), await readIfThere(files.cert)]
-  if (key && cert && validFor(new X509Certificate(cert), 30 * DAY)) return { key, cert, generated: false }
+  if (key && cert && validFor(parsed(cert), 30 * DAY)) return { key, cert, generated: false }
   // Loaded only to make a certificate: every later start reads the stored ones.
   const { generate } = await import('selfsigned')
   const id = randomBytes(4).toString('hex')
@@ -130,7 +139,7 @@ export async function caIssuedCert(dataDir: string, names: string[]): Promise<Tl
     const certFile = join(dataDir, 'tls-cert.pem')
     const [key, cert] = [await readIfThere(keyFile), await readIfThere(certFile)]
     if (key && cert && !ca.generated) {
-      const x = new X509Certificate(cert)
+      const x = parsed(cert)
       const caCert = new X509Certificate(ca.cert)
       if (
         validFor(x, 7 * DAY) &&
