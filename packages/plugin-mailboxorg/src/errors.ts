@@ -184,6 +184,13 @@ export const APP_ERRORS = {
     de: 'Der Parameter account ist auf dieser Ebene erforderlich',
     source: 'ours',
   },
+  PLAN_NOT_AVAILABLE: {
+    code: 1023,
+    status: 200,
+    message: 'The plan {plan} is not available, choose one of {available}',
+    de: 'Der Tarif {plan} ist nicht verfügbar, bitte einen von {available} wählen',
+    source: 'ours',
+  },
 } as const
 /** The plugin's table: the application errors, the core's codes merged in (the host's fault injection reads it). */
 export const errors = defineErrors(APP_ERRORS)
