@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { type PluginContext, type StorageAdapter, stringifyJson } from '@mailfront/core'
 import { Hono } from 'hono'
+import type { AdminMode } from './admin/access.ts'
 import { type AdminRoutes, createAdminApp } from './admin/app.ts'
 import type { ServerEnv } from './app-routing.ts'
 import {
@@ -24,6 +25,7 @@ export interface OwnRoutesDeps {
   contexts: Map<string, PluginContext>
   draining: { value: boolean }
   adminToken?: string
+  adminMode?: AdminMode
   adminRoutes?: AdminRoutes[]
 }
 
@@ -87,13 +89,11 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
     }
     return c.body(new Uint8Array(buf), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' })
   })
-  own.route(
-    '/_mailfront',
-    createAdminApp({
-      token: d.adminToken,
-      clientAddress: (c) => c.get('mailfront')?.ip ?? '',
-      groups: d.adminRoutes ?? [],
-    }),
-  )
+  // MAILFRONT_ADMIN=off: no admin API at all, /_mailfront/* is the root's plain 404.
+  if (d.adminMode !== 'off')
+    own.route(
+      '/_mailfront',
+      createAdminApp({ mode: d.adminMode, token: d.adminToken, groups: d.adminRoutes ?? [] }),
+    )
   return own
 }

@@ -15,6 +15,7 @@ import {
   validatePlugins,
 } from '@mailfront/core'
 import { Hono } from 'hono'
+import type { AdminMode } from './admin/access.ts'
 import type { AdminRoutes } from './admin/app.ts'
 import type { FaultSet } from './admin/faults.ts'
 import { ownRoutes } from './app-routes.ts'
@@ -59,8 +60,10 @@ export interface AppDeps {
   pluginOptions: Record<string, Record<string, string>>
   prefixes: Record<string, string>
   hostnames: Record<string, string>
-  /** Bearer token for /_mailfront/* from non-loopback clients. */
+  /** Bearer token for /_mailfront/*, required from every client once set. */
   adminToken?: string
+  /** MAILFRONT_ADMIN: `auto` (default), `off` or `open` (see adminAccess). */
+  adminMode?: AdminMode
   /** The mail pipeline every plugin context gets. */
   mail?: MailService
   /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
@@ -134,6 +137,7 @@ export function createMailfront(d: AppDeps): Mailfront {
     contexts,
     draining,
     adminToken: d.adminToken,
+    adminMode: d.adminMode,
     adminRoutes: d.adminRoutes,
   })
   // mailfront's own routes answer on every host, Host-routed ones included.

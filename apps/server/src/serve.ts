@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { tryDemo } from '@mailfront/core'
-import type { Config } from './config.ts'
+import { type Config, checkAdminExposure } from './config.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
 import type { createLogger } from './log.ts'
@@ -30,6 +30,7 @@ export async function serve(
   runtimeOpts: Parameters<typeof createRuntime>[2] = {},
 ): Promise<Running> {
   const t0 = performance.now()
+  checkAdminExposure(config)
   if (config.unknownVariables.length)
     log.warn({ variables: config.unknownVariables }, 'unknown MAILFRONT_* variables, ignored (a typo?)')
   const tls =
@@ -52,6 +53,9 @@ export async function serve(
             key: tls.key,
             cert: tls.cert,
             handshakeTimeout: config.headersTimeoutMs,
+            // Node offers only http/1.1 and ends a handshake that offers only http/1.0 (`curl
+            // --http1.0`, the PHP client's raw HTTP/1.0 mode) with alert 120: accept both.
+            ALPNProtocols: ['http/1.1', 'http/1.0'],
           },
         }
       : { createServer: createHttpServer, serverOptions: common }),
@@ -94,6 +98,12 @@ export async function serve(
     },
     'mailfront listening',
   )
+  if (config.admin === 'open') {
+    const warning =
+      'MAILFRONT_ADMIN=open: anyone who reaches this port is admin of /_mailfront/* (password hashes, DKIM keys, reset); for a throwaway test container only'
+    log.warn({ admin: 'open' }, warning)
+    print(`warning: ${warning}`)
+  }
   print(
     `mailfront ${url}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${url}/docs)`,
   )

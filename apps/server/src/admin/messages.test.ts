@@ -39,7 +39,7 @@ beforeEach(async () => {
   await storage.migrate(mailModels)
   mail = createMailPipeline({ storage })
   app = new Hono()
-  app.route('/_mailfront', createAdminApp({ clientAddress: () => '', groups: [messageRoutes(mail)] }))
+  app.route('/_mailfront', createAdminApp({ groups: [messageRoutes(mail)] }))
 })
 
 describe('captured mail API', () => {
