@@ -80,6 +80,8 @@ export class MailfrontContainer extends GenericContainer {
     this.withExposedPorts(HTTP, SMTP)
       .withEnvironment({
         MAILFRONT_DEMO: 'on',
+        // The image opens the admin API to anyone; here only the holder of the token (this module).
+        MAILFRONT_ADMIN: 'auto',
         MAILFRONT_ADMIN_TOKEN: this.token,
         MAILFRONT_MAIL_DELIVERY: 'capture',
       })
