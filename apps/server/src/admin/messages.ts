@@ -1,3 +1,4 @@
+import { contentSecurityHeaders } from '@mailfront/core'
 import { type MailPipeline, parseMessage } from '@mailfront/mail'
 import type { Context } from 'hono'
 import type { AdminRoutes } from './app.ts'
@@ -47,7 +48,7 @@ export function messageRoutes(mail: MailPipeline): AdminRoutes {
       if (!raw) return c.json({ error: `no message ${id}` }, 404)
       return c.body(raw as Uint8Array<ArrayBuffer>, 200, {
         'Content-Type': 'message/rfc822',
-        'Content-Disposition': `inline; filename="${id}.eml"`,
+        ...contentSecurityHeaders({ download: `${id}.eml` }),
       })
     })
     admin.delete('/messages', async (c) => c.json({ deleted: await mail.clear() }))
