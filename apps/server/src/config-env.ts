@@ -139,7 +139,36 @@ export const ENV_SPEC = {
     flag: '--mail-max-attempts <n>',
     description: 'delivery attempts before a message bounces',
   },
+  MAILFRONT_MAIL_RETAIN: {
+    default: undefined,
+    flag: '--mail-retain <n,age>',
+    description: 'captured mail kept: a count, an age (30m, 12h, 7d) or both (1000,7d); older pruned',
+  },
+  MAILFRONT_MAIL_RELEASE_ALLOW: {
+    default: undefined,
+    flag: '--mail-release-allow <list>',
+    description: 'domains and addresses a captured message may be released to (via the relay URL)',
+  },
+  MAILFRONT_SMTP_AUTH: {
+    default: 'accounts',
+    flag: '--smtp-auth <mode>',
+    description: "accounts (the plugins' logins) or any (capture anything: any login or none)",
+  },
 } as const
+
+const AGE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** MAILFRONT_MAIL_RETAIN: `1000`, `7d`, `1000,7d` (a count and/or an age). */
+export function parseRetain(v: string): { count?: number; ageMs?: number } | string {
+  const out: { count?: number; ageMs?: number } = {}
+  for (const part of v.split(/[\s,]+/).filter(Boolean)) {
+    const m = /^(\d{1,9})([smhd])?$/.exec(part)
+    if (!m) return part
+    if (m[2]) out.ageMs = Number(m[1]) * AGE_UNITS[m[2]]!
+    else out.count = Number(m[1])
+  }
+  return out.count === undefined && out.ageMs === undefined ? v : out
+}
 
 const RELAY_URL = 'MAILFRONT_MAIL_RELAY_URL must be smtp://[user:pass@]host[:port] or smtps://…'
 
@@ -263,6 +292,33 @@ export const serverEnvSchema = z
       .number({ message: 'MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number' })
       .int('MAILFRONT_MAIL_MAX_ATTEMPTS must be a whole number')
       .min(1, 'MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1'),
+    MAILFRONT_MAIL_RETAIN: z
+      .string()
+      .transform((v, c) => {
+        const r = parseRetain(v)
+        if (typeof r !== 'string') return r
+        c.addIssue({
+          code: 'custom',
+          message: 'MAILFRONT_MAIL_RETAIN must be a count, an age (30m, 12h, 7d) or both (1000,7d)',
+        })
+        return z.NEVER
+      })
+      .optional(),
+    MAILFRONT_MAIL_RELEASE_ALLOW: z
+      .string()
+      .transform((v) =>
+        v
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map((x) => x.toLowerCase().replace(/^@/, '')),
+      )
+      .refine((l) => l.every((x) => /^[^\s@]+(@[^\s@]+\.[^\s@]+)?$/.test(x) && x.includes('.')), {
+        message: 'MAILFRONT_MAIL_RELEASE_ALLOW must list domains (example.com) and addresses (a@example.com)',
+      })
+      .optional(),
+    MAILFRONT_SMTP_AUTH: z.enum(['accounts', 'any'], {
+      message: 'MAILFRONT_SMTP_AUTH must be accounts or any',
+    }),
   })
   .superRefine((c, ctx) => {
     if (c.MAILFRONT_MAIL_DELIVERY === 'relay' && !c.MAILFRONT_MAIL_RELAY_URL)
@@ -270,6 +326,20 @@ export const serverEnvSchema = z
         code: 'custom',
         path: ['MAILFRONT_MAIL_RELAY_URL'],
         message: 'MAILFRONT_MAIL_DELIVERY=relay needs MAILFRONT_MAIL_RELAY_URL',
+      })
+    // A catcher that accepts anyone must never hand their mail to a real relay.
+    if (c.MAILFRONT_SMTP_AUTH === 'any' && c.MAILFRONT_MAIL_DELIVERY === 'relay')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_SMTP_AUTH'],
+        message:
+          'MAILFRONT_SMTP_AUTH=any captures only: it is never allowed with MAILFRONT_MAIL_DELIVERY=relay',
+      })
+    if (c.MAILFRONT_MAIL_RELEASE_ALLOW?.length && !c.MAILFRONT_MAIL_RELAY_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_MAIL_RELEASE_ALLOW'],
+        message: 'MAILFRONT_MAIL_RELEASE_ALLOW needs MAILFRONT_MAIL_RELAY_URL (where released mail goes)',
       })
     if (c.MAILFRONT_REQUEST_TIMEOUT_S < c.MAILFRONT_HEADERS_TIMEOUT_S)
       ctx.addIssue({

@@ -31,8 +31,24 @@ export interface Config extends PluginSettings {
   admin: AdminMode
   /** Requests kept by the request log. */
   requestLogSize: number
-  smtp: { port: number | 'off'; maxSize: number; maxClients: number; login: LoginThrottleLimits }
-  mail: { delivery: 'capture' | 'relay'; relayUrl?: string; retryS: number; maxAttempts: number }
+  smtp: {
+    port: number | 'off'
+    maxSize: number
+    maxClients: number
+    login: LoginThrottleLimits
+    /** `any`: capture-anything (any login or none, any sender); never with relay delivery. */
+    auth: 'accounts' | 'any'
+  }
+  mail: {
+    delivery: 'capture' | 'relay'
+    relayUrl?: string
+    retryS: number
+    maxAttempts: number
+    /** MAILFRONT_MAIL_RETAIN: captured mail kept (unset: all). */
+    retain?: { count?: number; ageMs?: number }
+    /** MAILFRONT_MAIL_RELEASE_ALLOW: where a captured message may be released to (empty: nowhere). */
+    releaseAllow: string[]
+  }
   /** MAILFRONT_* variables nothing reads (a warning at start). */
   unknownVariables: string[]
 }
@@ -106,12 +122,15 @@ export function loadConfig(
       maxSize: c.MAILFRONT_SMTP_MAX_SIZE,
       maxClients: c.MAILFRONT_SMTP_MAX_CLIENTS,
       login: smtpLogin,
+      auth: c.MAILFRONT_SMTP_AUTH,
     },
     mail: {
       delivery: c.MAILFRONT_MAIL_DELIVERY,
       ...(c.MAILFRONT_MAIL_RELAY_URL ? { relayUrl: c.MAILFRONT_MAIL_RELAY_URL } : {}),
       retryS: c.MAILFRONT_MAIL_RETRY_S,
       maxAttempts: c.MAILFRONT_MAIL_MAX_ATTEMPTS,
+      ...(c.MAILFRONT_MAIL_RETAIN ? { retain: c.MAILFRONT_MAIL_RETAIN } : {}),
+      releaseAllow: c.MAILFRONT_MAIL_RELEASE_ALLOW ?? [],
     },
     ...plugins,
     unknownVariables: unknownVariables(Object.keys(ENV_SPEC), env),

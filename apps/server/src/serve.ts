@@ -53,6 +53,9 @@ export async function serve(
             key: tls.key,
             cert: tls.cert,
             handshakeTimeout: config.headersTimeoutMs,
+            // Node offers only http/1.1 and ends a handshake that offers only http/1.0 (`curl
+            // --http1.0`, the PHP client's raw HTTP/1.0 mode) with alert 120: accept both.
+            ALPNProtocols: ['http/1.1', 'http/1.0'],
           },
         }
       : { createServer: createHttpServer, serverOptions: common }),

@@ -3,7 +3,7 @@ import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
 import { mailboxorgLocalDelivery } from './delivery.ts'
 import { demo } from './demo.ts'
-import { APP_ERRORS, errors } from './errors.ts'
+import { APP_ERRORS, appErrorOf } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { defineMethod, type MethodDef } from './method.ts'
 import { accountMethods } from './methods/account.ts'
@@ -116,7 +116,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
           },
         )
       // Any application error (e.g. injected as a fault) in its own code and English message.
-      const app = errors.get(err.code)
+      const app = appErrorOf(err.code)
       const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
       const body = app
         ? rpcErrorBody(app.code, app.message.replace('{seconds}', String(seconds)))

@@ -44,6 +44,15 @@ describe('invoices', () => {
     })
   })
 
+  it('names the invoice in clear beside the file, as the live answer does', async () => {
+    const [inv] = await t.ok('account.invoice.list', { account: 'test_account' }, account)
+    const answer = await t.ok('account.invoice.get', { account: 'test_account', token: inv.token })
+    expect(Object.keys(answer)).toEqual(['invoice_id', 'bin'])
+    expect(answer.invoice_id).toBe(inv.invoice_id)
+    // The Python client's live check: `invoices[0]['invoice_id'] in str(invoice)`.
+    expect(JSON.stringify(answer)).toContain(inv.invoice_id)
+  })
+
   it('serves the PDF as base64 of zlib, a real PDF 1.7 whose xref offsets point at its objects', async () => {
     const [inv] = await t.ok('account.invoice.list', { account: 'test_account' }, account)
     const pdf = bin((await t.ok('account.invoice.get', { account: 'test_account', token: inv.token })).bin)

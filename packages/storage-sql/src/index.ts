@@ -5,7 +5,7 @@ import { kyselyAdapter } from './adapter.ts'
 import { betterSqlite3, pg, pglite } from './drivers.ts'
 import { PGliteDialect } from './pglite-dialect.ts'
 import { cachingDatabase } from './statement-cache.ts'
-import { reportingOutages } from './unavailable.ts'
+import { connectError, reportingOutages } from './unavailable.ts'
 
 export { kyselyAdapter } from './adapter.ts'
 export { MIGRATIONS_TABLE } from './migrate.ts'
@@ -83,7 +83,13 @@ export function postgresAdapter(opts: { url: string; max?: number } & StoreOptio
   // between queries (the client's 'error') is an unhandled 'error' event: the process would exit.
   pool.on('error', report)
   pool.on('connect', (client) => client.on('error', report))
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
+  // Errors raised while opening a connection are marked: there a refused login or a database that
+  // does not accept connections means the store is unavailable, not that a query was wrong.
+  const connecting = {
+    connect: () => pool.connect().catch((e: unknown) => Promise.reject(connectError(e))),
+    end: () => pool.end(),
+  }
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: connecting }) })
   return reportingOutages(kyselyAdapter(db, { flavor: 'postgres', id: 'postgres' }), 'postgres')
 }
 
