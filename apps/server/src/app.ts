@@ -15,11 +15,13 @@ import {
   validatePlugins,
 } from '@mailfront/core'
 import { Hono } from 'hono'
+import type { AdminMode } from './admin/access.ts'
 import type { AdminRoutes } from './admin/app.ts'
 import type { FaultSet } from './admin/faults.ts'
 import { ownRoutes } from './app-routes.ts'
 import { faultMiddleware, requestMiddleware, routeLabel, type ServerEnv } from './app-routing.ts'
 import { compileTrust, type TrustProxy } from './client-address.ts'
+import { publicHostnames } from './client-hosts.ts'
 import type { MountedPlugin } from './docs.ts'
 import type { Metrics } from './metrics.ts'
 import { type RequestLog, requestLogMiddleware } from './request-log.ts'
@@ -60,8 +62,10 @@ export interface AppDeps {
   pluginOptions: Record<string, Record<string, unknown>>
   prefixes: Record<string, string>
   hostnames: Record<string, string>
-  /** Bearer token for /_mailfront/* from non-loopback clients. */
+  /** Bearer token for /_mailfront/*, required from every client once set. */
   adminToken?: string
+  /** MAILFRONT_ADMIN: `auto` (default), `off` or `open` (see adminAccess). */
+  adminMode?: AdminMode
   /** The mail pipeline every plugin context gets. */
   mail?: MailService
   /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
@@ -119,7 +123,10 @@ export function createMailfront(d: AppDeps): Mailfront {
     hostname: e.mount.hostname,
   }))
   const draining = { value: false }
-  const hostnames = [...new Set(mounted.flatMap((m) => (m.hostname ? [m.hostname] : [])))]
+  const publicHosts = publicHostnames(d.plugins, d.hostnames)
+  const hostnames = [
+    ...new Set([...mounted.flatMap((m) => (m.hostname ? [m.hostname] : [])), ...publicHosts.keys()]),
+  ]
 
   const access = (d.log as Logger & { access?: Logger }).access ?? d.log
   const root = new Hono<ServerEnv>({ getPath: hostRouting(hostnames) })
@@ -135,17 +142,19 @@ export function createMailfront(d: AppDeps): Mailfront {
     contexts,
     draining,
     adminToken: d.adminToken,
+    adminMode: d.adminMode,
     adminRoutes: d.adminRoutes,
   })
   // mailfront's own routes answer on every host, Host-routed ones included.
   root.route('/', own)
   for (const h of hostnames) root.route(hostBase(h), own)
 
-  for (const e of entries)
-    routePluginApp(root, e.plugin, e.ctx, {
-      ...e.mount,
-      app: e.app,
-      before: d.faults ? [faultMiddleware(d.faults, e.plugin)] : [],
-    })
+  for (const e of entries) {
+    const before = d.faults ? [faultMiddleware(d.faults, e.plugin)] : []
+    routePluginApp(root, e.plugin, e.ctx, { ...e.mount, app: e.app, before })
+    // The provider's own hostnames reach it at its native paths, wherever else it is mounted.
+    for (const h of e.plugin.hostnames ?? [])
+      if (h !== e.mount.hostname) routePluginApp(root, e.plugin, e.ctx, { hostname: h, app: e.app, before })
+  }
   return { app: root as unknown as Hono, mounted, contexts, draining }
 }

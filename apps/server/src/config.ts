@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { givenText, type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
+import type { AdminMode } from './admin/access.ts'
 import type { TrustProxy } from './client-address.ts'
 import { ConfigError, ENV_SPEC, isLoopback, serverEnvSchema } from './config-env.ts'
 import { type PluginSettings, readPluginSettings, unknownVariables } from './config-plugins.ts'
@@ -14,6 +15,12 @@ export interface Config extends PluginSettings {
   databaseUrl: string
   redisUrl?: string
   tls: { mode: 'self-signed' | 'off' | 'files'; cert?: string; key?: string }
+  /** MAILFRONT_HOSTNAME: more names for the self-signed certificate. */
+  extraHostnames: string[]
+  /** MAILFRONT_PROXY_PORT: the HTTPS (CONNECT) proxy for the plugins' public hostnames. */
+  proxyPort: number | 'off'
+  /** MAILFRONT_DNS_PORT and its answer and upstream resolvers (unset: the listen address, resolv.conf's). */
+  dns: { port: number | 'off'; answer?: string[]; upstream?: string[] }
   /** false, a number of trusted hops, or the trusted proxies' addresses/CIDRs. */
   trustProxy: TrustProxy
   requireHttps: boolean
@@ -26,12 +33,41 @@ export interface Config extends PluginSettings {
   requestTimeoutMs: number
   maxConnectionsPerAddress: number
   adminToken?: string
+  /** MAILFRONT_ADMIN: `auto` (token, or loopback without proxy headers), `off`, `open`. */
+  admin: AdminMode
   /** Requests kept by the request log. */
   requestLogSize: number
-  smtp: { port: number | 'off'; maxSize: number; maxClients: number; login: LoginThrottleLimits }
-  mail: { delivery: 'capture' | 'relay'; relayUrl?: string; retryS: number; maxAttempts: number }
+  smtp: {
+    port: number | 'off'
+    maxSize: number
+    maxClients: number
+    login: LoginThrottleLimits
+    /** `any`: capture-anything (any login or none, any sender); never with relay delivery. */
+    auth: 'accounts' | 'any'
+  }
+  mail: {
+    delivery: 'capture' | 'relay'
+    relayUrl?: string
+    retryS: number
+    maxAttempts: number
+    /** MAILFRONT_MAIL_RETAIN: captured mail kept (unset: all). */
+    retain?: { count?: number; ageMs?: number }
+    /** MAILFRONT_MAIL_RELEASE_ALLOW: where a captured message may be released to (empty: nowhere). */
+    releaseAllow: string[]
+  }
   /** MAILFRONT_* variables nothing reads (a warning at start). */
   unknownVariables: string[]
+}
+
+/**
+ * Whether `serve` may start with this admin setting: on an address other than loopback, an admin API
+ * with no token must be chosen explicitly (MAILFRONT_ADMIN=off or open). Throws ConfigError.
+ */
+export function checkAdminExposure(config: Pick<Config, 'host' | 'adminToken' | 'admin'>): void {
+  if (config.admin !== 'auto' || config.adminToken || isLoopback(config.host)) return
+  throw new ConfigError(
+    `MAILFRONT_HOST=${config.host} is not loopback and MAILFRONT_ADMIN_TOKEN is unset: set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)`,
+  )
 }
 
 /** Parse configuration from the environment with flag overrides; throws ConfigError with one line. */
@@ -73,6 +109,9 @@ export function loadConfig(
     databaseUrl: c.MAILFRONT_DATABASE_URL ?? `sqlite:${resolve(dataDir, 'mailfront.db')}`,
     redisUrl: c.MAILFRONT_REDIS_URL,
     tls: { mode: c.MAILFRONT_TLS, cert: c.MAILFRONT_TLS_CERT, key: c.MAILFRONT_TLS_KEY },
+    extraHostnames: c.MAILFRONT_HOSTNAME ?? [],
+    proxyPort: c.MAILFRONT_PROXY_PORT,
+    dns: { port: c.MAILFRONT_DNS_PORT, answer: c.MAILFRONT_DNS_ANSWER, upstream: c.MAILFRONT_DNS_UPSTREAM },
     trustProxy: c.MAILFRONT_TRUST_PROXY,
     // Plain HTTP on loopback is the developer's choice of transport: refusing it would refuse everything.
     requireHttps: c.MAILFRONT_REQUIRE_HTTPS ?? !(c.MAILFRONT_TLS === 'off' && isLoopback(c.MAILFRONT_HOST)),
@@ -85,18 +124,22 @@ export function loadConfig(
     requestTimeoutMs: Math.round(c.MAILFRONT_REQUEST_TIMEOUT_S * 1000),
     maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
+    admin: c.MAILFRONT_ADMIN,
     requestLogSize: c.MAILFRONT_REQUEST_LOG_SIZE,
     smtp: {
       port: c.MAILFRONT_SMTP_PORT,
       maxSize: c.MAILFRONT_SMTP_MAX_SIZE,
       maxClients: c.MAILFRONT_SMTP_MAX_CLIENTS,
       login: smtpLogin,
+      auth: c.MAILFRONT_SMTP_AUTH,
     },
     mail: {
       delivery: c.MAILFRONT_MAIL_DELIVERY,
       ...(c.MAILFRONT_MAIL_RELAY_URL ? { relayUrl: c.MAILFRONT_MAIL_RELAY_URL } : {}),
       retryS: c.MAILFRONT_MAIL_RETRY_S,
       maxAttempts: c.MAILFRONT_MAIL_MAX_ATTEMPTS,
+      ...(c.MAILFRONT_MAIL_RETAIN ? { retain: c.MAILFRONT_MAIL_RETAIN } : {}),
+      releaseAllow: c.MAILFRONT_MAIL_RELEASE_ALLOW ?? [],
     },
     ...plugins,
     unknownVariables: unknownVariables(Object.keys(ENV_SPEC), env),

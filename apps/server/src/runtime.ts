@@ -28,7 +28,7 @@ import type { Config } from './config.ts'
 import { isLoopback } from './config.ts'
 import { demoFixtures } from './demo.ts'
 import { exportFixtures, loadFixtures, readFixtures } from './fixtures.ts'
-import { startDelivery } from './mail.ts'
+import { startDelivery, startRetention } from './mail.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
 import { createPlugin } from './registry.ts'
 import { RequestLog } from './request-log.ts'
@@ -144,6 +144,7 @@ export async function createRuntime(
       trustProxy: config.trustProxy,
       bodyLimit: config.bodyLimit,
       adminToken: config.adminToken,
+      adminMode: config.admin,
       pluginOptions: config.pluginOptions,
       prefixes: config.prefixes,
       hostnames: config.hostnames,
@@ -152,7 +153,7 @@ export async function createRuntime(
       adminRoutes: [
         stateRoutes(self),
         requestRoutes(requestLog),
-        messageRoutes(mail),
+        messageRoutes(mail, { relayUrl: config.mail.relayUrl, allow: config.mail.releaseAllow }),
         faultRoutes(faults, () => plugins, events),
         eventRoutes(events),
       ],
@@ -190,6 +191,7 @@ export async function createRuntime(
       newStore,
       startBackground() {
         stops.push(startDelivery(mail, config))
+        stops.push(startRetention(mail, config.mail.retain))
         for (const p of plugins) if (p.start) stops.push(p.start(mf.contexts.get(p.id)!))
       },
       async close() {

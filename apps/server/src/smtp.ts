@@ -38,6 +38,7 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
     log,
     onAuthFailure: () => rt.metrics.authFailures.inc({ plugin: 'smtp' }),
     checkRecipient: (from, rcpt) => rt.mail.local.check(from, rcpt),
+    anyLogin: rt.config.smtp.auth === 'any',
   })
   const port = await listener.listen(smtp.port, host)
   return { port, close: () => listener.close() }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { MessageQuery, MessageSummary, z } from '@mailfront/core'
 import { type ParsedMessage, parseMessage } from '@mailfront/mail'
 import type { FaultInput } from './admin/faults.ts'
+import { waitFor } from './admin/wait.ts'
 import { loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
 import type { RequestEntry, RequestFilter } from './request-log.ts'
@@ -26,6 +27,9 @@ export interface StartOptions {
   env?: Record<string, string>
 }
 
+/** Filters of messages() and waitForMessage(): `q` full text; `from`, `to`, `subject` substrings; `plugin`. */
+export type MessageFilter = Pick<MessageQuery, 'q' | 'from' | 'to' | 'subject' | 'plugin'>
+
 /** A captured message: the pipeline's summary (envelope, recipients' states) and its parsed content. */
 export type CapturedMessage = MessageSummary & ParsedMessage
 
@@ -43,9 +47,12 @@ export interface MailfrontInstance {
    * `from`, `to`, `text`, `html`, `headers`, `attachments`, plus the envelope and each recipient's state.
    * Filters as GET /_mailfront/messages: `from`, `to`, `subject` (substrings), `plugin`; `limit` (50).
    */
-  messages(
-    query?: Pick<MessageQuery, 'from' | 'to' | 'subject' | 'plugin' | 'limit'>,
-  ): Promise<CapturedMessage[]>
+  messages(query?: MessageFilter & Pick<MessageQuery, 'limit'>): Promise<CapturedMessage[]>
+  /**
+   * The newest captured message matching `filter` (as messages()), waiting for it to arrive: resolves
+   * as soon as one matches, rejects after `timeout` ms (default 10 000) naming the filter.
+   */
+  waitForMessage(filter?: MessageFilter, opts?: { timeout?: number }): Promise<CapturedMessage>
   /** One captured message's raw RFC 5322 source. */
   raw(id: string): Promise<string>
   /** Inject a fault (see POST /_mailfront/faults). */
@@ -82,8 +89,19 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
     fixtures: typeof fixtures === 'object' && fixtures ? fixtures : undefined,
   })
   const rt = running.runtime
+  const captured = async (m: MessageSummary): Promise<CapturedMessage> => {
+    const raw = await rt.mail.raw(m.id)
+    return { ...m, ...(raw ? await parseMessage(raw) : { headers: [], attachments: [] }) }
+  }
   const admin = async (path: string, init?: RequestInit) => {
-    const res = await fetch(`${running.url}/_mailfront${path}`, init)
+    // With MAILFRONT_ADMIN_TOKEN in `env`, the admin API wants it from this process too.
+    const auth: Record<string, string> = config.adminToken
+      ? { Authorization: `Bearer ${config.adminToken}` }
+      : {}
+    const res = await fetch(`${running.url}/_mailfront${path}`, {
+      ...init,
+      headers: { ...(init?.headers as Record<string, string>), ...auth },
+    })
     if (!res.ok)
       throw new Error(
         `mailfront ${init?.method ?? 'GET'} /_mailfront${path}: ${res.status} ${await res.text()}`,
@@ -99,12 +117,18 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
     requests: (filter) => rt.requestLog.list(filter),
     async messages(query = {}) {
       const list = await rt.mail.list({ limit: 50, ...query })
-      return Promise.all(
-        list.map(async (m) => {
-          const raw = await rt.mail.raw(m.id)
-          return { ...m, ...(raw ? await parseMessage(raw) : { headers: [], attachments: [] }) }
-        }),
+      return Promise.all(list.map(captured))
+    },
+    async waitForMessage(filter = {}, opts = {}) {
+      const timeout = opts.timeout ?? 10_000
+      const found = await waitFor(
+        rt.mail,
+        async () => (await rt.mail.list({ ...filter, limit: 1 }))[0] ?? null,
+        timeout,
       )
+      if (!found)
+        throw new Error(`mailfront: no message matching ${JSON.stringify(filter)} within ${timeout} ms`)
+      return captured(found)
     },
     async raw(id) {
       const raw = await rt.mail.raw(id)

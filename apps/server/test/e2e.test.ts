@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
+import { connect } from 'node:tls'
 import { afterAll, describe, expect, it } from 'vitest'
 import { docsAssetPath } from '../src/docs.ts'
 import { hasCurl, type ServerProcess, startServer } from './server-process.ts'
@@ -43,7 +44,7 @@ describe('end to end: the real server process (TLS, SQLite)', () => {
       await new Promise((r) => setTimeout(r, 100))
     }
     expect(JSON.parse((await get(`${srv.url}/readyz`)).body)).toEqual({ status: 'ready', storage: 'sqlite' })
-    expect(srv.output()).toContain('generated a self-signed certificate')
+    expect(srv.output()).toContain('issued a certificate from the local CA')
     expect(srv.output()).toContain('demo data loaded')
   })
 
@@ -52,6 +53,30 @@ describe('end to end: the real server process (TLS, SQLite)', () => {
     const body = curl('-u', 'aa12345:demo-api-password', `${srv.url}/restful/basic_user/aa12345`)
     expect(body.split('\n')[7]).toBe('    <messages_limit>1000</messages_limit>')
     expect(curl('-o', '/dev/null', '-w', '%{http_code}', `${srv.url}/restful/basic_user/aa12345`)).toBe('401')
+  })
+
+  it('accepts a client that offers only http/1.0 in ALPN (curl --http1.0), and still picks http/1.1', async () => {
+    const alpn = (protocols: string[]) =>
+      new Promise<{ protocol: string | false | null; head: string }>((resolve, reject) => {
+        const s = connect(
+          { host: '127.0.0.1', port: Number(new URL(srv.url).port), ALPNProtocols: protocols, ...insecure },
+          () => {
+            s.end('GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n')
+          },
+        )
+        let data = ''
+        s.setEncoding('utf8')
+        s.on('data', (d) => {
+          data += d
+        })
+        s.on('end', () => resolve({ protocol: s.alpnProtocol ?? null, head: data.split('\r\n')[0]! }))
+        s.on('error', reject)
+      })
+    // The handshake agrees on http/1.0; Node answers an HTTP/1.0 request with its own 1.1 status line.
+    expect(await alpn(['http/1.0'])).toEqual({ protocol: 'http/1.0', head: 'HTTP/1.1 200 OK' })
+    expect((await alpn(['h2', 'http/1.1'])).protocol).toBe('http/1.1')
+    if (!hasCurl) return console.log('curl is not installed: curl --http1.0 step skipped')
+    expect(curl('--http1.0', `${srv.url}/readyz`)).toBe('{"status":"ready","storage":"sqlite"}')
   })
 
   it('serves /docs, /openapi.json and /metrics', async () => {
@@ -126,7 +151,7 @@ describe('end to end: the real server process (TLS, SQLite)', () => {
       { encoding: 'utf8' },
     )
     srv = await startServer({ MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0' }, dataDir)
-    expect(srv.output()).not.toContain('generated a self-signed certificate')
+    expect(srv.output()).not.toContain('issued a certificate from the local CA')
     expect(srv.output()).not.toContain('demo data loaded')
     let res = await get(`${srv.url}/readyz`)
     for (let i = 0; i < 50 && res.status !== 200; i++) res = await get(`${srv.url}/readyz`)

@@ -55,8 +55,11 @@ const message = (from: string, to: string, extra: Record<string, unknown> = {}) 
   ...extra,
 })
 
+// On 0.0.0.0 the admin API needs its token (the server refuses to start without one).
+const ADMIN_TOKEN = 'smtp-e2e-admin-token-0123'
+
 async function getJson(path: string) {
-  const res = await insecureFetch(`${base()}${path}`)
+  const res = await insecureFetch(`${base()}${path}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })
   return { status: res.status, body: JSON.parse(res.body.toString()) }
 }
 
@@ -116,6 +119,7 @@ describe('SMTP submission port end to end (capture)', () => {
     srv = await startServer(
       {
         MAILFRONT_HOST: '0.0.0.0',
+        MAILFRONT_ADMIN_TOKEN: ADMIN_TOKEN,
         MAILFRONT_DEMO: 'on',
         MAILFRONT_FIXTURES: fixtures,
         MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0',
@@ -175,7 +179,9 @@ describe('SMTP submission port end to end (capture)', () => {
     expect(delivered.body.recipients[0]).toMatchObject({ state: 'delivered', lastResponse: 'captured' })
     const list = await getJson('/_mailfront/messages?to=customer@example.org')
     expect(list.body.messages[0].id).toBe(id)
-    const raw = await insecureFetch(`${base()}/_mailfront/messages/${id}/raw`)
+    const raw = await insecureFetch(`${base()}/_mailfront/messages/${id}/raw`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
     expect(raw.headers['content-type']).toBe('message/rfc822')
     expect(raw.body.toString()).toContain('Message-ID: <e2e-1@example.com>')
   })
@@ -310,7 +316,10 @@ describe('SMTP submission port end to end (capture)', () => {
     srv!.child.kill('SIGKILL')
     await srv!.exited
     const id = /queued as (\w+)/.exec(info.response)![1]!
-    srv = await startServer({ MAILFRONT_HOST: '0.0.0.0', MAILFRONT_DEMO: 'off' }, srv!.dataDir)
+    srv = await startServer(
+      { MAILFRONT_HOST: '0.0.0.0', MAILFRONT_ADMIN_TOKEN: ADMIN_TOKEN, MAILFRONT_DEMO: 'off' },
+      srv!.dataDir,
+    )
     port = await smtpPortOf(srv)
     const got = await until(
       () => getJson(`/_mailfront/messages/${id}`),

@@ -67,7 +67,12 @@ describe('MAILFRONT_TLS=off', () => {
   )
 
   it('on every address: HTTPS stays required, and the start says every plain request is refused', async () => {
-    srv = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_HOST: '0.0.0.0', MAILFRONT_DEMO: 'off' })
+    srv = await startServer({
+      MAILFRONT_TLS: 'off',
+      MAILFRONT_HOST: '0.0.0.0',
+      MAILFRONT_ADMIN_TOKEN: 'traps-admin-token-0123',
+      MAILFRONT_DEMO: 'off',
+    })
     const out = await outputWith(srv, 'TLS is off and HTTPS is required')
     const warn = out
       .split('\n')

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, Next } from 'hono'
 import { ApiError, issuesOf, toApiError } from './errors.ts'
+import { markCoreHandler, sealRoutes } from './http/route.ts'
 import type { MailfrontPlugin, PluginContext, PluginEnv } from './plugin.ts'
 import { namespacePatterns, useOnPaths } from './scope.ts'
 import { assertModelNames } from './storage/schema.ts'
@@ -78,21 +79,30 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
     },
   })
   app.onError((err, c) => renderPluginError(plugin, ctx, err, c))
-  const notFound = (c: Context<PluginEnv>) =>
-    plugin.notFound ? plugin.notFound(c) : c.text('Not Found', 404)
+  // Unless the plugin says otherwise, a 404 is its table's NOT_FOUND in its own format.
+  const notFoundMessage = plugin.errors.NOT_FOUND?.message ?? 'Not found'
+  const notFound = markCoreHandler((c: Context<PluginEnv>) =>
+    plugin.notFound
+      ? plugin.notFound(c)
+      : renderPluginError(plugin, ctx, new ApiError('NOT_FOUND', 404, notFoundMessage), c),
+  )
   app.notFound(notFound)
   // The plugin's scope runs on its own paths only: mounted with route(), a '*' would be the host's.
   const scope = namespacePatterns(plugin.paths)
   if (ctx.requireHttps) {
-    useOnPaths(app, scope, async (c, next) => {
-      const info = c.get('mailfront')
-      if (info && !info.secure) throw new ApiError('HTTPS_REQUIRED', 403, 'HTTPS is required')
-      await next()
-    })
+    useOnPaths(
+      app,
+      scope,
+      markCoreHandler(async (c: Context<PluginEnv>, next: Next) => {
+        const info = c.get('mailfront')
+        if (info && !info.secure) throw new ApiError('HTTPS_REQUIRED', 403, 'HTTPS is required')
+        await next()
+      }),
+    )
   }
   // A declared length is checked from the header (readBodyText enforces it while reading); only a
   // chunked body without a length is read and counted here, before the route.
-  useOnPaths(app, scope, (c, next) => {
+  const bodyLimit = markCoreHandler((c: Context<PluginEnv>, next: Next) => {
     const m = c.req.method
     if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return next()
     const length = c.req.header('content-length')
@@ -100,7 +110,9 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
     if (Number(length) > ctx.bodyLimit) throw new ApiError('BODY_TOO_LARGE', 413, 'Request body too large')
     return next()
   })
+  useOnPaths(app, scope, bodyLimit)
   plugin.routes(app, ctx)
+  sealRoutes(app)
   assertRoutesInside(plugin, app, scope)
   // The plugin's 404, explicit: a host router never calls a routed app's notFound.
   for (const p of scope) app.all(p, notFound)

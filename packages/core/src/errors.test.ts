@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception'
 import { describe, expect, it } from 'vitest'
-import { ApiError, defineErrors, toApiError } from './errors.ts'
+import { ApiError, CORE_ERRORS, CoreErrorCodes, defineErrors, toApiError } from './errors.ts'
 import { StoreUnavailableError } from './storage/unavailable.ts'
 
 describe('defineErrors', () => {
@@ -16,7 +16,26 @@ describe('defineErrors', () => {
     expect(errors.has('toString')).toBe(false)
     expect(errors.status('GONE')).toBe(404)
     expect(errors.get('NOPE')).toMatchObject({ code: 40101 })
-    expect(errors.get('INTERNAL')).toBeUndefined()
+    expect(errors.get('ELSEWHERE')).toBeUndefined()
+  })
+  it('has a builder per code: the one throw idiom', () => {
+    expect(errors.GONE({ details: { id: 1 } })).toMatchObject({
+      code: 'GONE',
+      status: 404,
+      details: { id: 1 },
+    })
+    expect(errors.NOPE()).toBeInstanceOf(ApiError)
+  })
+  it("merges the core's codes in; the plugin's own entries win", () => {
+    const own = defineErrors({ NOT_FOUND: { status: 404, message: '404 page not found' } })
+    expect(Object.keys(own.table).sort()).toEqual(Object.keys(CORE_ERRORS).sort())
+    expect(own.table.NOT_FOUND.message).toBe('404 page not found')
+    expect(own.table.INTERNAL).toEqual(CORE_ERRORS.INTERNAL)
+    expect(own.SERVICE_UNAVAILABLE()).toMatchObject({
+      status: 503,
+      message: CORE_ERRORS.SERVICE_UNAVAILABLE.message,
+    })
+    for (const code of Object.keys(CoreErrorCodes)) expect(errors.has(code)).toBe(true)
   })
   it('refuses a code that is not UPPER_SNAKE', () => {
     expect(() => defineErrors({ lower: { status: 400, message: 'x' } })).toThrow(/UPPER_SNAKE/)

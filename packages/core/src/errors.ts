@@ -28,46 +28,82 @@ export interface ErrorDef {
   message: string
 }
 
-/**
- * A plugin's error table, the one way a plugin defines its errors: UPPER_SNAKE code -> status and
- * message (and whatever else its wire needs, e.g. a numeric code). `errors.table` is what the
- * plugin's `errors` field lists; `error(code)` builds the ApiError to throw.
- */
-export function defineErrors<const T extends Record<string, ErrorDef>>(table: T) {
-  for (const key of Object.keys(table)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`error code "${key}" is not UPPER_SNAKE`)
-  }
-  type Code = keyof T & string
-  const has = (code: string): code is Code => Object.hasOwn(table, code)
-  return {
-    table,
-    has,
-    /** The code's entry, or undefined for a code of the shared layers the table does not list. */
-    get: (code: string): T[Code] | undefined => (has(code) ? (table[code] as T[Code]) : undefined),
-    status: (code: Code): number => table[code]!.status,
-    /** Build the ApiError for a code; `status` and `message` override the table's. */
-    error(
-      code: Code,
-      opts: { message?: string; status?: number; details?: unknown; headers?: Record<string, string> } = {},
-    ) {
-      const def = table[code] as ErrorDef
-      const { message, status, ...rest } = opts
-      return new ApiError(code, status ?? def.status, message ?? def.message, rest)
-    },
-  }
+/** What a thrown error may add to or change from its table entry. */
+export interface ErrorOptions {
+  message?: string
+  status?: number
+  details?: unknown
+  headers?: Record<string, string>
+  cause?: unknown
 }
 
-/** Core codes every plugin renderer must handle (its own table may map them). */
-export const CoreErrorCodes = {
-  VALIDATION_FAILED: 'VALIDATION_FAILED',
-  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
-  HTTPS_REQUIRED: 'HTTPS_REQUIRED',
-  RATE_LIMITED: 'RATE_LIMITED',
-  NOT_FOUND: 'NOT_FOUND',
-  INTERNAL: 'INTERNAL',
+/**
+ * The codes the core raises itself (validation, body limit, HTTPS rule, rate limits, 404, crashes,
+ * outages), with the status and text they carry unless a plugin's table says otherwise.
+ */
+export const CORE_ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: 'Validation failed' },
+  BODY_TOO_LARGE: { status: 413, message: 'Request body too large' },
+  HTTPS_REQUIRED: { status: 403, message: 'HTTPS is required' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  INTERNAL: { status: 500, message: 'Internal error' },
   /** The store is unreachable (StoreUnavailableError): 503 with Retry-After, in the plugin's format. */
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-} as const
+  SERVICE_UNAVAILABLE: { status: 503, message: 'Service temporarily unavailable, try again later' },
+} as const satisfies Record<string, ErrorDef>
+
+/** Core codes every plugin renderer must handle (`defineErrors` puts them in every table). */
+export const CoreErrorCodes = Object.fromEntries(Object.keys(CORE_ERRORS).map((k) => [k, k])) as {
+  readonly [K in keyof typeof CORE_ERRORS]: K
+}
+
+/** A table with the core's codes merged in: the plugin's entries win (and keep their order first). */
+export type WithCoreErrors<T> = T & Omit<typeof CORE_ERRORS, keyof T>
+
+/** One builder per code: `throw errors.NO_SUCH_ALIAS({ message })`. */
+export type ErrorBuilders<T> = { readonly [K in keyof T & string]: (opts?: ErrorOptions) => ApiError }
+
+export type ErrorSet<T> = ErrorBuilders<T> & {
+  /** The table, the core's codes included: the plugin's `errors` field. */
+  readonly table: T
+  has(code: string): code is keyof T & string
+  /** The code's entry, or undefined for a code the table does not list. */
+  get(code: string): T[keyof T] | undefined
+  status(code: keyof T & string): number
+  /** Build the ApiError of a code known only at run time (the host's fault injection, a lookup). */
+  error(code: keyof T & string, opts?: ErrorOptions): ApiError
+}
+
+/**
+ * A plugin's error table, the one way a plugin defines its errors: UPPER_SNAKE code -> status and
+ * message (and whatever else its wire needs, e.g. a numeric code). The core's seven codes are merged
+ * in (`CORE_ERRORS`); the plugin lists only those it renders differently. Each code is a builder:
+ * `throw errors.CODE({ message, details, headers })`.
+ */
+export function defineErrors<const T extends Record<string, ErrorDef>>(own: T): ErrorSet<WithCoreErrors<T>> {
+  for (const key of Object.keys(own)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`error code "${key}" is not UPPER_SNAKE`)
+  }
+  type Table = WithCoreErrors<T>
+  type Code = keyof Table & string
+  const table = { ...own } as Record<string, ErrorDef>
+  for (const [k, v] of Object.entries(CORE_ERRORS)) if (!Object.hasOwn(table, k)) table[k] = v
+  const has = (code: string): code is Code => Object.hasOwn(table, code)
+  const error = (code: Code, opts: ErrorOptions = {}) => {
+    const def = table[code] as ErrorDef
+    const { message, status, ...rest } = opts
+    return new ApiError(code, status ?? def.status, message ?? def.message, rest)
+  }
+  const set: Record<string, unknown> = {
+    table,
+    has,
+    get: (code: string) => (has(code) ? table[code] : undefined),
+    status: (code: Code): number => table[code]!.status,
+    error,
+  }
+  for (const code of Object.keys(table)) set[code] = (opts?: ErrorOptions) => error(code as Code, opts)
+  return set as ErrorSet<Table>
+}
 
 /** The 503 every plugin renders while its store is unreachable. */
 export function storeUnavailableApiError(cause?: unknown): ApiError {

@@ -56,6 +56,8 @@ export interface MessageSummary {
   /** Epoch ms. */
   receivedAt: number
   recipients: RecipientStatus[]
+  /** When and to whom an admin released a captured message (mailfront's admin API). */
+  released?: { at: number; to: string[] }
 }
 
 export interface MessageQuery {
@@ -66,6 +68,8 @@ export interface MessageQuery {
   from?: string
   to?: string
   subject?: string
+  /** Full-text search: every whitespace-separated term (or "quoted phrase") occurs, case-insensitively. */
+  q?: string
   limit?: number
   offset?: number
 }

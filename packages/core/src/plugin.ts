@@ -114,6 +114,11 @@ export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema
   version: string
   /** Path namespaces the plugin owns at its native root, e.g. `['/restful/*']`. */
   paths: string[]
+  /**
+   * The provider's public API hostnames (`api.smtpd.dev`): requests with this Host reach the plugin
+   * at its native paths, and the server's certificate, HTTPS proxy and DNS responder cover them.
+   */
+  hostnames?: string[]
   models?: ModelSchema
   /** The plugin's options; the server reads, checks and documents `MAILFRONT_<ID>_<KEY>` from it. */
   options?: Sch

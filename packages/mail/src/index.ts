@@ -1,8 +1,11 @@
 export { buildDsn, dsnStatus, headerBlock } from './dsn.ts'
 export { summaryHeaders } from './headers.ts'
-export { BODY, type EntryRow, MESSAGE, type MessageRow, mailModels, QUEUE } from './models.ts'
-export { type ParsedMessage, parseMessage } from './parse.ts'
+export { MIME_LIMITS, type MimeLimits, mimeBeyondLimits } from './mime-shape.ts'
+export { BODY, type EntryRow, MESSAGE, type MessageRow, mailModels, QUEUE, SEARCH } from './models.ts'
+export { attachmentOf, type ParsedMessage, parseMessage } from './parse.ts'
+export { SEARCH_HITS } from './queries.ts'
 export { createRelay, parseRelayUrl, type Relay, type RelayResult, redactUrl } from './relay.ts'
+export { pruneMail, type Retention } from './retain.ts'
 export {
   createMailPipeline,
   InvalidSubmission,

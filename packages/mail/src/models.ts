@@ -3,6 +3,8 @@ import type { DeliveryState, ModelSchema, Row } from '@mailfront/core'
 export const MESSAGE = 'mail_message'
 export const BODY = 'mail_body'
 export const QUEUE = 'mail_queue'
+/** What `?q=` searches (search.ts), apart: lists never read it. */
+export const SEARCH = 'mail_search'
 
 /**
  * The pipeline's store: a message (envelope and summary), its raw bytes apart (lists never read
@@ -24,6 +26,10 @@ export const mailModels: ModelSchema = {
       via: { type: 'string' },
       client_address: { type: 'string', optional: true },
       received_at: { type: 'timestamp', index: true },
+      // 'released' once POST …/release claimed it (never twice); null before.
+      release_state: { type: 'string', optional: true },
+      released_at: { type: 'timestamp', optional: true },
+      released_to: { type: 'json', optional: true },
     },
   },
   [BODY]: {
@@ -31,6 +37,13 @@ export const mailModels: ModelSchema = {
       message: { type: 'string', unique: true },
       // Base64: every backend stores it as text, whatever bytes (even NUL) the message holds.
       data: { type: 'string' },
+    },
+  },
+  [SEARCH]: {
+    fields: {
+      message: { type: 'string', unique: true },
+      // Lower-cased at capture; rows captured before this table existed have none (never found by q).
+      text: { type: 'string' },
     },
   },
   [QUEUE]: {
@@ -70,6 +83,9 @@ export interface MessageRow extends Row {
   via: string
   client_address: string | null
   received_at: number
+  release_state?: string | null
+  released_at?: number | null
+  released_to?: string[] | null
 }
 
 export interface EntryRow extends Row {

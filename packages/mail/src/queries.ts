@@ -1,12 +1,16 @@
 import type { EntryQuery, MailService, MessageQuery, StorageAdapter, Where } from '@mailfront/core'
-import { BODY, type EntryRow, MESSAGE, type MessageRow, QUEUE } from './models.ts'
+import { BODY, type EntryRow, MESSAGE, type MessageRow, QUEUE, SEARCH } from './models.ts'
 import { toEntry, toSummary } from './rows.ts'
+import { searchTerms } from './search.ts'
 
 /** The pipeline's read side (the admin API's too): messages with their entries, bytes, queue entries. */
 export type MailQueries = Pick<MailService, 'get' | 'raw' | 'list' | 'entries'> & {
   /** How many messages match (the admin list's total). */
   count(query?: MessageQuery): Promise<number>
 }
+
+/** The most messages one `?q=` search can find (bounds the id list it filters by). */
+export const SEARCH_HITS = 10_000
 
 /** The read side over the core storage contract. */
 export function mailQueries(db: StorageAdapter): MailQueries {
@@ -33,6 +37,15 @@ export function mailQueries(db: StorageAdapter): MailQueries {
     if (q.from) and.push({ field: 'mail_from', op: 'contains', value: q.from, ci: true })
     if (q.to) and.push({ field: 'rcpt_text', op: 'contains', value: q.to.toLowerCase() })
     if (q.subject) and.push({ field: 'subject', op: 'contains', value: q.subject, ci: true })
+    const terms = q.q ? searchTerms(q.q) : []
+    if (terms.length) {
+      const hits = await db.findMany<{ id: string; message: string }>({
+        model: SEARCH,
+        where: { and: terms.map((t) => ({ field: 'text', op: 'contains' as const, value: t })) },
+        limit: SEARCH_HITS,
+      })
+      and.push({ field: 'id', op: 'in', value: hits.map((h) => h.message) })
+    }
     if (q.states?.length) {
       const hits = await db.findMany<EntryRow>({
         model: QUEUE,

@@ -7,7 +7,8 @@ import {
   type SubmitInput,
 } from '@mailfront/core'
 import { summaryHeaders } from './headers.ts'
-import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE } from './models.ts'
+import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE, SEARCH } from './models.ts'
+import { searchText } from './search.ts'
 
 export const toStatus = (e: EntryRow): RecipientStatus => ({
   entryId: Number(e.id),
@@ -43,21 +44,25 @@ export function toSummary(m: MessageRow, entries: EntryRow[]): MessageSummary {
     ...(m.client_address ? { clientAddress: m.client_address } : {}),
     receivedAt: m.received_at,
     recipients: entries.map(toStatus),
+    ...(m.released_at ? { released: { at: m.released_at, to: m.released_to ?? [] } } : {}),
   }
 }
 
 /**
  * Insert one message, its bytes and one entry per recipient (inside the caller's transaction).
- * `hosted` names, by recipient index, the plugin hosting that recipient.
+ * `hosted` names, by recipient index, the plugin hosting that recipient; `search` is the message's
+ * search text when the caller computed it before its transaction (mailparser is not quick).
  */
 export async function insertMessage(
   tx: StorageAdapter,
   input: SubmitInput,
   now: number,
   hosted: ReadonlyMap<number, string> = new Map(),
+  search?: string,
 ) {
   const id = randomHex(20)
   const h = await summaryHeaders(input.raw)
+  const text = search ?? (await searchText(input.raw, input.envelope))
   const to = input.envelope.to
   const message = await tx.create<MessageRow>({
     model: MESSAGE,
@@ -83,6 +88,7 @@ export async function insertMessage(
       data: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength).toString('base64'),
     },
   })
+  await tx.create({ model: SEARCH, data: { message: id, text } })
   const entries: EntryRow[] = []
   for (const [i, rcpt] of to.entries())
     entries.push(

@@ -12,9 +12,10 @@ import {
 } from '@mailfront/core'
 import { type Bounced, endRefused, endWithDsn, reportBounce } from './bounce.ts'
 import { LocalRecipients } from './local.ts'
-import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE } from './models.ts'
+import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE, SEARCH } from './models.ts'
 import { mailQueries } from './queries.ts'
 import { insertMessage, toSummary } from './rows.ts'
+import { searchText } from './search.ts'
 
 export interface MailServiceOptions {
   storage: StorageAdapter
@@ -140,9 +141,10 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
       // Nobody left to deliver to: the submission is refused with the (first) recipient's reason.
       if (refused.size === input.envelope.to.length) throw [...refused.values()][0]!
       const senderHost = refused.size && input.envelope.from ? await local.hostOf(input.envelope.from) : null
+      const search = await searchText(input.raw, input.envelope)
       const now = clock.now()
       const { message, entries, bounced } = await db.transaction(async (tx) => {
-        const { message, entries } = await insertMessage(tx, input, now, hosted)
+        const { message, entries } = await insertMessage(tx, input, now, hosted, search)
         const bounced = await endRefused(tx, entries, refused, { now, hostname, senderHostedBy: senderHost })
         return { message, entries, bounced }
       })
@@ -208,6 +210,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
       return db.transaction(async (tx) => {
         await tx.deleteMany({ model: QUEUE, where: { field: 'id', op: 'gt', value: 0 } })
         await tx.deleteMany({ model: BODY, where: { field: 'message', op: 'ne', value: '' } })
+        await tx.deleteMany({ model: SEARCH, where: { field: 'message', op: 'ne', value: '' } })
         return tx.deleteMany({ model: MESSAGE, where: { field: 'id', op: 'ne', value: '' } })
       })
     },
@@ -216,6 +219,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
       return db.transaction(async (tx) => {
         await tx.deleteMany({ model: QUEUE, where: { field: 'message', value: id } })
         await tx.deleteMany({ model: BODY, where: { field: 'message', value: id } })
+        await tx.deleteMany({ model: SEARCH, where: { field: 'message', value: id } })
         return tx.deleteOne({ model: MESSAGE, where: { field: 'id', value: id } })
       })
     },

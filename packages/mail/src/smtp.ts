@@ -10,6 +10,7 @@ import {
 import addressparser from 'nodemailer/lib/addressparser'
 import { SMTPServer, type SMTPServerSession } from 'smtp-server'
 import { headerBlock } from './dsn.ts'
+import { type MimeLimits, mimeBeyondLimits } from './mime-shape.ts'
 import { InvalidSubmission } from './service.ts'
 
 /** One plugin's part in the port, in mount order: logins are offered to each in turn. */
@@ -34,6 +35,8 @@ export interface SmtpListenerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer }
   /** Largest message accepted, advertised as SIZE. */
   maxSize: number
+  /** MIME nesting depth and part count a message may have (MIME_LIMITS: 32 and 1,000). */
+  mimeLimits?: MimeLimits
   /** Simultaneous connections per client address. */
   maxClientsPerAddress: number
   /** Recipients per message. */
@@ -48,7 +51,15 @@ export interface SmtpListenerOptions {
    * it with a MailRejection (a blacklisted sender), answered there for that recipient only.
    */
   checkRecipient?(from: string, rcpt: string): Promise<unknown>
+  /**
+   * Capture-anything (MAILFRONT_SMTP_AUTH=any): any login (any password, with or without TLS) or
+   * none, any sender; mail is recorded under the plugin id `smtp` with the login as its principal.
+   */
+  anyLogin?: boolean
 }
+
+/** The plugin id of mail taken in capture-anything mode. */
+export const ANY_LOGIN_PLUGIN = 'smtp'
 
 export interface SmtpListener {
   listen(port: number, host: string): Promise<number>
@@ -91,6 +102,13 @@ export function headerFromOf(raw: Uint8Array): string[] {
   return out
 }
 
+/** A capture-anything session's user: no checks, no accounting. */
+const anyUser = (login: string): SessionUser => ({
+  plugin: ANY_LOGIN_PLUGIN,
+  principal: login,
+  auth: { authenticate: async () => null },
+})
+
 const userOf = (s: SMTPServerSession) => s.user as unknown as SessionUser | undefined
 
 /**
@@ -110,7 +128,7 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
     ...(o.tls ? { key: o.tls.key, cert: o.tls.cert } : { disabledCommands: ['STARTTLS'] }),
     size: o.maxSize,
     authMethods: ['PLAIN', 'LOGIN'],
-    authOptional: false,
+    authOptional: !!o.anyLogin,
     // Checked in onAuth instead, so loopback clients may authenticate without TLS.
     allowInsecureAuth: true,
     disableReverseLookup: true,
@@ -141,6 +159,10 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
 
     onAuth(auth, session, cb) {
       const ip = session.remoteAddress
+      if (o.anyLogin) {
+        log.info({ client: ip, login: auth.username, method: auth.method }, 'smtp: login (any accepted)')
+        return cb(null, { user: anyUser(auth.username ?? '') as never })
+      }
       if (!session.secure && !LOOPBACK.test(ip))
         return cb(reply(538, '5.7.11 Encryption required: issue STARTTLS before AUTH'))
       const login = auth.username ?? ''
@@ -176,7 +198,7 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
     },
 
     onMailFrom(address, session, cb) {
-      const u = userOf(session)
+      const u = userOf(session) ?? (o.anyLogin ? anyUser('') : undefined)
       if (!u) return cb(reply(530, '5.7.0 Authentication required'))
       const args = address.args as Record<string, string> | false
       const declared = (args && Number(args.SIZE)) || 0
@@ -212,17 +234,20 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       stream.on('end', () => {
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded || size > o.maxSize)
           return cb(reply(552, `5.3.4 Message too big: the limit is ${o.maxSize} bytes`))
-        const u = userOf(session)!
+        const raw = Buffer.concat(chunks, size)
+        // A structure no reader could show (mailparser stops at 1,000 nodes) is refused here, not stored.
+        const beyond = mimeBeyondLimits(raw, o.mimeLimits)
+        if (beyond) return cb(reply(554, `5.6.0 Message structure refused: ${beyond}`))
+        const u = userOf(session) ?? anyUser('')
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
         const envelope: Envelope = { from, to: session.envelope.rcptTo.map((r) => r.address) }
-        const raw = Buffer.concat(chunks, size)
         ;(async () => {
           await u.auth.checkSubmit?.(u.principal, { envelope, size, headerFrom: headerFromOf(raw) })
           const m = await o.mail.submit({
             envelope,
             raw,
             plugin: u.plugin,
-            principal: u.principal,
+            ...(u.principal ? { principal: u.principal } : {}),
             via: 'smtp',
             clientAddress: session.remoteAddress,
           })

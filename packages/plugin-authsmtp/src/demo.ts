@@ -38,6 +38,8 @@ export const demo = defineDemo({
   },
   try: [
     '{curl} -u aa12345:demo-api-password {url}/restful/basic_user/aa12345',
+    // The seed's limit, kept: a repeat within 20 s answers the XML error code 1.
+    '  one request per user per 20 s, as the real API (a repeat answers error code 1); for local testing start with MAILFRONT_AUTHSMTP_RATE_WINDOW_S=0',
     '  also aa99999 / demo-api-password-2 (64-bit quantities, no dedicated IP)',
   ],
   smtpLogin: {

@@ -1,5 +1,5 @@
 import { type PluginContext, upsertOne } from '@mailfront/core'
-import { exampleError } from './errors.ts'
+import { ERRORS } from './errors.ts'
 import { ALIAS, type AliasRow } from './store.ts'
 
 const byAddress = (address: string) => ({ field: 'address', value: address.toLowerCase() })
@@ -14,7 +14,7 @@ export function listAliases(ctx: PluginContext, domain?: string): Promise<AliasR
 
 export async function getAlias(ctx: PluginContext, address: string): Promise<AliasRow> {
   const row = await ctx.storage.findOne<AliasRow>({ model: ALIAS, where: byAddress(address) })
-  if (!row) throw exampleError('NO_SUCH_ALIAS', { message: `No such alias ${address}` })
+  if (!row) throw ERRORS.NO_SUCH_ALIAS({ message: `No such alias ${address}` })
   return row
 }
 
@@ -41,5 +41,5 @@ export async function putAlias(
 
 export async function deleteAlias(ctx: PluginContext, address: string): Promise<void> {
   if (!(await ctx.storage.deleteOne({ model: ALIAS, where: byAddress(address) })))
-    throw exampleError('NO_SUCH_ALIAS', { message: `No such alias ${address}` })
+    throw ERRORS.NO_SUCH_ALIAS({ message: `No such alias ${address}` })
 }

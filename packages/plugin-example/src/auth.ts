@@ -6,7 +6,7 @@ import {
   passwordAuth,
 } from '@mailfront/core'
 import type { Context } from 'hono'
-import { exampleError } from './errors.ts'
+import { ERRORS } from './errors.ts'
 import type { ExampleOptions } from './options.ts'
 import { admin } from './store.ts'
 
@@ -28,13 +28,13 @@ export function adminAuth(ctx: PluginContext<ExampleOptions>) {
   const auth = passwordAuth(ctx, {
     plugin: 'example',
     limits: loginLimitsOf(ctx.options),
-    denied: () => exampleError('UNAUTHORIZED', challenge),
-    refused: (s) => exampleError('TOO_MANY_ATTEMPTS', { headers: { 'Retry-After': String(s) } }),
+    denied: () => ERRORS.UNAUTHORIZED(challenge),
+    refused: (s) => ERRORS.TOO_MANY_ATTEMPTS({ headers: { 'Retry-After': String(s) } }),
   })
   return async function authorize(c: Context<PluginEnv>): Promise<void> {
     const header = c.req.header('authorization')
     // No header: the challenge, nothing counted (a client's first try); a malformed one is a failure.
-    if (header === undefined) throw exampleError('UNAUTHORIZED', challenge)
+    if (header === undefined) throw ERRORS.UNAUTHORIZED(challenge)
     const cred = adminScheme.read(header)
     if (!cred) throw auth.failure()
     await auth.attempt(cred.username, c, async () => {

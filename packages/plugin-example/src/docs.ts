@@ -32,10 +32,14 @@ export const AliasInput = z
   .strict()
   .openapi('ExampleAliasInput')
 
+// Every code of the table (the core's included), by status.
+const codes = (Object.keys(ERRORS.table) as ExampleErrorCode[]).sort(
+  (a, b) => ERRORS.table[a].status - ERRORS.table[b].status,
+)
 const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(ERRORS.table) as [ExampleErrorCode, ...ExampleErrorCode[]]),
+      code: z.enum(codes as [ExampleErrorCode, ...ExampleErrorCode[]]),
       message: z.string(),
       details: z
         .array(z.object({ path: z.string(), message: z.string() }))

@@ -2,27 +2,21 @@ import { type ApiError, defineErrors } from '@mailfront/core'
 
 /**
  * Every error this API answers, as `{"error":{"code","message"}}` at its status. The table is the
- * one place a code, its status and its text are written; handlers throw `exampleError('CODE')`. It
- * holds the core's codes too (`CoreErrorCodes`: validation, body limit, HTTPS, outage…).
+ * one place a code, its status and its text are written; handlers `throw ERRORS.NO_SUCH_ALIAS()`.
+ * The core's codes (validation, body limit, HTTPS, 404, outage…) are merged in by `defineErrors`:
+ * only those whose text differs here are listed.
  */
 export const ERRORS = defineErrors({
   BAD_REQUEST: { status: 400, message: 'Malformed request' },
-  VALIDATION_FAILED: { status: 400, message: 'Validation failed' },
   UNAUTHORIZED: { status: 401, message: 'Authentication required' },
-  HTTPS_REQUIRED: { status: 403, message: 'HTTPS is required' },
-  NOT_FOUND: { status: 404, message: 'Not found' },
   NO_SUCH_ALIAS: { status: 404, message: 'No such alias' },
-  BODY_TOO_LARGE: { status: 413, message: 'Request body too large' },
   TOO_MANY_DESTINATIONS: { status: 422, message: 'Too many destinations' },
   TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed logins, try again later' },
-  RATE_LIMITED: { status: 429, message: 'Too many requests' },
   INTERNAL: { status: 500, message: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service temporarily unavailable' },
 })
 
 export type ExampleErrorCode = keyof typeof ERRORS.table
-
-export const exampleError = ERRORS.error
 
 /** The wire body of an error. Server-side failures answer the table's text, never the cause's. */
 export function errorBody(err: ApiError): { error: { code: string; message: string; details?: unknown } } {

@@ -10,7 +10,7 @@ import { models } from './store.ts'
 
 export { demo } from './demo.ts'
 export { ROUTES } from './docs.ts'
-export { ERRORS, exampleError } from './errors.ts'
+export { ERRORS } from './errors.ts'
 export { type ExampleFixtures, exampleFixturesSchema } from './fixtures.ts'
 export { type ExampleOptions, exampleOptions } from './options.ts'
 
@@ -31,7 +31,6 @@ export function examplePlugin() {
       description: 'JSON with HTTP Basic (the admin credential). Errors are `{"error":{"code","message"}}`.',
     },
     renderError: (err, c) => c.json(errorBody(err), err.status as 400),
-    notFound: (c) => c.json(errorBody(ERRORS.error('NOT_FOUND')), 404),
     routes(app, ctx) {
       registerDocs(app)
       registerRoutes(app, ctx)

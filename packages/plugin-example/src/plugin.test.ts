@@ -1,4 +1,11 @@
-import { CoreErrorCodes, encodeBasic, preparePlugin, StoreUnavailableError } from '@mailfront/core'
+import {
+  CORE_ERRORS,
+  CoreErrorCodes,
+  encodeBasic,
+  preparePlugin,
+  StoreUnavailableError,
+  undeclaredRoutes,
+} from '@mailfront/core'
 import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { demo } from './demo.ts'
@@ -159,6 +166,10 @@ describe('fixtures and docs', () => {
     expect((await req('GET', '/example/aliases')).status).toBe(200)
   })
 
+  it("declares every route through the core's helper (the docs and the router are one table)", () => {
+    expect(undeclaredRoutes(pluginApp)).toEqual([])
+  })
+
   it('documents each route with its security scheme', () => {
     const doc = pluginApp.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } })
     expect(Object.keys(doc.paths ?? {})).toEqual(['/example/aliases', '/example/aliases/{address}'])
@@ -170,8 +181,10 @@ describe('fixtures and docs', () => {
 describe('errors from the shared layers, in this format', () => {
   const plain = { mailfront: { requestId: 'r1', secure: false, ip: '192.0.2.1' } }
 
-  it('has a row for every core code', () => {
+  it("gets the core's codes from the core, listing only the texts it words differently", () => {
     for (const code of Object.keys(CoreErrorCodes)) expect(ERRORS.table).toHaveProperty(code)
+    expect(ERRORS.table.NOT_FOUND).toEqual(CORE_ERRORS.NOT_FOUND)
+    expect(ERRORS.table.INTERNAL.message).toBe('Internal server error')
   })
 
   it('refuses plain HTTP when HTTPS is required (403), before auth', async () => {

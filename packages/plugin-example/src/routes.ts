@@ -1,44 +1,33 @@
-import type { OpenAPIHono, PluginEnv } from '@mailfront/core'
-import type { Context } from 'hono'
+import { defineRoutes, type OpenAPIHono, type PluginEnv } from '@mailfront/core'
 import { deleteAlias, getAlias, listAliases, putAlias } from './aliases.ts'
 import { ROUTES } from './docs.ts'
-import { exampleError } from './errors.ts'
+import { ERRORS } from './errors.ts'
 import type { ExampleContext } from './options.ts'
 import { aliasWire } from './store.ts'
 
 /**
- * Each route of docs.ts with its handler. `app.openapi` validates the request with the route's
- * schemas (a failure reaches `renderError` as VALIDATION_FAILED) before the handler runs; a route
- * with `security` is guarded first, so a stranger learns nothing from validation errors.
+ * Each route of docs.ts with its handler, through the core's route helper: a route with `security`
+ * runs `authorize` first (a stranger learns nothing from validation errors), then the route's schemas
+ * validate the request (a failure reaches `renderError` as VALIDATION_FAILED), then the handler gets
+ * the typed parts.
  */
 export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: ExampleContext): void {
-  const guard = async (c: Context<PluginEnv>, next: () => Promise<void>) => {
-    await ctx.state.authorize(c)
-    await next()
-  }
-  for (const route of Object.values(ROUTES))
-    if (route.security?.length) app.on(route.method.toUpperCase(), route.getRoutingPath(), guard)
+  const route = defineRoutes(app, { auth: (c) => ctx.state.authorize(c) })
 
-  app.openapi(ROUTES.list, async (c) => {
-    const { domain } = c.req.valid('query')
-    const rows = await listAliases(ctx, domain)
+  route(ROUTES.list, async (c, { query }) => {
+    const rows = await listAliases(ctx, query.domain)
     return c.json({ aliases: rows.map(aliasWire) }, 200)
   })
-  app.openapi(ROUTES.get, async (c) => {
-    const { address } = c.req.valid('param')
-    return c.json(aliasWire(await getAlias(ctx, address)), 200)
-  })
-  app.openapi(ROUTES.put, async (c) => {
-    const { address } = c.req.valid('param')
-    const body = c.req.valid('json')
+  route(ROUTES.get, async (c, { params }) => c.json(aliasWire(await getAlias(ctx, params.address)), 200))
+  route(ROUTES.put, async (c, { params, body }) => {
     const max = ctx.options.maxDestinations
     if (body.destinations.length > max)
-      throw exampleError('TOO_MANY_DESTINATIONS', { message: `At most ${max} destinations` })
-    const { row, created } = await putAlias(ctx, address, body)
+      throw ERRORS.TOO_MANY_DESTINATIONS({ message: `At most ${max} destinations` })
+    const { row, created } = await putAlias(ctx, params.address, body)
     return created ? c.json(aliasWire(row), 201) : c.json(aliasWire(row), 200)
   })
-  app.openapi(ROUTES.delete, async (c) => {
-    await deleteAlias(ctx, c.req.valid('param').address)
+  route(ROUTES.delete, async (c, { params }) => {
+    await deleteAlias(ctx, params.address)
     return c.body(null, 204)
   })
 }

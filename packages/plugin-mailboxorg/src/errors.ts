@@ -7,7 +7,7 @@ export type Lang = 'en' | 'de'
  * `de` (every answer is HTTP 200, the error is in the body). 2 and 253 are mailbox.org's documented
  * codes; the 1xxx codes are ours (no public source lists others): replace a row when a real code is observed.
  */
-export const errors = defineErrors({
+export const APP_ERRORS = {
   ACCESS_DENIED: { code: 2, status: 200, message: 'Access denied', de: 'Zugriff verweigert', source: 'seed' },
   TOO_MANY_FAILURES: {
     code: 2,
@@ -184,11 +184,21 @@ export const errors = defineErrors({
     de: 'Der Parameter account ist auf dieser Ebene erforderlich',
     source: 'ours',
   },
-})
-/** The table itself (the docs and the host's fault injection read it). */
-export const APP_ERRORS = errors.table
+  PLAN_NOT_AVAILABLE: {
+    code: 1023,
+    status: 200,
+    message: 'The plan {plan} is not available, choose one of {available}',
+    de: 'Der Tarif {plan} ist nicht verfügbar, bitte einen von {available} wählen',
+    source: 'ours',
+  },
+} as const
+/** The plugin's table: the application errors, the core's codes merged in (the host's fault injection reads it). */
+export const errors = defineErrors(APP_ERRORS)
 
 export type AppErrorName = keyof typeof APP_ERRORS
+/** An application error's row (a code of the core's alone has none). */
+export const appErrorOf = (code: string) =>
+  Object.hasOwn(APP_ERRORS, code) ? APP_ERRORS[code as AppErrorName] : undefined
 
 /** JSON-RPC's own errors, localised too. */
 export const RPC_MESSAGES = {
@@ -225,8 +235,8 @@ const unlocalised = new WeakSet<ApiError>()
 
 /** An error from `appApiError` as the JSON-RPC error in `lang`; anything else as it is. */
 export function localised(err: unknown, lang: Lang): unknown {
-  if (!(err instanceof ApiError) || !unlocalised.has(err) || !errors.has(err.code)) return err
-  return appError(err.code, lang, (err.details ?? {}) as Record<string, string | number>)
+  if (!(err instanceof ApiError) || !unlocalised.has(err) || !appErrorOf(err.code)) return err
+  return appError(err.code as AppErrorName, lang, (err.details ?? {}) as Record<string, string | number>)
 }
 
 /** `Accept-Language: de…` (the first language listed, or the best-weighted) selects German. */

@@ -3,7 +3,7 @@ import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
 import { mailboxorgLocalDelivery } from './delivery.ts'
 import { demo } from './demo.ts'
-import { APP_ERRORS, errors } from './errors.ts'
+import { APP_ERRORS, appErrorOf } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { defineMethod, type MethodDef } from './method.ts'
 import { accountMethods } from './methods/account.ts'
@@ -86,6 +86,8 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     id: 'mailboxorg',
     version: VERSION,
     paths: ['/v1', '/v1/*'],
+    // The public API host: https://api.mailbox.org/v1/ in every client.
+    hostnames: ['api.mailbox.org'],
     summary:
       'mailbox.org operators, sessions, invoices, register tokens and SMS (what the API cannot create)',
     models,
@@ -116,7 +118,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
           },
         )
       // Any application error (e.g. injected as a fault) in its own code and English message.
-      const app = errors.get(err.code)
+      const app = appErrorOf(err.code)
       const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
       const body = app
         ? rpcErrorBody(app.code, app.message.replace('{seconds}', String(seconds)))

@@ -112,9 +112,13 @@ describe('additional mail accounts', () => {
       },
       account,
     )
-    expect(await t.ok('additionalmailaccount.list', { parent_mail }, account)).toEqual({
+    const listed = await t.ok('additionalmailaccount.list', { parent_mail }, account)
+    // The live shape: the addresses as strings, so that `sub in result['additional_accounts']` holds.
+    expect(listed.additional_accounts).toEqual(['b@x.test', 'old@provider.test'])
+    expect(listed).toEqual({
       parent_mail,
-      additional_accounts: [
+      additional_accounts: ['b@x.test', 'old@provider.test'],
+      details: [
         {
           account_mail: 'b@x.test',
           primary_address: 'alias@x.test',

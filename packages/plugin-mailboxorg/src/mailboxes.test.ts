@@ -49,6 +49,27 @@ describe('mailboxes', () => {
     expect(got.type).toBe('forward')
   })
 
+  it('refuses a plan that is not in plansavailable, on mail.set and mail.add, and keeps the stored one', async () => {
+    const mail = 'new@domain2.test'
+    const before = (await call('mail.get', { mail }, account)).result
+    expect(before.plansavailable).toEqual(['light', 'standard', 'premium'])
+    for (const plan of ['MAILXL', 'Office']) {
+      expect((await call('mail.set', { mail, plan }, account)).error).toEqual({
+        code: 1023,
+        message: `The plan ${plan} is not available, choose one of light, standard, premium`,
+      })
+      expect(
+        (await call('mail.add', { ...NEW, mail: 'legacy@domain2.test', plan }, account)).error?.code,
+      ).toBe(1023)
+    }
+    expect((await call('mail.get', { mail }, account)).result.plan).toBe(before.plan)
+    expect((await call('mail.get', { mail: 'legacy@domain2.test' }, account)).error?.code).toBe(1005)
+    // Not a plan at all: invalid params, as before.
+    expect((await call('mail.set', { mail, plan: 'gold' }, account)).error?.code).toBe(-32602)
+    expect((await call('mail.set', { mail, plan: 'light' }, account)).result.plan).toBe('light')
+    await call('mail.set', { mail, plan: before.plan }, account)
+  })
+
   it('changes the password, refusing the same one unless allowed', async () => {
     expect(
       (await call('mail.set', { mail: 'new@domain2.test', password: 'secret2' }, account)).result,

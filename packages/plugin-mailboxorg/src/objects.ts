@@ -28,6 +28,11 @@ export const MAIL_PLANS = [
   'OfficeXXL',
   'OfficeXXXL',
 ] as const
+/**
+ * The plans a mailbox can be given (`plansavailable`); the legacy ones above remain valid on stored
+ * mailboxes (fixtures) but `mail.add` and `mail.set` refuse them.
+ */
+export const AVAILABLE_MAIL_PLANS = ['light', 'standard', 'premium'] as const
 export {
   CAPABILITY_ORDER,
   DOMAIN_CAPABILITIES,
@@ -262,7 +267,7 @@ export function mailView(m: MailRow): z.infer<typeof mailObject> {
     domain: m.domain,
     type: mailType(a.forwards as unknown[], a.inboxsave as boolean),
     plan: m.plan,
-    plansavailable: ['light', 'standard', 'premium'],
+    plansavailable: [...AVAILABLE_MAIL_PLANS],
     first_name: m.first_name,
     last_name: m.last_name,
     active: m.active,

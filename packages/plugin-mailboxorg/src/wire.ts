@@ -50,14 +50,19 @@ export const WIRE_OBJECTS = {
     ['invoice_id', L], ['invoiceNumber', L], ['date', L], ['amount', L], ['paymentType', L],
     ['status', L], ['availableDownloadFileTypes', L], ['token', L],
   ],
-  /** `account.invoice.get`: the file as base64 of its zlib-compressed bytes. */
-  invoiceFile: [['bin', R]],
+  /**
+   * `account.invoice.get`: the file as base64 of its zlib-compressed bytes, and the invoice's id in
+   * clear (the Python client's live test checks `invoice_id in str(answer)`; the key is the list's).
+   */
+  invoiceFile: [['invoice_id', L], ['bin', R]],
   group: [['group_id', R], ['name', R], ['display_name', R], ['mail_addresses', X]],
   videochatRoom: [
     ['room_id', R], ['room_name', R], ['room_memo', R], ['has_password', X],
     ['has_admin_password', X],
   ],
-  additionalAccounts: [['parent_mail', X], ['additional_accounts', L]],
+  /** `additionalmailaccount.list`: `additional_accounts` lists the addresses (strings), as live. */
+  additionalAccounts: [['parent_mail', X], ['additional_accounts', L], ['details', X]],
+  /** The items of `details`: each link's settings, as `additionalmailaccount.add` took them. */
   additionalAccount: [
     ['account_mail', R], ['primary_address', R], ['mail_server', R], ['mail_port', R],
     ['mail_secure', R], ['mail_starttls', R], ['transport_server', R], ['transport_port', R],
@@ -99,11 +104,11 @@ export const wireKeys = (o: WireObject): string[] => WIRE_OBJECTS[o].map(([k]) =
 export const WIRE_TABLE = [
   { item: 'capability names and order', value: 'MAIL_BLACKLIST, MAIL_SPAMPROTECTION, MAIL_PASSWORDRESET_SMS, MAIL_BACKUPRECOVER (then MAIL_OTP, BMBO_VIDEOCHAT)', source: 'live (the last two: reference)' },
   { item: 'key order within objects', value: 'as listed in WIRE_OBJECTS', source: 'reconstructed (JSON clients read by name)' },
-  { item: 'invoice file', value: '{"bin": base64(zlib(bytes))}; type pdf (default), csv or xml', source: 'reference (the Python and PHP clients decode it so)' },
+  { item: 'invoice file', value: '{"invoice_id": "<id>", "bin": base64(zlib(bytes))}; type pdf (default), csv or xml', source: 'reference (the Python and PHP clients decode bin so); live (the id in the answer); reconstructed (its key)' },
   { item: 'invoice CSV header', value: 'date,services,description,quantity,currency,net,vat_percent,total', source: 'live' },
   { item: 'invoice PDF', value: 'PDF-1.7, one A4 page', source: 'live (version); reconstructed (content)' },
   { item: 'invoice status values', value: 'open, paid, storniert', source: 'live (storniert, open); reconstructed (paid)' },
   { item: 'password reset methods', value: '["sms"] when the mailbox has MAIL_PASSWORDRESET_SMS and a cell phone, else []', source: 'reconstructed' },
   { item: 'mail.register lang', value: 'de, en, fr → language de_DE, en_US, fr_FR', source: 'reference (values); reconstructed (mapping)' },
-  { item: 'backups offered', value: 'one a day at 02:00 UTC, the last 14 days since the mailbox exists; id 1 = newest', source: 'reconstructed' },
+  { item: 'backups offered', value: 'one a day at 02:00 UTC, the last 14 days since the mailbox exists (or the dates its fixture gives); id 1 = newest', source: 'reconstructed' },
 ] as const

@@ -21,6 +21,12 @@ export const smtpdOptions = z.object({
   grantAttempts: opt.olderName('MAILFRONT_SMTPD_LOGIN_FAILURES'),
   grantWindowS: opt.olderName('MAILFRONT_SMTPD_LOGIN_WINDOW_S', 1),
   callsPerMin: opt.whole(6000, 'Calls per principal and minute, per instance, in memory (0: off)'),
+  formPostsPerAddress: opt.whole(
+    20,
+    'Posts to `/f/<key>` forms per client address in the form window (0: off)',
+  ),
+  formPostsPerForm: opt.whole(200, 'Posts to one form from all addresses in the form window (0: off)'),
+  formWindowS: opt.whole(600, 'The window of the form-post limits, seconds', 1),
   dnsCheck: opt.oneOf(
     ['off', 'dns'],
     'off',
@@ -42,6 +48,7 @@ export function sendingOptionsOf(o: SmtpdOptionValues, resolver?: Resolver): Sen
     dnsCheck: o.dnsCheck,
     dnsTarget: o.dnsTarget,
     trackingBaseUrl: o.trackingBaseUrl ?? null,
+    formLimits: { perAddress: o.formPostsPerAddress, perForm: o.formPostsPerForm, windowS: o.formWindowS },
     ...(resolver ? { resolver } : {}),
   }
 }

@@ -27,8 +27,15 @@ const FORM = {
   tags: ['local'],
   enable_email_notification: true,
 }
-const submit = (key: string, body: string, type = 'application/x-www-form-urlencoded') =>
-  t.app.request(`/f/${key}`, { method: 'POST', headers: { 'Content-Type': type }, body })
+// The client address as the harness takes it (the third argument of app.request()).
+const submit = (key: string, body: string, type = 'application/x-www-form-urlencoded', ip = '') =>
+  t.app.request(
+    `/f/${key}`,
+    { method: 'POST', headers: { 'Content-Type': type }, body },
+    {
+      mailfront: { ip, requestId: 'r', secure: true },
+    },
+  )
 
 beforeEach(async () => {
   await setup()
@@ -179,6 +186,56 @@ describe('forms', () => {
     )
     expectError(await req('GET', '/api/v1/email/form/00000000-0000-4000-8000-000000000000'), 'BAD_ID')
     expect((await submit('nope', 'a=b')).status).toBe(404)
+  })
+})
+
+describe('form post limits', () => {
+  const createForm = async () => {
+    const f = (await req('POST', '/api/v1/email/form', FORM)).body
+    await settle()
+    return f
+  }
+  const post = (key: string, ip: string) => submit(key, 'email=ann%40example.org&name=Ann', undefined, ip)
+
+  it('300 posts from one address: 20 notifications, then 429 RATE_LIMITED with Retry-After; other addresses still pass', async () => {
+    const f = await createForm()
+    const before = t.mail.messages.size
+    const statuses = new Map<number, number>()
+    let refused: Response | undefined
+    for (let i = 0; i < 300; i++) {
+      const r = await post(f.form_key, '203.0.113.7')
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1)
+      if (r.status === 429) refused ??= r
+      else await r.arrayBuffer()
+    }
+    expect(Object.fromEntries(statuses)).toEqual({ 303: 20, 429: 280 })
+    expect(t.mail.messages.size).toBe(before + 20)
+    expect(refused!.headers.get('retry-after')).toBe('600')
+    expect(await refused!.json()).toEqual({ code: 42901, message: 'Too many requests' })
+    // Another address is counted apart; the window's end lets the first one post again.
+    expect((await post(f.form_key, '203.0.113.8')).status).toBe(303)
+    t.ctx.clock.advance(600_000)
+    expect((await post(f.form_key, '203.0.113.7')).status).toBe(303)
+    expect(t.mail.messages.size).toBe(before + 22)
+  })
+
+  it('per form, from all addresses: the form limit holds posts from many addresses; the options set both', async () => {
+    await setup({ formPostsPerAddress: '3', formPostsPerForm: '10', formWindowS: '60' })
+    await activeProfile()
+    const f = await createForm()
+    const before = t.mail.messages.size
+    const results: number[] = []
+    for (let i = 0; i < 40; i++) results.push((await post(f.form_key, `198.51.100.${i % 8}`)).status)
+    // 8 addresses × 3 allowed would be 24; the form stops at 10.
+    expect(results.filter((s) => s === 303)).toHaveLength(10)
+    expect(results.filter((s) => s === 429)).toHaveLength(30)
+    expect(t.mail.messages.size).toBe(before + 10)
+    const r = await post(f.form_key, '198.51.100.99')
+    expect(r.status).toBe(429)
+    expect(r.headers.get('retry-after')).toBe('60')
+    // Counted in the core's rate-limit store (Redis across instances), under the form's key.
+    const [state] = await t.ctx.rateLimits.peek([`smtpd-form:${f.form_id}`])
+    expect(state!.count).toBeGreaterThanOrEqual(10)
   })
 })
 

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { postgresAdapter, sqliteAdapter } from './index.ts'
-import { isStoreOutage } from './unavailable.ts'
+import { connectError, isStoreOutage } from './unavailable.ts'
 
 const models = { t_outage: { fields: { name: { type: 'string' as const } } } }
 
@@ -30,14 +30,45 @@ describe('outage classification', () => {
     [{ code: 'SQLITE_BUSY_SNAPSHOT' }],
     [{ code: 'SQLITE_CANTOPEN' }],
     [{ code: 'SQLITE_FULL' }],
+    // By meaning, not by a list: every state of classes 08, 53 and 57P.
+    [{ code: '08P01' }],
+    [{ code: '53100', message: 'could not extend file: No space left on device' }],
+    [{ code: '53200', message: 'out of memory' }],
+    [{ code: '57P04', message: 'database dropped' }],
+    [{ code: '57P05' }],
+    [{ code: 'ETIMEDOUT' }],
+    [{ code: 'EPIPE' }],
+    [{ code: 'ENOTFOUND' }],
+    [{ code: 'EHOSTUNREACH' }],
+    [{ code: 'ENETUNREACH' }],
+    [{ code: 'EAI_AGAIN' }],
+    [
+      new Error('timeout exceeded when trying to connect', {
+        cause: new Error('Connection terminated due to connection timeout'),
+      }),
+    ],
   ])('%o is an outage', (e) => {
     expect(isStoreOutage(e)).toBe(true)
+  })
+  it.each([
+    [{ code: '55000', message: 'database "x" is not currently accepting connections' }],
+    [{ code: '3D000', message: 'database "x" does not exist' }],
+    [{ code: '28P01', message: 'password authentication failed for user "u"' }],
+    [{ code: '28000', message: 'no pg_hba.conf entry for host' }],
+  ])('%o is an outage while connecting, a bug on a running query', (e) => {
+    expect(isStoreOutage(e, true)).toBe(true)
+    expect(isStoreOutage({ ...e })).toBe(false)
+    expect(isStoreOutage(connectError({ ...e }))).toBe(true)
   })
   it.each([
     [{ code: '23505' }],
     [{ code: '42P01', message: 'relation "x" does not exist' }],
     [{ code: 'SQLITE_CONSTRAINT_UNIQUE' }],
     [{ code: 'SQLITE_ERROR' }],
+    [{ code: '57014', message: 'canceling statement due to statement timeout' }],
+    [{ code: '55P03', message: 'could not obtain lock' }],
+    [{ code: '22P02' }],
+    [{ code: '0800' }],
     [new Error('boom')],
     [null],
     ['text'],
@@ -85,6 +116,18 @@ describe('PostgreSQL outages', () => {
   })
 
   const pgUrl = process.env.MAILFRONT_TEST_PG_URL
+  it.skipIf(!pgUrl)(
+    'a database that does not exist is StoreUnavailableError on connect (real PostgreSQL; skipped without MAILFRONT_TEST_PG_URL)',
+    async () => {
+      const u = new URL(pgUrl!)
+      u.pathname = `/mf_missing_${process.pid}`
+      const db = postgresAdapter({ url: u.toString() })
+      const err = await db.ping().catch((e) => e)
+      expect(err).toBeInstanceOf(StoreUnavailableError)
+      expect(err.cause.code).toBe('3D000')
+      await db.close()
+    },
+  )
   it.skipIf(!pgUrl)(
     'survives its connections being terminated, idle or busy, and serves again at once (real PostgreSQL; skipped without MAILFRONT_TEST_PG_URL)',
     async () => {

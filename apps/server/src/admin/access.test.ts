@@ -1,39 +1,148 @@
 import { Hono } from 'hono'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError, checkAdminExposure, loadConfig } from '../config.ts'
+import type { Runtime } from '../runtime.ts'
 import { createAdminApp } from './app.ts'
+import { runtime } from './test-runtime.ts'
 
-function app(token: string | undefined, ip: string) {
+const TOKEN = '0123456789abcdef0123'
+/** What @hono/node-server hands the app: the Node request, whose socket's peer is the TCP client. */
+const peer = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } })
+/** The issue's spoofed clients: each once claimed loopback through X-Forwarded-For. */
+const SPOOFS = ['127.0.0.1', '::1', 'localhost', '127.1']
+
+function app(
+  opts: Parameters<typeof createAdminApp>[0]['mode'] extends infer M ? { mode?: M; token?: string } : never,
+) {
   const root = new Hono()
   root.route(
     '/_mailfront',
-    createAdminApp({
-      token,
-      clientAddress: () => ip,
-      groups: [(a) => a.get('/ping', (c) => c.json({ ok: true }))],
-    }),
+    createAdminApp({ ...opts, groups: [(a) => a.get('/ping', (c) => c.json({ ok: true }))] }),
   )
   return root
 }
 
-describe('admin access', () => {
-  it('is open to loopback and in-process clients', async () => {
-    for (const ip of ['127.0.0.1', '::1', '::ffff:127.0.0.1', ''])
-      expect((await app(undefined, ip).request('/_mailfront/ping')).status).toBe(200)
+describe('admin access, no token', () => {
+  const a = app({})
+  it('lets a loopback socket peer with no forwarding header in, and an in-process call', async () => {
+    for (const ip of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.0.0.2'])
+      expect((await a.request('/_mailfront/ping', {}, peer(ip))).status).toBe(200)
+    expect((await a.request('/_mailfront/ping')).status).toBe(200)
   })
-  it('does not exist for other clients when no token is set', async () => {
-    const res = await app(undefined, '192.0.2.7').request('/_mailfront/ping')
-    expect(res.status).toBe(404)
+  it('does not exist for any other peer', async () => {
+    for (const ip of ['192.0.2.7', '::ffff:10.0.0.1', '2001:db8::1', ''])
+      expect((await a.request('/_mailfront/ping', {}, peer(ip))).status).toBe(404)
   })
-  it('needs the bearer token from other clients when one is set', async () => {
-    const a = app('s3cret-admin-token', '192.0.2.7')
-    const none = await a.request('/_mailfront/ping')
-    expect(none.status).toBe(401)
-    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="mailfront admin"')
-    const wrong = await a.request('/_mailfront/ping', { headers: { Authorization: 'Bearer nope' } })
-    expect(wrong.status).toBe(401)
-    const ok = await a.request('/_mailfront/ping', {
-      headers: { Authorization: 'Bearer s3cret-admin-token' },
+  it('does not exist for a loopback peer that carries any forwarding header (a proxy on the same host)', async () => {
+    const headers = [
+      ['X-Forwarded-For', '127.0.0.1'],
+      ['Forwarded', 'for=127.0.0.1'],
+      ['X-Real-IP', '127.0.0.1'],
+      ['X-Forwarded-Host', 'localhost'],
+      ['X-Forwarded-Proto', 'https'],
+      ['Via', '1.1 proxy'],
+      ['True-Client-IP', '127.0.0.1'],
+    ]
+    for (const [name, value] of headers) {
+      const res = await a.request('/_mailfront/ping', { headers: { [name!]: value! } }, peer('127.0.0.1'))
+      expect(res.status, name).toBe(404)
+      expect((await a.request('/_mailfront/ping', { headers: { [name!]: value! } })).status, name).toBe(404)
+    }
+  })
+})
+
+describe('admin access, token set', () => {
+  const a = app({ token: TOKEN })
+  it('wants the bearer token from every client, loopback and in-process included', async () => {
+    for (const env of [peer('127.0.0.1'), peer('::1'), peer('192.0.2.7'), undefined]) {
+      const none = await a.request('/_mailfront/ping', {}, env)
+      expect(none.status).toBe(401)
+      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="mailfront admin"')
+      const wrong = await a.request('/_mailfront/ping', { headers: { Authorization: 'Bearer nope' } }, env)
+      expect(wrong.status).toBe(401)
+      const ok = await a.request('/_mailfront/ping', { headers: { Authorization: `Bearer ${TOKEN}` } }, env)
+      expect(ok.status).toBe(200)
+    }
+  })
+  it('a forwarding header changes nothing: the token decides', async () => {
+    const h = { 'X-Forwarded-For': '127.0.0.1', Authorization: `Bearer ${TOKEN}` }
+    expect((await a.request('/_mailfront/ping', { headers: h }, peer('203.0.113.9'))).status).toBe(200)
+  })
+})
+
+describe('MAILFRONT_ADMIN', () => {
+  it('open: anyone, off: no admin API', async () => {
+    const open = app({ mode: 'open' })
+    for (const ip of ['203.0.113.9', '127.0.0.1'])
+      expect(
+        (await open.request('/_mailfront/ping', { headers: { 'X-Forwarded-For': '1.1.1.1' } }, peer(ip)))
+          .status,
+      ).toBe(200)
+  })
+  it('refuses to start off loopback without a token, unless chosen explicitly', () => {
+    const cfg = (env: Record<string, string>) => loadConfig({ MAILFRONT_DATABASE_URL: 'memory:', ...env })
+    expect(() => checkAdminExposure(cfg({ MAILFRONT_HOST: '0.0.0.0' }))).toThrow(ConfigError)
+    expect(() => checkAdminExposure(cfg({ MAILFRONT_HOST: '0.0.0.0' }))).toThrow(
+      'MAILFRONT_HOST=0.0.0.0 is not loopback and MAILFRONT_ADMIN_TOKEN is unset: set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)',
+    )
+    const fine: Record<string, string>[] = [
+      { MAILFRONT_HOST: '0.0.0.0', MAILFRONT_ADMIN: 'off' },
+      { MAILFRONT_HOST: '0.0.0.0', MAILFRONT_ADMIN: 'open' },
+      { MAILFRONT_HOST: '::', MAILFRONT_ADMIN_TOKEN: TOKEN },
+      { MAILFRONT_HOST: '127.0.0.1' },
+      { MAILFRONT_HOST: '::1' },
+    ]
+    for (const env of fine) expect(() => checkAdminExposure(cfg(env))).not.toThrow()
+    expect(() => cfg({ MAILFRONT_ADMIN: 'sometimes' })).toThrow(/^MAILFRONT_ADMIN must be auto, off or open/)
+    expect(() => cfg({ MAILFRONT_ADMIN: 'open', MAILFRONT_ADMIN_TOKEN: TOKEN })).toThrow(
+      /^MAILFRONT_ADMIN=open and MAILFRONT_ADMIN_TOKEN exclude each other/,
+    )
+  })
+})
+
+// The issue's attack through the composed server (client address from MAILFRONT_TRUST_PROXY): with a
+// token, X-Forwarded-For: <loopback> never stands in for it; GET /fixtures and POST /reset both refused.
+describe.each(['false', 'true'])('the X-Forwarded-For attack, MAILFRONT_TRUST_PROXY=%s', (trust) => {
+  let withToken: Runtime
+  let noToken: Runtime
+  let off: Runtime
+  beforeAll(async () => {
+    withToken = await runtime({
+      MAILFRONT_TRUST_PROXY: trust,
+      MAILFRONT_ADMIN_TOKEN: TOKEN,
+      MAILFRONT_PLUGINS: 'tmail',
     })
-    expect(ok.status).toBe(200)
+    noToken = await runtime({ MAILFRONT_TRUST_PROXY: trust, MAILFRONT_PLUGINS: 'tmail' })
+    off = await runtime({ MAILFRONT_TRUST_PROXY: trust, MAILFRONT_ADMIN: 'off', MAILFRONT_PLUGINS: 'tmail' })
+  })
+  afterAll(async () => {
+    for (const rt of [withToken, noToken, off]) await rt.close()
+  })
+
+  it('is refused from a remote peer and from a loopback peer (a proxy on the same host)', async () => {
+    for (const rt of [withToken, noToken])
+      for (const ip of SPOOFS)
+        for (const from of ['203.0.113.9', '127.0.0.1', undefined]) {
+          const env = from ? peer(from) : undefined
+          const headers = { 'X-Forwarded-For': ip }
+          const get = await rt.app.request('/_mailfront/fixtures', { headers }, env)
+          const reset = await rt.app.request('/_mailfront/reset', { method: 'POST', headers }, env)
+          const want = rt === withToken ? 401 : 404
+          expect([get.status, reset.status], `${ip} via ${from}`).toEqual([want, want])
+          expect(await get.text()).not.toContain('$2')
+        }
+    // Nothing was wiped: the demo user is still there.
+    const res = await withToken.app.request('/_mailfront/fixtures', {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    })
+    expect(await res.text()).toContain('toorop@tmail.io')
+  })
+  it('no token: a plain loopback peer gets in; off: nobody', async () => {
+    expect((await noToken.app.request('/_mailfront/fixtures', {}, peer('127.0.0.1'))).status).toBe(200)
+    expect((await noToken.app.request('/_mailfront/fixtures', {}, peer('203.0.113.9'))).status).toBe(404)
+    for (const env of [peer('127.0.0.1'), undefined]) {
+      const res = await off.app.request('/_mailfront/fixtures', {}, env)
+      expect([res.status, await res.text()]).toEqual([404, 'Not Found'])
+    }
   })
 })

@@ -1,27 +1,57 @@
 import { safeEqual } from '@mailfront/core'
-import type { MiddlewareHandler } from 'hono'
-import { isLoopback } from '../config.ts'
+import type { Context, MiddlewareHandler } from 'hono'
+import { isLoopback } from '../config-env.ts'
 
 /**
- * The admin prefix's access rule: loopback clients need nothing; any other client needs
- * `Authorization: Bearer <MAILFRONT_ADMIN_TOKEN>` (401 without); with no token configured the
- * prefix does not exist for them (404), so a server on a public address exposes nothing.
- * `clientAddress` is '' for in-process calls (app.request), which are trusted like loopback.
+ * `MAILFRONT_ADMIN`: `auto` (the rule below), `off` (no admin API at all), `open` (anyone who reaches
+ * the port is admin: a throwaway test container).
  */
-export function adminAccess(
-  token: string | undefined,
-  clientAddress: (c: Parameters<MiddlewareHandler>[0]) => string,
-): MiddlewareHandler {
+export type AdminMode = 'auto' | 'off' | 'open'
+
+/**
+ * Headers a proxy adds when it forwards a request. Their presence means the socket's peer is not the
+ * client, so a loopback peer proves nothing; none of them is ever believed for the admin decision.
+ */
+const FORWARDING =
+  /^(?:x-forwarded-.*|forwarded|x-real-ip|via|x-client-ip|client-ip|true-client-ip|cf-connecting-ip|fastly-client-ip|x-cluster-client-ip|x-original-forwarded-for)$/
+
+export function hasForwardingHeader(headers: Headers): boolean {
+  let found = false
+  headers.forEach((_v, name) => {
+    if (FORWARDING.test(name)) found = true
+  })
+  return found
+}
+
+/** The TCP peer of the request, or undefined in process (`app.request`, no socket at all). */
+function socketPeer(c: Context): string | undefined {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
+  if (!incoming) return undefined
+  return (incoming.socket?.remoteAddress ?? '').replace(/^::ffff:/, '')
+}
+
+/**
+ * The admin prefix's access rule. It never rests on a header a client can write (X-Forwarded-For
+ * included, whatever MAILFRONT_TRUST_PROXY says):
+ * - a token is set: `Authorization: Bearer <token>` from every client, loopback included (401 without);
+ * - no token: only a loopback socket peer (or an in-process call) with no forwarding header at all;
+ *   anyone else gets 404, as if the prefix did not exist;
+ * - `open`: everyone. (`off` never mounts the prefix.)
+ */
+export function adminAccess(opts: { mode: AdminMode; token?: string }): MiddlewareHandler {
   return async (c, next) => {
-    const ip = clientAddress(c).replace(/^::ffff:/, '')
-    if (ip === '' || isLoopback(ip)) return next()
-    if (!token) return c.json({ error: 'not found' }, 404)
-    const auth = c.req.header('authorization') ?? ''
-    const m = /^Bearer[ ]+(\S+)$/i.exec(auth)
-    if (!m || !safeEqual(m[1]!, token)) {
-      c.header('WWW-Authenticate', 'Bearer realm="mailfront admin"')
-      return c.json({ error: 'admin token required' }, 401)
+    if (opts.mode === 'open') return next()
+    if (opts.token) {
+      const m = /^Bearer[ ]+(\S+)$/i.exec(c.req.header('authorization') ?? '')
+      if (!m || !safeEqual(m[1]!, opts.token)) {
+        c.header('WWW-Authenticate', 'Bearer realm="mailfront admin"')
+        return c.json({ error: 'admin token required' }, 401)
+      }
+      return next()
     }
+    const peer = socketPeer(c)
+    const local = peer === undefined || isLoopback(peer)
+    if (!local || hasForwardingHeader(c.req.raw.headers)) return c.json({ error: 'not found' }, 404)
     return next()
   }
 }

@@ -65,7 +65,13 @@ export const additionalMethods = [
     summary: 'The additional mail accounts linked into a mailbox',
     access: LEVELS,
     params: z.object({ parent_mail: z.string().min(1) }),
-    result: z.object({ parent_mail: z.string(), additional_accounts: z.array(accountObject) }),
+    // The live answer lists the addresses (the Python client checks `sub in additional_accounts`);
+    // the settings of each link are ours, under `details` (wire.ts).
+    result: z.object({
+      parent_mail: z.string(),
+      additional_accounts: z.array(z.string()),
+      details: z.array(accountObject),
+    }),
     errors: ['ACCESS_DENIED', 'MAIL_NOT_FOUND'],
     async handler({ parent_mail }, call) {
       const m = await requireMail(call, parent_mail)
@@ -74,7 +80,11 @@ export const additionalMethods = [
         where: { field: 'parent_mail', value: m.mail },
         sort: [{ field: 'account_mail' }],
       })
-      return { parent_mail: m.mail, additional_accounts: rows.map(view) }
+      return {
+        parent_mail: m.mail,
+        additional_accounts: rows.map((r) => r.account_mail),
+        details: rows.map(view),
+      }
     },
   }),
   defineMethod({

@@ -51,7 +51,7 @@ export const invoiceMethods = [
   defineMethod({
     name: 'account.invoice.get',
     summary:
-      'An invoice file as {bin: base64(zlib(bytes))}; the token from account.invoice.list is the credential',
+      'An invoice file as {invoice_id, bin: base64(zlib(bytes))}; the token from account.invoice.list is the credential',
     // The 2022 method table lists no level for it: the token alone grants the download.
     access: 'anonymous',
     params: z.object({
@@ -59,7 +59,8 @@ export const invoiceMethods = [
       account: z.string().min(1).optional(),
       type: z.enum(INVOICE_FILE_TYPES).default('pdf'),
     }),
-    result: z.object({ bin: z.string() }),
+    // The live answer names the invoice in clear beside the file (clients check `invoice_id in str(answer)`).
+    result: z.object({ invoice_id: z.string(), bin: z.string() }),
     errors: ['INVOICE_NOT_FOUND'],
     async handler({ token, account, type }, call) {
       const id = invoiceIdOf(call.ctx.secret, token)
@@ -72,7 +73,7 @@ export const invoiceMethods = [
       // One answer for a forged token, a deleted invoice and another account's invoice.
       if (!inv || (account !== undefined && account.trim().toLowerCase() !== inv.account))
         throw appError('INVOICE_NOT_FOUND', call.lang)
-      return { bin: binEncode(invoiceFile(inv, type)) }
+      return { invoice_id: inv.invoice_id, bin: binEncode(invoiceFile(inv, type)) }
     },
   }),
 ]

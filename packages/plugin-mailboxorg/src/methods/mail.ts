@@ -1,8 +1,9 @@
 import { boundedPasswordHash, hashPassword, isPasswordHash, verifyPassword, z } from '@mailfront/core'
 import { deleteMailResources } from '../cascade.ts'
-import { appError } from '../errors.ts'
+import { appError, type Lang } from '../errors.ts'
 import { defineMethod } from '../method.ts'
 import {
+  AVAILABLE_MAIL_PLANS,
   MAIL_CAPABILITIES,
   MAIL_FIELDS,
   MAIL_PLANS,
@@ -41,6 +42,12 @@ const personal = (p: Record<string, unknown>) =>
 
 async function passwordOf(p: { password?: string; password_hash?: string }) {
   return p.password_hash ?? (p.password ? await hashPassword(p.password) : undefined)
+}
+
+/** The documented legacy plans pass validation but are no longer sold: refused as live. */
+function requireAvailablePlan(plan: string | undefined, lang: Lang) {
+  if (plan !== undefined && !(AVAILABLE_MAIL_PLANS as readonly string[]).includes(plan))
+    throw appError('PLAN_NOT_AVAILABLE', lang, { plan, available: AVAILABLE_MAIL_PLANS.join(', ') })
 }
 
 const SORT_FIELDS = [
@@ -88,9 +95,10 @@ export const mailMethods = [
         path: ['password'],
       }),
     result: mailObject,
-    errors: ['ACCESS_DENIED', 'DOMAIN_NOT_FOUND', 'MAIL_EXISTS'],
+    errors: ['ACCESS_DENIED', 'DOMAIN_NOT_FOUND', 'MAIL_EXISTS', 'PLAN_NOT_AVAILABLE'],
     async handler(p, call) {
       const mail = p.mail.toLowerCase()
+      requireAvailablePlan(p.plan, call.lang)
       const d = await requireDomain(call, mail.split('@')[1]!)
       const row = await createNamed<MailRow>(
         call,
@@ -142,11 +150,12 @@ export const mailMethods = [
         path: ['password'],
       }),
     result: mailObject,
-    errors: ['ACCESS_DENIED', 'MAIL_NOT_FOUND', 'SAME_PASSWORD'],
+    errors: ['ACCESS_DENIED', 'MAIL_NOT_FOUND', 'SAME_PASSWORD', 'PLAN_NOT_AVAILABLE'],
     async handler(p, call) {
       const m = await requireMail(call, p.mail)
       if (call.session!.level === 'mail' && ADMIN_ONLY.some((k) => p[k] !== undefined))
         throw appError('ACCESS_DENIED', call.lang)
+      requireAvailablePlan(p.plan, call.lang)
       if (p.password_hash !== undefined && !HASH_LEVELS.includes(call.session!.level))
         throw appError('ACCESS_DENIED', call.lang)
       const attrs = { ...m.attrs, ...personal(p) }

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, type PluginEnv, z } from '@mailfront/cor
 import type { Authorize } from '../auth.ts'
 import { readFields } from '../body.ts'
 import { smtpdError } from '../errors.ts'
-import { createForm, formView, notificationText, settleForm } from '../sending/forms.ts'
+import { createForm, formView, notificationText, settleForm, throttleFormPost } from '../sending/forms.ts'
 import { FORM, type FormRow, PROFILE, type ProfileRow } from '../sending/models.ts'
 import { createSend } from '../sending/sends.ts'
 import type { Sending } from '../sending/service.ts'
@@ -101,10 +101,14 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
         'Every required field present and the notification (if enabled) accepted → 303 to `success_redirect`; ' +
         'otherwise (a missing field, a disabled form, a refused send) → 303 to `failure_redirect`.',
       request: { params: keyParam },
-      responses: { 303: { description: 'To `success_redirect` or `failure_redirect`' } },
+      responses: {
+        303: { description: 'To `success_redirect` or `failure_redirect`' },
+        429: { description: 'Too many posts from this address or to this form (42901, `Retry-After`)' },
+      },
     }),
     (async (c: C) => {
       const f = await live(c.req.param('form_key')!)
+      await throttleFormPost(ctx, opts.formLimits, f.id, clientAddress(c))
       const fields = await readFields(c, ctx.bodyLimit)
       const missing = f.required_fields.filter((k) => !fields[k]?.trim())
       if (f.state === 'disabled' || missing.length) return c.redirect(f.failure_redirect, 303)

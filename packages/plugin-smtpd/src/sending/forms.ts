@@ -1,4 +1,4 @@
-import type { PluginContext } from '@mailfront/core'
+import { consumeCall, type PluginContext } from '@mailfront/core'
 import { smtpdError } from '../errors.ts'
 import { ksuidLike } from '../keys.ts'
 import { linkBase } from './compose.ts'
@@ -96,4 +96,37 @@ export async function settleForm(ctx: PluginContext, f: FormRow): Promise<FormRo
 export function notificationText(f: FormRow, fields: Record<string, string>): string {
   const lines = Object.entries(fields).map(([k, v]) => `${k}: ${v}`)
   return `A new submission of the form "${f.form_name}":\n\n${lines.join('\n')}\n`
+}
+
+export interface FormLimits {
+  perAddress: number
+  perForm: number
+  windowS: number
+}
+
+/**
+ * Count one anonymous post to a form: per client address (any form) and per form, in the core's
+ * rate-limit store so the limit holds across instances (Redis). Past either, SMTPD's own 429
+ * `RATE_LIMITED` with Retry-After, before the body is read and before any notification is sent. A post
+ * refused per address is not counted against the form, so one address cannot use up a form's budget.
+ */
+export async function throttleFormPost(
+  ctx: PluginContext,
+  limits: FormLimits | undefined,
+  formId: string,
+  address: string | undefined,
+): Promise<void> {
+  if (!limits) return
+  const windowMs = limits.windowS * 1000
+  const counts: [number, string][] = [
+    [limits.perAddress, `smtpd-form-address:${address || 'unknown'}`],
+    [limits.perForm, `smtpd-form:${formId}`],
+  ]
+  for (const [max, key] of counts) {
+    if (!max) continue
+    const wait = await consumeCall(ctx.rateLimits, key, { windowMs, max }, ctx.clock)
+    if (wait === null) continue
+    ctx.events.rateLimited('smtpd')
+    throw smtpdError('RATE_LIMITED', { headers: { 'Retry-After': String(wait) } })
+  }
 }

@@ -1,4 +1,5 @@
 import type { Resolver } from './dns.ts'
+import type { FormLimits } from './forms.ts'
 
 export interface SendingOptions {
   /** `off`: verify marks every record valid; `dns`: the records are looked up. */
@@ -7,6 +8,8 @@ export interface SendingOptions {
   dnsTarget: string
   /** Base of tracking and form URLs; by default `https://<the profile's link domain>`. */
   trackingBaseUrl: string | null
+  /** Anonymous form posts allowed per client address and per form in a window (0: no limit). */
+  formLimits?: FormLimits
   /** The DNS resolver (node:dns/promises unless a test injects one). */
   resolver?: Resolver
 }

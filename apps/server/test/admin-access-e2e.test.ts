@@ -1,0 +1,133 @@
+// Issue 24, item 1: the admin API's access rule against the real server. The attacks are the issue's
+// own curl lines (fetch when curl is absent): X-Forwarded-For claiming loopback, with the client
+// address taken from a trusted proxy and without one.
+import { execFileSync, spawn } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN, hasCurl, type ServerProcess, startServer } from './server-process.ts'
+
+const TOKEN = '0123456789abcdef0123'
+const SPOOFS = ['127.0.0.1', '::1', 'localhost', '127.1']
+
+/** `curl -H … [-X POST] url`: the status code and the body. */
+async function attack(
+  url: string,
+  headers: Record<string, string>,
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
+  if (hasCurl) {
+    const args = ['-s', '-X', method, '-w', '\n%{http_code}']
+    for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`)
+    const out = execFileSync('curl', [...args, url], { encoding: 'utf8' })
+    const i = out.lastIndexOf('\n')
+    return { status: Number(out.slice(i + 1)), body: out.slice(0, i) }
+  }
+  const res = await fetch(url, { method, headers })
+  return { status: res.status, body: await res.text() }
+}
+
+const local = (srv: ServerProcess) => srv.url.replace('0.0.0.0', '127.0.0.1')
+
+describe.each(['true', 'false'])('MAILFRONT_HOST=0.0.0.0, a token, MAILFRONT_TRUST_PROXY=%s', (trust) => {
+  let srv: ServerProcess | undefined
+  beforeAll(async () => {
+    srv = await startServer({
+      MAILFRONT_HOST: '0.0.0.0',
+      MAILFRONT_TRUST_PROXY: trust,
+      MAILFRONT_ADMIN_TOKEN: TOKEN,
+      MAILFRONT_TLS: 'off',
+      MAILFRONT_REQUIRE_HTTPS: 'false',
+      MAILFRONT_DEMO: 'on',
+    })
+  }, 60_000)
+  afterAll(() => {
+    srv?.child.kill('SIGKILL')
+  })
+
+  it('X-Forwarded-For: <loopback> gets neither the hashes nor a reset; the token does', async () => {
+    for (const ip of SPOOFS) {
+      const get = await attack(`${local(srv!)}/_mailfront/fixtures`, { 'X-Forwarded-For': ip })
+      expect([get.status, get.body], ip).toEqual([401, '{"error":"admin token required"}'])
+      const reset = await attack(`${local(srv!)}/_mailfront/reset`, { 'X-Forwarded-For': ip }, 'POST')
+      expect(reset.status, ip).toBe(401)
+    }
+    // Loopback itself, with no header at all, needs the token too once one is set.
+    expect((await attack(`${local(srv!)}/_mailfront/fixtures`, {})).status).toBe(401)
+    const ok = await attack(`${local(srv!)}/_mailfront/fixtures`, { Authorization: `Bearer ${TOKEN}` })
+    expect(ok.status).toBe(200)
+    expect(ok.body).toContain('toorop@tmail.io') // nothing was wiped
+  })
+})
+
+describe('MAILFRONT_HOST=127.0.0.1, no token', () => {
+  let srv: ServerProcess | undefined
+  beforeAll(async () => {
+    srv = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_TRUST_PROXY: 'true', MAILFRONT_DEMO: 'off' })
+  }, 60_000)
+  afterAll(() => {
+    srv?.child.kill('SIGKILL')
+  })
+
+  it('a loopback client gets in; the same client through a proxy (any forwarding header) does not', async () => {
+    expect((await attack(`${srv!.url}/_mailfront/messages`, {})).status).toBe(200)
+    for (const ip of SPOOFS)
+      expect((await attack(`${srv!.url}/_mailfront/fixtures`, { 'X-Forwarded-For': ip })).status).toBe(404)
+    for (const h of ['X-Real-IP', 'Forwarded', 'X-Forwarded-Host', 'X-Forwarded-Proto'])
+      expect((await attack(`${srv!.url}/_mailfront/fixtures`, { [h]: 'x' })).status, h).toBe(404)
+  })
+})
+
+describe('MAILFRONT_HOST off loopback without a token', () => {
+  it('refuses to start: one line, exit code 2', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...process.env, MAILFRONT_HOST: '0.0.0.0', MAILFRONT_PORT: '0', MAILFRONT_SMTP_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let err = ''
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString()
+    })
+    const code = await new Promise<number | null>((r) => child.once('exit', r))
+    expect(code).toBe(2)
+    expect(err).toBe(
+      'mailfront: MAILFRONT_HOST=0.0.0.0 is not loopback and MAILFRONT_ADMIN_TOKEN is unset: set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)\n',
+    )
+  }, 30_000)
+
+  it('MAILFRONT_ADMIN=open: starts with a warning before the banner, and anyone is admin', async () => {
+    const srv = await startServer({
+      MAILFRONT_HOST: '0.0.0.0',
+      MAILFRONT_ADMIN: 'open',
+      MAILFRONT_TLS: 'off',
+      MAILFRONT_REQUIRE_HTTPS: 'false',
+      MAILFRONT_DEMO: 'off',
+    })
+    try {
+      const out = srv.output()
+      const warning = out.indexOf('warning: MAILFRONT_ADMIN=open: anyone who reaches this port is admin')
+      expect(warning).toBeGreaterThanOrEqual(0)
+      expect(warning).toBeLessThan(out.indexOf('mailfront http://'))
+      expect(
+        (await attack(`${local(srv)}/_mailfront/messages`, { 'X-Forwarded-For': '203.0.113.9' })).status,
+      ).toBe(200)
+    } finally {
+      srv.child.kill('SIGKILL')
+    }
+  }, 60_000)
+
+  it('MAILFRONT_ADMIN=off: starts, and /_mailfront/* does not exist for anyone', async () => {
+    const srv = await startServer({
+      MAILFRONT_HOST: '0.0.0.0',
+      MAILFRONT_ADMIN: 'off',
+      MAILFRONT_TLS: 'off',
+      MAILFRONT_REQUIRE_HTTPS: 'false',
+      MAILFRONT_DEMO: 'off',
+    })
+    try {
+      for (const path of ['/_mailfront/messages', '/_mailfront/fixtures'])
+        expect(await attack(`${local(srv)}${path}`, {})).toEqual({ status: 404, body: 'Not Found' })
+      expect((await attack(`${local(srv)}/healthz`, {})).status).toBe(200)
+    } finally {
+      srv.child.kill('SIGKILL')
+    }
+  }, 60_000)
+})
