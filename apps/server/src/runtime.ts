@@ -9,13 +9,15 @@ import {
   type MailfrontPlugin,
   type ModelSchema,
   type RateLimitStore,
+  type StorageAdapter,
+  systemClock,
+} from '@mailfront/core'
+import {
   rateLimitModels,
   redisRateLimitStore,
-  type StorageAdapter,
   storageRateLimitStore,
-  systemClock,
   withRowCache,
-} from '@mailfront/core'
+} from '@mailfront/core/host'
 import { createMailPipeline, type MailPipeline, mailModels } from '@mailfront/mail'
 import { openStorage } from '@mailfront/storage-sql'
 import { AdminEvents, eventRoutes } from './admin/events.ts'
