@@ -110,6 +110,7 @@ const pick = (o: Record<string, unknown>, keys: object) =>
 
 export const fixtures = defineFixtures({
   schema: fixturesSchema,
+  smtpLogins: (data) => data.mails.map((m) => lower(m.mail)),
   async load(ctx, data) {
     const now = ctx.clock.now()
     for (const o of data.operators)
