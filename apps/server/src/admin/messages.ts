@@ -66,9 +66,13 @@ export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { all
       if (!m || !raw) return c.json({ error: `no message ${id}` }, 404)
       const parsed = await parseMessage(raw)
       const base = `/_mailfront/messages/${encodeURIComponent(id)}/attachments`
+      // Stored mail is always shown: what could be read, and where the raw source is.
+      if (parsed.parseError)
+        mail.log.warn({ mail: id, error: parsed.parseError }, 'captured mail: message could not be parsed')
       return c.json({
         ...m,
         ...parsed,
+        ...(parsed.parseError ? { rawUrl: `/_mailfront/messages/${encodeURIComponent(id)}/raw` } : {}),
         attachments: parsed.attachments.map((a) => ({ ...a, url: `${base}/${a.index}` })),
       })
     })
