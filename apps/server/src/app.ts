@@ -58,7 +58,8 @@ export interface AppDeps {
   requireHttps: boolean
   trustProxy: TrustProxy
   bodyLimit: number
-  pluginOptions: Record<string, Record<string, string>>
+  /** Each plugin's options, typed (parsed once from the environment by `readPluginSettings`). */
+  pluginOptions: Record<string, Record<string, unknown>>
   prefixes: Record<string, string>
   hostnames: Record<string, string>
   /** Bearer token for /_mailfront/*, required from every client once set. */

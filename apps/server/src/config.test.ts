@@ -139,14 +139,15 @@ describe('configuration', () => {
       MAILFRONT_AUTHSMTP_PREFIX: '/a',
       MAILFRONT_TMAIL_HOSTNAME: 'Tmail.Test',
     })
-    expect(c.pluginOptions.authsmtp).toEqual({ challenge: 'true' })
+    // Parsed once, here: typed values with the defaults filled in.
+    expect(c.pluginOptions.authsmtp).toMatchObject({ challenge: true, rateWindowS: 20, loginFailures: 10 })
     expect(c.prefixes).toEqual({ authsmtp: '/a' })
     expect(c.hostnames).toEqual({ tmail: 'tmail.test' })
   })
 
   it("checks only the selected plugins' options", () => {
     const env = { MAILFRONT_PLUGINS: 'authsmtp', MAILFRONT_TMAIL_QUEUE_INTERVAL_S: 'soon' }
-    expect(loadConfig(env).pluginOptions).toEqual({ authsmtp: {} })
+    expect(Object.keys(loadConfig(env).pluginOptions)).toEqual(['authsmtp'])
   })
   it('names the MAILFRONT_* variables that nothing reads, and only those', () => {
     const c = loadConfig({

@@ -105,7 +105,8 @@ export function defineFixtures<Sch extends ZodType, C extends PluginContext = Pl
   return def as unknown as FixturesDef<output<Sch>, C>
 }
 
-type OptionsOf<Sch> = Sch extends OptionsSchema ? output<Sch> : Record<string, string | undefined>
+/** A plugin's typed options: its schema's output (none without a schema). */
+export type OptionsOf<Sch> = Sch extends OptionsSchema ? output<Sch> : Record<string, never>
 type Ctx<Sch, S> = PluginContext<OptionsOf<Sch>, S>
 
 export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema | undefined, S = unknown> {
