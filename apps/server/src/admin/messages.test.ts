@@ -96,6 +96,9 @@ describe('captured mail API', () => {
       recipients: [{ recipient: 'bob@example.org', state: 'queued' }],
     })
     expect(d.headers).toContainEqual(['subject', 'Parsed'])
+    // The parsed message carries the sender's HTML: sandboxed and never sniffed as HTML.
+    expect(res.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'")
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
   })
 
   it('shows stored mail that mailparser refuses (2,000 nested multiparts): 200 with its headers and the raw link, logged', async () => {
@@ -153,6 +156,12 @@ describe('captured mail API', () => {
     const res = await app.request(`/_mailfront/messages/${m.id}/raw`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('message/rfc822')
+    // Sender content on our origin: downloaded, sandboxed, never sniffed (issue 24, item 2).
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="${m.id}.eml"; filename*=UTF-8''${m.id}.eml`,
+    )
+    expect(res.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'")
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from((await mail.raw(m.id))!))).toBe(true)
   })
 

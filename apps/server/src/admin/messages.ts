@@ -1,4 +1,4 @@
-import type { MessageQuery } from '@mailfront/core'
+import { contentSecurityHeaders, type MessageQuery } from '@mailfront/core'
 import { attachmentOf, type MailPipeline, parseMessage } from '@mailfront/mail'
 import type { Context } from 'hono'
 import type { AdminRoutes } from './app.ts'
@@ -82,7 +82,7 @@ export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { all
       if (!raw) return c.json({ error: `no message ${id}` }, 404)
       return c.body(raw as Uint8Array<ArrayBuffer>, 200, {
         'Content-Type': 'message/rfc822',
-        'Content-Disposition': `inline; filename="${id}.eml"`,
+        ...contentSecurityHeaders({ download: `${id}.eml` }),
       })
     })
     admin.get('/messages/:id/attachments/:n{[0-9]{1,4}}', async (c) => {
