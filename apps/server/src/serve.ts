@@ -5,10 +5,10 @@ import { createAdaptorServer } from '@hono/node-server'
 import { tryDemo } from '@mailfront/core'
 import { clientHostnames } from './client-hosts.ts'
 import { type Config, checkAdminExposure } from './config.ts'
-import { type RunningProxy, startConnectProxy } from './connect-proxy.ts'
+import type { RunningProxy } from './connect-proxy.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
-import { dnsOptions, type RunningDns, startDnsResponder } from './dns-responder.ts'
+import type { RunningDns } from './dns-responder.ts'
 import type { createLogger } from './log.ts'
 import { describedPlugin } from './registry.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
@@ -101,9 +101,11 @@ export async function serve(
   }
   let proxy: RunningProxy | null = null
   let dns: RunningDns | null = null
+  let starting = 'HTTPS proxy'
   try {
+    // Loaded only when on: a default start reads neither.
     if (config.proxyPort !== 'off')
-      proxy = await startConnectProxy({
+      proxy = await (await import('./connect-proxy.ts')).startConnectProxy({
         hostnames: hosts,
         tlsServer: server,
         host: config.host,
@@ -113,13 +115,17 @@ export async function serve(
         headersTimeoutMs: config.headersTimeoutMs,
         log,
       })
-    if (config.dns.port !== 'off') dns = await startDnsResponder(dnsOptions(config, hosts, log))
+    if (config.dns.port !== 'off') {
+      starting = 'DNS responder'
+      const { dnsOptions, startDnsResponder } = await import('./dns-responder.ts')
+      dns = await startDnsResponder(dnsOptions(config, hosts, log))
+    }
   } catch (e) {
     server.close()
     await smtp?.close()
     await proxy?.close()
     await runtime.close()
-    throw new Error(`cannot start the ${proxy ? 'DNS responder' : 'HTTPS proxy'}: ${(e as Error).message}`)
+    throw new Error(`cannot start the ${starting} on ${config.host}: ${(e as Error).message}`)
   }
   runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
