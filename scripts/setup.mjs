@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, '..')
 const say = (m) => console.log(`mailfront: ${m}`)
 const seconds = (since) => Math.round((Date.now() - since) / 1000)
 
-function step(label, args, cwd) {
+function step(label, short, args, cwd) {
   say(`${label}…`)
   const started = Date.now()
   let quietSince = Date.now()
@@ -24,14 +24,14 @@ function step(label, args, cwd) {
     child.stderr.on('data', pass(process.stderr))
     const beat = setInterval(() => {
       if (Date.now() - quietSince < 15_000) return
-      say(`${label}: still running (${seconds(started)} s)`)
+      say(`still ${short} (${seconds(started)} s)`)
       quietSince = Date.now()
     }, 1000)
     child.on('error', reject)
     child.on('exit', (code) => {
       clearInterval(beat)
       if (code !== 0) return reject(new Error(`${label} failed (exit ${code})`))
-      say(`${label}: done in ${seconds(started)} s`)
+      say(`done ${short} in ${seconds(started)} s`)
       resolve()
     })
   })
@@ -49,12 +49,14 @@ else if (existsSync(join(sqlite, 'build/Release/better_sqlite3.node')))
 else
   await step(
     'compiling better-sqlite3 from source with python3, make and g++ (SQLite itself is one long compiler call)',
+    'compiling better-sqlite3',
     [nodeGyp, 'rebuild', '--release'],
     sqlite,
   )
 if (!process.argv.includes('--native'))
   await step(
     'building the TypeScript (tsc -b: each project named as it starts)',
+    'building the TypeScript',
     [join(root, 'node_modules/typescript/bin/tsc'), '-b', '--verbose', 'tsconfig.build.json'],
     root,
   )
