@@ -7,7 +7,7 @@ import { type Config, checkAdminExposure } from './config.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
 import type { createLogger } from './log.ts'
-import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
+import { createRuntime, demoPresent, loadStartupFixtures, type Runtime } from './runtime.ts'
 import { type RunningSmtp, startSmtp } from './smtp.ts'
 import { filesCert, selfSignedCert } from './tls.ts'
 
@@ -40,7 +40,9 @@ export async function serve(
         ? await filesCert(config.tls.cert!, config.tls.key!)
         : null
   const runtime = await createRuntime(config, log, runtimeOpts)
-  const { demo } = await loadStartupFixtures(runtime)
+  const loaded = await loadStartupFixtures(runtime)
+  // Not only at a new store's first start: whenever the store holds the demo data, its logins are shown.
+  const demo = loaded.demo || (await demoPresent(runtime.storage))
   // Timeouts are checked every second (Node's default is 30 s), so a slow client is closed on time.
   const common = { connectionsCheckingInterval: 1_000 }
   const server = createAdaptorServer({
@@ -86,6 +88,9 @@ export async function serve(
   const scheme = tls ? 'https' : 'http'
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `${scheme}://${hostForUrl}:${port}`
+  // A wildcard listen address is not one a client can dial: what is printed uses loopback.
+  const clientUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
+  const clientHost = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : hostForUrl
   log.info(
     {
       url,
@@ -104,18 +109,6 @@ export async function serve(
     log.warn({ admin: 'open' }, warning)
     print(`warning: ${warning}`)
   }
-  print(
-    `mailfront ${url}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${url}/docs)`,
-  )
-  if (smtp) {
-    const tlsNote = tls
-      ? 'STARTTLS, AUTH required'
-      : 'no STARTTLS (MAILFRONT_TLS=off): AUTH from loopback only'
-    print(
-      `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${url}/_mailfront/messages`,
-    )
-  }
-  if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
   if (!tls && config.requireHttps)
     log.warn(
       { tls: 'off', requireHttps: true },
@@ -123,18 +116,30 @@ export async function serve(
         ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
         : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy',
     )
-  print(`state, request log and mail: ${url}/   admin API: ${url}/_mailfront/`)
+  print(
+    `mailfront ${clientUrl}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${clientUrl}/docs)`,
+  )
+  if (smtp) {
+    const tlsNote =
+      config.smtp.auth === 'any'
+        ? 'MAILFRONT_SMTP_AUTH=any: any login or none, captured'
+        : tls
+          ? 'STARTTLS, AUTH required'
+          : 'no STARTTLS (MAILFRONT_TLS=off): AUTH from loopback only'
+    print(
+      `SMTP submission on ${clientHost}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${clientUrl}/_mailfront/messages`,
+    )
+  }
+  if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
+  print(`state, request log and mail: ${clientUrl}/   admin API: ${clientUrl}/_mailfront/`)
   if (demo) {
     print('demo data loaded; try:')
     const selfSigned = config.tls.mode === 'self-signed'
-    // A wildcard listen address is not one a client can dial: the examples use loopback.
-    const clientUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
     for (const p of runtime.plugins)
       for (const line of tryDemo(p.demo, clientUrl, selfSigned)) print(`  ${line}`)
     if (smtp) {
-      const h = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
       print(`send mail (see it at ${clientUrl}/_mailfront/messages):`)
-      for (const line of smtpExamples(h, smtp.port, runtime.plugins, !!tls)) print(`  ${line}`)
+      for (const line of smtpExamples(clientHost, smtp.port, runtime.plugins, !!tls)) print(`  ${line}`)
     }
   }
 
