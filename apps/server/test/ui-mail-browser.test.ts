@@ -166,6 +166,7 @@ describe('the mail panel in headless Chromium', () => {
           document.querySelector('#mail-list tbody')?.textContent?.includes('no mail yet'),
         )
         expect(await page.textContent('#mail-summary')).toBe('')
+        expect(await page.isVisible('#mail-actions')).toBe(false)
         expect(await page.textContent('#progress')).toMatch(/^reset in \d+ ms$/)
         await page.screenshot({ path: join(SHOTS, 'ui-mail-after-reset.png') })
         await page.close()
