@@ -3,7 +3,8 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { tryDemo } from '@mailfront/core'
-import { type Config, checkAdminExposure } from './config.ts'
+import { type Config, checkAdminExposure, ENV_SPEC } from './config.ts'
+import { suggestVariable } from './config-plugins.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
 import type { createLogger } from './log.ts'
@@ -28,11 +29,17 @@ export async function serve(
   log: ReturnType<typeof createLogger>,
   print: (s: string) => void = console.log,
   runtimeOpts: Parameters<typeof createRuntime>[2] = {},
+  warn: (s: string) => void = console.error,
 ): Promise<Running> {
   const t0 = performance.now()
   checkAdminExposure(config)
-  if (config.unknownVariables.length)
-    log.warn({ variables: config.unknownVariables }, 'unknown MAILFRONT_* variables, ignored (a typo?)')
+  // Plain text on stderr (never a JSON log line): meant for the person who made the typo.
+  for (const name of config.unknownVariables) {
+    const hint = suggestVariable(name, Object.keys(ENV_SPEC))
+    warn(
+      `warning: unknown MAILFRONT_* variable ${name}, ignored${hint ? ` (did you mean ${hint}?)` : ' (a typo?)'}`,
+    )
+  }
   const tls =
     config.tls.mode === 'self-signed'
       ? await selfSignedCert(config.dataDir)
@@ -109,13 +116,14 @@ export async function serve(
     log.warn({ admin: 'open' }, warning)
     print(`warning: ${warning}`)
   }
-  if (!tls && config.requireHttps)
-    log.warn(
-      { tls: 'off', requireHttps: true },
-      config.trustProxy
-        ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
-        : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy',
-    )
+  if (!tls && config.requireHttps) {
+    const warning = config.trustProxy
+      ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
+      : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy'
+    log.warn({ tls: 'off', requireHttps: true }, warning)
+    // Printed too, before the banner: the (buffered) log line would come after it.
+    print(`warning: ${warning}`)
+  }
   print(
     `mailfront ${clientUrl}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${clientUrl}/docs)`,
   )
