@@ -100,6 +100,8 @@ export const mailMethods = [
       const mail = p.mail.toLowerCase()
       requireAvailablePlan(p.plan)
       const d = await requireDomain(call, mail.split('@')[1]!)
+      // One SMTP login namespace: an address another provider logs in with already exists.
+      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg')) throw errors.MAIL_EXISTS()
       const row = await createNamed<MailRow>(
         call,
         MAIL,
