@@ -3,14 +3,18 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { tryDemo } from '@mailfront/core'
+import { clientHostnames } from './client-hosts.ts'
 import { type Config, checkAdminExposure, ENV_SPEC } from './config.ts'
 import { suggestVariable } from './config-plugins.ts'
+import { type RunningProxy, startConnectProxy } from './connect-proxy.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
+import { dnsOptions, type RunningDns, startDnsResponder } from './dns-responder.ts'
 import type { createLogger } from './log.ts'
+import { describedPlugin } from './registry.ts'
 import { createRuntime, demoPresent, loadStartupFixtures, type Runtime } from './runtime.ts'
 import { type RunningSmtp, startSmtp } from './smtp.ts'
-import { filesCert, selfSignedCert } from './tls.ts'
+import { caFiles, caIssuedCert, certificateNames, filesCert } from './tls.ts'
 
 export interface Running {
   runtime: Runtime
@@ -18,10 +22,16 @@ export interface Running {
   url: string
   /** The SMTP submission port, unless MAILFRONT_SMTP_PORT=off. */
   smtp: RunningSmtp | null
+  /** The HTTPS proxy's and the DNS responder's ports, when on. */
+  proxyPort?: number
+  dnsPort?: number
   stop(): Promise<void>
 }
 
 const SHUTDOWN_GRACE_MS = 10_000
+// The HTTPS proxy's bounds: open client connections (tunnels included), and a tunnel's idle time.
+const PROXY_MAX_CONNECTIONS = 512
+const PROXY_IDLE_MS = 120_000
 
 /** Start the HTTP(S) server. Resolves once it listens. */
 export async function serve(
@@ -40,9 +50,16 @@ export async function serve(
       `warning: unknown MAILFRONT_* variable ${name}, ignored${hint ? ` (did you mean ${hint}?)` : ' (a typo?)'}`,
     )
   }
+  const hosts = clientHostnames(
+    config.plugins.map((id) => describedPlugin(id)!),
+    config.hostnames,
+  )
   const tls =
     config.tls.mode === 'self-signed'
-      ? await selfSignedCert(config.dataDir)
+      ? await caIssuedCert(
+          config.dataDir,
+          certificateNames(config.host, [...config.extraHostnames, ...hosts]),
+        )
       : config.tls.mode === 'files'
         ? await filesCert(config.tls.cert!, config.tls.key!)
         : null
@@ -91,6 +108,28 @@ export async function serve(
     await runtime.close()
     throw new Error(`cannot listen for SMTP on ${config.host}:${config.smtp.port}: ${(e as Error).message}`)
   }
+  let proxy: RunningProxy | null = null
+  let dns: RunningDns | null = null
+  try {
+    if (config.proxyPort !== 'off')
+      proxy = await startConnectProxy({
+        hostnames: hosts,
+        tlsServer: server,
+        host: config.host,
+        port: config.proxyPort,
+        maxConnections: PROXY_MAX_CONNECTIONS,
+        idleTimeoutMs: PROXY_IDLE_MS,
+        headersTimeoutMs: config.headersTimeoutMs,
+        log,
+      })
+    if (config.dns.port !== 'off') dns = await startDnsResponder(dnsOptions(config, hosts, log))
+  } catch (e) {
+    server.close()
+    await smtp?.close()
+    await proxy?.close()
+    await runtime.close()
+    throw new Error(`cannot start the ${proxy ? 'DNS responder' : 'HTTPS proxy'}: ${(e as Error).message}`)
+  }
   runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host
@@ -138,7 +177,18 @@ export async function serve(
       `SMTP submission on ${clientHost}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${clientUrl}/_mailfront/messages`,
     )
   }
-  if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
+  if (tls?.generated && config.tls.mode === 'self-signed')
+    print(
+      `issued a certificate from the local CA ${caFiles(config.dataDir).cert} for ${hosts.join(', ') || 'loopback'} (trust it: mailfront ca --install, or curl --cacert; or use curl -k)`,
+    )
+  if (proxy)
+    print(
+      `HTTPS proxy on ${hostForUrl}:${proxy.port} (CONNECT to ${hosts.map((h) => `${h}:443`).join(', ')} only): HTTPS_PROXY=http://${hostForUrl.replace(/^(0\.0\.0\.0|\[::\])$/, '127.0.0.1')}:${proxy.port}`,
+    )
+  if (dns)
+    print(
+      `DNS responder on ${hostForUrl}:${dns.port} (UDP and TCP): ${hosts.join(', ')} → ${dns.answer.join(', ')}`,
+    )
   print(`state, request log and mail: ${clientUrl}/   admin API: ${clientUrl}/_mailfront/`)
   if (demo) {
     print('demo data loaded; try:')
@@ -157,6 +207,8 @@ export async function serve(
       runtime.draining.value = true
       log.info('shutting down: finishing in-flight requests')
       const smtpClosed = smtp?.close()
+      await proxy?.close()
+      await dns?.close()
       const closed = new Promise<void>((r) => server.close(() => r()))
       server.closeIdleConnections()
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
@@ -168,5 +220,5 @@ export async function serve(
     })()
     return stopping
   }
-  return { runtime, server, url, smtp, stop }
+  return { runtime, server, url, smtp, proxyPort: proxy?.port, dnsPort: dns?.port, stop }
 }
