@@ -68,6 +68,22 @@ describe('small things found on the way (#29)', () => {
     }
   })
 
+  it('MAILFRONT_SMTP_AUTH=any with relay delivery stops the start: one line, exit 2', () => {
+    const r = spawnSync(process.execPath, [BIN, 'serve'], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        MAILFRONT_SMTP_AUTH: 'any',
+        MAILFRONT_MAIL_DELIVERY: 'relay',
+        MAILFRONT_MAIL_RELAY_URL: 'smtp://127.0.0.1:1',
+      },
+    })
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe(
+      'mailfront: MAILFRONT_SMTP_AUTH=any captures only: it is never allowed with MAILFRONT_MAIL_DELIVERY=relay (got "any")\n',
+    )
+  })
+
   it('MAILFRONT_TLS=files without a certificate says what is missing, with no "(got null)"', () => {
     expect(() => loadConfig({ MAILFRONT_TLS: 'files' })).toThrow(
       new ConfigError('MAILFRONT_TLS=files needs MAILFRONT_TLS_CERT and MAILFRONT_TLS_KEY'),
