@@ -6,10 +6,10 @@ import { tryDemo } from '@mailfront/core'
 import { clientHostnames } from './client-hosts.ts'
 import { type Config, checkAdminExposure, ENV_SPEC } from './config.ts'
 import { suggestVariable } from './config-plugins.ts'
-import { type RunningProxy, startConnectProxy } from './connect-proxy.ts'
+import type { RunningProxy } from './connect-proxy.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
-import { dnsOptions, type RunningDns, startDnsResponder } from './dns-responder.ts'
+import type { RunningDns } from './dns-responder.ts'
 import type { createLogger } from './log.ts'
 import { describedPlugin } from './registry.ts'
 import { createRuntime, demoPresent, loadStartupFixtures, type Runtime } from './runtime.ts'
@@ -110,9 +110,11 @@ export async function serve(
   }
   let proxy: RunningProxy | null = null
   let dns: RunningDns | null = null
+  let starting = 'HTTPS proxy'
   try {
+    // Loaded only when on: a default start reads neither.
     if (config.proxyPort !== 'off')
-      proxy = await startConnectProxy({
+      proxy = await (await import('./connect-proxy.ts')).startConnectProxy({
         hostnames: hosts,
         tlsServer: server,
         host: config.host,
@@ -122,13 +124,17 @@ export async function serve(
         headersTimeoutMs: config.headersTimeoutMs,
         log,
       })
-    if (config.dns.port !== 'off') dns = await startDnsResponder(dnsOptions(config, hosts, log))
+    if (config.dns.port !== 'off') {
+      starting = 'DNS responder'
+      const { dnsOptions, startDnsResponder } = await import('./dns-responder.ts')
+      dns = await startDnsResponder(dnsOptions(config, hosts, log))
+    }
   } catch (e) {
     server.close()
     await smtp?.close()
     await proxy?.close()
     await runtime.close()
-    throw new Error(`cannot start the ${proxy ? 'DNS responder' : 'HTTPS proxy'}: ${(e as Error).message}`)
+    throw new Error(`cannot start the ${starting} on ${config.host}: ${(e as Error).message}`)
   }
   runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
@@ -183,7 +189,7 @@ export async function serve(
     )
   if (proxy)
     print(
-      `HTTPS proxy on ${hostForUrl}:${proxy.port} (CONNECT to ${hosts.map((h) => `${h}:443`).join(', ')} only): HTTPS_PROXY=http://${hostForUrl.replace(/^(0\.0\.0\.0|\[::\])$/, '127.0.0.1')}:${proxy.port}`,
+      `HTTPS proxy on ${clientHost}:${proxy.port} (CONNECT to ${hosts.map((h) => `${h}:443`).join(', ')} only): HTTPS_PROXY=http://${clientHost}:${proxy.port}`,
     )
   if (dns)
     print(
