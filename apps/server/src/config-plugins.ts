@@ -1,12 +1,11 @@
 import {
   loginThrottleOptions,
   type MailfrontPlugin,
-  MOUNT_OPTION_KEYS,
   OptionsError,
   optionEnvKey,
   optionEnvName,
   optionValuesFromEnv,
-  parseOptions,
+  parsePluginOptions,
   unknownPluginVariables,
 } from '@mailfront/core'
 import { z } from 'zod'
@@ -26,8 +25,8 @@ export const pluginList = z.string().transform((s, c) => {
 })
 
 export interface PluginSettings {
-  /** MAILFRONT_<PLUGIN>_<OPTION> values as given, by plugin id then camelCase key (checked by its schema). */
-  pluginOptions: Record<string, Record<string, string>>
+  /** MAILFRONT_<PLUGIN>_<OPTION> values parsed by the plugin's schema, once: typed, by plugin id then camelCase key. */
+  pluginOptions: Record<string, Record<string, unknown>>
   prefixes: Record<string, string>
   hostnames: Record<string, string>
 }
@@ -53,41 +52,28 @@ export function readPluginSettings(
         throw fail(`${optionEnvName(id, 'hostname')} must be a host name (got "${host}")`)
       out.hostnames[id] = host.toLowerCase()
     }
-    out.pluginOptions[id] = plugin.options ? checkedOptions(plugin, env, fail) : untypedOptions(id, env)
+    out.pluginOptions[id] = typedOptions(plugin, env, fail)
   }
   return out
 }
 
-function checkedOptions(
+/** The plugin's variables parsed by its schema, here and only here. */
+function typedOptions(
   plugin: MailfrontPlugin,
   env: Record<string, string | undefined>,
   fail: (message: string) => Error,
-): Record<string, string> {
-  const values = optionValuesFromEnv(plugin.id, plugin.options, env) as Record<string, string>
+): Record<string, unknown> {
   try {
-    parseOptions(plugin.id, plugin.options, values)
+    return parsePluginOptions(plugin, optionValuesFromEnv(plugin.id, plugin.options, env))
   } catch (e) {
     if (e instanceof OptionsError) throw fail(e.message)
     throw e
   }
-  return values
-}
-
-/** A plugin without an options schema gets every MAILFRONT_<ID>_* variable, by lower-case name. */
-function untypedOptions(id: string, env: Record<string, string | undefined>): Record<string, string> {
-  const up = `MAILFRONT_${id.toUpperCase()}_`
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(env)) {
-    if (!k.startsWith(up) || v === undefined) continue
-    const key = k.slice(up.length).toLowerCase()
-    if (!(MOUNT_OPTION_KEYS as readonly string[]).includes(key)) out[key] = v
-  }
-  return out
 }
 
 /**
- * MAILFRONT_* variables nothing reads: not the server's (`serverNames`), not an installed plugin's
- * (a plugin without an options schema takes any of its own). Worth a warning: usually a typo.
+ * MAILFRONT_* variables nothing reads: not the server's (`serverNames`), not declared by an installed
+ * plugin's options schema (nor its mount place). Worth a warning: usually a typo.
  */
 export function unknownVariables(
   serverNames: readonly string[],
@@ -97,9 +83,8 @@ export function unknownVariables(
   const known = new Set(serverNames)
   // The SMTP port's login throttle: the core's options under MAILFRONT_SMTP_.
   for (const key of Object.keys(loginThrottleOptions)) known.add(`MAILFRONT_SMTP_${optionEnvKey(key)}`)
-  const typed = plugins.filter((p) => p.options)
   const owned = plugins.map((p) => `MAILFRONT_${p.id.toUpperCase()}_`)
-  const badPluginVars = new Set(unknownPluginVariables(typed, env))
+  const badPluginVars = new Set(unknownPluginVariables(plugins, env))
   return Object.keys(env)
     .filter(
       (k) =>
@@ -110,4 +95,38 @@ export function unknownVariables(
         (badPluginVars.has(k) || !owned.some((p) => k.startsWith(p))),
     )
     .sort()
+}
+
+/** The edit distance of two names (insertions, deletions, substitutions, adjacent swaps). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[])
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
+    }
+  return d[a.length]![b.length]!
+}
+
+/** The known variable an unknown one was probably meant to be (two edits at most), or undefined. */
+export function suggestVariable(name: string, serverNames: readonly string[]): string | undefined {
+  const known = new Set(serverNames)
+  for (const key of Object.keys(loginThrottleOptions)) known.add(`MAILFRONT_SMTP_${optionEnvKey(key)}`)
+  for (const p of installedPlugins()) {
+    for (const key of MOUNT_OPTION_KEYS) known.add(optionEnvName(p.id, key))
+    for (const key of Object.keys(p.options?.shape ?? {})) known.add(optionEnvName(p.id, key))
+  }
+  let best: string | undefined
+  let bestD = 3
+  for (const k of known) {
+    const d = distance(name, k)
+    if (d < bestD) {
+      best = k
+      bestD = d
+    }
+  }
+  return best
 }

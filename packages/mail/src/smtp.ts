@@ -5,18 +5,17 @@ import {
   MailRejection,
   type MailService,
   type SmtpAuth,
+  type SmtpLoginSource,
+  SmtpLogins,
   silentLogger,
 } from '@mailfront/core'
 import addressparser from 'nodemailer/lib/addressparser'
 import { SMTPServer, type SMTPServerSession } from 'smtp-server'
 import { headerBlock } from './dsn.ts'
+import { type MimeLimits, mimeBeyondLimits } from './mime-shape.ts'
 import { InvalidSubmission } from './service.ts'
 
-/** One plugin's part in the port, in mount order: logins are offered to each in turn. */
-export interface SmtpLoginSource {
-  plugin: string
-  auth: SmtpAuth
-}
+export type { SmtpLoginSource }
 
 /** The core's login throttle, as the port uses it (failures only; a refusal never checks). */
 export interface SmtpLoginThrottle {
@@ -34,6 +33,8 @@ export interface SmtpListenerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer }
   /** Largest message accepted, advertised as SIZE. */
   maxSize: number
+  /** MIME nesting depth and part count a message may have (MIME_LIMITS: 32 and 1,000). */
+  mimeLimits?: MimeLimits
   /** Simultaneous connections per client address. */
   maxClientsPerAddress: number
   /** Recipients per message. */
@@ -103,7 +104,7 @@ export function headerFromOf(raw: Uint8Array): string[] {
 const anyUser = (login: string): SessionUser => ({
   plugin: ANY_LOGIN_PLUGIN,
   principal: login,
-  auth: { authenticate: async () => null },
+  auth: { hasLogin: async () => false, authenticate: async () => null },
 })
 
 const userOf = (s: SMTPServerSession) => s.user as unknown as SessionUser | undefined
@@ -117,6 +118,8 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
   const log = o.log ?? silentLogger
   const perAddress = new Map<string, number>()
   const maxRecipients = o.maxRecipients ?? 100
+  const logins = new SmtpLogins()
+  for (const s of o.sources) logins.add(s.plugin, s.auth)
 
   const server = new SMTPServer({
     name: o.hostname,
@@ -164,12 +167,10 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
         return cb(reply(538, '5.7.11 Encryption required: issue STARTTLS before AUTH'))
       const login = auth.username ?? ''
       const password = auth.password ?? ''
+      // One namespace: only the plugin holding the login checks the password (never a second one).
       const check = async (): Promise<SessionUser | null> => {
-        for (const s of o.sources) {
-          const r = await s.auth.authenticate(login, password, ip)
-          if (r) return { plugin: s.plugin, principal: r.principal, auth: s.auth }
-        }
-        return null
+        const r = await logins.authenticate(login, password, ip)
+        return r && { plugin: r.source.plugin, principal: r.principal, auth: r.source.auth }
       }
       const run = o.throttle
         ? o.throttle.attempt(login, ip, check)
@@ -231,10 +232,13 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       stream.on('end', () => {
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded || size > o.maxSize)
           return cb(reply(552, `5.3.4 Message too big: the limit is ${o.maxSize} bytes`))
+        const raw = Buffer.concat(chunks, size)
+        // A structure no reader could show (mailparser stops at 1,000 nodes) is refused here, not stored.
+        const beyond = mimeBeyondLimits(raw, o.mimeLimits)
+        if (beyond) return cb(reply(554, `5.6.0 Message structure refused: ${beyond}`))
         const u = userOf(session) ?? anyUser('')
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
         const envelope: Envelope = { from, to: session.envelope.rcptTo.map((r) => r.address) }
-        const raw = Buffer.concat(chunks, size)
         ;(async () => {
           await u.auth.checkSubmit?.(u.principal, { envelope, size, headerFrom: headerFromOf(raw) })
           const m = await o.mail.submit({

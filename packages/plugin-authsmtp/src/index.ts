@@ -30,6 +30,8 @@ export function authsmtpPlugin() {
     id: 'authsmtp',
     version: '1.01',
     paths: ['/restful/*'],
+    // The public API host: the clients call https://secure.authsmtp.com/restful/….
+    hostnames: ['secure.authsmtp.com'],
     models,
     options: authsmtpOptions,
     setup(ctx) {
@@ -59,7 +61,6 @@ export function authsmtpPlugin() {
       if (status === 401 && challenge) c.header('WWW-Authenticate', 'Basic realm="AuthSMTP API"')
       return c.text(TEXT[status]!, status as 401)
     },
-    notFound: (c) => c.text('Not Found', 404),
     routes: registerRoutes,
     commands,
     summary:

@@ -43,10 +43,17 @@ export const demo = defineDemo({
     ],
     mails: [
       {
+        // Old enough to have backups, with what the password reset and mail.externaluid need, so that
+        // every method can be tried on a fresh server.
         mail: 'user1@domain1.test',
         first_name: 'User',
         last_name: '1',
         plan: 'standard',
+        capabilities: ['MAIL_PASSWORDRESET_SMS', 'MAIL_BACKUPRECOVER'],
+        created_at: '2025-01-15 09:30:00',
+        backups: ['2026-01-03', '2026-01-02', '2026-01-01'],
+        cell_phone: '+491701234567',
+        uid_extern: 'demo-ext-user1',
       },
       {
         mail: 'user2@domain1.test',
@@ -250,6 +257,22 @@ export const demo = defineDemo({
         mail: 'user33@domain3.test',
         first_name: 'User',
         last_name: '33',
+        plan: 'light',
+      },
+    ],
+    invoices: [
+      {
+        invoice_id: 'BMBO-10001-25',
+        account: 'test_account',
+        date: '2025-12-31',
+        amount: 35.7,
+        status: 'paid',
+      },
+    ],
+    registration_tokens: [
+      {
+        token: 'demo-registration-token-domain1',
+        domain: 'domain1.test',
         plan: 'light',
       },
     ],

@@ -1,5 +1,5 @@
 import { boundedPasswordHash, defineFixtures, type PluginContext, upsertOne, z } from '@mailfront/core'
-import { hashed, lower, secret, section } from './fixtures-fields.ts'
+import { hashed, lower, secret, section, utcStamp, utcTime } from './fixtures-fields.ts'
 import { exportResources, loadResources, resourceSections } from './fixtures-resources.ts'
 import {
   ACCOUNT_FIELDS,
@@ -19,6 +19,7 @@ import {
   type DomainRow,
   MAIL,
   MAILING_LIST,
+  type MailExtras,
   type MailingListRow,
   type MailRow,
   OPERATOR,
@@ -57,6 +58,17 @@ export const fixturesSchema = z
       last_name: z.string().default(''),
       active: z.boolean().default(true),
       capabilities: z.array(z.enum(MAIL_CAPABILITIES)).default([]),
+      created_at: utcTime('00:00:00')
+        .optional()
+        .describe(
+          'creation time (UTC); the daily backups start at the first 02:00 after it; default: load time',
+        ),
+      backups: z
+        .array(utcTime('02:00:00'))
+        .optional()
+        .describe(
+          'the backups mail.backup.list offers (UTC; a date alone is 02:00), instead of the daily schedule',
+        ),
       ...optionalAll(MAIL_FIELDS),
       extras: z
         .object({
@@ -108,8 +120,17 @@ const upsert = (
 const pick = (o: Record<string, unknown>, keys: object) =>
   Object.fromEntries(Object.entries(o).filter(([k, v]) => k in keys && k !== 'memo' && v !== undefined))
 
+/** Backups live in the mailbox's extras (newest first, no duplicates); the other extras as given. */
+const withBackups = (extras: MailExtras, backups: number[] | undefined): MailExtras =>
+  backups ? { ...extras, backups: [...new Set(backups)].sort((a, b) => b - a) } : extras
+const extrasOut = (extras: MailExtras | null) => {
+  const { backups: _, ...rest } = extras ?? {}
+  return Object.keys(rest).length ? { extras: rest } : {}
+}
+
 export const fixtures = defineFixtures({
   schema: fixturesSchema,
+  smtpLogins: (data) => data.mails.map((m) => lower(m.mail)),
   async load(ctx, data) {
     const now = ctx.clock.now()
     for (const o of data.operators)
@@ -156,8 +177,8 @@ export const fixtures = defineFixtures({
         active: m.active,
         capabilities: m.capabilities,
         attrs: pick(m, MAIL_FIELDS),
-        extras: m.extras ?? null,
-        created_at: now,
+        extras: m.extras || m.backups ? withBackups(m.extras ?? {}, m.backups) : null,
+        created_at: m.created_at ?? now,
       })
     }
     for (const l of data.mailing_lists)
@@ -228,8 +249,10 @@ export const fixtures = defineFixtures({
         last_name: m.last_name,
         active: m.active,
         capabilities: m.capabilities as MailOut['capabilities'],
+        created_at: utcStamp(m.created_at),
+        ...(m.extras?.backups ? { backups: m.extras.backups.map(utcStamp) } : {}),
         ...(m.attrs as Partial<MailOut>),
-        ...(m.extras ? { extras: m.extras } : {}),
+        ...extrasOut(m.extras),
       })),
       mailing_lists: lists.map((l) => ({
         mailinglist: l.name,

@@ -31,8 +31,13 @@ describe('invoices', () => {
 
   it('lists them newest first, as the live API does', async () => {
     const list = await t.ok('account.invoice.list', { account: 'test_account' }, account)
-    expect(list.map((i: { invoice_id: string }) => i.invoice_id)).toEqual(['BMBO-90001-26', 'BMBO-83002-25'])
-    expect(list[1]).toEqual({
+    // The demo data's invoice (BMBO-10001-25, 2025-12-31) sits between the two made here.
+    expect(list.map((i: { invoice_id: string }) => i.invoice_id)).toEqual([
+      'BMBO-90001-26',
+      'BMBO-10001-25',
+      'BMBO-83002-25',
+    ])
+    expect(list[2]).toEqual({
       invoice_id: 'BMBO-83002-25',
       invoiceNumber: 'BMBO-83002-25',
       date: '2025-10-30',
@@ -282,5 +287,50 @@ describe('backups', () => {
     ])
     const exported = (await fixtures.export(t.ctx)) as { backup_restores: { requested_by: string }[] }
     expect(exported.backup_restores.at(-1)?.requested_by).toBe('test_account')
+  })
+
+  it('come from fixtures: a creation time starts the schedule, given dates replace it; both export', async () => {
+    const data = fixtures.schema.parse({
+      domains: [{ domain: 'backups.test', account: 'test_account' }],
+      mails: [
+        { mail: 'aged@backups.test', created_at: '2026-06-07 03:00:00' },
+        {
+          mail: 'given@backups.test',
+          created_at: '2025-03-01',
+          backups: ['2026-05-01', '2026-05-03 04:05:06', '2026-06-11'],
+        },
+      ],
+    })
+    await fixtures.load(t.ctx, data)
+    // The clock is 2026-06-10 17:40:30 UTC.
+    expect((await t.ok('mail.get', { mail: 'aged@backups.test' }, account)).creation_date).toBe('2026-06-07')
+    const dates = async (mail: string) =>
+      (await t.ok('mail.backup.list', { mail }, account)).map((b: { date: string }) => b.date)
+    expect(await dates('aged@backups.test')).toEqual([
+      '2026-06-10 02:00:00',
+      '2026-06-09 02:00:00',
+      '2026-06-08 02:00:00',
+    ])
+    // Newest first, id 1 the newest; a date alone is 02:00 UTC; one still in the future is not offered.
+    expect(await t.ok('mail.backup.list', { mail: 'given@backups.test' }, account)).toEqual([
+      { id: 1, time: Date.UTC(2026, 4, 3, 4, 5, 6) / 1000, date: '2026-05-03 04:05:06' },
+      { id: 2, time: Date.UTC(2026, 4, 1, 2) / 1000, date: '2026-05-01 02:00:00' },
+    ])
+    expect(
+      await t.ok(
+        'mail.backup.import',
+        { mail: 'given@backups.test', id: 2, time: Date.UTC(2026, 4, 1, 2) / 1000, filter: 'all' },
+        account,
+      ),
+    ).toHaveLength(1)
+    const exported = (await fixtures.export(t.ctx)) as { mails: Record<string, unknown>[] }
+    expect(exported.mails.find((m) => m.mail === 'given@backups.test')).toMatchObject({
+      created_at: '2025-03-01 00:00:00',
+      backups: ['2026-06-11 02:00:00', '2026-05-03 04:05:06', '2026-05-01 02:00:00'],
+    })
+    expect(exported.mails.find((m) => m.mail === 'aged@backups.test')).not.toHaveProperty('backups')
+    expect(
+      fixtures.schema.safeParse({ mails: [{ mail: 'x@backups.test', backups: ['2026-02-30x'] }] }).success,
+    ).toBe(false)
   })
 })

@@ -146,6 +146,8 @@ export interface MailExtras {
   blacklist?: string[]
   spamprotect?: Record<string, unknown>
   vacation?: Record<string, unknown>
+  /** Backups a fixture gave the mailbox (epoch ms, newest first): they replace the daily schedule. */
+  backups?: number[]
 }
 
 export interface AppPasswordRow extends Row {

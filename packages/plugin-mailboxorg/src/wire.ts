@@ -110,5 +110,5 @@ export const WIRE_TABLE = [
   { item: 'invoice status values', value: 'open, paid, storniert', source: 'live (storniert, open); reconstructed (paid)' },
   { item: 'password reset methods', value: '["sms"] when the mailbox has MAIL_PASSWORDRESET_SMS and a cell phone, else []', source: 'reconstructed' },
   { item: 'mail.register lang', value: 'de, en, fr → language de_DE, en_US, fr_FR', source: 'reference (values); reconstructed (mapping)' },
-  { item: 'backups offered', value: 'one a day at 02:00 UTC, the last 14 days since the mailbox exists; id 1 = newest', source: 'reconstructed' },
+  { item: 'backups offered', value: 'one a day at 02:00 UTC, the last 14 days since the mailbox exists (or the dates its fixture gives); id 1 = newest', source: 'reconstructed' },
 ] as const

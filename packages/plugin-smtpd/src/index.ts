@@ -38,6 +38,8 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     version: '1',
     // /t/…: open and click tracking; /f/…: public form endpoints.
     paths: ['/oauth/*', '/api/v1/*', '/t/*', '/f/*'],
+    // The public API host: smtpd-go's baseURL, the terraform provider SDK's APIURL.
+    hostnames: ['api.smtpd.dev'],
     models,
     options: smtpdOptions,
     setup(ctx) {
@@ -57,7 +59,6 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
       const { status, body } = errorBody(err)
       return c.json(body, status as 400)
     },
-    notFound: (c) => c.json({ code: ERRORS.NOT_FOUND.code, message: ERRORS.NOT_FOUND.message }, 404),
     routes(app, ctx) {
       for (const scheme of Object.values(schemes)) scheme.register(app)
       const { tokens, authorize, sending } = ctx.state

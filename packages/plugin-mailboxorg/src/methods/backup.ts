@@ -25,8 +25,16 @@ const restoreObject = z.object({
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 
-/** The daily backups (02:00 UTC) of the last 14 days since the mailbox exists; id 1 is the newest. */
+/**
+ * The backups of a mailbox, id 1 the newest: those its fixture gave it (up to now), else the daily
+ * ones (02:00 UTC) of the last 14 days since the mailbox exists.
+ */
 export function backupsOf(m: MailRow, now: number): z.infer<typeof backupObject>[] {
+  const given = m.extras?.backups
+  if (given)
+    return given
+      .filter((t) => t <= now)
+      .map((t, i) => ({ id: i + 1, time: Math.floor(t / 1000), date: stamp(t) }))
   const out: z.infer<typeof backupObject>[] = []
   let t = Math.floor((now - BACKUP_HOUR_MS) / DAY_MS) * DAY_MS + BACKUP_HOUR_MS
   for (let id = 1; id <= BACKUP_DAYS && t >= m.created_at; id++, t -= DAY_MS)

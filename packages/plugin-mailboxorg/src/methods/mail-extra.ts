@@ -34,6 +34,9 @@ export const mailExtraMethods = [
       if (!t || t.subject !== mail.split('@')[1]) throw appError('INVALID_TOKEN', call.lang)
       const d = await db.findOne<DomainRow>({ model: DOMAIN, where: { field: 'domain', value: t.subject } })
       if (!d) throw appError('INVALID_TOKEN', call.lang)
+      // One SMTP login namespace: an address another provider logs in with already exists.
+      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg'))
+        throw appError('MAIL_EXISTS', call.lang)
       const attrs: Record<string, unknown> = { language: LANGUAGES[p.lang ?? 'de'] }
       if (p.alternate_mail) attrs.alternate_mail = p.alternate_mail
       const data = {

@@ -100,6 +100,9 @@ export const mailMethods = [
       const mail = p.mail.toLowerCase()
       requireAvailablePlan(p.plan, call.lang)
       const d = await requireDomain(call, mail.split('@')[1]!)
+      // One SMTP login namespace: an address another provider logs in with already exists.
+      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg'))
+        throw appError('MAIL_EXISTS', call.lang)
       const row = await createNamed<MailRow>(
         call,
         MAIL,
