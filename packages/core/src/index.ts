@@ -1,4 +1,4 @@
-export { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+export { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi'
 export * from './auth/admin-credential.ts'
 export * from './auth/compare.ts'
 export * from './auth/headers.ts'

@@ -1,5 +1,5 @@
 import { encodeBasic, tryDemo } from '@mailfront/core'
-import { createTestContext, mountPluginForTest } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest } from '@mailfront/core/testing'
 import { describe, expect, it } from 'vitest'
 import { demo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
@@ -8,7 +8,7 @@ import { authsmtpPlugin } from './index.ts'
 // The banner's try lines: the first curl is limited to one request per 20 s, and they say so.
 
 async function demoApp(options: Record<string, string> = {}) {
-  const ctx = createTestContext({ options })
+  const ctx = createTestContext({ options: envOptions(authsmtpPlugin(), options) })
   const { app } = await mountPluginForTest(authsmtpPlugin(), ctx)
   await fixtures.load(ctx, fixtures.schema.parse(structuredClone(demo.data)))
   return { ctx, app }
