@@ -1,6 +1,7 @@
 import {
   loginThrottleOptions,
   type MailfrontPlugin,
+  MOUNT_OPTION_KEYS,
   OptionsError,
   optionEnvKey,
   optionEnvName,
