@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, type PluginContext, type PluginEnv, z } 
 import { createApiKey } from '../accounts.ts'
 import type { Authorize } from '../auth.ts'
 import { smtpdError } from '../errors.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { API_KEY, type ApiKeyRow, apiKeyView } from '../store.ts'
 import type { Tokens } from '../tokens.ts'
 import { AUTH_ERRORS, accountRoutes, bearer, type C, json } from './common.ts'
@@ -36,11 +37,12 @@ export function registerApiKeys(
       request: { body: { content: { 'application/json': { schema: NewApiKey } }, required: true } },
       responses: {
         201: json(CreatedKey, 'Created (PascalCase keys, as documented)'),
-        ...errorResponses(...AUTH_ERRORS, 'VALIDATION_FAILED'),
+        ...errorResponses(...AUTH_ERRORS, 'VALIDATION_FAILED', 'PLAN_API_KEY_LIMIT'),
       },
     }),
     'manage_keys',
     async (c, p) => {
+      await requireRoom(ctx, p!.accountId, 'api_keys')
       const b = (c.req as unknown as { valid(t: 'json'): z.infer<typeof NewApiKey> }).valid('json')
       const { row, secret } = await createApiKey(ctx, {
         account_id: p!.accountId,

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, type PluginEnv, z } from '@mailfront/cor
 import type { Authorize } from '../auth.ts'
 import { readFields } from '../body.ts'
 import { smtpdError } from '../errors.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { createForm, formView, notificationText, settleForm, throttleFormPost } from '../sending/forms.ts'
 import { FORM, type FormRow, PROFILE, type ProfileRow } from '../sending/models.ts'
 import { createSend } from '../sending/sends.ts'
@@ -31,10 +32,11 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
       summary: "Create a form on an active profile's link domain; it starts `creating`",
       request: jsonBody(NewForm),
       ok: { status: 200, body: json(Form, 'Form created') },
-      errors: ['VALIDATION_FAILED', 'DOMAIN_NOT_READY'],
+      errors: ['VALIDATION_FAILED', 'DOMAIN_NOT_READY', 'PLAN_FORM_LIMIT'],
     },
     'manage_profiles',
     async (c, p) => {
+      await requireRoom(ctx, p.accountId, 'forms')
       const f = await createForm(ctx, p.accountId, valid(c))
       sending.background('form setup', () => settleForm(ctx, f))
       return c.json(formView(f, opts.trackingBaseUrl))

@@ -1,6 +1,7 @@
 import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
 import { smtpdError } from '../errors.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { PROFILE, type ProfileRow } from '../sending/models.ts'
 import { createProfile, profileView, settle, setupView, verifyProfile } from '../sending/profiles.ts'
 import type { Sending } from '../sending/service.ts'
@@ -39,10 +40,11 @@ export function registerProfiles(app: OpenAPIHono<PluginEnv>, authorize: Authori
         summary: `Create a sending profile; it starts \`creating\`${tag}`,
         request: jsonBody(NewProfile),
         ok: { status: 202, body: json(CreatedProfile, 'Enqueued for creation') },
-        errors: ['VALIDATION_FAILED', 'PROFILE_NAME_TAKEN'],
+        errors: ['VALIDATION_FAILED', 'PROFILE_NAME_TAKEN', 'PLAN_PROFILE_LIMIT'],
       },
       'manage_profiles',
       async (c, p) => {
+        await requireRoom(ctx, p.accountId, 'profiles')
         const row = await createProfile(ctx, p.accountId, valid<z.infer<typeof NewProfile>>(c))
         // Its DNS records exist as soon as it is stored: next step, `pending`.
         sending.background('profile setup', () => settle(ctx, row))
