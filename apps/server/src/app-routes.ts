@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { type PluginContext, type StorageAdapter, stringifyJson } from '@mailfront/core'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { AdminMode } from './admin/access.ts'
+import { adminAccess } from './admin/access.ts'
 import { type AdminRoutes, createAdminApp } from './admin/app.ts'
+import { ADMIN_OPENAPI_PATH, adminIndex, adminOpenApi } from './admin/openapi.ts'
 import type { ServerEnv } from './app-routing.ts'
 import {
   DOCS_ASSETS,
@@ -52,6 +54,8 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
     mergedCache ??= stringifyJson(mergedOpenApi(rest, d.version))
     return c.body(mergedCache, 200, { 'Content-Type': 'application/json; charset=UTF-8' })
   })
+  // The admin API's own document (its name cannot be a plugin id: ids have no underscore).
+  if (d.adminMode !== 'off') own.get(ADMIN_OPENAPI_PATH, (c) => c.json(adminOpenApi(d.version)))
   own.get('/openapi/:file{[a-z0-9]+(?:-methods)?\\.json}', (c) => {
     const [, id, methods] = /^([a-z0-9]+)(-methods)?\.json$/.exec(c.req.param('file'))!
     const m = mounted.find((x) => x.plugin.id === id)
@@ -75,7 +79,10 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
   })
   uiRoutes(own)
   own.get('/docs', (c) => c.html(docsHtml()))
-  const initJs = docsInitJs(rpc.map((m) => ({ id: m.plugin.id, title: m.plugin.docs.title })))
+  const initJs = docsInitJs(
+    rpc.map((m) => ({ id: m.plugin.id, title: m.plugin.docs.title })),
+    d.adminMode !== 'off',
+  )
   own.get('/docs/init.js', (c) => c.body(initJs, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
   const assetCache = new Map<string, Buffer>()
   own.get('/docs/assets/:name', async (c) => {
@@ -90,10 +97,18 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
     return c.body(new Uint8Array(buf), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' })
   })
   // MAILFRONT_ADMIN=off: no admin API at all, /_mailfront/* is the root's plain 404.
-  if (d.adminMode !== 'off')
+  if (d.adminMode !== 'off') {
+    const index = (c: Context) => c.json(adminIndex(d.version))
+    // The banner's link ends in a slash, which the mounted app's '/' does not match: the same rule, the same index.
+    own.get('/_mailfront/', adminAccess({ mode: d.adminMode ?? 'auto', token: d.adminToken }), index)
     own.route(
       '/_mailfront',
-      createAdminApp({ mode: d.adminMode, token: d.adminToken, groups: d.adminRoutes ?? [] }),
+      createAdminApp({
+        mode: d.adminMode,
+        token: d.adminToken,
+        groups: [(admin) => admin.get('/', index), ...(d.adminRoutes ?? [])],
+      }),
     )
+  }
   return own
 }

@@ -2,6 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser'
 import { encodeBasic, silentLogger } from '@mailfront/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from './config.ts'
+import { installedIds } from './registry.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 
 const auth = { Authorization: encodeBasic('aa12345', 'demo-api-password') }
@@ -60,14 +61,22 @@ describe('composed server (app.request)', () => {
     const doc = await (await rt.app.request('/openapi.json')).json()
     expect(doc.openapi).toBe('3.1.0')
     // Names already starting with the plugin id are kept; others get `<id>_`.
-    expect(Object.keys(doc.components.securitySchemes)).toEqual([
-      'authsmtpBasic',
-      'smtpdBasic',
-      'smtpdBearer',
-      'smtpdKeySecret',
-      'tmailBasic',
-      'mailboxorgSession',
-    ])
+    const schemes = Object.keys(doc.components.securitySchemes)
+    expect(schemes).toEqual(
+      expect.arrayContaining([
+        'authsmtpBasic',
+        'smtpdBasic',
+        'smtpdBearer',
+        'smtpdKeySecret',
+        'tmailBasic',
+        'mailboxorgSession',
+      ]),
+    )
+    // Every installed plugin's schemes, in mount order, each under its plugin's id.
+    const ids = installedIds()
+    const owner = (name: string) => ids.findIndex((id) => name.startsWith(id))
+    expect(schemes.map(owner)).toEqual(schemes.map(owner).sort((a, b) => a - b))
+    expect(schemes.map(owner)).not.toContain(-1)
     expect(doc.paths['/v1/'].post.operationId).toBe('mailboxorgRpc')
     expect(doc.paths['/oauth/me'].get.security).toEqual([{ smtpdBearer: [] }])
     expect(doc.paths['/users/{login}'].post.security).toEqual([{ tmailBasic: [] }])

@@ -21,6 +21,7 @@ import type { FaultSet } from './admin/faults.ts'
 import { ownRoutes } from './app-routes.ts'
 import { faultMiddleware, requestMiddleware, routeLabel, type ServerEnv } from './app-routing.ts'
 import { compileTrust, type TrustProxy } from './client-address.ts'
+import { publicHostnames } from './client-hosts.ts'
 import type { MountedPlugin } from './docs.ts'
 import type { Metrics } from './metrics.ts'
 import { type RequestLog, requestLogMiddleware } from './request-log.ts'
@@ -57,7 +58,8 @@ export interface AppDeps {
   requireHttps: boolean
   trustProxy: TrustProxy
   bodyLimit: number
-  pluginOptions: Record<string, Record<string, string>>
+  /** Each plugin's options, typed (parsed once from the environment by `readPluginSettings`). */
+  pluginOptions: Record<string, Record<string, unknown>>
   prefixes: Record<string, string>
   hostnames: Record<string, string>
   /** Bearer token for /_mailfront/*, required from every client once set. */
@@ -121,7 +123,10 @@ export function createMailfront(d: AppDeps): Mailfront {
     hostname: e.mount.hostname,
   }))
   const draining = { value: false }
-  const hostnames = [...new Set(mounted.flatMap((m) => (m.hostname ? [m.hostname] : [])))]
+  const publicHosts = publicHostnames(d.plugins, d.hostnames)
+  const hostnames = [
+    ...new Set([...mounted.flatMap((m) => (m.hostname ? [m.hostname] : [])), ...publicHosts.keys()]),
+  ]
 
   const access = (d.log as Logger & { access?: Logger }).access ?? d.log
   const root = new Hono<ServerEnv>({ getPath: hostRouting(hostnames) })
@@ -144,11 +149,12 @@ export function createMailfront(d: AppDeps): Mailfront {
   root.route('/', own)
   for (const h of hostnames) root.route(hostBase(h), own)
 
-  for (const e of entries)
-    routePluginApp(root, e.plugin, e.ctx, {
-      ...e.mount,
-      app: e.app,
-      before: d.faults ? [faultMiddleware(d.faults, e.plugin)] : [],
-    })
+  for (const e of entries) {
+    const before = d.faults ? [faultMiddleware(d.faults, e.plugin)] : []
+    routePluginApp(root, e.plugin, e.ctx, { ...e.mount, app: e.app, before })
+    // The provider's own hostnames reach it at its native paths, wherever else it is mounted.
+    for (const h of e.plugin.hostnames ?? [])
+      if (h !== e.mount.hostname) routePluginApp(root, e.plugin, e.ctx, { hostname: h, app: e.app, before })
+  }
   return { app: root as unknown as Hono, mounted, contexts, draining }
 }

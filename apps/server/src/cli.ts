@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { type CommandDef, type MailfrontPlugin, stringifyJson } from '@mailfront/core'
 import { Command, Option } from 'commander'
 import pino from 'pino'
+import { addCaCommand } from './ca-command.ts'
 import { ConfigError, ENV_SPEC, loadConfig } from './config.ts'
 import { mergedOpenApi, pluginOpenApi } from './docs.ts'
 import { exportFixtures, FixtureError, loadFixtures, readFixtures } from './fixtures.ts'
@@ -192,6 +193,7 @@ export function buildProgram(): Command {
       } else print(mergedOpenApi(rt.mounted, VERSION))
     })
   })
+  addCaCommand(program, (m) => new ConfigError(m))
   for (const p of installedPlugins()) for (const def of p.commands ?? []) addPluginCommand(program, def, p)
   return program
 }

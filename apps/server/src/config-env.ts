@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { compileTrust, type TrustProxy } from './client-address.ts'
 import { pluginList } from './config-plugins.ts'
@@ -45,6 +46,34 @@ export const ENV_SPEC = {
     default: undefined,
     flag: '--tls-key <file>',
     description: 'private key (with --tls files)',
+  },
+  MAILFRONT_HOSTNAME: {
+    default: undefined,
+    flag: '--hostname <names>',
+    description: 'more names (comma list) for the self-signed certificate, e.g. the compose service name',
+  },
+  MAILFRONT_PROXY_PORT: {
+    default: 'off',
+    flag: '--proxy-port <n>',
+    description:
+      "HTTPS proxy port: CONNECT to a plugin's public hostname:443 only (0 = any free port, off = none)",
+  },
+  MAILFRONT_DNS_PORT: {
+    default: 'off',
+    flag: '--dns-port <n>',
+    description:
+      "DNS responder port, UDP and TCP: the plugins' public hostnames, the rest forwarded (off = none)",
+  },
+  MAILFRONT_DNS_ANSWER: {
+    default: undefined,
+    flag: '--dns-answer <addrs>',
+    description:
+      'addresses (comma list) the DNS responder gives for those names (default: the listen address)',
+  },
+  MAILFRONT_DNS_UPSTREAM: {
+    default: undefined,
+    flag: '--dns-upstream <addrs>',
+    description: "resolvers (comma list of ip or ip:port) for other names (default: /etc/resolv.conf's)",
   },
   MAILFRONT_TRUST_PROXY: {
     default: 'false',
@@ -156,6 +185,38 @@ export const ENV_SPEC = {
   },
 } as const
 
+const portOrOff = (name: string) =>
+  z.string().transform((v, c): number | 'off' => {
+    if (v === 'off') return 'off'
+    const n = /^\d{1,5}$/.test(v) ? Number(v) : Number.NaN
+    if (!(n >= 0 && n <= 65535)) {
+      c.addIssue({ code: 'custom', message: `${name} must be a port number or off` })
+      return z.NEVER
+    }
+    return n
+  })
+
+const commaList = (name: string, what: string, ok: (v: string) => boolean) =>
+  z.string().transform((s, c) => {
+    const list = s
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean)
+    const bad = list.find((x) => !ok(x))
+    if (bad !== undefined || !list.length) {
+      c.addIssue({ code: 'custom', message: `${name} must be ${what}${bad ? ` ("${bad}" is not)` : ''}` })
+      return z.NEVER
+    }
+    return list
+  })
+
+/** A resolver address: `ip`, `ip:port` or `[ipv6]:port` (port 53 when none). */
+export function parseResolver(v: string): { address: string; port: number } | undefined {
+  const m = /^\[([0-9a-f:.]+)\]:(\d{1,5})$/i.exec(v) ?? /^([0-9.]+):(\d{1,5})$/.exec(v)
+  const [address, port] = m ? [m[1]!, Number(m[2])] : [v, 53]
+  return isIP(address) && port > 0 && port <= 65535 ? { address, port } : undefined
+}
+
 const AGE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /** MAILFRONT_MAIL_RETAIN: `1000`, `7d`, `1000,7d` (a count and/or an age). */
@@ -199,6 +260,25 @@ export const serverEnvSchema = z
     }),
     MAILFRONT_TLS_CERT: z.string().optional(),
     MAILFRONT_TLS_KEY: z.string().optional(),
+    MAILFRONT_HOSTNAME: commaList(
+      'MAILFRONT_HOSTNAME',
+      'a comma list of host names',
+      (v) =>
+        /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v) ||
+        isIP(v) > 0,
+    ).optional(),
+    MAILFRONT_PROXY_PORT: portOrOff('MAILFRONT_PROXY_PORT'),
+    MAILFRONT_DNS_PORT: portOrOff('MAILFRONT_DNS_PORT'),
+    MAILFRONT_DNS_ANSWER: commaList(
+      'MAILFRONT_DNS_ANSWER',
+      'a comma list of IP addresses',
+      (v) => isIP(v) > 0,
+    ).optional(),
+    MAILFRONT_DNS_UPSTREAM: commaList(
+      'MAILFRONT_DNS_UPSTREAM',
+      'a comma list of resolvers (ip, ip:port or [ipv6]:port)',
+      (v) => parseResolver(v) !== undefined,
+    ).optional(),
     MAILFRONT_TRUST_PROXY: z.string().transform((v, c): TrustProxy => {
       const s = v.trim().toLowerCase()
       if (['false', 'no', '0', ''].includes(s)) return false
@@ -254,15 +334,7 @@ export const serverEnvSchema = z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
       .optional(),
-    MAILFRONT_SMTP_PORT: z.string().transform((v, c): number | 'off' => {
-      if (v === 'off') return 'off'
-      const n = /^\d{1,5}$/.test(v) ? Number(v) : Number.NaN
-      if (!(n >= 0 && n <= 65535)) {
-        c.addIssue({ code: 'custom', message: 'MAILFRONT_SMTP_PORT must be a port number or off' })
-        return z.NEVER
-      }
-      return n
-    }),
+    MAILFRONT_SMTP_PORT: portOrOff('MAILFRONT_SMTP_PORT'),
     MAILFRONT_SMTP_MAX_SIZE: z.coerce
       .number({ message: 'MAILFRONT_SMTP_MAX_SIZE must be a number of bytes' })
       .int('MAILFRONT_SMTP_MAX_SIZE must be a number of bytes')
@@ -321,6 +393,13 @@ export const serverEnvSchema = z
     }),
   })
   .superRefine((c, ctx) => {
+    if (c.MAILFRONT_PROXY_PORT !== 'off' && c.MAILFRONT_TLS === 'off')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_PROXY_PORT'],
+        message:
+          'MAILFRONT_PROXY_PORT tunnels to the TLS listener: it needs MAILFRONT_TLS self-signed or files',
+      })
     if (c.MAILFRONT_MAIL_DELIVERY === 'relay' && !c.MAILFRONT_MAIL_RELAY_URL)
       ctx.addIssue({
         code: 'custom',

@@ -1,12 +1,11 @@
 import {
   loginThrottleOptions,
   type MailfrontPlugin,
-  MOUNT_OPTION_KEYS,
   OptionsError,
   optionEnvKey,
   optionEnvName,
   optionValuesFromEnv,
-  parseOptions,
+  parsePluginOptions,
   unknownPluginVariables,
 } from '@mailfront/core'
 import { z } from 'zod'
@@ -26,8 +25,8 @@ export const pluginList = z.string().transform((s, c) => {
 })
 
 export interface PluginSettings {
-  /** MAILFRONT_<PLUGIN>_<OPTION> values as given, by plugin id then camelCase key (checked by its schema). */
-  pluginOptions: Record<string, Record<string, string>>
+  /** MAILFRONT_<PLUGIN>_<OPTION> values parsed by the plugin's schema, once: typed, by plugin id then camelCase key. */
+  pluginOptions: Record<string, Record<string, unknown>>
   prefixes: Record<string, string>
   hostnames: Record<string, string>
 }
@@ -53,41 +52,28 @@ export function readPluginSettings(
         throw fail(`${optionEnvName(id, 'hostname')} must be a host name (got "${host}")`)
       out.hostnames[id] = host.toLowerCase()
     }
-    out.pluginOptions[id] = plugin.options ? checkedOptions(plugin, env, fail) : untypedOptions(id, env)
+    out.pluginOptions[id] = typedOptions(plugin, env, fail)
   }
   return out
 }
 
-function checkedOptions(
+/** The plugin's variables parsed by its schema, here and only here. */
+function typedOptions(
   plugin: MailfrontPlugin,
   env: Record<string, string | undefined>,
   fail: (message: string) => Error,
-): Record<string, string> {
-  const values = optionValuesFromEnv(plugin.id, plugin.options, env) as Record<string, string>
+): Record<string, unknown> {
   try {
-    parseOptions(plugin.id, plugin.options, values)
+    return parsePluginOptions(plugin, optionValuesFromEnv(plugin.id, plugin.options, env))
   } catch (e) {
     if (e instanceof OptionsError) throw fail(e.message)
     throw e
   }
-  return values
-}
-
-/** A plugin without an options schema gets every MAILFRONT_<ID>_* variable, by lower-case name. */
-function untypedOptions(id: string, env: Record<string, string | undefined>): Record<string, string> {
-  const up = `MAILFRONT_${id.toUpperCase()}_`
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(env)) {
-    if (!k.startsWith(up) || v === undefined) continue
-    const key = k.slice(up.length).toLowerCase()
-    if (!(MOUNT_OPTION_KEYS as readonly string[]).includes(key)) out[key] = v
-  }
-  return out
 }
 
 /**
- * MAILFRONT_* variables nothing reads: not the server's (`serverNames`), not an installed plugin's
- * (a plugin without an options schema takes any of its own). Worth a warning: usually a typo.
+ * MAILFRONT_* variables nothing reads: not the server's (`serverNames`), not declared by an installed
+ * plugin's options schema (nor its mount place). Worth a warning: usually a typo.
  */
 export function unknownVariables(
   serverNames: readonly string[],
@@ -97,9 +83,8 @@ export function unknownVariables(
   const known = new Set(serverNames)
   // The SMTP port's login throttle: the core's options under MAILFRONT_SMTP_.
   for (const key of Object.keys(loginThrottleOptions)) known.add(`MAILFRONT_SMTP_${optionEnvKey(key)}`)
-  const typed = plugins.filter((p) => p.options)
   const owned = plugins.map((p) => `MAILFRONT_${p.id.toUpperCase()}_`)
-  const badPluginVars = new Set(unknownPluginVariables(typed, env))
+  const badPluginVars = new Set(unknownPluginVariables(plugins, env))
   return Object.keys(env)
     .filter(
       (k) =>

@@ -20,6 +20,26 @@ describe('configuration', () => {
     expect(c.databaseUrl).toMatch(/^sqlite:.*\/data\/mailfront\.db$/)
     expect(c.plugins).toContain('authsmtp')
   })
+  it('reads the client-hostname settings: proxy and DNS off by default', () => {
+    expect(loadConfig({})).toMatchObject({ extraHostnames: [], proxyPort: 'off', dns: { port: 'off' } })
+    expect(
+      loadConfig({
+        MAILFRONT_HOSTNAME: 'Mailfront, mailfront.test',
+        MAILFRONT_PROXY_PORT: '0',
+        MAILFRONT_DNS_PORT: '5353',
+        MAILFRONT_DNS_ANSWER: '10.0.0.5,::1',
+        MAILFRONT_DNS_UPSTREAM: '1.1.1.1,[2606:4700::1111]:53,10.0.0.1:5353',
+      }),
+    ).toMatchObject({
+      extraHostnames: ['mailfront', 'mailfront.test'],
+      proxyPort: 0,
+      dns: {
+        port: 5353,
+        answer: ['10.0.0.5', '::1'],
+        upstream: ['1.1.1.1', '[2606:4700::1111]:53', '10.0.0.1:5353'],
+      },
+    })
+  })
   it('lets flags override the environment', () => {
     expect(loadConfig({ MAILFRONT_PORT: '1' }, { MAILFRONT_PORT: '2' }).port).toBe(2)
   })
@@ -38,6 +58,24 @@ describe('configuration', () => {
     ],
     [{ MAILFRONT_TRUST_PROXY: '10.0.0.0/33' }, /^MAILFRONT_TRUST_PROXY must be/],
     [{ MAILFRONT_DEMO: 'x' }, /^MAILFRONT_DEMO/],
+    [
+      { MAILFRONT_PROXY_PORT: '8443', MAILFRONT_TLS: 'off' },
+      /^MAILFRONT_PROXY_PORT tunnels to the TLS listener: it needs MAILFRONT_TLS self-signed or files/,
+    ],
+    [{ MAILFRONT_PROXY_PORT: 'yes' }, /^MAILFRONT_PROXY_PORT must be a port number or off/],
+    [{ MAILFRONT_DNS_PORT: '-1' }, /^MAILFRONT_DNS_PORT must be a port number or off/],
+    [
+      { MAILFRONT_DNS_ANSWER: '127.0.0.1,host' },
+      /^MAILFRONT_DNS_ANSWER must be a comma list of IP addresses \("host" is not\)/,
+    ],
+    [
+      { MAILFRONT_DNS_UPSTREAM: '1.1.1.1:99999' },
+      /^MAILFRONT_DNS_UPSTREAM must be a comma list of resolvers/,
+    ],
+    [
+      { MAILFRONT_HOSTNAME: 'ok.test,not_ok' },
+      /^MAILFRONT_HOSTNAME must be a comma list of host names \("not_ok" is not\)/,
+    ],
     [{ MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS: '-1' }, /^MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS/],
     [{ MAILFRONT_HEADERS_TIMEOUT_S: 'soon' }, /^MAILFRONT_HEADERS_TIMEOUT_S must be a number of seconds/],
     [
@@ -101,14 +139,15 @@ describe('configuration', () => {
       MAILFRONT_AUTHSMTP_PREFIX: '/a',
       MAILFRONT_TMAIL_HOSTNAME: 'Tmail.Test',
     })
-    expect(c.pluginOptions.authsmtp).toEqual({ challenge: 'true' })
+    // Parsed once, here: typed values with the defaults filled in.
+    expect(c.pluginOptions.authsmtp).toMatchObject({ challenge: true, rateWindowS: 20, loginFailures: 10 })
     expect(c.prefixes).toEqual({ authsmtp: '/a' })
     expect(c.hostnames).toEqual({ tmail: 'tmail.test' })
   })
 
   it("checks only the selected plugins' options", () => {
     const env = { MAILFRONT_PLUGINS: 'authsmtp', MAILFRONT_TMAIL_QUEUE_INTERVAL_S: 'soon' }
-    expect(loadConfig(env).pluginOptions).toEqual({ authsmtp: {} })
+    expect(Object.keys(loadConfig(env).pluginOptions)).toEqual(['authsmtp'])
   })
   it('names the MAILFRONT_* variables that nothing reads, and only those', () => {
     const c = loadConfig({

@@ -126,10 +126,12 @@ export function docsHtml(): string {
  * Swagger UI's start: the merged REST document, and one "JSON-RPC methods" document per JSON-RPC
  * plugin (its OpenRPC methods as operations), picked from the top bar.
  */
-export function docsInitJs(rpc: { id: string; title: string }[]): string {
+export function docsInitJs(rpc: { id: string; title: string }[], admin = false): string {
   const urls = [
     { url: '/openapi.json', name: 'REST APIs (merged)' },
     ...rpc.map((r) => ({ url: `/openapi/${r.id}-methods.json`, name: `${r.title}: JSON-RPC methods` })),
+    // mailfront's own admin API, a definition of its own (never merged with the providers').
+    ...(admin ? [{ url: '/openapi/_mailfront.json', name: 'mailfront admin API (/_mailfront)' }] : []),
   ]
   return `window.ui = SwaggerUIBundle({
   urls: ${JSON.stringify(urls)},

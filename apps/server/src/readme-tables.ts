@@ -41,6 +41,10 @@ export function commandsTable(plugins: readonly MailfrontPlugin[]): string {
     ['`fixtures export [--out FILE]`', 'everything in the store, secrets as stored hashes'],
     ['`migrate`', 'create or migrate the schema and exit'],
     ['`openapi [--plugin P]`', "print the merged (or one plugin's) OpenAPI 3.1 document"],
+    [
+      '`ca [--path \\| --install \\| --uninstall]`',
+      "print the local CA's certificate (or its file), or add it to (remove it from) this machine's trust store",
+    ],
   ]
   for (const p of plugins) {
     const groups = new Map<string, string[]>()

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url'
 import { parseJson, tryDemo } from '@mailfront/core'
 import { describe, expect, it } from 'vitest'
 import { demoFixtures, smtpExamples } from './demo.ts'
+import { demoJson, GENERATED } from './generate.ts'
 import { INSTALLED_PLUGINS } from './plugins.ts'
 import { createPlugin, defaultPluginIds, installedIds, installedPlugins } from './registry.ts'
 
 const SRC = fileURLToPath(new URL('.', import.meta.url))
-const DEMO_JSON = fileURLToPath(new URL('../../../fixtures/demo.json', import.meta.url))
 
 describe('the plugin registry', () => {
   it('knows the installed plugins by their own ids, each once, all selected by default', () => {
@@ -21,9 +21,12 @@ describe('the plugin registry', () => {
     expect(() => createPlugin('nope')).toThrow(/unknown plugin "nope"/)
   })
 
-  it("fixtures/demo.json is what the plugins' demo data make", () => {
-    const { $comment: _, ...file } = parseJson(readFileSync(DEMO_JSON, 'utf8')) as Record<string, unknown>
-    expect(file).toEqual(demoFixtures(installedPlugins()))
+  it("fixtures/demo.json is what the plugins' demo data make, byte for byte (`npm run generate` writes it)", () => {
+    const text = readFileSync(GENERATED.demo, 'utf8')
+    const { $comment: _, ...file } = parseJson(text) as Record<string, unknown>
+    const stale = 'fixtures/demo.json is out of date: run `npm run generate`'
+    expect(file, stale).toEqual(demoFixtures(installedPlugins()))
+    expect(text, stale).toBe(demoJson(text))
   })
 
   it("every plugin's demo data passes its fixtures schema, and its try lines are filled in", () => {

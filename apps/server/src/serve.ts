@@ -3,13 +3,17 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { tryDemo } from '@mailfront/core'
+import { clientHostnames } from './client-hosts.ts'
 import { type Config, checkAdminExposure } from './config.ts'
+import { type RunningProxy, startConnectProxy } from './connect-proxy.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
+import { dnsOptions, type RunningDns, startDnsResponder } from './dns-responder.ts'
 import type { createLogger } from './log.ts'
+import { describedPlugin } from './registry.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 import { type RunningSmtp, startSmtp } from './smtp.ts'
-import { filesCert, selfSignedCert } from './tls.ts'
+import { caFiles, caIssuedCert, certificateNames, filesCert } from './tls.ts'
 
 export interface Running {
   runtime: Runtime
@@ -17,10 +21,16 @@ export interface Running {
   url: string
   /** The SMTP submission port, unless MAILFRONT_SMTP_PORT=off. */
   smtp: RunningSmtp | null
+  /** The HTTPS proxy's and the DNS responder's ports, when on. */
+  proxyPort?: number
+  dnsPort?: number
   stop(): Promise<void>
 }
 
 const SHUTDOWN_GRACE_MS = 10_000
+// The HTTPS proxy's bounds: open client connections (tunnels included), and a tunnel's idle time.
+const PROXY_MAX_CONNECTIONS = 512
+const PROXY_IDLE_MS = 120_000
 
 /** Start the HTTP(S) server. Resolves once it listens. */
 export async function serve(
@@ -33,9 +43,16 @@ export async function serve(
   checkAdminExposure(config)
   if (config.unknownVariables.length)
     log.warn({ variables: config.unknownVariables }, 'unknown MAILFRONT_* variables, ignored (a typo?)')
+  const hosts = clientHostnames(
+    config.plugins.map((id) => describedPlugin(id)!),
+    config.hostnames,
+  )
   const tls =
     config.tls.mode === 'self-signed'
-      ? await selfSignedCert(config.dataDir)
+      ? await caIssuedCert(
+          config.dataDir,
+          certificateNames(config.host, [...config.extraHostnames, ...hosts]),
+        )
       : config.tls.mode === 'files'
         ? await filesCert(config.tls.cert!, config.tls.key!)
         : null
@@ -82,6 +99,28 @@ export async function serve(
     await runtime.close()
     throw new Error(`cannot listen for SMTP on ${config.host}:${config.smtp.port}: ${(e as Error).message}`)
   }
+  let proxy: RunningProxy | null = null
+  let dns: RunningDns | null = null
+  try {
+    if (config.proxyPort !== 'off')
+      proxy = await startConnectProxy({
+        hostnames: hosts,
+        tlsServer: server,
+        host: config.host,
+        port: config.proxyPort,
+        maxConnections: PROXY_MAX_CONNECTIONS,
+        idleTimeoutMs: PROXY_IDLE_MS,
+        headersTimeoutMs: config.headersTimeoutMs,
+        log,
+      })
+    if (config.dns.port !== 'off') dns = await startDnsResponder(dnsOptions(config, hosts, log))
+  } catch (e) {
+    server.close()
+    await smtp?.close()
+    await proxy?.close()
+    await runtime.close()
+    throw new Error(`cannot start the ${proxy ? 'DNS responder' : 'HTTPS proxy'}: ${(e as Error).message}`)
+  }
   runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host
@@ -115,13 +154,24 @@ export async function serve(
       `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${url}/_mailfront/messages`,
     )
   }
-  if (tls?.generated) print(`generated a self-signed certificate in ${config.dataDir} (use curl -k)`)
+  if (tls?.generated && config.tls.mode === 'self-signed')
+    print(
+      `issued a certificate from the local CA ${caFiles(config.dataDir).cert} for ${hosts.join(', ') || 'loopback'} (trust it: mailfront ca --install, or curl --cacert; or use curl -k)`,
+    )
   if (!tls && config.requireHttps)
     log.warn(
       { tls: 'off', requireHttps: true },
       config.trustProxy
         ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
         : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy',
+    )
+  if (proxy)
+    print(
+      `HTTPS proxy on ${hostForUrl}:${proxy.port} (CONNECT to ${hosts.map((h) => `${h}:443`).join(', ')} only): HTTPS_PROXY=http://${hostForUrl.replace(/^(0\.0\.0\.0|\[::\])$/, '127.0.0.1')}:${proxy.port}`,
+    )
+  if (dns)
+    print(
+      `DNS responder on ${hostForUrl}:${dns.port} (UDP and TCP): ${hosts.join(', ')} → ${dns.answer.join(', ')}`,
     )
   print(`state, request log and mail: ${url}/   admin API: ${url}/_mailfront/`)
   if (demo) {
@@ -144,6 +194,8 @@ export async function serve(
       runtime.draining.value = true
       log.info('shutting down: finishing in-flight requests')
       const smtpClosed = smtp?.close()
+      await proxy?.close()
+      await dns?.close()
       const closed = new Promise<void>((r) => server.close(() => r()))
       server.closeIdleConnections()
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
@@ -155,5 +207,5 @@ export async function serve(
     })()
     return stopping
   }
-  return { runtime, server, url, smtp, stop }
+  return { runtime, server, url, smtp, proxyPort: proxy?.port, dnsPort: dns?.port, stop }
 }

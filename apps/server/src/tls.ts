@@ -1,6 +1,6 @@
-import { X509Certificate } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { randomBytes, X509Certificate } from 'node:crypto'
+import { chmod, mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
 import { join } from 'node:path'
 
 export interface TlsMaterial {
@@ -9,41 +9,180 @@ export interface TlsMaterial {
   generated: boolean
 }
 
-/** The self-signed certificate in the data dir, generated on first start (valid for localhost and 127.0.0.1). */
-export async function selfSignedCert(dataDir: string): Promise<TlsMaterial> {
-  const keyFile = join(dataDir, 'tls-key.pem')
-  const certFile = join(dataDir, 'tls-cert.pem')
-  if (existsSync(keyFile) && existsSync(certFile)) {
-    const cert = await readFile(certFile, 'utf8')
-    if (new Date(new X509Certificate(cert).validTo).getTime() > Date.now() + 86_400_000) {
-      return { key: await readFile(keyFile, 'utf8'), cert, generated: false }
+/** The local CA's files in the data dir: the key stays there (0600), the certificate is what clients trust. */
+export const caFiles = (dataDir: string) => ({
+  key: join(dataDir, 'ca-key.pem'),
+  cert: join(dataDir, 'ca-cert.pem'),
+})
+
+const DAY = 86_400_000
+// Apple's limit for server certificates; the CA lives longer so that trust stores keep it.
+const SERVER_DAYS = 825
+const CA_DAYS = 3650
+// EC P-256: generated in milliseconds, accepted by every client ecosystem.
+const KEY = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const
+
+// A PEM file as tools expect it: LF line ends, one at the end (update-ca-certificates, cat >> bundle).
+const pem = (text: string) => `${text.replaceAll('\r\n', '\n').trimEnd()}\n`
+const readIfThere = (file: string) => readFile(file, 'utf8').catch(() => undefined)
+// A file that is not a certificate (truncated, edited) counts as none: it is made anew.
+const parsed = (pem: string) => {
+  try {
+    return new X509Certificate(pem)
+  } catch {
+    return undefined
+  }
+}
+const validFor = (cert: X509Certificate | undefined, ms: number): cert is X509Certificate =>
+  !!cert && new Date(cert.validTo).getTime() > Date.now() + ms
+
+async function writeAtomic(file: string, data: string, mode: number) {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`
+  await writeFile(tmp, data, { mode })
+  await chmod(tmp, mode)
+  await rename(tmp, file)
+}
+
+/**
+ * Several processes may start on one data dir at once: the CA and the certificate are made by one
+ * of them at a time (a lock directory; one left by a crashed process is taken after 30 s).
+ */
+async function withLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = join(dataDir, '.tls-lock')
+  for (;;) {
+    try {
+      await mkdir(lock)
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      )
+      if (age > 30_000) await rmdir(lock).catch(() => {})
+      else await new Promise((r) => setTimeout(r, 50))
     }
   }
+  try {
+    return await fn()
+  } finally {
+    await rmdir(lock).catch(() => {})
+  }
+}
+
+/** The local CA of this data dir, made on first use. Its key never leaves the data dir. */
+export async function localCa(dataDir: string): Promise<{ key: string; cert: string; generated: boolean }> {
   await mkdir(dataDir, { recursive: true })
-  // Loaded only to make a certificate: every later start reads the stored one.
+  return withLock(dataDir, () => caLocked(dataDir))
+}
+
+async function caLocked(dataDir: string) {
+  const files = caFiles(dataDir)
+  const [key, cert] = [await readIfThere(files.key), await readIfThere(files.cert)]
+  if (key && cert && validFor(parsed(cert), 30 * DAY)) return { key, cert, generated: false }
+  // Loaded only to make a certificate: every later start reads the stored ones.
   const { generate } = await import('selfsigned')
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 825 * 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
-      },
+  const id = randomBytes(4).toString('hex')
+  const pems = await generate(
+    [
+      { name: 'commonName', value: `mailfront local CA ${id}` },
+      { name: 'organizationName', value: 'mailfront development CA' },
     ],
-  } as never)
-  await writeFile(keyFile, pems.private, { mode: 0o600 })
-  await chmod(keyFile, 0o600)
-  await writeFile(certFile, pems.cert)
-  return { key: pems.private, cert: pems.cert, generated: true }
+    {
+      ...KEY,
+      // A day back: a client whose clock lags a little still accepts it.
+      notBeforeDate: new Date(Date.now() - DAY),
+      notAfterDate: new Date(Date.now() + CA_DAYS * DAY),
+      extensions: [
+        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      ],
+    },
+  )
+  const made = { key: pem(pems.private), cert: pem(pems.cert) }
+  await writeAtomic(files.key, made.key, 0o600)
+  await writeAtomic(files.cert, made.cert, 0o644)
+  return { ...made, generated: true }
+}
+
+/** Whether a certificate names every one of these hosts (DNS names and IP addresses) in its SAN. */
+export function coversNames(cert: X509Certificate, names: string[]): boolean {
+  const san = (cert.subjectAltName ?? '').split(', ')
+  return names.every((n) =>
+    isIP(n)
+      ? san.some((s) => s.startsWith('IP Address:') && sameIp(s.slice(11), n))
+      : san.includes(`DNS:${n}`),
+  )
+}
+
+// Node prints an IPv6 SAN in full upper-case form (0:0:0:0:0:0:0:1 for ::1).
+const sameIp = (a: string, b: string) => expandIp(a) === expandIp(b)
+function expandIp(ip: string): string {
+  if (isIP(ip) !== 6) return ip
+  const [head, tail = ''] = ip.toLowerCase().split('::')
+  const h = head ? head.split(':') : []
+  const t = tail ? tail.split(':') : []
+  const groups = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h
+  return groups.map((g) => g.replace(/^0+(?=.)/, '')).join(':')
+}
+
+/**
+ * The server certificate in the data dir, issued by the local CA for `names`. Made on first start,
+ * and again when it expires within a week, was not issued by this CA (an older mailfront's
+ * self-signed one), or does not cover every name (a plugin or a hostname was added).
+ */
+export async function caIssuedCert(dataDir: string, names: string[]): Promise<TlsMaterial> {
+  await mkdir(dataDir, { recursive: true })
+  return withLock(dataDir, async () => {
+    const ca = await caLocked(dataDir)
+    const keyFile = join(dataDir, 'tls-key.pem')
+    const certFile = join(dataDir, 'tls-cert.pem')
+    const [key, cert] = [await readIfThere(keyFile), await readIfThere(certFile)]
+    if (key && cert && !ca.generated) {
+      const x = parsed(cert)
+      const caCert = new X509Certificate(ca.cert)
+      if (
+        validFor(x, 7 * DAY) &&
+        x.checkIssued(caCert) &&
+        x.verify(caCert.publicKey) &&
+        coversNames(x, names)
+      )
+        return { key, cert, generated: false }
+    }
+    const { generate } = await import('selfsigned')
+    const pems = await generate([{ name: 'commonName', value: names.find((n) => !isIP(n)) ?? 'localhost' }], {
+      ...KEY,
+      notBeforeDate: new Date(Date.now() - DAY),
+      notAfterDate: new Date(Date.now() + SERVER_DAYS * DAY),
+      ca: { key: ca.key, cert: ca.cert },
+      extensions: [
+        { name: 'basicConstraints', cA: false, critical: true },
+        { name: 'keyUsage', digitalSignature: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: names.map((n) =>
+            isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n },
+          ),
+        },
+      ],
+    })
+    const made = { key: pem(pems.private), cert: pem(pems.cert) }
+    await writeAtomic(keyFile, made.key, 0o600)
+    await writeAtomic(certFile, made.cert, 0o644)
+    return { ...made, generated: true }
+  })
+}
+
+/**
+ * The names the default certificate covers: loopback, the listen address when it is a specific one,
+ * MAILFRONT_HOSTNAME, every plugin's public hostnames and MAILFRONT_<PLUGIN>_HOSTNAMEs.
+ */
+export function certificateNames(listenHost: string, hostnames: Iterable<string>): string[] {
+  const out = new Set(['localhost', '127.0.0.1', '::1'])
+  if (!['0.0.0.0', '::'].includes(listenHost)) out.add(listenHost.toLowerCase())
+  for (const h of hostnames) out.add(h.toLowerCase().replace(/:\d+$/, ''))
+  return [...out]
 }
 
 export async function filesCert(certFile: string, keyFile: string): Promise<TlsMaterial> {

@@ -44,7 +44,7 @@ describe('end to end: the real server process (TLS, SQLite)', () => {
       await new Promise((r) => setTimeout(r, 100))
     }
     expect(JSON.parse((await get(`${srv.url}/readyz`)).body)).toEqual({ status: 'ready', storage: 'sqlite' })
-    expect(srv.output()).toContain('generated a self-signed certificate')
+    expect(srv.output()).toContain('issued a certificate from the local CA')
     expect(srv.output()).toContain('demo data loaded')
   })
 
@@ -151,7 +151,7 @@ describe('end to end: the real server process (TLS, SQLite)', () => {
       { encoding: 'utf8' },
     )
     srv = await startServer({ MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0' }, dataDir)
-    expect(srv.output()).not.toContain('generated a self-signed certificate')
+    expect(srv.output()).not.toContain('issued a certificate from the local CA')
     expect(srv.output()).not.toContain('demo data loaded')
     let res = await get(`${srv.url}/readyz`)
     for (let i = 0; i < 50 && res.status !== 200; i++) res = await get(`${srv.url}/readyz`)

@@ -179,7 +179,9 @@ describe('SMTP submission port end to end (capture)', () => {
     expect(delivered.body.recipients[0]).toMatchObject({ state: 'delivered', lastResponse: 'captured' })
     const list = await getJson('/_mailfront/messages?to=customer@example.org')
     expect(list.body.messages[0].id).toBe(id)
-    const raw = await insecureFetch(`${base()}/_mailfront/messages/${id}/raw`)
+    const raw = await insecureFetch(`${base()}/_mailfront/messages/${id}/raw`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
     expect(raw.headers['content-type']).toBe('message/rfc822')
     expect(raw.body.toString()).toContain('Message-ID: <e2e-1@example.com>')
   })

@@ -34,12 +34,14 @@ beforeAll(() => {
 afterAll(() => rmSync(ws, { recursive: true, force: true }))
 
 describe('a toy provider made from the template', () => {
-  it('took only the checklist: the copied folder, the list, a dependency and a build reference', () => {
+  it('took only the checklist: the copied folder, the list, a dependency, a build reference, the generated files', () => {
     const changed = changedFiles(ws)
     expect(changed.filter((f) => !f.startsWith('packages/plugin-toy/'))).toEqual([
+      'README.md',
       'apps/server/package.json',
       'apps/server/src/plugins.ts',
       'apps/server/tsconfig.build.json',
+      'fixtures/demo.json',
     ])
     expect(changed).toContain('packages/plugin-toy/src/index.ts')
     for (const f of changed.filter((f) => f.startsWith('packages/plugin-toy/')))
@@ -119,6 +121,50 @@ describe('a toy provider made from the template', () => {
       const [scheme] = Object.keys(doc.paths['/toy/aliases'].get.security[0])
       expect(doc.components.securitySchemes[scheme!]).toMatchObject({ type: 'http', scheme: 'basic' })
     })
+  })
+})
+
+/**
+ * The repository's own checks, run in the copy with no other edit: lint, typecheck, the server's tests
+ * that list the installed plugins (registry, README, composed app, faults, test loop) and the new
+ * plugin's own tests. Not the whole `npm test`: about ten minutes on a small CI machine, and the
+ * other tests do not read the list of plugins (their provider is named in them).
+ */
+describe("the repository's checks in the copy", () => {
+  const inCopy = (cmd: string, args: string[]) => {
+    // A clean environment for the nested runner: none of this run's VITEST_* variables.
+    const env = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST'))),
+      NO_COLOR: '1',
+    }
+    const r = spawnSync(process.execPath, [join(ws, cmd), ...args], { cwd: ws, encoding: 'utf8', env })
+    return { status: r.status, out: `${r.stdout}\n${r.stderr}` }
+  }
+
+  it('npm run lint passes', () => {
+    const r = inCopy('node_modules/@biomejs/biome/bin/biome', ['check', '.'])
+    expect(r.status, r.out).toBe(0)
+  })
+
+  it('typecheck passes for the server and the new plugin', { timeout: 600_000 }, () => {
+    for (const project of ['apps/server', 'packages/plugin-toy']) {
+      const r = inCopy('node_modules/typescript/bin/tsc', ['--noEmit', '-p', project])
+      expect(r.status, r.out).toBe(0)
+    }
+  })
+
+  it("the server's tests that list the plugins, and the new plugin's own, pass", { timeout: 900_000 }, () => {
+    const r = inCopy('node_modules/vitest/vitest.mjs', [
+      'run',
+      'apps/server/src/registry.test.ts',
+      'apps/server/src/readme.test.ts',
+      'apps/server/src/app.test.ts',
+      'apps/server/src/admin/faults.test.ts',
+      'apps/server/src/admin/testloop.test.ts',
+      'packages/plugin-toy',
+    ])
+    expect(r.status, r.out).toBe(0)
+    expect(r.out).toMatch(/Test Files {2}\d+ passed/)
   })
 })
 

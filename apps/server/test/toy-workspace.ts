@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, execSync } from 'node:child_process'
 import {
   cpSync,
   mkdirSync,
@@ -15,7 +15,8 @@ import { join, relative, resolve } from 'node:path'
 /**
  * A copy of this workspace with a fifth provider, `toy`, added by following the checklist of
  * docs/writing-a-plugin.md, and nothing else: copy packages/plugin-example, rename, one entry in the
- * installed plugins, a dependency and a build reference. Then built, as `npm run build` would.
+ * installed plugins, a dependency, a build reference, `npm run generate`. Then built, as
+ * `npm run build` would.
  */
 
 export const ROOT = resolve(import.meta.dirname, '../../..')
@@ -51,16 +52,26 @@ export function addToInstalledList(source: string): string {
   return out.join('\n')
 }
 
-/** Steps 3 and 4: the server depends on the package and builds it first. */
+/** Text edit of a JSON file as a person makes it: a line after the line that names tmail's package. */
+function addLineAfterTmail(file: string, make: (tmailLine: string) => string): void {
+  const lines = readFileSync(file, 'utf8').split('\n')
+  const i = lines.findIndex((l) => l.includes('plugin-tmail'))
+  if (i < 0) throw new Error(`${file}: no plugin-tmail line`)
+  lines.splice(i + 1, 0, make(lines[i]!))
+  writeFileSync(file, lines.join('\n'))
+}
+
+/** Steps 3 and 4: the server depends on the package and builds it first (edited where tmail's are). */
 function addDependencyAndReference(ws: string): void {
-  const pkgFile = join(ws, 'apps/server/package.json')
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'))
-  pkg.dependencies['@mailfront/plugin-toy'] = '*'
-  writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`)
+  addLineAfterTmail(join(ws, 'apps/server/package.json'), (l) => l.replace('plugin-tmail', 'plugin-toy'))
+  // In `references`, tmail's is the last entry: it gets a comma, the toy's entry follows.
   const tsFile = join(ws, 'apps/server/tsconfig.build.json')
-  const ts = JSON.parse(readFileSync(tsFile, 'utf8'))
-  ts.references.push({ path: '../../packages/plugin-toy/tsconfig.build.json' })
-  writeFileSync(tsFile, `${JSON.stringify(ts, null, 2)}\n`)
+  const ts = readFileSync(tsFile, 'utf8')
+  const tmail = /( *)\{\n( *)"path": "\.\.\/\.\.\/packages\/plugin-tmail\/tsconfig\.build\.json"\n *\}/
+  const m = tmail.exec(ts)
+  if (!m) throw new Error('apps/server/tsconfig.build.json: no plugin-tmail reference')
+  // Whether or not tmail's entry is the last, the toy's follows it with the commas right.
+  writeFileSync(tsFile, ts.replace(m[0], `${m[0]},\n${m[0].replace('plugin-tmail', 'plugin-toy')}`))
 }
 
 /**
@@ -112,10 +123,21 @@ export function buildToyWorkspace(): string {
         filter: (src) => !SKIP.has(src.split('/').at(-1)!),
       })
   copyAndRename(join(ws, 'packages/plugin-example'), join(ws, 'packages/plugin-toy'))
+  // Step 1, end: the formatter, since a new name changes line lengths and the sorting of imports.
+  execFileSync(join(ROOT, 'node_modules/.bin/biome'), ['check', '--write', 'packages/plugin-toy'], {
+    cwd: ws,
+    stdio: 'pipe',
+  })
   const list = join(ws, 'apps/server/src/plugins.ts')
   writeFileSync(list, addToInstalledList(readFileSync(list, 'utf8')))
   addDependencyAndReference(ws)
   linkNodeModules(ws)
+  // Step 5: `npm run generate` (fixtures/demo.json and the README's tables, from the plugins): the
+  // script of the copy's package.json, run as npm would.
+  execSync(JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8')).scripts.generate, {
+    cwd: ws,
+    stdio: 'pipe',
+  })
   execFileSync(
     process.execPath,
     [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'],

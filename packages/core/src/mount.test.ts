@@ -1,7 +1,9 @@
+import { z } from '@hono/zod-openapi'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from './errors.ts'
 import { mountPlugin } from './mount.ts'
+import { opt } from './options.ts'
 import { definePlugin } from './plugin.ts'
 import { memoryAdapter } from './storage/memory.ts'
 
@@ -17,6 +19,7 @@ const notes = () =>
         indexes: [{ fields: ['note_id'], unique: true }],
       },
     },
+    options: z.object({ greetingText: opt.text('Greeting'), repeat: opt.whole(1, 'Times') }),
     errors: {},
     docs: { kind: 'openapi', title: 'notes' },
     renderError: (e: ApiError, c) => c.json({ oops: e.message }, e.status as 400),
@@ -24,7 +27,7 @@ const notes = () =>
     routes(app, ctx) {
       app.get('/notes', async (c) =>
         c.json({
-          greeting: ctx.options.greeting_text ?? 'hello',
+          greeting: ctx.options.greetingText ?? 'hello',
           repeat: ctx.options.repeat,
           secure: c.get('mailfront')?.secure,
           count: await ctx.storage.count({ model: 'notes_note' }),
@@ -37,7 +40,7 @@ const notes = () =>
   })
 
 describe('mountPlugin', () => {
-  it('mounts at the native paths with default context, camelCase options and the plugin’s own errors', async () => {
+  it('mounts at the native paths with default context, typed camelCase options and the plugin’s own errors', async () => {
     const app = new Hono()
     app.get('/', (c) => c.text('host'))
     const ctx = await mountPlugin(app, notes(), {
@@ -47,7 +50,7 @@ describe('mountPlugin', () => {
     expect(ctx.secret).toHaveLength(43)
     const res = await app.request('/notes')
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ greeting: 'hi', repeat: '2', secure: false, count: 0 })
+    expect(await res.json()).toEqual({ greeting: 'hi', repeat: 2, secure: false, count: 0 })
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
     expect(await (await app.request('/notes/fail', { method: 'POST' })).json()).toEqual({ oops: 'no' })
     const missing = await app.request('/notes/x/y')

@@ -3,10 +3,13 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { type Clock, systemClock } from './clock.ts'
 import { buildPluginApp, validatePlugins } from './compose.ts'
+import type { OptionsSchema } from './options.ts'
 import {
   type Logger,
   type MailfrontPlugin,
+  type OptionsOf,
   type PluginContext,
+  type PluginDef,
   type PluginEnv,
   type PluginEvents,
   type RequestInfo,
@@ -18,11 +21,14 @@ import { hostBase, namespacePatterns, type PluginMount, useOnPaths } from './sco
 import { preparePlugin } from './setup.ts'
 import type { StorageAdapter } from './storage/types.ts'
 
-export interface MountPluginOptions {
+export interface MountPluginOptions<O extends object = Record<string, unknown>> {
   /** Where the plugin keeps its data; its models are migrated into it (additive). */
   storage: StorageAdapter
-  /** The plugin's options by camelCase key (`MAILFRONT_TMAIL_ADMIN_LOGIN` is `adminLogin`), typed or as strings. */
-  options?: Record<string, unknown>
+  /**
+   * The plugin's options, typed, by camelCase key (`MAILFRONT_TMAIL_ADMIN_LOGIN` is `adminLogin`);
+   * a missing one takes its default. From strings (the environment's): `parsePluginOptions`.
+   */
+  options?: Partial<O>
   /** Serve under this prefix instead of the plugin's native paths. */
   prefix?: string
   /** Default: in-process counters (one instance). */
@@ -52,7 +58,7 @@ export function requestIdFrom(header: string | undefined): string {
 const noEvents: PluginEvents = { authFailure() {}, rateLimited() {}, slowHash() {} }
 
 /** A plugin context with defaults for everything but the store. */
-export function pluginContext(o: MountPluginOptions): PluginContext {
+export function pluginContext(o: MountPluginOptions<object>): PluginContext {
   const clock = o.clock ?? systemClock
   return {
     storage: o.storage,
@@ -132,11 +138,18 @@ export function routePluginApp(
  * (with its own error format and 404) at its native paths or under `prefix`. Returns its context,
  * for its CLI commands, fixtures or `plugin.start(ctx)` background work.
  */
-export async function mountPlugin(app: Hono<any, any, any>, plugin: MailfrontPlugin, o: MountPluginOptions) {
-  validatePlugins([plugin])
-  const ctx = preparePlugin(plugin, pluginContext(o))
+export async function mountPlugin<Sch extends OptionsSchema | undefined, S>(
+  app: Hono<any, any, any>,
+  plugin: PluginDef<Sch, S>,
+  o: MountPluginOptions<OptionsOf<Sch>>,
+): Promise<PluginContext<OptionsOf<Sch>, S>> {
+  validatePlugins([plugin as MailfrontPlugin])
+  const ctx = preparePlugin(plugin as MailfrontPlugin, pluginContext(o))
   await o.storage.migrate(plugin.models ?? {})
   await plugin.init?.(ctx)
-  routePluginApp(app, plugin, ctx, { prefix: o.prefix, before: [requestInfo(o.clientAddress)] })
-  return ctx
+  routePluginApp(app, plugin as MailfrontPlugin, ctx, {
+    prefix: o.prefix,
+    before: [requestInfo(o.clientAddress)],
+  })
+  return ctx as PluginContext<OptionsOf<Sch>, S>
 }

@@ -3,8 +3,8 @@ import { DEFAULT_LOGIN_LIMITS, type LoginThrottleLimits } from './auth/login-thr
 
 /**
  * A plugin's options: a zod object whose camelCase keys are read from `MAILFRONT_<ID>_<KEY>`
- * (`adminLogin` is `MAILFRONT_TMAIL_ADMIN_LOGIN`). Values arrive as strings (the environment, or
- * `String(v)` of what `mountPlugin` is given); each key's `.describe()` is its `--help` line.
+ * (`adminLogin` is `MAILFRONT_TMAIL_ADMIN_LOGIN`). The schema reads strings (the environment's) and
+ * types them, once; each key's `.describe()` is its `--help` line.
  */
 export type OptionsSchema = z.ZodObject<z.ZodRawShape>
 
@@ -89,6 +89,18 @@ export function givenText(name: string, given: string | undefined): string {
   return ` (got ${JSON.stringify(given.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@'))})`
 }
 
+/**
+ * A plugin's typed options from its variables' string values by camelCase key (the environment's, as
+ * `optionValuesFromEnv` reads them): the one place a plugin's options are parsed. A plugin without a
+ * schema has none. Throws `OptionsError`.
+ */
+export function parsePluginOptions(
+  plugin: { id: string; options?: OptionsSchema },
+  values: Record<string, string | undefined>,
+): Record<string, unknown> {
+  return plugin.options ? parseOptions(plugin.id, plugin.options, values) : {}
+}
+
 /** The values of a plugin's variables in an environment, by camelCase key. */
 export function optionValuesFromEnv(
   pluginId: string,
@@ -105,7 +117,7 @@ export function optionValuesFromEnv(
 
 /** `MAILFRONT_<ID>_*` variables that no plugin's schema (nor the mount place) declares. */
 export function unknownPluginVariables(
-  plugins: { id: string; options?: OptionsSchema }[],
+  plugins: readonly { id: string; options?: OptionsSchema }[],
   env: Record<string, string | undefined>,
 ): string[] {
   const known = new Set<string>()

@@ -105,7 +105,8 @@ export function defineFixtures<Sch extends ZodType, C extends PluginContext = Pl
   return def as unknown as FixturesDef<output<Sch>, C>
 }
 
-type OptionsOf<Sch> = Sch extends OptionsSchema ? output<Sch> : Record<string, string | undefined>
+/** A plugin's typed options: its schema's output (none without a schema). */
+export type OptionsOf<Sch> = Sch extends OptionsSchema ? output<Sch> : Record<string, never>
 type Ctx<Sch, S> = PluginContext<OptionsOf<Sch>, S>
 
 export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema | undefined, S = unknown> {
@@ -113,6 +114,11 @@ export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema
   version: string
   /** Path namespaces the plugin owns at its native root, e.g. `['/restful/*']`. */
   paths: string[]
+  /**
+   * The provider's public API hostnames (`api.smtpd.dev`): requests with this Host reach the plugin
+   * at its native paths, and the server's certificate, HTTPS proxy and DNS responder cover them.
+   */
+  hostnames?: string[]
   models?: ModelSchema
   /** The plugin's options; the server reads, checks and documents `MAILFRONT_<ID>_<KEY>` from it. */
   options?: Sch

@@ -1,34 +1,32 @@
-import { optionEnvKey, parseOptions } from './options.ts'
+import { OptionsError, optionEnvName } from './options.ts'
 import type { MailfrontPlugin, PluginContext } from './plugin.ts'
 
 const prepared = new WeakSet<PluginContext>()
 
-/** `admin_login` or `adminLogin` → `adminLogin`. */
-const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase())
-
-/** Values as strings by camelCase key, as the schema reads them from the environment. */
-export function optionStrings(values: Record<string, unknown> = {}): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {}
-  for (const [k, v] of Object.entries(values)) out[camel(k)] = v === undefined ? undefined : String(v)
+/**
+ * A plugin's options as typed values: the given ones (already parsed, e.g. by `parsePluginOptions`
+ * from the environment, or typed by a host's code), each missing key its schema's default. No string
+ * is parsed again. A key with neither a value nor a default throws `OptionsError`.
+ */
+export function optionsWithDefaults(plugin: MailfrontPlugin, given: object = {}): Record<string, unknown> {
+  if (!plugin.options) return {}
+  const out: Record<string, unknown> = { ...given }
+  for (const [key, schema] of Object.entries(plugin.options.shape)) {
+    if (out[key] !== undefined) continue
+    const r = (schema as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse(undefined)
+    if (!r.success) throw new OptionsError(`${optionEnvName(plugin.id, key)} is required`)
+    if (r.data !== undefined) out[key] = r.data
+  }
   return out
 }
 
 /**
- * Give a context its plugin's parsed options and the state its `setup` builds, once. `ctx.options`
- * holds the raw values (strings or typed, camelCase or snake_case keys). Throws `OptionsError`.
+ * Give a context its plugin's typed options (defaults filled in) and the state its `setup` builds,
+ * once. Throws `OptionsError`.
  */
 export function preparePlugin<C extends PluginContext>(plugin: MailfrontPlugin, ctx: C): C {
   if (prepared.has(ctx)) return ctx
-  const raw = optionStrings(ctx.options as Record<string, unknown>)
-  let options: unknown
-  if (plugin.options) options = parseOptions(plugin.id, plugin.options, raw)
-  else {
-    // A plugin without a schema reads its variables by lower-case snake_case name.
-    const legacy: Record<string, string | undefined> = {}
-    for (const [k, v] of Object.entries(raw)) legacy[optionEnvKey(k).toLowerCase()] = v
-    options = legacy
-  }
-  const out = { ...ctx, options, state: undefined } as C
+  const out = { ...ctx, options: optionsWithDefaults(plugin, ctx.options), state: undefined } as C
   prepared.add(out)
   if (plugin.setup) out.state = plugin.setup(out as never)
   return out

@@ -1,5 +1,6 @@
 export { buildDsn, dsnStatus, headerBlock } from './dsn.ts'
 export { summaryHeaders } from './headers.ts'
+export { MIME_LIMITS, type MimeLimits, mimeBeyondLimits } from './mime-shape.ts'
 export { BODY, type EntryRow, MESSAGE, type MessageRow, mailModels, QUEUE, SEARCH } from './models.ts'
 export { attachmentOf, type ParsedMessage, parseMessage } from './parse.ts'
 export { SEARCH_HITS } from './queries.ts'

@@ -18,6 +18,8 @@ export interface ParsedMessage {
     contentId?: string
     inline: boolean
   }[]
+  /** Set when the message could not be parsed: the view then holds its headers only. */
+  parseError?: string
 }
 
 async function parse(raw: Uint8Array) {
@@ -41,9 +43,44 @@ async function decodeHeader(value: string): Promise<string> {
   }
 }
 
-/** A captured message as the admin API shows it: parsed with mailparser. */
+/** The header block alone, read without mailparser: what a message that cannot be parsed still shows. */
+async function headersOnly(raw: Uint8Array, parseError: string): Promise<ParsedMessage> {
+  const text = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.byteLength, 1024 * 1024)).toString(
+    'latin1',
+  )
+  const end = text.search(/\r?\n\r?\n/)
+  const headers: [string, string][] = []
+  for (const line of (end < 0 ? text : text.slice(0, end)).split(/\r?\n(?![ \t])/)) {
+    const colon = line.indexOf(':')
+    if (colon <= 0) continue
+    const value = line
+      .slice(colon + 1)
+      .replace(/\r?\n(?=[ \t])/g, '')
+      .trim()
+    headers.push([line.slice(0, colon).trim().toLowerCase(), await decodeHeader(value)])
+  }
+  const first = (name: string) => headers.find(([k]) => k === name)?.[1]
+  const view: ParsedMessage = { headers, attachments: [], parseError }
+  for (const name of ['from', 'to', 'cc', 'subject'] as const) {
+    const v = first(name)
+    if (v !== undefined) view[name] = v
+  }
+  const date = first('date')
+  if (date && !Number.isNaN(Date.parse(date))) view.date = new Date(date).toISOString()
+  return view
+}
+
+/**
+ * A captured message as the admin API shows it: parsed with mailparser. A message mailparser refuses
+ * (too many parts, a header block past 1 MiB) still shows its headers, with `parseError` saying why.
+ */
 export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
-  const m = await parse(raw)
+  let m: Awaited<ReturnType<typeof parse>>
+  try {
+    m = await parse(raw)
+  } catch (e) {
+    return headersOnly(raw, e instanceof Error ? e.message : String(e))
+  }
   const addr = (a: typeof m.from | typeof m.to) =>
     a === undefined ? undefined : Array.isArray(a) ? a.map((x) => x.text).join(', ') : a.text
   const headers: [string, string][] = []
@@ -82,7 +119,8 @@ export async function attachmentOf(
   raw: Uint8Array,
   n: number,
 ): Promise<{ filename?: string; contentType: string; content: Buffer } | null> {
-  const a = (await parse(raw)).attachments[n]
+  // A message that cannot be parsed has no attachments to give (its view lists none).
+  const a = (await parse(raw).catch(() => null))?.attachments[n]
   if (!a) return null
   return { ...(a.filename ? { filename: a.filename } : {}), contentType: a.contentType, content: a.content }
 }

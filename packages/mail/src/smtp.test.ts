@@ -1,6 +1,7 @@
 import { MailRejection, memoryAdapter, type SmtpAuth } from '@mailfront/core'
 import nodemailer from 'nodemailer'
 import { afterEach, describe, expect, it } from 'vitest'
+import { nested, wide } from '../test/mime-samples.ts'
 import { mailModels } from './models.ts'
 import { createMailPipeline } from './service.ts'
 import { createSmtpListener, headerFromOf, type SmtpLoginThrottle } from './smtp.ts'
@@ -159,6 +160,24 @@ describe('SMTP listener', () => {
       responseCode: 501,
       response: '501 Error: Bad recipient address syntax',
     })
+  })
+
+  it('refuses a MIME structure past the bounds with 554 5.6.0 and stores nothing: 2,000 levels, 1,001 parts', async () => {
+    const { client, mail } = await start({ maxSize: 1_000_000 })
+    const raw = (body: string) => ({ envelope: { from: 'a@example.com', to: ['b@example.org'] }, raw: body })
+    await expect(client().sendMail(raw(nested(2000)))).rejects.toMatchObject({
+      responseCode: 554,
+      response: '554 5.6.0 Message structure refused: MIME nesting deeper than 32 levels',
+    })
+    await expect(client().sendMail(raw(wide(1000)))).rejects.toMatchObject({
+      responseCode: 554,
+      response: '554 5.6.0 Message structure refused: more than 1000 MIME parts',
+    })
+    expect(await mail.list()).toEqual([])
+    // At the bounds: accepted.
+    expect((await client().sendMail(raw(nested(32)))).response).toMatch(/^250 /)
+    expect((await client().sendMail(raw(wide(999)))).response).toMatch(/^250 /)
+    expect(await mail.list()).toHaveLength(2)
   })
 
   it('answers 451 when the store fails, never a success', async () => {

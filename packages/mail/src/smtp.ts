@@ -10,6 +10,7 @@ import {
 import addressparser from 'nodemailer/lib/addressparser'
 import { SMTPServer, type SMTPServerSession } from 'smtp-server'
 import { headerBlock } from './dsn.ts'
+import { type MimeLimits, mimeBeyondLimits } from './mime-shape.ts'
 import { InvalidSubmission } from './service.ts'
 
 /** One plugin's part in the port, in mount order: logins are offered to each in turn. */
@@ -34,6 +35,8 @@ export interface SmtpListenerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer }
   /** Largest message accepted, advertised as SIZE. */
   maxSize: number
+  /** MIME nesting depth and part count a message may have (MIME_LIMITS: 32 and 1,000). */
+  mimeLimits?: MimeLimits
   /** Simultaneous connections per client address. */
   maxClientsPerAddress: number
   /** Recipients per message. */
@@ -231,10 +234,13 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       stream.on('end', () => {
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded || size > o.maxSize)
           return cb(reply(552, `5.3.4 Message too big: the limit is ${o.maxSize} bytes`))
+        const raw = Buffer.concat(chunks, size)
+        // A structure no reader could show (mailparser stops at 1,000 nodes) is refused here, not stored.
+        const beyond = mimeBeyondLimits(raw, o.mimeLimits)
+        if (beyond) return cb(reply(554, `5.6.0 Message structure refused: ${beyond}`))
         const u = userOf(session) ?? anyUser('')
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
         const envelope: Envelope = { from, to: session.envelope.rcptTo.map((r) => r.address) }
-        const raw = Buffer.concat(chunks, size)
         ;(async () => {
           await u.auth.checkSubmit?.(u.principal, { envelope, size, headerFrom: headerFromOf(raw) })
           const m = await o.mail.submit({

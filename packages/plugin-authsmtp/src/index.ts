@@ -30,6 +30,8 @@ export function authsmtpPlugin() {
     id: 'authsmtp',
     version: '1.01',
     paths: ['/restful/*'],
+    // The public API host: the clients call https://secure.authsmtp.com/restful/….
+    hostnames: ['secure.authsmtp.com'],
     models,
     options: authsmtpOptions,
     setup(ctx) {

@@ -1,5 +1,5 @@
 import { encodeBasic, hashBcrypt, StoreUnavailableError } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { accountFixture, fixturesSchema, upsertAccount } from './fixtures.ts'
 import { authsmtpPlugin } from './index.ts'
@@ -14,7 +14,7 @@ let ctx: TestContext
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 
 async function setup(options: Record<string, string> = {}) {
-  ctx = createTestContext({ options: { rate_window_s: '0', ...options } })
+  ctx = createTestContext({ options: envOptions(authsmtpPlugin(), { rate_window_s: '0', ...options }) })
   ;({ app } = await mountPluginForTest(authsmtpPlugin(), ctx))
   await upsertAccount(
     ctx,

@@ -1,5 +1,5 @@
 import { encodeBasic, parseXml } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { upsertAccount } from './fixtures.ts'
 import { authsmtpPlugin } from './index.ts'
@@ -58,7 +58,7 @@ let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 const auth = (u = 'aa12345', p = 'demo-api-password') => ({ headers: { Authorization: encodeBasic(u, p) } })
 
 async function setup(options: Record<string, string> = {}) {
-  ctx = createTestContext({ options })
+  ctx = createTestContext({ options: envOptions(authsmtpPlugin(), options) })
   ;({ app } = await mountPluginForTest(authsmtpPlugin(), ctx))
   await upsertAccount(ctx, AA12345 as never)
   await upsertAccount(ctx, AA99999 as never)

@@ -6,7 +6,7 @@ import { ALIAS, type AliasRow, admin } from './store.ts'
 const email = z.string().toLowerCase().pipe(z.email())
 
 /** The plugin's section of a fixtures file (`{"example": {...}}`); `export` writes the same shape. */
-export const fixturesSchema = z
+export const exampleFixturesSchema = z
   .object({
     admin: adminCredentialFixture.optional(),
     aliases: z
@@ -18,10 +18,10 @@ export const fixturesSchema = z
       .default([]),
   })
   .strict()
-export type ExampleFixtures = z.input<typeof fixturesSchema>
+export type ExampleFixtures = z.input<typeof exampleFixturesSchema>
 
 export const fixtures = defineFixtures({
-  schema: fixturesSchema,
+  schema: exampleFixturesSchema,
   async load(ctx: ExampleContext, data) {
     const n = await admin.load(ctx, data.admin)
     for (const a of data.aliases) await putAlias(ctx, a.address, a)

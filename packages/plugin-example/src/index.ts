@@ -11,7 +11,7 @@ import { models } from './store.ts'
 export { demo } from './demo.ts'
 export { ROUTES } from './docs.ts'
 export { ERRORS } from './errors.ts'
-export { type ExampleFixtures, fixturesSchema } from './fixtures.ts'
+export { type ExampleFixtures, exampleFixturesSchema } from './fixtures.ts'
 export { type ExampleOptions, exampleOptions } from './options.ts'
 
 /** A mail aliases admin API: JSON over HTTP Basic, errors as `{"error":{"code","message"}}`. */

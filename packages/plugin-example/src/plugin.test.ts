@@ -6,7 +6,7 @@ import {
   StoreUnavailableError,
   undeclaredRoutes,
 } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { demo } from './demo.ts'
 import { ERRORS } from './errors.ts'
@@ -22,7 +22,7 @@ const ADMIN = encodeBasic('admin', 'demo-admin-password')
 async function setup(options: Record<string, string> = {}) {
   const plugin = examplePlugin()
   // Prepared here, so that the fixtures below see its parsed options and state.
-  ctx = preparePlugin(plugin, createTestContext({ options }))
+  ctx = preparePlugin(plugin, createTestContext({ options: envOptions(plugin, options) }))
   ;({ app, pluginApp } = await mountPluginForTest(plugin, ctx))
   await fixtures.load(ctx, fixtures.schema.parse(demo.data))
 }

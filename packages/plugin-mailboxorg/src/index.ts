@@ -86,6 +86,8 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     id: 'mailboxorg',
     version: VERSION,
     paths: ['/v1', '/v1/*'],
+    // The public API host: https://api.mailbox.org/v1/ in every client.
+    hostnames: ['api.mailbox.org'],
     summary:
       'mailbox.org operators, sessions, invoices, register tokens and SMS (what the API cannot create)',
     models,

@@ -1,5 +1,5 @@
 import { hashBcrypt, StoreUnavailableError, sha512Crypt } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { demo as pluginDemo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
@@ -16,7 +16,7 @@ let ctx: TestContext
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 
 async function setup(options: Record<string, string> = {}) {
-  ctx = createTestContext({ options })
+  ctx = createTestContext({ options: envOptions(mailboxorgPlugin(), options) })
   ;({ app } = await mountPluginForTest(mailboxorgPlugin(), ctx))
   await fixtures.load(ctx, fixtures.schema.parse(demo))
 }

@@ -1,4 +1,4 @@
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { expect } from 'vitest'
 import { demo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
@@ -34,7 +34,7 @@ export async function postRpc(
 }
 
 export async function startApp(deps: MailboxorgDeps = {}, options: Record<string, string> = {}) {
-  const ctx: TestContext = createTestContext({ options })
+  const ctx: TestContext = createTestContext({ options: envOptions(mailboxorgPlugin(), options) })
   const { app } = await mountPluginForTest(mailboxorgPlugin(deps), ctx)
   await fixtures.load(ctx, fixtures.schema.parse(DEMO))
 

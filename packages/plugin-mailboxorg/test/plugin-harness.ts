@@ -1,4 +1,4 @@
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { fixtures } from '../src/fixtures.ts'
 import { mailboxorgPlugin } from '../src/index.ts'
 import { DEMO, postRpc } from '../src/testkit.ts'
@@ -10,7 +10,7 @@ export let ctx: TestContext
 export let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 
 export async function setup(options: Record<string, string> = {}) {
-  ctx = createTestContext({ options })
+  ctx = createTestContext({ options: envOptions(mailboxorgPlugin(), options) })
   await remount()
   await fixtures.load(ctx, fixtures.schema.parse(DEMO))
 }

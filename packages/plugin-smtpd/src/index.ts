@@ -38,6 +38,8 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     version: '1',
     // /t/…: open and click tracking; /f/…: public form endpoints.
     paths: ['/oauth/*', '/api/v1/*', '/t/*', '/f/*'],
+    // The public API host: smtpd-go's baseURL, the terraform provider SDK's APIURL.
+    hostnames: ['api.smtpd.dev'],
     models,
     options: smtpdOptions,
     setup(ctx) {

@@ -1,5 +1,5 @@
 import { encodeBasic, hashBcrypt, StoreUnavailableError } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { demo as pluginDemo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
@@ -18,7 +18,7 @@ const demo = structuredClone(pluginDemo.data)
 demo.accounts[0]!.users[0]!.password = await hashBcrypt('demo-password', 4)
 
 async function setup(options: Record<string, string> = {}) {
-  ctx = createTestContext({ options })
+  ctx = createTestContext({ options: envOptions(smtpdPlugin(), options) })
   ;({ app } = await mountPluginForTest(smtpdPlugin(), ctx))
   await fixtures.load(ctx, fixtures.schema.parse(demo))
 }

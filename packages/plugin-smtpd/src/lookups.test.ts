@@ -40,9 +40,14 @@ describe('send lookups', () => {
     expect(html.status).toBe(200)
     expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8')
     expect(html.body).toBe(SEND.content_html)
+    // The sender's HTML on our origin runs nothing (issue 24, item 2): sandboxed, data: images only.
+    expect(html.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'; img-src data:")
+    expect(html.headers.get('x-content-type-options')).toBe('nosniff')
     const text = await req('GET', `/api/v1/email/send/${ids[1]}/content/text`)
     expect(text.headers.get('content-type')).toBe('text/plain; charset=utf-8')
     expect(text.body).toBe(SEND.content_text)
+    expect(text.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'")
+    expect(text.headers.get('x-content-type-options')).toBe('nosniff')
     for (const path of ['', '/events', '/content/html', '/content/text'])
       expectError(
         await req('GET', `/api/v1/email/send/00000000-0000-4000-8000-000000000000${path}`),

@@ -1,5 +1,5 @@
 import { encodeBasic } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { expect } from 'vitest'
 import { demo } from '../src/demo.ts'
 import { ERRORS } from '../src/errors.ts'
@@ -27,7 +27,7 @@ export async function setup(
   options: Record<string, string> = {},
   o: { resolver?: Resolver; rejectOver?: number; noMail?: boolean } = {},
 ) {
-  const ctx = createTestContext({ options })
+  const ctx = createTestContext({ options: envOptions(smtpdPlugin(), options) })
   t.ctx = ctx
   t.mail = inMemoryMailServiceForUnitTests({
     now: () => ctx.clock.now(),

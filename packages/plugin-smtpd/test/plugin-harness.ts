@@ -1,5 +1,5 @@
 import { encodeBasic } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { expect } from 'vitest'
 import { demo } from '../src/demo.ts'
 import { ERRORS } from '../src/errors.ts'
@@ -19,7 +19,7 @@ export let ctx: TestContext
 export let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 
 export async function setup(options: Record<string, string> = {}, over: Partial<TestContext> = {}) {
-  ctx = createTestContext({ options, ...over })
+  ctx = createTestContext({ options: envOptions(smtpdPlugin(), options), ...over })
   ;({ app } = await mountPluginForTest(smtpdPlugin(), ctx))
   await fixtures.load(ctx, fixtures.schema.parse(DEMO))
 }

@@ -7,7 +7,7 @@ import {
   passwordAuth,
 } from '@mailfront/core'
 import type { Context } from 'hono'
-import { tmailError } from './errors.ts'
+import { errors, raw } from './errors.ts'
 import type { TmailOptions } from './options.ts'
 import { admin as stored } from './store.ts'
 
@@ -66,12 +66,12 @@ export function adminAuth(ctx: PluginContext, opts: TmailOptions, admin: ReturnT
   const auth = passwordAuth(ctx, {
     plugin: 'tmail',
     limits: loginLimitsOf(opts),
-    denied: () => tmailError('UNAUTHORIZED'),
-    refused: (s) => tmailError('TOO_MANY_ATTEMPTS', undefined, '', { 'Retry-After': String(s) }),
+    denied: () => errors.UNAUTHORIZED(),
+    refused: (s) => errors.TOO_MANY_ATTEMPTS(raw('', { 'Retry-After': String(s) })),
   })
   return async function authorize(c: Context<PluginEnv>): Promise<void> {
     const header = c.req.header('authorization')
-    if (header === undefined) throw tmailError('UNAUTHORIZED', undefined, '', { 'WWW-Authenticate': REALM })
+    if (header === undefined) throw errors.UNAUTHORIZED(raw('', { 'WWW-Authenticate': REALM }))
     const cred = adminScheme.read(header)
     if (!cred) throw auth.failure()
     await auth.attempt(cred.username, c, async () => {

@@ -1,6 +1,7 @@
-import { z } from '@mailfront/core'
+import { ApiError, z } from '@mailfront/core'
 import { describe, expect, it } from 'vitest'
-import { alsoAccepts, BodyError, decodeGoBody, goBool, goString } from './body.ts'
+import { alsoAccepts, decodeGoBody, goBool, goString } from './body.ts'
+import { rawOf } from './errors.ts'
 
 const STRUCT = z.object({
   Passwd: goString(),
@@ -8,6 +9,17 @@ const STRUCT = z.object({
   IsCatchall: alsoAccepts(goBool(), 'isCathall'),
 })
 const decode = (t: string) => decodeGoBody(t, STRUCT)
+/** What decoding threw: tmail's BAD_JSON (400), Go's text as `raw`. */
+function failure(run: () => unknown): { code: string; status: number; raw: string } {
+  try {
+    run()
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e
+    return { code: e.code, status: e.status, raw: rawOf(e) }
+  }
+  throw new Error('no error')
+}
+const badJson = (raw: string) => ({ code: 'BAD_JSON', status: 400, raw })
 
 describe('decodeGoBody', () => {
   it('matches keys case-insensitively and accepts the misspelled alias', () => {
@@ -22,25 +34,27 @@ describe('decodeGoBody', () => {
     expect(decode('{"nope":1,"passwd":null}')).toEqual({ Passwd: '', AuthRelay: false, IsCatchall: false })
   })
   it('reports an empty body as EOF, like Go', () => {
-    expect(() => decode('')).toThrow(new BodyError('EOF'))
+    expect(failure(() => decode(''))).toEqual(badJson('EOF'))
   })
   it('reports malformed JSON, a non-object and a wrong type', () => {
-    expect(() => decode('{"passwd":')).toThrow(BodyError)
-    expect(() => decode('[1]')).toThrow('json: cannot unmarshal array into Go value of type struct')
-    expect(() => decode('{"authRelay":"yes"}')).toThrow(
-      'json: cannot unmarshal string into Go struct field .AuthRelay of type bool',
+    expect(failure(() => decode('{"passwd":'))).toMatchObject({ code: 'BAD_JSON', status: 400 })
+    expect(failure(() => decode('[1]'))).toEqual(
+      badJson('json: cannot unmarshal array into Go value of type struct'),
     )
-    expect(() => decode('{"passwd":12}')).toThrow(
-      'json: cannot unmarshal number into Go struct field .Passwd of type string',
+    expect(failure(() => decode('{"authRelay":"yes"}'))).toEqual(
+      badJson('json: cannot unmarshal string into Go struct field .AuthRelay of type bool'),
+    )
+    expect(failure(() => decode('{"passwd":12}'))).toEqual(
+      badJson('json: cannot unmarshal number into Go struct field .Passwd of type string'),
     )
   })
   it('names the Go field (first letter upper-cased) and reports the first wrong type in document order', () => {
     const lower = z.object({ passwd: goString(), authRelay: goBool() })
-    expect(() => decodeGoBody('{"authRelay":"yes","passwd":12}', lower)).toThrow(
-      'json: cannot unmarshal string into Go struct field .AuthRelay of type bool',
+    expect(failure(() => decodeGoBody('{"authRelay":"yes","passwd":12}', lower))).toEqual(
+      badJson('json: cannot unmarshal string into Go struct field .AuthRelay of type bool'),
     )
-    expect(() => decodeGoBody('{"passwd":12,"authRelay":"yes"}', lower)).toThrow(
-      'json: cannot unmarshal number into Go struct field .Passwd of type string',
+    expect(failure(() => decodeGoBody('{"passwd":12,"authRelay":"yes"}', lower))).toEqual(
+      badJson('json: cannot unmarshal number into Go struct field .Passwd of type string'),
     )
   })
 })

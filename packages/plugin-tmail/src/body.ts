@@ -1,12 +1,13 @@
 import { z } from '@mailfront/core'
+import { errors, raw } from './errors.ts'
 
 /**
  * Request bodies as tmail's Go handlers decoded them (encoding/json into a struct), described by the
  * zod object that the docs show: keys matched to the fields case-insensitively, unknown keys
  * ignored, `null` or a missing key leaving the field's zero value (its `.default()`), a wrong type an
- * error with Go's text. The Go field name is the key with its first letter upper-cased.
+ * error with Go's text (tmail's BAD_JSON, the text as `raw`). The Go field name is the key with its
+ * first letter upper-cased.
  */
-export class BodyError extends Error {}
 
 type GoField = z.ZodDefault<z.ZodString> | z.ZodDefault<z.ZodBoolean>
 export type GoShape = Record<string, GoField>
@@ -24,6 +25,8 @@ export function alsoAccepts<F extends GoField>(field: F, ...keys: string[]): F {
   return field
 }
 
+const badJson = (text: string) => errors.BAD_JSON(raw(text))
+
 const jsonType = (v: unknown) =>
   v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v
 
@@ -35,15 +38,15 @@ export function decodeGoBody<S extends GoShape>(
   text: string,
   schema: z.ZodObject<S>,
 ): z.output<z.ZodObject<S>> {
-  if (text.trim() === '') throw new BodyError('EOF')
+  if (text.trim() === '') throw badJson('EOF')
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (e) {
-    throw new BodyError((e as Error).message)
+    throw badJson((e as Error).message)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new BodyError(`json: cannot unmarshal ${jsonType(value)} into Go value of type struct`)
+    throw badJson(`json: cannot unmarshal ${jsonType(value)} into Go value of type struct`)
   const shape: GoShape = schema.shape
   const byLower = new Map<string, string>()
   for (const [key, field] of Object.entries(shape)) {
@@ -56,7 +59,7 @@ export function decodeGoBody<S extends GoShape>(
     if (!key || v === null) continue
     const field = shape[key]!
     if (!field.safeParse(v).success)
-      throw new BodyError(
+      throw badJson(
         `json: cannot unmarshal ${jsonType(v)} into Go struct field .${goName(key)} of type ${goType(field)}`,
       )
     out[key] = v

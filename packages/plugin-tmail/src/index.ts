@@ -2,7 +2,7 @@ import { type ApiError, definePlugin } from '@mailfront/core'
 import { commands } from './cli.ts'
 import { demo } from './demo.ts'
 import { registerDocs } from './docs.ts'
-import { ERRORS, errors, rawOf, tmailError } from './errors.ts'
+import { ERRORS, errors, rawOf } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { tmailOptions, tmailSetup } from './options.ts'
 import { processQueue } from './queue.ts'
@@ -44,7 +44,6 @@ export function tmailPlugin() {
       const msg = err.status >= 500 ? (errors.get(err.code) ?? ERRORS.INTERNAL).message : err.message
       return c.body(errorBody(msg, rawOf(err)), status as 400, { 'Content-Type': JSON_TYPE })
     },
-    notFound: (c) => c.body(errorBody(ERRORS.NOT_FOUND.message), 404, { 'Content-Type': JSON_TYPE }),
     routes(app, ctx) {
       registerDocs(app)
       registerRoutes(app, ctx, ctx.options, ctx.state.admin)
@@ -91,5 +90,4 @@ export function tmailPlugin() {
   })
 }
 
-export { tmailError }
 export default tmailPlugin

@@ -1,5 +1,5 @@
 import { encodeBasic, hashBcrypt, preparePlugin, StoreUnavailableError, sha512Crypt } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { commands } from './cli.ts'
 import { fixtures } from './fixtures.ts'
@@ -17,7 +17,7 @@ const adminHash = await hashBcrypt('admin', 4)
 
 async function setup(options: Record<string, string> = {}) {
   const plugin = tmailPlugin()
-  ctx = preparePlugin(plugin, createTestContext({ options }))
+  ctx = preparePlugin(plugin, createTestContext({ options: envOptions(plugin, options) }))
   ;({ app } = await mountPluginForTest(plugin, ctx))
   await fixtures.load(ctx, fixtures.schema.parse({ admin: { login: 'admin', password: adminHash } }))
 }

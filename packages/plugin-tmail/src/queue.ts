@@ -1,5 +1,5 @@
 import { type PluginContext, randomHex, type StorageAdapter } from '@mailfront/core'
-import { tmailError } from './errors.ts'
+import { errors, raw } from './errors.ts'
 import { adoptEntries, reapFinished, withLiveState } from './live.ts'
 import { type MessageRow, QUEUE, STATUS } from './store.ts'
 import { goTime } from './time.ts'
@@ -11,10 +11,10 @@ const INT64_MIN = -(2n ** 63n)
 export function parseMessageId(id: string): bigint {
   const quoted = JSON.stringify(id)
   if (!/^[+-]?\d+$/.test(id))
-    throw tmailError('BAD_MESSAGE_ID', undefined, `strconv.ParseInt: parsing ${quoted}: invalid syntax`)
+    throw errors.BAD_MESSAGE_ID(raw(`strconv.ParseInt: parsing ${quoted}: invalid syntax`))
   const n = BigInt(id)
   if (n > INT64_MAX || n < INT64_MIN)
-    throw tmailError('BAD_MESSAGE_ID', undefined, `strconv.ParseInt: parsing ${quoted}: value out of range`)
+    throw errors.BAD_MESSAGE_ID(raw(`strconv.ParseInt: parsing ${quoted}: value out of range`))
   return n
 }
 
@@ -26,9 +26,16 @@ export async function getMessage(ctx: PluginContext, id: bigint): Promise<Messag
       ? await ctx.storage.findOne<MessageRow>({ model: QUEUE, where: { field: 'id', value: Number(id) } })
       : null
   const m = row && (await withLiveState(ctx, [row]))[0]
-  if (!m) throw tmailError('NO_SUCH_MESSAGE', `no such message ${id}`)
+  if (!m) throw errors.NO_SUCH_MESSAGE({ message: `no such message ${id}` })
   return m
 }
+
+/** The 422 of a discard or bounce that cannot be done, with the reason as `raw`. */
+const refused = (id: bigint, action: 'discard' | 'bounce', why: string) =>
+  errors[action === 'discard' ? 'DISCARD_FAILED' : 'BOUNCE_FAILED']({
+    message: `unable to ${action} message ${id}`,
+    ...raw(why),
+  })
 
 export const IN_PROGRESS_RAW = "delivery in progress, message status can't be changed"
 
@@ -53,11 +60,7 @@ export async function markMessage(ctx: PluginContext, id: bigint, action: 'disca
   })
   if (updated) return
   await getMessage(ctx, id) // 404 when it left the queue meanwhile
-  throw tmailError(
-    action === 'discard' ? 'DISCARD_FAILED' : 'BOUNCE_FAILED',
-    `unable to ${action} message ${id}`,
-    IN_PROGRESS_RAW,
-  )
+  throw refused(id, action, IN_PROGRESS_RAW)
 }
 
 /**
@@ -66,17 +69,11 @@ export async function markMessage(ctx: PluginContext, id: bigint, action: 'disca
  * refused, since a pipeline decision is final.
  */
 async function markEntry(ctx: PluginContext, row: MessageRow, id: bigint, action: 'discard' | 'bounce') {
-  const fail = (raw: string) =>
-    tmailError(
-      action === 'discard' ? 'DISCARD_FAILED' : 'BOUNCE_FAILED',
-      `unable to ${action} message ${id}`,
-      raw,
-    )
   const wanted = action === 'discard' ? STATUS.DISCARD : STATUS.BOUNCE
   if (row.status === wanted) return
-  if (row.status === STATUS.IN_PROGRESS) throw fail(IN_PROGRESS_RAW)
+  if (row.status === STATUS.IN_PROGRESS) throw refused(id, action, IN_PROGRESS_RAW)
   if (row.status !== STATUS.SCHEDULED)
-    throw fail(`message already ${row.status === STATUS.DISCARD ? 'discarded' : 'bounced'}`)
+    throw refused(id, action, `message already ${row.status === STATUS.DISCARD ? 'discarded' : 'bounced'}`)
   const done =
     action === 'discard'
       ? await ctx.mail!.discard(row.entry_id!)
@@ -84,7 +81,7 @@ async function markEntry(ctx: PluginContext, row: MessageRow, id: bigint, action
   if (done) return
   const now = await getMessage(ctx, id) // 404 when it was delivered meanwhile
   if (now.status === wanted) return
-  throw fail(IN_PROGRESS_RAW)
+  throw refused(id, action, IN_PROGRESS_RAW)
 }
 
 export interface NewMessage {

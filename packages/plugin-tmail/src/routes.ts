@@ -1,5 +1,5 @@
 import {
-  type createRoute,
+  defineRoutes,
   type OpenAPIHono,
   type PluginContext,
   type PluginEnv,
@@ -8,9 +8,9 @@ import {
 } from '@mailfront/core'
 import type { Context } from 'hono'
 import { adminAuth, type adminSource } from './auth.ts'
-import { BodyError, decodeGoBody, type GoShape } from './body.ts'
+import { decodeGoBody, type GoShape } from './body.ts'
 import { ROUTES } from './docs.ts'
-import { tmailError } from './errors.ts'
+import { errors, raw } from './errors.ts'
 import type { TmailOptions } from './options.ts'
 import { getMessage, markMessage, parseMessageId } from './queue.ts'
 import { queueList } from './queue-list.ts'
@@ -20,43 +20,28 @@ import { changePassword, createUser, deleteUser, findUser } from './users.ts'
 import { goJson, JSON_TYPE, PONG } from './wire.ts'
 
 type C = Context<PluginEnv>
-type Route = ReturnType<typeof createRoute>
-type BodyOf<R> = R extends { request: { body: { content: { 'application/json': { schema: infer S } } } } }
-  ? S extends z.ZodObject<GoShape>
-    ? z.output<S>
-    : never
-  : undefined
-/** What a handler gets once its route's schemas accepted the request. */
-interface Valid<R> {
-  /** `limit`/`offset`, whole numbers. */
-  paging: { limit?: number; offset?: number }
-  body: BodyOf<R>
-}
 
 const json = (c: C, body: string) => c.body(body, 200, { 'Content-Type': JSON_TYPE })
 
-/** Validate the query and body with the route's schemas, answering tmail's errors (Go's texts). */
-async function validate<R extends Route>(c: C, route: R, bodyLimit: number): Promise<Valid<R>> {
-  const paging: Record<string, number> = {}
-  const query = route.request?.query as z.ZodObject | undefined
-  for (const [k, field] of Object.entries(query?.shape ?? {})) {
+/** `?limit=&offset=` checked one by one, in tmail's error (BAD_JSON, Go's texts). */
+function decodeQuery(c: C, schema: z.ZodType): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, field] of Object.entries((schema as z.ZodObject).shape)) {
     const v = c.req.query(k)
     if (v === undefined) continue
     const r = (field as z.ZodType).safeParse(v)
-    if (!r.success) throw tmailError('BAD_JSON', `invalid ${k}`, `${k} ${r.error.issues[0]!.message}`)
-    paging[k] = Number(v)
+    if (!r.success)
+      throw errors.BAD_JSON({ message: `invalid ${k}`, ...raw(`${k} ${r.error.issues[0]!.message}`) })
+    out[k] = v
   }
-  const media = route.request?.body?.content['application/json']
-  const schema = (media && 'schema' in media ? media.schema : undefined) as z.ZodObject<GoShape> | undefined
-  if (!schema) return { paging, body: undefined as BodyOf<R> }
-  const text = await readBodyText(c, bodyLimit)
-  try {
-    return { paging, body: decodeGoBody(text, schema) as unknown as BodyOf<R> }
-  } catch (e) {
-    if (e instanceof BodyError) throw tmailError('BAD_JSON', undefined, e.message)
-    throw e
-  }
+  return out
 }
+
+/** `limit`/`offset` as whole numbers. */
+const pagingOf = (q: { limit?: string | undefined; offset?: string | undefined }) => ({
+  ...(q.limit === undefined ? {} : { limit: Number(q.limit) }),
+  ...(q.offset === undefined ? {} : { offset: Number(q.offset) }),
+})
 
 export function registerRoutes(
   app: OpenAPIHono<PluginEnv>,
@@ -65,24 +50,30 @@ export function registerRoutes(
   admin: ReturnType<typeof adminSource>,
 ) {
   const authorize = adminAuth(ctx, opts, admin)
-  const allowed = new Map<string, string[]>()
-  /** Register `route` for the docs and the router: auth (when it has `security`), validation, handler. */
-  const on = <R extends Route>(
-    route: R,
-    handler: (c: C, input: Valid<R>) => Response | Promise<Response>,
-  ) => {
-    app.openAPIRegistry.registerPath(route)
-    const path = route.getRoutingPath()
-    allowed.set(path, [...(allowed.get(path) ?? []), route.method.toUpperCase()])
-    app.on(route.method.toUpperCase(), path, async (c) => {
-      if (route.security?.length) await authorize(c)
-      return handler(c, await validate(c, route, ctx.bodyLimit))
-    })
-  }
+  // Each route of docs.ts: the admin credential first (when it has `security`), then the query and
+  // the body the way tmail's Go handlers read them, then the handler.
+  const on = defineRoutes(app, {
+    // tmail's JSON is Go's (encoding/json's escapes, streamed lists): written here, not by c.json.
+    answers: 'raw',
+    auth: authorize,
+    decode: {
+      query: decodeQuery,
+      body: async (c, schema) =>
+        decodeGoBody(await readBodyText(c, ctx.bodyLimit), schema as z.ZodObject<GoShape>),
+    },
+    // As tmail's router: a known path with another method is 405 with Allow; anything else 404.
+    otherMethod: (c, allow) => {
+      if (c.req.method === 'OPTIONS') return c.body(null, 200, { Allow: allow })
+      throw errors.METHOD_NOT_ALLOWED(raw('', { Allow: allow }))
+    },
+  })
   const list =
     (model: string, toJson: (r: never) => string) =>
-    (c: C, { paging }: Valid<Route>) => {
-      const stream = streamJsonArray(ctx.storage, model, toJson, { ...paging, log: ctx.log } as never)
+    (c: C, { query }: { query: Parameters<typeof pagingOf>[0] }) => {
+      const stream = streamJsonArray(ctx.storage, model, toJson, {
+        ...pagingOf(query),
+        log: ctx.log,
+      } as never)
       return c.body(stream, 200, { 'Content-Type': JSON_TYPE })
     }
 
@@ -91,9 +82,8 @@ export function registerRoutes(
     ROUTES.listUsers,
     list(USER, (u: UserRow) => goJson(userWire(u))),
   )
-  on(ROUTES.createUser, async (c, { body }) => {
-    const login = c.req.param('login')!
-    await createUser(ctx, opts, login, body)
+  on(ROUTES.createUser, async (c, { params, body }) => {
+    await createUser(ctx, opts, params.login, body)
     const scheme = c.get('mailfront')?.secure ? 'https' : 'http'
     const host = c.req.header('host') ?? new URL(c.req.url).host
     // The login as given in the path, as tmail does: the raw (percent-encoded) request path, mount
@@ -103,39 +93,29 @@ export function registerRoutes(
     c.header('Location', `${scheme}://${host}${path}`)
     return c.body(null, 201)
   })
-  on(ROUTES.getUser, async (c) => {
-    const login = c.req.param('login')!
-    const u = await findUser(ctx.storage, login)
-    if (!u) throw tmailError('NO_SUCH_USER', `no such user ${login}`)
+  on(ROUTES.getUser, async (c, { params }) => {
+    const u = await findUser(ctx.storage, params.login)
+    if (!u) throw errors.NO_SUCH_USER({ message: `no such user ${params.login}` })
     return json(c, goJson(userWire(u)))
   })
-  on(ROUTES.changePassword, async (c, { body }) => {
-    await changePassword(ctx, c.req.param('login')!, body.passwd)
+  on(ROUTES.changePassword, async (c, { params, body }) => {
+    await changePassword(ctx, params.login, body.passwd)
     return c.body(null, 204)
   })
-  on(ROUTES.deleteUser, async (c) => {
-    await deleteUser(ctx, c.req.param('login')!)
+  on(ROUTES.deleteUser, async (c, { params }) => {
+    await deleteUser(ctx, params.login)
     return c.body(null, 200)
   })
 
-  on(ROUTES.listQueue, (c, { paging }) =>
-    c.body(queueList(ctx, { ...paging, log: ctx.log }), 200, { 'Content-Type': JSON_TYPE }),
+  on(ROUTES.listQueue, (c, { query }) =>
+    c.body(queueList(ctx, { ...pagingOf(query), log: ctx.log }), 200, { 'Content-Type': JSON_TYPE }),
   )
-  on(ROUTES.getMessage, async (c) =>
-    json(c, goJson(messageWire(await getMessage(ctx, parseMessageId(c.req.param('id')!))))),
+  on(ROUTES.getMessage, async (c, { params }) =>
+    json(c, goJson(messageWire(await getMessage(ctx, parseMessageId(params.id))))),
   )
   for (const action of ['discard', 'bounce'] as const)
-    on(ROUTES[action], async (c) => {
-      await markMessage(ctx, parseMessageId(c.req.param('id')!), action)
+    on(ROUTES[action], async (c, { params }) => {
+      await markMessage(ctx, parseMessageId(params.id), action)
       return c.body(null, 200)
     })
-
-  // As tmail's router: a known path with another method is 405 with Allow; anything else 404.
-  for (const [path, methods] of allowed) {
-    const allow = `${methods.sort().join(', ')}, OPTIONS`
-    app.all(path, (c) => {
-      if (c.req.method === 'OPTIONS') return c.body(null, 200, { Allow: allow })
-      throw tmailError('METHOD_NOT_ALLOWED', undefined, '', { Allow: allow })
-    })
-  }
 }

@@ -8,7 +8,7 @@ import {
   type z,
 } from '@mailfront/core'
 import type { NewUserBody } from './docs.ts'
-import { tmailError } from './errors.ts'
+import { errors, raw } from './errors.ts'
 import { QUOTA, type TmailOptions } from './options.ts'
 import { USER, type UserRow } from './store.ts'
 
@@ -39,17 +39,20 @@ export interface ValidUser {
 
 /** The checks of tmail's UserAdd, in its order; each failure is the 422 with the original's message. */
 export function validateNewUser(opts: TmailOptions, pathLogin: string, u: NewUser): ValidUser {
-  const fail = (raw: string) => tmailError('CREATE_FAILED', undefined, raw)
   const login = pathLogin.toLowerCase()
-  if (bytes(login) > 256) throw fail('login must have less than 256 chars')
-  if (bytes(login) < 4) throw fail('login must be at least 4 char')
-  if (bytes(u.passwd) < 6) throw fail(PASSWORD_TOO_SHORT)
-  if (u.isCatchall && !u.haveMailbox) throw fail('only users with mailbox can be defined as catchall')
+  if (bytes(login) > 256) throw errors.CREATE_FAILED(raw('login must have less than 256 chars'))
+  if (bytes(login) < 4) throw errors.CREATE_FAILED(raw('login must be at least 4 char'))
+  if (bytes(u.passwd) < 6) throw errors.CREATE_FAILED(raw(PASSWORD_TOO_SHORT))
+  if (u.isCatchall && !u.haveMailbox)
+    throw errors.CREATE_FAILED(raw('only users with mailbox can be defined as catchall'))
   if (!u.haveMailbox) return { login, domain: null, quota: '', home: '' }
-  if (!EMAIL.test(login) || login.split('@').length !== 2) throw fail("'login' must be a valid email address")
+  if (!EMAIL.test(login) || login.split('@').length !== 2)
+    throw errors.CREATE_FAILED(raw("'login' must be a valid email address"))
   const quota = u.mailboxQuota || opts.defaultQuota
   if (!QUOTA.test(quota))
-    throw fail(`mailboxQuota must be a number of bytes, optionally followed by K, M or G, got "${quota}"`)
+    throw errors.CREATE_FAILED(
+      raw(`mailboxQuota must be a number of bytes, optionally followed by K, M or G, got "${quota}"`),
+    )
   return { login, domain: login.split('@')[1]!, quota, home: homeOf(opts.homeBase, login) }
 }
 
@@ -78,7 +81,7 @@ export async function createUser(
 ): Promise<UserRow> {
   const v = validateNewUser(opts, pathLogin, u)
   const catchallTaken = (login: string) =>
-    tmailError('CREATE_FAILED', undefined, `domain ${v.domain} already have a catchall: ${login}`)
+    errors.CREATE_FAILED(raw(`domain ${v.domain} already have a catchall: ${login}`))
   if (u.isCatchall && v.domain) {
     const other = await catchallOf(ctx.storage, v.domain)
     if (other) throw catchallTaken(other.login)
@@ -102,21 +105,21 @@ export async function createUser(
       throw catchallTaken(other?.login ?? '')
     }
     // The seed's exact text, whatever the backend said.
-    throw tmailError('CREATE_FAILED', undefined, DUPLICATE_RAW)
+    throw errors.CREATE_FAILED(raw(DUPLICATE_RAW))
   }
 }
 
 /** PUT /users/:login. Both hashes are regenerated (the original kept a stale DovePasswd without a mailbox). */
 export async function changePassword(ctx: PluginContext, pathLogin: string, password: string): Promise<void> {
   const user = await findUser(ctx.storage, pathLogin)
-  if (!user) throw tmailError('NO_SUCH_USER', `no such user ${pathLogin}`)
-  if (bytes(password) < 6) throw tmailError('PASSWORD_FAILED', undefined, PASSWORD_TOO_SHORT)
+  if (!user) throw errors.NO_SUCH_USER({ message: `no such user ${pathLogin}` })
+  if (bytes(password) < 6) throw errors.PASSWORD_FAILED(raw(PASSWORD_TOO_SHORT))
   const updated = await ctx.storage.updateOne({
     model: USER,
     where: { field: 'id', value: user.id },
     set: await hashesFor(password),
   })
-  if (!updated) throw tmailError('NO_SUCH_USER', `no such user ${pathLogin}`)
+  if (!updated) throw errors.NO_SUCH_USER({ message: `no such user ${pathLogin}` })
 }
 
 export async function deleteUser(ctx: PluginContext, pathLogin: string): Promise<void> {
@@ -124,5 +127,5 @@ export async function deleteUser(ctx: PluginContext, pathLogin: string): Promise
     model: USER,
     where: { field: 'login', value: pathLogin.toLowerCase() },
   })
-  if (!gone) throw tmailError('NO_SUCH_USER', `no such user ${pathLogin}`)
+  if (!gone) throw errors.NO_SUCH_USER({ message: `no such user ${pathLogin}` })
 }

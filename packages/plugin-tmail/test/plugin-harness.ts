@@ -1,5 +1,5 @@
 import { encodeBasic, preparePlugin } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { expect } from 'vitest'
 import { demo } from '../src/demo.ts'
 import { fixtures } from '../src/fixtures.ts'
@@ -19,7 +19,7 @@ export const SEED_QUEUE = demo.data.queue
 export async function setup(options: Record<string, string> = {}, over: Partial<TestContext> = {}) {
   const plugin = tmailPlugin()
   // Prepared here, so that fixtures and queue calls below see its parsed options and state.
-  ctx = preparePlugin(plugin, createTestContext({ options, ...over }))
+  ctx = preparePlugin(plugin, createTestContext({ options: envOptions(plugin, options), ...over }))
   ;({ app } = await mountPluginForTest(plugin, ctx))
   await fixtures.load(
     ctx,

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import { kyselyAdapter } from './adapter.ts'
 import { betterSqlite3, pg, pglite } from './drivers.ts'
 import { PGliteDialect } from './pglite-dialect.ts'
+import { waitingForLocks } from './sqlite-busy.ts'
 import { cachingDatabase } from './statement-cache.ts'
 import { connectError, reportingOutages } from './unavailable.ts'
 
@@ -18,7 +19,11 @@ export interface StoreOptions {
 }
 
 /** SQLite through better-sqlite3: the embedded default. WAL for files; 64-bit integers kept exact. */
-export function sqliteAdapter(opts: { filename: string; busyTimeoutMs?: number }): StorageAdapter {
+export function sqliteAdapter(opts: {
+  filename: string
+  /** How long a call waits for another process's lock before it is an outage (default 1 s). */
+  busyTimeoutMs?: number
+}): StorageAdapter {
   const Sqlite = betterSqlite3()
   const database = new Sqlite(opts.filename)
   database.defaultSafeIntegers(true)
@@ -26,8 +31,8 @@ export function sqliteAdapter(opts: { filename: string; busyTimeoutMs?: number }
     database.pragma('journal_mode = WAL')
     database.pragma('synchronous = NORMAL')
   }
-  // A writer waits this long for another's lock; after it, SQLITE_BUSY is an outage (a 503).
-  database.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`)
+  // Never wait inside a call (it would block the event loop): waitingForLocks waits on timers.
+  database.pragma('busy_timeout = 0')
   database.pragma('foreign_keys = ON')
   // 64-bit integers come back as BigInt only from tables that have a bigint field: making a BigInt
   // for every integer column and converting it back costs a large share of a long list.
@@ -59,7 +64,9 @@ export function sqliteAdapter(opts: { filename: string; busyTimeoutMs?: number }
       rawStatements.clear()
     },
   })
-  return reportingOutages(adapter, 'sqlite')
+  // A call waits this long (asynchronously) for another process's lock; after it, SQLITE_BUSY is an
+  // outage (a 503 with Retry-After).
+  return reportingOutages(waitingForLocks(adapter, Math.max(0, opts.busyTimeoutMs ?? 1000)), 'sqlite')
 }
 
 /**

@@ -14,7 +14,10 @@ export function cachingDatabase(
   return {
     clear: () => statements.clear(),
     close: () => database.close(),
-    prepare(sql: string) {
+    prepare(text: string) {
+      // Kysely begins transactions DEFERRED; IMMEDIATE takes the write lock at once, so a lock held
+      // by another process refuses the BEGIN (which can be tried again) and never a later statement.
+      const sql = text === 'begin' ? 'begin immediate' : text
       let s = statements.get(sql)
       if (s) {
         // Refresh its place: the least recently used statement is the one dropped.

@@ -1,14 +1,10 @@
+import { contentSecurityHeaders } from '@mailfront/core'
+
 /**
  * Headers for captured content served from mailfront's origin (an attachment, a message's source):
- * never run, never sniffed into something runnable, always downloaded when navigated to.
+ * never run, never sniffed into something runnable, always downloaded when navigated to. The core's
+ * contentSecurityHeaders, the one helper every place serving sender content uses (SMTPD's too).
  */
 export function attachmentHeaders(contentType: string, filename: string): Record<string, string> {
-  // A quoted ASCII fallback and the exact name in RFC 5987 form.
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
-  return {
-    'Content-Type': contentType,
-    'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
-    'Content-Security-Policy': "sandbox; default-src 'none'",
-    'X-Content-Type-Options': 'nosniff',
-  }
+  return { 'Content-Type': contentType, ...contentSecurityHeaders({ download: filename }) }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { installedIds } from '../registry.ts'
 import type { Runtime } from '../runtime.ts'
 import { authsmtpAuth, post, runtime, tmailAdmin } from './test-runtime.ts'
 
@@ -98,7 +99,7 @@ describe('faults on demand, in each provider format', () => {
       return ((await res.json()) as { error: string }).error
     }
     expect(await bad({ plugin: 'nope', status: 500 })).toBe(
-      'plugin: no mounted plugin "nope" (mounted: authsmtp, smtpd, tmail, mailboxorg)',
+      `plugin: no mounted plugin "nope" (mounted: ${installedIds().join(', ')})`,
     )
     expect(await bad({ plugin: 'tmail' })).toBe('(body): give latencyMs, status or error (or several)')
     expect(await bad({ plugin: 'tmail', status: 200 })).toMatch(/^status: /)

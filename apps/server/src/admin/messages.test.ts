@@ -1,4 +1,4 @@
-import { memoryAdapter } from '@mailfront/core'
+import { memoryAdapter, silentLogger } from '@mailfront/core'
 import { createMailPipeline, mailModels } from '@mailfront/mail'
 import { Hono } from 'hono'
 import nodemailer from 'nodemailer'
@@ -8,6 +8,7 @@ import { messageRoutes } from './messages.ts'
 
 let app: Hono
 let mail: ReturnType<typeof createMailPipeline>
+let warnings: [object | string, string | undefined][]
 
 /** A real MIME message, as an application would compose it. */
 async function compose(subject: string, to = 'bob@example.org'): Promise<Buffer> {
@@ -37,7 +38,9 @@ async function submit(subject: string, to = 'bob@example.org') {
 beforeEach(async () => {
   const storage = memoryAdapter()
   await storage.migrate(mailModels)
-  mail = createMailPipeline({ storage })
+  warnings = []
+  const log = { ...silentLogger, warn: (o: object | string, msg?: string) => void warnings.push([o, msg]) }
+  mail = createMailPipeline({ storage, log })
   app = new Hono()
   app.route('/_mailfront', createAdminApp({ groups: [messageRoutes(mail)] }))
 })
@@ -93,6 +96,59 @@ describe('captured mail API', () => {
       recipients: [{ recipient: 'bob@example.org', state: 'queued' }],
     })
     expect(d.headers).toContainEqual(['subject', 'Parsed'])
+    // The parsed message carries the sender's HTML: sandboxed and never sniffed as HTML.
+    expect(res.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'")
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+
+  it('shows stored mail that mailparser refuses (2,000 nested multiparts): 200 with its headers and the raw link, logged', async () => {
+    let open = ''
+    let close = ''
+    for (let i = 0; i < 2000; i++) {
+      open += `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n`
+      close = `\r\n--b${i}--\r\n${close}`
+    }
+    const raw = Buffer.from(
+      `From: Mallory <mallory@example.com>\r\nTo: bob@example.org\r\nSubject: =?UTF-8?Q?Tief_verschachtelt_=E2=80=93_2000?=\r\n` +
+        `Date: Mon, 07 Dec 2026 12:00:00 +0000\r\n${open}Content-Type: text/plain\r\n\r\nbottom${close}`,
+    )
+    // Stored directly (an API send, or a store from before the DATA bound): never through SMTP.
+    const m = await mail.submit({
+      envelope: { from: 'mallory@example.com', to: ['bob@example.org'] },
+      raw,
+      plugin: 'smtpd',
+      via: 'api',
+    })
+    const res = await app.request(`/_mailfront/messages/${m.id}`)
+    expect(res.status).toBe(200)
+    const d = await res.json()
+    expect(d).toMatchObject({
+      id: m.id,
+      from: 'Mallory <mallory@example.com>',
+      to: 'bob@example.org',
+      subject: 'Tief verschachtelt – 2000',
+      date: '2026-12-07T12:00:00.000Z',
+      attachments: [],
+      parseError: 'Max allowed child nodes exceeded',
+      rawUrl: `/_mailfront/messages/${m.id}/raw`,
+    })
+    expect(d.headers.slice(0, 3)).toEqual([
+      ['from', 'Mallory <mallory@example.com>'],
+      ['to', 'bob@example.org'],
+      ['subject', 'Tief verschachtelt – 2000'],
+    ])
+    expect(d.text).toBeUndefined()
+    expect(warnings).toEqual([
+      [
+        { mail: m.id, error: 'Max allowed child nodes exceeded' },
+        'captured mail: message could not be parsed',
+      ],
+    ])
+    // The raw source is there in full; its attachments are none (404), never a 500.
+    const rawRes = await app.request(d.rawUrl)
+    expect(rawRes.status).toBe(200)
+    expect(Buffer.from(await rawRes.arrayBuffer()).equals(raw)).toBe(true)
+    expect((await app.request(`/_mailfront/messages/${m.id}/attachments/0`)).status).toBe(404)
   })
 
   it('serves the raw bytes as message/rfc822', async () => {
@@ -100,6 +156,12 @@ describe('captured mail API', () => {
     const res = await app.request(`/_mailfront/messages/${m.id}/raw`)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('message/rfc822')
+    // Sender content on our origin: downloaded, sandboxed, never sniffed (issue 24, item 2).
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="${m.id}.eml"; filename*=UTF-8''${m.id}.eml`,
+    )
+    expect(res.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'")
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from((await mail.raw(m.id))!))).toBe(true)
   })
 

@@ -1,4 +1,4 @@
-import type { MessageQuery } from '@mailfront/core'
+import { contentSecurityHeaders, type MessageQuery } from '@mailfront/core'
 import { attachmentOf, type MailPipeline, parseMessage } from '@mailfront/mail'
 import type { Context } from 'hono'
 import type { AdminRoutes } from './app.ts'
@@ -66,9 +66,13 @@ export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { all
       if (!m || !raw) return c.json({ error: `no message ${id}` }, 404)
       const parsed = await parseMessage(raw)
       const base = `/_mailfront/messages/${encodeURIComponent(id)}/attachments`
+      // Stored mail is always shown: what could be read, and where the raw source is.
+      if (parsed.parseError)
+        mail.log.warn({ mail: id, error: parsed.parseError }, 'captured mail: message could not be parsed')
       return c.json({
         ...m,
         ...parsed,
+        ...(parsed.parseError ? { rawUrl: `/_mailfront/messages/${encodeURIComponent(id)}/raw` } : {}),
         attachments: parsed.attachments.map((a) => ({ ...a, url: `${base}/${a.index}` })),
       })
     })
@@ -78,7 +82,7 @@ export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { all
       if (!raw) return c.json({ error: `no message ${id}` }, 404)
       return c.body(raw as Uint8Array<ArrayBuffer>, 200, {
         'Content-Type': 'message/rfc822',
-        'Content-Disposition': `inline; filename="${id}.eml"`,
+        ...contentSecurityHeaders({ download: `${id}.eml` }),
       })
     })
     admin.get('/messages/:id/attachments/:n{[0-9]{1,4}}', async (c) => {

@@ -1,5 +1,6 @@
 import { encodeBasic } from '@mailfront/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { installedIds } from '../registry.ts'
 import type { RequestEntry } from '../request-log.ts'
 import type { Runtime } from '../runtime.ts'
 import { authsmtpAuth, post, runtime, tmailAdmin } from './test-runtime.ts'
@@ -86,7 +87,7 @@ describe('reset and fixtures at run time', () => {
     })
     const unknown = await post(rt, '/_mailfront/fixtures', { nope: {} })
     expect((await unknown.json()) as object).toEqual({
-      error: 'body: unknown section "nope" (known: authsmtp, smtpd, tmail, mailboxorg)',
+      error: `body: unknown section "nope" (known: ${installedIds().join(', ')})`,
     })
     const notJson = await post(rt, '/_mailfront/fixtures', '{')
     expect(notJson.status).toBe(400)

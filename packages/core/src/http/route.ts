@@ -50,7 +50,14 @@ export interface Decoders {
   query?: QueryDecoder
 }
 
-export interface RoutesOptions<A, N> {
+/**
+ * `typed` (the default): a handler answers what its route's responses declare (`c.json(body, 200)`).
+ * `raw`: the plugin writes its wire bytes itself (Go's JSON, XML, a stream) and answers any Response.
+ */
+export type Answers = 'typed' | 'raw'
+
+export interface RoutesOptions<A, N, W extends Answers = 'typed'> {
+  answers?: W
   /**
    * The plugin's auth check, run on a route whose `security` has no anonymous alternative (`{}`),
    * before anything of the request is validated: a stranger or a role that may not act learns
@@ -71,10 +78,10 @@ export type RouteDef<N> = RouteConfig & {
   decode?: Decoders
 }
 
-export type RouteHandlerOf<R extends RouteConfig, A> = (
+export type RouteHandlerOf<R extends RouteConfig, A, W extends Answers = 'typed'> = (
   c: C,
   input: RouteInput<R, A>,
-) => RouteReply<R> | Promise<RouteReply<R>>
+) => W extends 'raw' ? Response | Promise<Response> : RouteReply<R> | Promise<RouteReply<R>>
 
 interface AppRoutes {
   declared: Set<string>
@@ -98,7 +105,10 @@ type ValidReq = { valid(target: string): unknown }
  * `route(createRoute-style config, handler)`. One declaration is the docs (`/openapi.json`), the auth
  * check (first), the validation or decoding (typed into `input`), and the handler's typed answer.
  */
-export function defineRoutes<A = undefined, N = never>(app: App, opts: RoutesOptions<A, N> = {}) {
+export function defineRoutes<A = undefined, N = never, W extends Answers = 'typed'>(
+  app: App,
+  opts: RoutesOptions<A, N, W> = {},
+) {
   const state = routesOf(app)
   const allowed = new Map<string, Set<string>>()
   const otherMethod = opts.otherMethod
@@ -111,7 +121,7 @@ export function defineRoutes<A = undefined, N = never>(app: App, opts: RoutesOpt
       }
     })
 
-  return function route<const R extends RouteDef<N>>(def: R, handler: RouteHandlerOf<R, A>): void {
+  return function route<const R extends RouteDef<N>>(def: R, handler: RouteHandlerOf<R, A, W>): void {
     const { need, aliases = [], decode: own, ...config } = def
     const decode: Decoders = { ...opts.decode, ...own }
     const request = config.request

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { Hono } from 'hono'
 import { createManualClock, type ManualClock } from '../clock.ts'
 import { routePluginApp } from '../mount.ts'
+import { parsePluginOptions } from '../options.ts'
 import type { MailfrontPlugin, PluginContext, PluginEnv, RequestInfo } from '../plugin.ts'
 import { silentLogger } from '../plugin.ts'
 import { memoryRateLimitStore } from '../ratelimit/memory.ts'
@@ -12,6 +13,18 @@ import { memoryAdapter } from '../storage/memory.ts'
 export interface TestContext extends PluginContext {
   clock: ManualClock
   counters: { authFailures: number; rateLimited: number; slowHashes: number }
+}
+
+/**
+ * A plugin's typed options from strings, as the server reads them from `MAILFRONT_<ID>_<KEY>`
+ * (keys camelCase or snake_case: `loginFailures` or `login_failures`). Throws `OptionsError` as the
+ * server's start would.
+ */
+export function envOptions(plugin: MailfrontPlugin, values: Record<string, string | undefined> = {}) {
+  const camel: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(values))
+    camel[k.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase())] = v
+  return parsePluginOptions(plugin, camel)
 }
 
 /** A plugin context over the memory adapter and a manual clock. */

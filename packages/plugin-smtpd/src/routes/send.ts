@@ -1,4 +1,4 @@
-import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
+import { contentSecurityHeaders, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
 import { smtpdError } from '../errors.ts'
 import { planOf, retentionStart } from '../plan-limits.ts'
@@ -181,8 +181,10 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
       'read',
       async (c, p) => {
         const s = await own(c, p.accountId)
+        // The sender's content on our origin: sandboxed, so a script in it never runs as the server.
         return c.body(kind === 'html' ? s.content_html : s.content_text, 200, {
           'Content-Type': `${type}; charset=utf-8`,
+          ...contentSecurityHeaders({ images: kind === 'html' }),
         })
       },
     )

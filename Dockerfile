@@ -1,0 +1,59 @@
+# mailfront: `docker run -p 8080:8080 -p 2525:2525 <image>` is a test stand-in (demo data, admin API
+# open, self-signed HTTPS); see the README's "Container image" for production settings.
+# Built by `npm run image` (podman or docker; a local base where registries are out of reach).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+# better-sqlite3 is compiled from source; node-gyp uses the base image's own Node headers.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+ENV npm_config_nodedir=/usr/local npm_config_update_notifier=false npm_config_fund=false
+WORKDIR /app
+# Dependencies first (one layer per lockfile): every workspace's package.json, then `npm ci`.
+COPY package.json package-lock.json ./
+COPY apps/server/package.json apps/server/
+COPY packages/core/package.json packages/core/
+COPY packages/mail/package.json packages/mail/
+COPY packages/storage-sql/package.json packages/storage-sql/
+COPY packages/plugin-authsmtp/package.json packages/plugin-authsmtp/
+COPY packages/plugin-example/package.json packages/plugin-example/
+COPY packages/plugin-mailboxorg/package.json packages/plugin-mailboxorg/
+COPY packages/plugin-smtpd/package.json packages/plugin-smtpd/
+COPY packages/plugin-tmail/package.json packages/plugin-tmail/
+COPY packages/testcontainers/package.json packages/testcontainers/
+COPY tools/install-notice/package.json tools/install-notice/
+# The server's dependencies and the root's tools; no lifecycle scripts but the native module's
+# (the root's build-at-install needs the sources). A CA given as the secret `npm-ca` (a TLS proxy's,
+# passed by scripts/image.sh) is trusted by npm.
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
+    if [ -f /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi \
+ && npm ci -w @mailfront/server --include-workspace-root --ignore-scripts --no-audit --no-fund \
+ && npm rebuild better-sqlite3
+COPY tsconfig.base.json tsconfig.emit.json ./
+COPY apps/server apps/server
+COPY packages packages
+COPY scripts/healthcheck.mjs scripts/
+# Build, then keep only what runs: production dependencies, dist/, bin/, ui/, demo data.
+RUN npx tsc -b apps/server/tsconfig.build.json \
+ && npm prune -w @mailfront/server --include-workspace-root --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf apps/*/src packages/*/src packages/*/test apps/*/test \
+ && find . -name '*.tsbuildinfo' -delete
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production \
+    MAILFRONT_HOST=0.0.0.0 \
+    MAILFRONT_DATA_DIR=/data \
+    MAILFRONT_DEMO=on \
+    MAILFRONT_ADMIN=open
+WORKDIR /app
+COPY --from=build /app /app
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 8080 2525
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "/app/scripts/healthcheck.mjs"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "/app/apps/server/bin/mailfront.js"]
+CMD ["serve"]
