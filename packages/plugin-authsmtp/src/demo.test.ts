@@ -1,5 +1,5 @@
 import { encodeBasic, tryDemo } from '@mailfront/core'
-import { createTestContext, mountPluginForTest } from '@mailfront/core/testing'
+import { createTestContext, envOptions, mountPluginForTest } from '@mailfront/core/testing'
 import { describe, expect, it } from 'vitest'
 import { demo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
@@ -8,7 +8,7 @@ import { authsmtpPlugin } from './index.ts'
 // The banner's try lines: the first curl is limited to one request per 20 s, and they say so.
 
 async function demoApp(options: Record<string, string> = {}) {
-  const ctx = createTestContext({ options })
+  const ctx = createTestContext({ options: envOptions(authsmtpPlugin(), options) })
   const { app } = await mountPluginForTest(authsmtpPlugin(), ctx)
   await fixtures.load(ctx, fixtures.schema.parse(structuredClone(demo.data)))
   return { ctx, app }
@@ -36,8 +36,10 @@ describe('the demo banner', () => {
     expect(await (await limited.app.request('/restful/basic_user/aa12345', firstCurl)).text()).toContain(
       '<code>1</code>',
     )
-    // The variable the banner names is the option's: MAILFRONT_AUTHSMTP_ + RATE_WINDOW_S.
-    const open = await demoApp({ rate_window_s: '0' })
+    // The variable the banner names is the option's: MAILFRONT_AUTHSMTP_ + rate_window_s.
+    const env = 'MAILFRONT_AUTHSMTP_RATE_WINDOW_S'
+    expect(lines[1]).toContain(`${env}=0`)
+    const open = await demoApp({ [env.slice('MAILFRONT_AUTHSMTP_'.length).toLowerCase()]: '0' })
     for (let i = 0; i < 3; i++)
       expect(await (await open.app.request('/restful/basic_user/aa12345', firstCurl)).text()).toContain(
         '<basic_user>',
