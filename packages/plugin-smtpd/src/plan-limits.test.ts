@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { PROFILE, req, SEND, setup, t } from '../test/harness.ts'
 import { PLANS } from './plans.ts'
-import { SEND as SEND_MODEL } from './sending/models.ts'
+import { SEND_EVENT, SEND as SEND_MODEL } from './sending/models.ts'
 import { ACCOUNT } from './store.ts'
 
 // Every limit and feature flag of the plan table, enforced with SMTPD-style errors (ours: the docs
@@ -157,5 +157,29 @@ describe('plan limits', () => {
         body: { code: 40401, message: 'Resource ID provided is invalid' },
       })
     expect((await req('GET', `/api/v1/email/send/${sixDays}`)).status).toBe(200)
+  })
+
+  it('max_retention_days: reports count only the events the plan keeps', async () => {
+    const now = t.ctx.clock.now()
+    for (const days of [40, 20])
+      await t.ctx.storage.create({
+        model: SEND_EVENT,
+        data: {
+          send_id: `s${days}`,
+          account_id: DEMO_ACCOUNT,
+          type: 'delivered',
+          detail: '',
+          recipient_domain: 'example.org',
+          user_agent: '',
+          created_at: now - days * 86_400_000,
+        },
+      })
+    const from = Math.floor((now - 60 * 86_400_000) / 1000)
+    const delivered = async () =>
+      (await req('GET', `/api/v1/analysis/summary?from=${from}`)).body.group_by.delivered.current
+    await onPlan(BUSINESS) // 90 days
+    expect(await delivered()).toBe(2)
+    await onPlan(STARTUP) // 30 days
+    expect(await delivered()).toBe(1)
   })
 })
