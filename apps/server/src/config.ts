@@ -82,9 +82,12 @@ export function loadConfig(
   if (!r.success) {
     const i = r.error.issues[0]!
     const name = String(i.path[0] ?? '')
-    const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
+    // A message naming its variable (or, for a rule across several, the one it starts with) stands alone.
+    const msg =
+      i.message.startsWith(name) || i.message.startsWith('MAILFRONT_') ? i.message : `${name}: ${i.message}`
     // Say what was given, except for secrets (a relay URL carries its login).
-    const given = raw[name] === undefined ? ' (got null)' : givenText(name, raw[name])
+    // Nothing given (a missing companion variable): nothing to quote.
+    const given = raw[name] === undefined ? '' : givenText(name, raw[name])
     throw new ConfigError(/RELAY_URL/.test(name) ? msg : `${msg}${given}`)
   }
   const c = r.data

@@ -30,6 +30,7 @@ import { demoFixtures } from './demo.ts'
 import { exportFixtures, loadFixtures, readFixtures } from './fixtures.ts'
 import { startDelivery, startRetention } from './mail.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
+import { configuredSecrets, Redactor } from './redact.ts'
 import { createPlugin } from './registry.ts'
 import { RequestLog } from './request-log.ts'
 
@@ -123,7 +124,7 @@ export async function createRuntime(
       hostname: hostname(),
     })
     mail.onEvent((e) => metrics.mail.inc({ plugin: e.plugin, event: e.type }))
-    const requestLog = new RequestLog(config.requestLogSize)
+    const requestLog = new RequestLog(config.requestLogSize, new Redactor(configuredSecrets(config)))
     const faults = new FaultSet()
     const events = new AdminEvents()
     requestLog.subscribe((e) => events.emit('request', e))
@@ -226,12 +227,31 @@ export async function loadStartupFixtures(
   const stamp = `${demo}:${config.fixtures ? (await stat(config.fixtures).catch(() => undefined))?.mtimeMs : ''}`
   if (fresh && rt.seeded?.stamp === stamp) {
     add(await loadFixtures('snapshot', rt.seeded.data, rt.plugins, rt.contexts))
+    if (demo) await markDemo(rt.storage)
     return { demo, loaded }
   }
-  if (demo) add(await loadFixtures('demo', demoFixtures(rt.plugins), rt.plugins, rt.contexts))
+  if (demo) {
+    add(await loadFixtures('demo', demoFixtures(rt.plugins), rt.plugins, rt.contexts))
+    await markDemo(rt.storage)
+  }
   if (config.fixtures)
     add(await loadFixtures(config.fixtures, await readFixtures(config.fixtures), rt.plugins, rt.contexts))
   if (rt.inlineFixtures) add(await loadFixtures('fixtures', rt.inlineFixtures, rt.plugins, rt.contexts))
   if (fresh) rt.seeded = { data: await exportFixtures(rt.plugins, rt.contexts), stamp }
   return { demo, loaded }
+}
+
+const DEMO_KEY = 'demo_loaded_at'
+
+/** Remembered in the store: a later start (not a new store) still shows the demo logins. */
+async function markDemo(storage: StorageAdapter): Promise<void> {
+  if (await storage.findOne({ model: META, where: { field: 'key', value: DEMO_KEY } })) return
+  await storage
+    .create({ model: META, data: { key: DEMO_KEY, value: new Date().toISOString() } })
+    .catch(() => undefined) // another instance marked it first
+}
+
+/** Whether the demo data was loaded into this store (since its last reset). */
+export async function demoPresent(storage: StorageAdapter): Promise<boolean> {
+  return !!(await storage.findOne({ model: META, where: { field: 'key', value: DEMO_KEY } }))
 }

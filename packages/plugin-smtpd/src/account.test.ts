@@ -58,6 +58,26 @@ describe('API keys', () => {
     )
   })
 
+  it('checks the role before the body: a key that may not act posting an invalid body gets 403, not 400', async () => {
+    const made = await req('POST', '/api/v1/account/api_key', {
+      auth: await jwtOf(),
+      body: { role: 'read_only', name: 'ro' },
+    })
+    const readOnly = bearer(made.body.Secret)
+    // Invalid for the route (no name, an unknown role): the role is refused first, nothing is validated.
+    const invalid = { role: 'nope', extra: 1 }
+    const res = await req('POST', '/api/v1/account/api_key', { auth: readOnly, body: invalid })
+    expect(res.status).toBe(403)
+    expectError(res, 'FORBIDDEN_ROLE')
+    expectError(
+      await req('POST', '/api/v1/email/send', { auth: readOnly, body: { recipient_email_address: 1 } }),
+      'FORBIDDEN_ROLE',
+    )
+    // The owner, who may create keys, gets the validation error for the same body.
+    const owner = await jwtOf()
+    expect((await req('POST', '/api/v1/account/api_key', { auth: owner, body: invalid })).status).toBe(400)
+  })
+
   it("lists a key's sessions, and revoking the key ends them and the key", async () => {
     const auth = await jwtOf()
     const keyGrant = await grant(KEY)

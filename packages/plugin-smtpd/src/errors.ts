@@ -102,16 +102,9 @@ export const ERRORS = errors.table
 
 export type SmtpdErrorName = keyof typeof ERRORS
 
-export function smtpdError(
-  name: SmtpdErrorName,
-  opts: { message?: string; status?: number; headers?: Record<string, string> } = {},
-) {
-  return errors.error(name, opts)
-}
-
 /** The login throttle's refusal: 42901, before any credential is checked. */
 export function loginThrottled(retryAfterS: number) {
-  return smtpdError('RATE_LIMITED', {
+  return errors.RATE_LIMITED({
     message: 'Too many login attempts, try again later',
     headers: { 'Retry-After': String(retryAfterS) },
   })

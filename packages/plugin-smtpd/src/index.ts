@@ -59,7 +59,6 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
       const { status, body } = errorBody(err)
       return c.json(body, status as 400)
     },
-    notFound: (c) => c.json({ code: ERRORS.NOT_FOUND.code, message: ERRORS.NOT_FOUND.message }, 404),
     routes(app, ctx) {
       for (const scheme of Object.values(schemes)) scheme.register(app)
       const { tokens, authorize, sending } = ctx.state

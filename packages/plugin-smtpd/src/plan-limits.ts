@@ -1,5 +1,5 @@
 import type { PluginContext } from '@mailfront/core'
-import { smtpdError } from './errors.ts'
+import { errors } from './errors.ts'
 import { HIDDEN_LIMITS, type Plan, planById } from './plans.ts'
 import { FORM, PROFILE, TEMPLATE } from './sending/models.ts'
 import { ACCOUNT, type AccountRow, API_KEY } from './store.ts'
@@ -16,7 +16,7 @@ export async function planOf(ctx: PluginContext, accountId: string): Promise<Pla
   })
   const plan = a && planById(a.plan_id)
   // Fixtures and signup accept only known plans; an account gone mid-request is a bad token.
-  if (!plan) throw smtpdError('BAD_TOKEN')
+  if (!plan) throw errors.BAD_TOKEN()
   return plan
 }
 
@@ -50,7 +50,7 @@ export async function requireRoom(ctx: PluginContext, accountId: string, kind: R
     model: room.model,
     where: { and: [{ field: 'account_id', value: accountId }, ...live] },
   })
-  if (used >= max) throw smtpdError(room.error)
+  if (used >= max) throw errors[room.error]()
 }
 
 /** Reporting: `basic` is the analysis summary, `advance` the engagement and bounce breakdowns. */
@@ -61,7 +61,7 @@ export async function requireReporting(
 ): Promise<Plan> {
   const plan = await planOf(ctx, accountId)
   if (!(level === 'basic' ? plan.feature_basic_reporting : plan.feature_advance_reporting))
-    throw smtpdError('PLAN_FEATURE', {
+    throw errors.PLAN_FEATURE({
       message: `Your plan does not include ${level === 'basic' ? 'basic' : 'advanced'} reporting`,
     })
   return plan
