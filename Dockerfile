@@ -22,14 +22,14 @@ COPY packages/plugin-mailboxorg/package.json packages/plugin-mailboxorg/
 COPY packages/plugin-smtpd/package.json packages/plugin-smtpd/
 COPY packages/plugin-tmail/package.json packages/plugin-tmail/
 COPY packages/testcontainers/package.json packages/testcontainers/
-COPY tools/install-notice/package.json tools/install-notice/
-# The server's dependencies and the root's tools; no lifecycle scripts but the native module's
-# (the root's build-at-install needs the sources). A CA given as the secret `npm-ca` (a TLS proxy's,
-# passed by scripts/image.sh) is trusted by npm.
+COPY scripts/setup.mjs scripts/
+# The server's dependencies and the root's tools, no lifecycle scripts; then the root's setup
+# script compiles better-sqlite3, as `npm ci` does (the build follows below). A CA given as the
+# secret `npm-ca` (a TLS proxy's, passed by scripts/image.sh) is trusted by npm.
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
     if [ -f /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi \
  && npm ci -w @mailfront/server --include-workspace-root --ignore-scripts --no-audit --no-fund \
- && npm rebuild better-sqlite3
+ && node scripts/setup.mjs --native
 COPY tsconfig.base.json tsconfig.emit.json ./
 COPY apps/server apps/server
 COPY packages packages
@@ -51,6 +51,8 @@ COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
+# HTTP/HTTPS and SMTP; the HTTPS proxy (MAILFRONT_PROXY_PORT) and the DNS responder
+# (MAILFRONT_DNS_PORT, UDP and TCP) listen only when set: publish the ports you choose with -p.
 EXPOSE 8080 2525
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "/app/scripts/healthcheck.mjs"]

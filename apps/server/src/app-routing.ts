@@ -88,8 +88,10 @@ export function requestMiddleware(d: {
 export function faultMiddleware(faults: FaultSet, plugin: MailfrontPlugin): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     if (!faults.size) return next()
-    const fault = faults.pick(plugin.id, routeLabel(c).route, c.req.method, requestPath(c))
-    const faulted = fault && (await faults.apply(fault, plugin, c))
+    const route = routeLabel(c).route
+    const path = requestPath(c)
+    const fault = faults.pick(plugin.id, route, c.req.method, path)
+    const faulted = fault && (await faults.apply(fault, plugin, c, { route, path }))
     if (faulted) return faulted
     return next()
   }

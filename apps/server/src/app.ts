@@ -7,6 +7,7 @@ import type {
   RateLimitStore,
   StorageAdapter,
 } from '@mailfront/core'
+import { SmtpLogins } from '@mailfront/core'
 import {
   assertNoCollisions,
   buildPluginApp,
@@ -16,6 +17,7 @@ import {
   routePluginApp,
   validatePlugins,
 } from '@mailfront/core/host'
+
 import { Hono } from 'hono'
 import type { AdminMode } from './admin/access.ts'
 import type { AdminRoutes } from './admin/app.ts'
@@ -84,6 +86,8 @@ export interface Mailfront {
   contexts: Map<string, PluginContext>
   /** Set while shutting down: /readyz answers 503. */
   draining: { value: boolean }
+  /** The SMTP port's one login namespace: every plugin's SmtpAuth, in mount order. */
+  smtpLogins: SmtpLogins
 }
 
 /**
@@ -95,6 +99,7 @@ export interface Mailfront {
 export function createMailfront(d: AppDeps): Mailfront {
   validatePlugins(d.plugins)
   const contexts = new Map<string, PluginContext>()
+  const smtpLogins = new SmtpLogins()
   const entries = d.plugins.map((plugin) => {
     const ctx: PluginContext = preparePlugin(plugin, {
       storage: d.storage,
@@ -111,9 +116,11 @@ export function createMailfront(d: AppDeps): Mailfront {
       requireHttps: d.requireHttps,
       bodyLimit: d.bodyLimit,
       ...(d.mail ? { mail: d.mail } : {}),
+      smtpLogins,
       state: undefined,
     })
     contexts.set(plugin.id, ctx)
+    if (plugin.smtpAuth) smtpLogins.add(plugin.id, plugin.smtpAuth(ctx))
     const app = buildPluginApp(plugin, ctx)
     return { plugin, ctx, app, mount: { prefix: d.prefixes[plugin.id], hostname: d.hostnames[plugin.id] } }
   })
@@ -158,5 +165,5 @@ export function createMailfront(d: AppDeps): Mailfront {
     for (const h of e.plugin.hostnames ?? [])
       if (h !== e.mount.hostname) routePluginApp(root, e.plugin, e.ctx, { hostname: h, app: e.app, before })
   }
-  return { app: root as unknown as Hono, mounted, contexts, draining }
+  return { app: root as unknown as Hono, mounted, contexts, draining, smtpLogins }
 }

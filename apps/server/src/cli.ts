@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { type CommandDef, type MailfrontPlugin, stringifyJson } from '@mailfront/core'
 import { Command, Option } from 'commander'
@@ -56,8 +57,16 @@ const print = (v: unknown) =>
   process.stdout.write(typeof v === 'string' ? `${v}\n` : `${stringifyJson(v, 2)}\n`)
 
 /** Open the store (quiet logs) for a one-shot command, and close it after. */
-async function withRuntime<T>(opts: Record<string, unknown>, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+async function withRuntime<T>(
+  opts: Record<string, unknown>,
+  fn: (rt: Runtime) => Promise<T>,
+  only: { existingStore?: boolean } = {},
+): Promise<T> {
   const config = loadConfig(process.env, { MAILFRONT_LOG_LEVEL: 'warn', ...flagsFrom(opts) })
+  // A command that reads a store must not create an empty one (and its directory) by mistake.
+  const file = /^sqlite:(?!:memory:)(.+)$/.exec(config.databaseUrl)?.[1]
+  if (only.existingStore && file && !existsSync(file))
+    throw new ConfigError(`no store at ${file}: nothing to read (check --data-dir or --database-url)`)
   // Logs of a one-shot command go to stderr, at once: stdout carries the command's own output.
   // Loaded when a command runs: `--help` needs only the plugin objects, not the store or the server.
   const { createRuntime } = await import('./runtime.ts')
@@ -166,11 +175,15 @@ export function buildProgram(): Command {
       .description('Export everything (secrets as stored hashes)')
       .option('--out <file>', 'write to a file instead of stdout'),
   ).action(async (opts) => {
-    await withRuntime(opts, async (rt) => {
-      const data = stringifyJson(await exportFixtures(rt.plugins, rt.contexts), 2)
-      if (opts.out) await writeFile(opts.out, `${data}\n`)
-      else print(data)
-    })
+    await withRuntime(
+      opts,
+      async (rt) => {
+        const data = stringifyJson(await exportFixtures(rt.plugins, rt.contexts), 2)
+        if (opts.out) await writeFile(opts.out, `${data}\n`)
+        else print(data)
+      },
+      { existingStore: true },
+    )
   })
   addStoreFlags(program.command('migrate').description('Create or migrate the schema, then exit')).action(
     async (opts) => {

@@ -1,6 +1,7 @@
 import {
   loginThrottleOptions,
   type MailfrontPlugin,
+  MOUNT_OPTION_KEYS,
   OptionsError,
   optionEnvKey,
   optionEnvName,
@@ -95,4 +96,38 @@ export function unknownVariables(
         (badPluginVars.has(k) || !owned.some((p) => k.startsWith(p))),
     )
     .sort()
+}
+
+/** The edit distance of two names (insertions, deletions, substitutions, adjacent swaps). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[])
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
+    }
+  return d[a.length]![b.length]!
+}
+
+/** The known variable an unknown one was probably meant to be (two edits at most), or undefined. */
+export function suggestVariable(name: string, serverNames: readonly string[]): string | undefined {
+  const known = new Set(serverNames)
+  for (const key of Object.keys(loginThrottleOptions)) known.add(`MAILFRONT_SMTP_${optionEnvKey(key)}`)
+  for (const p of installedPlugins()) {
+    for (const key of MOUNT_OPTION_KEYS) known.add(optionEnvName(p.id, key))
+    for (const key of Object.keys(p.options?.shape ?? {})) known.add(optionEnvName(p.id, key))
+  }
+  let best: string | undefined
+  let bestD = 3
+  for (const k of known) {
+    const d = distance(name, k)
+    if (d < bestD) {
+      best = k
+      bestD = d
+    }
+  }
+  return best
 }

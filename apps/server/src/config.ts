@@ -26,6 +26,8 @@ export interface Config extends PluginSettings {
   requireHttps: boolean
   fixtures?: string
   demo: 'auto' | 'on' | 'off'
+  /** MAILFRONT_CLOCK resolved: `movable` lets POST /_mailfront/clock move the time every rule reads. */
+  clock: 'system' | 'movable'
   secret?: string
   logLevel: string
   bodyLimit: number
@@ -82,9 +84,12 @@ export function loadConfig(
   if (!r.success) {
     const i = r.error.issues[0]!
     const name = String(i.path[0] ?? '')
-    const msg = i.message.startsWith(name) ? i.message : `${name}: ${i.message}`
+    // A message naming its variable (or, for a rule across several, the one it starts with) stands alone.
+    const msg =
+      i.message.startsWith(name) || i.message.startsWith('MAILFRONT_') ? i.message : `${name}: ${i.message}`
     // Say what was given, except for secrets (a relay URL carries its login).
-    const given = raw[name] === undefined ? ' (got null)' : givenText(name, raw[name])
+    // Nothing given (a missing companion variable): nothing to quote.
+    const given = raw[name] === undefined ? '' : givenText(name, raw[name])
     throw new ConfigError(/RELAY_URL/.test(name) ? msg : `${msg}${given}`)
   }
   const c = r.data
@@ -117,6 +122,13 @@ export function loadConfig(
     requireHttps: c.MAILFRONT_REQUIRE_HTTPS ?? !(c.MAILFRONT_TLS === 'off' && isLoopback(c.MAILFRONT_HOST)),
     fixtures: c.MAILFRONT_FIXTURES,
     demo: c.MAILFRONT_DEMO,
+    // auto: movable only on a loopback address (a developer's or a test's server), never on a shared one.
+    clock:
+      c.MAILFRONT_CLOCK === 'auto'
+        ? isLoopback(c.MAILFRONT_HOST)
+          ? 'movable'
+          : 'system'
+        : c.MAILFRONT_CLOCK,
     secret: c.MAILFRONT_SECRET,
     logLevel: c.MAILFRONT_LOG_LEVEL,
     bodyLimit: c.MAILFRONT_BODY_LIMIT,

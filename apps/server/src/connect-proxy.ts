@@ -44,6 +44,8 @@ export async function startConnectProxy(o: ConnectProxyOptions): Promise<Running
   server.headersTimeout = o.headersTimeoutMs
   server.requestTimeout = o.headersTimeoutMs
   server.maxConnections = o.maxConnections
+  // Node's headersTimeout starts at the first byte: a client that sends none is closed here.
+  server.on('connection', (sock: Socket) => sock.setTimeout(o.headersTimeoutMs, () => sock.destroy()))
   server.on('request', (_req: IncomingMessage, res) => {
     res.writeHead(405, { Allow: 'CONNECT', 'Content-Type': 'text/plain', Connection: 'close' })
     res.end('mailfront proxies only CONNECT to its own hostnames (use it as HTTPS_PROXY)\n')

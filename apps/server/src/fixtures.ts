@@ -46,10 +46,38 @@ export async function loadFixtures(
     }
     parsed.push([plugin, r.data])
   }
+  await checkSmtpLogins(file, parsed, contexts)
   const counts: Record<string, number> = {}
   for (const [plugin, value] of parsed)
     counts[plugin.id] = (await plugin.fixtures!.load(contexts.get(plugin.id)!, value)).upserted
   return counts
+}
+
+/**
+ * The SMTP port's one login namespace, before anything loads: no login given to two plugins in the
+ * document, nor one another plugin already holds in the store.
+ */
+async function checkSmtpLogins(
+  file: string,
+  parsed: [MailfrontPlugin, unknown][],
+  contexts: Map<string, PluginContext>,
+): Promise<void> {
+  const claimed = new Map<string, string>()
+  for (const [plugin, value] of parsed) {
+    const ctx = contexts.get(plugin.id)!
+    for (const login of plugin.fixtures!.smtpLogins?.(value) ?? []) {
+      const key = login.trim().toLowerCase()
+      const other = claimed.get(key)
+      if (other && other !== plugin.id)
+        throw new FixtureError(
+          `${file}: ${plugin.id}: SMTP login "${login}" already exists (${other}, in this file)`,
+        )
+      claimed.set(key, plugin.id)
+      const holder = await ctx.smtpLogins?.takenElsewhere(login, plugin.id)
+      if (holder)
+        throw new FixtureError(`${file}: ${plugin.id}: SMTP login "${login}" already exists (${holder})`)
+    }
+  }
 }
 
 export async function exportFixtures(

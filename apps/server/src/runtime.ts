@@ -5,9 +5,11 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import {
   type Clock,
+  createMovableClock,
   type Logger,
   type MailfrontPlugin,
   type ModelSchema,
+  type MovableClock,
   type RateLimitStore,
   type StorageAdapter,
   systemClock,
@@ -20,6 +22,7 @@ import {
 } from '@mailfront/core/host'
 import { createMailPipeline, type MailPipeline, mailModels } from '@mailfront/mail'
 import { openStorage } from '@mailfront/storage-sql'
+import { clockRoutes } from './admin/clock.ts'
 import { AdminEvents, eventRoutes } from './admin/events.ts'
 import { FaultSet, faultRoutes } from './admin/faults.ts'
 import { messageRoutes } from './admin/messages.ts'
@@ -32,6 +35,7 @@ import { demoFixtures } from './demo.ts'
 import { exportFixtures, loadFixtures, readFixtures } from './fixtures.ts'
 import { startDelivery, startRetention } from './mail.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
+import { configuredSecrets, Redactor } from './redact.ts'
 import { createPlugin } from './registry.ts'
 import { RequestLog } from './request-log.ts'
 
@@ -54,6 +58,10 @@ export interface Runtime extends Mailfront {
   newStore: boolean
   requestLog: RequestLog
   faults: FaultSet
+  /** The time every rule reads (token expiry, windows, the queue's schedule, …). */
+  clock: Clock
+  /** The same clock when MAILFRONT_CLOCK made it movable (POST /_mailfront/clock). */
+  movableClock?: MovableClock
   /** What changed, for GET /_mailfront/events. */
   events: AdminEvents
   /** A fixtures document given in code (the test helper), loaded at start and on reset. */
@@ -92,13 +100,16 @@ export async function createRuntime(
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
   const plugins = config.plugins.map((id) => createPlugin(id))
+  // One clock for everything: the system time plus an offset tests move, when movable.
+  const movableClock = config.clock === 'movable' ? createMovableClock(opts.clock ?? systemClock) : undefined
+  const clock: Clock = movableClock ?? opts.clock ?? systemClock
   // Principal rows (models with cacheMs) are reused for up to 1 s on this instance: withRowCache.
   const storage = withRowCache(
     await openStorage(config.databaseUrl, {
       // The pool drops the dead connection and opens a new one on the next query: one line, no crash.
       onConnectionError: (err) => log.warn({ reason: err.message }, 'database connection lost'),
     }),
-    { clock: opts.clock },
+    { clock },
   )
   try {
     const models: ModelSchema = { ...coreModels, ...mailModels }
@@ -115,8 +126,7 @@ export async function createRuntime(
     }
     const rateLimits = config.redisUrl
       ? redisRateLimitStore(config.redisUrl)
-      : storageRateLimitStore(storage, { clock: opts.clock })
-    const clock = opts.clock ?? systemClock
+      : storageRateLimitStore(storage, { clock })
     const metrics = createMetrics()
     const mail = createMailPipeline({
       storage,
@@ -125,7 +135,7 @@ export async function createRuntime(
       hostname: hostname(),
     })
     mail.onEvent((e) => metrics.mail.inc({ plugin: e.plugin, event: e.type }))
-    const requestLog = new RequestLog(config.requestLogSize)
+    const requestLog = new RequestLog(config.requestLogSize, new Redactor(configuredSecrets(config)))
     const faults = new FaultSet()
     const events = new AdminEvents()
     requestLog.subscribe((e) => events.emit('request', e))
@@ -157,6 +167,7 @@ export async function createRuntime(
         requestRoutes(requestLog),
         messageRoutes(mail, { relayUrl: config.mail.relayUrl, allow: config.mail.releaseAllow }),
         faultRoutes(faults, () => plugins, events),
+        clockRoutes(clock, movableClock, events),
         eventRoutes(events),
       ],
     })
@@ -169,6 +180,8 @@ export async function createRuntime(
       ...mf,
       requestLog,
       faults,
+      clock,
+      movableClock,
       events,
       inlineFixtures: opts.fixtures,
       async reset() {
@@ -179,6 +192,7 @@ export async function createRuntime(
         })
         requestLog.clear()
         faults.clear()
+        movableClock?.reset()
         const { loaded } = await loadStartupFixtures(self(), { fresh: true })
         events.emit('reset', { loaded })
         return loaded
@@ -228,12 +242,31 @@ export async function loadStartupFixtures(
   const stamp = `${demo}:${config.fixtures ? (await stat(config.fixtures).catch(() => undefined))?.mtimeMs : ''}`
   if (fresh && rt.seeded?.stamp === stamp) {
     add(await loadFixtures('snapshot', rt.seeded.data, rt.plugins, rt.contexts))
+    if (demo) await markDemo(rt.storage)
     return { demo, loaded }
   }
-  if (demo) add(await loadFixtures('demo', demoFixtures(rt.plugins), rt.plugins, rt.contexts))
+  if (demo) {
+    add(await loadFixtures('demo', demoFixtures(rt.plugins), rt.plugins, rt.contexts))
+    await markDemo(rt.storage)
+  }
   if (config.fixtures)
     add(await loadFixtures(config.fixtures, await readFixtures(config.fixtures), rt.plugins, rt.contexts))
   if (rt.inlineFixtures) add(await loadFixtures('fixtures', rt.inlineFixtures, rt.plugins, rt.contexts))
   if (fresh) rt.seeded = { data: await exportFixtures(rt.plugins, rt.contexts), stamp }
   return { demo, loaded }
+}
+
+const DEMO_KEY = 'demo_loaded_at'
+
+/** Remembered in the store: a later start (not a new store) still shows the demo logins. */
+async function markDemo(storage: StorageAdapter): Promise<void> {
+  if (await storage.findOne({ model: META, where: { field: 'key', value: DEMO_KEY } })) return
+  await storage
+    .create({ model: META, data: { key: DEMO_KEY, value: new Date().toISOString() } })
+    .catch(() => undefined) // another instance marked it first
+}
+
+/** Whether the demo data was loaded into this store (since its last reset). */
+export async function demoPresent(storage: StorageAdapter): Promise<boolean> {
+  return !!(await storage.findOne({ model: META, where: { field: 'key', value: DEMO_KEY } }))
 }

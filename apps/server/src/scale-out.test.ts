@@ -57,6 +57,38 @@ describe.skipIf(!pgUrl)('two instances on one PostgreSQL (skipped without MAILFR
     expect(second).toContain('<code>1</code>')
   })
 
+  it('holds the SMTPD form-post limit across instances (the core rate-limit store)', async () => {
+    const grant = await a.app.request('/oauth/token?grant_type=password', {
+      method: 'POST',
+      headers: { Authorization: encodeBasic('jack.truong@example.com', 'demo-password') },
+    })
+    const { access_token } = (await grant.json()) as { access_token: string }
+    const created = await a.app.request('/api/v1/email/form', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        form_name: 'Scale',
+        link_domain: 'click.example.com',
+        notification_email_address: 'sales@example.com',
+        required_fields: [],
+        default_redirect: 'https://example.com/',
+        success_redirect: 'https://example.com/ok',
+        failure_redirect: 'https://example.com/no',
+        tags: [],
+        enable_email_notification: false,
+      }),
+    })
+    const { form_key } = (await created.json()) as { form_key: string }
+    const statuses: number[] = []
+    // Alternating instances, one client: 20 posts per address in the window, counted once for both.
+    for (let i = 0; i < 30; i++) {
+      const res = await (i % 2 ? b : a).app.request(`/f/${form_key}`, { method: 'POST', body: 'x=1' })
+      statuses.push(res.status)
+    }
+    expect(statuses.filter((s) => s === 303)).toHaveLength(20)
+    expect(statuses.slice(20)).toEqual(Array(10).fill(429))
+  })
+
   it('serves a mailbox.org session made on the other instance, and ends it everywhere', async () => {
     const login = await a.app.request('/v1/', {
       method: 'POST',

@@ -4,14 +4,15 @@ import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { tryDemo } from '@mailfront/core'
 import { clientHostnames } from './client-hosts.ts'
-import { type Config, checkAdminExposure } from './config.ts'
-import { type RunningProxy, startConnectProxy } from './connect-proxy.ts'
+import { type Config, checkAdminExposure, ENV_SPEC } from './config.ts'
+import { suggestVariable } from './config-plugins.ts'
+import type { RunningProxy } from './connect-proxy.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
-import { dnsOptions, type RunningDns, startDnsResponder } from './dns-responder.ts'
+import type { RunningDns } from './dns-responder.ts'
 import type { createLogger } from './log.ts'
 import { describedPlugin } from './registry.ts'
-import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
+import { createRuntime, demoPresent, loadStartupFixtures, type Runtime } from './runtime.ts'
 import { type RunningSmtp, startSmtp } from './smtp.ts'
 import { caFiles, caIssuedCert, certificateNames, filesCert } from './tls.ts'
 
@@ -38,11 +39,17 @@ export async function serve(
   log: ReturnType<typeof createLogger>,
   print: (s: string) => void = console.log,
   runtimeOpts: Parameters<typeof createRuntime>[2] = {},
+  warn: (s: string) => void = console.error,
 ): Promise<Running> {
   const t0 = performance.now()
   checkAdminExposure(config)
-  if (config.unknownVariables.length)
-    log.warn({ variables: config.unknownVariables }, 'unknown MAILFRONT_* variables, ignored (a typo?)')
+  // Plain text on stderr (never a JSON log line): meant for the person who made the typo.
+  for (const name of config.unknownVariables) {
+    const hint = suggestVariable(name, Object.keys(ENV_SPEC))
+    warn(
+      `warning: unknown MAILFRONT_* variable ${name}, ignored${hint ? ` (did you mean ${hint}?)` : ' (a typo?)'}`,
+    )
+  }
   const hosts = clientHostnames(
     config.plugins.map((id) => describedPlugin(id)!),
     config.hostnames,
@@ -57,7 +64,9 @@ export async function serve(
         ? await filesCert(config.tls.cert!, config.tls.key!)
         : null
   const runtime = await createRuntime(config, log, runtimeOpts)
-  const { demo } = await loadStartupFixtures(runtime)
+  const loaded = await loadStartupFixtures(runtime)
+  // Not only at a new store's first start: whenever the store holds the demo data, its logins are shown.
+  const demo = loaded.demo || (await demoPresent(runtime.storage))
   // Timeouts are checked every second (Node's default is 30 s), so a slow client is closed on time.
   const common = { connectionsCheckingInterval: 1_000 }
   const server = createAdaptorServer({
@@ -101,9 +110,11 @@ export async function serve(
   }
   let proxy: RunningProxy | null = null
   let dns: RunningDns | null = null
+  let starting = 'HTTPS proxy'
   try {
+    // Loaded only when on: a default start reads neither.
     if (config.proxyPort !== 'off')
-      proxy = await startConnectProxy({
+      proxy = await (await import('./connect-proxy.ts')).startConnectProxy({
         hostnames: hosts,
         tlsServer: server,
         host: config.host,
@@ -113,18 +124,25 @@ export async function serve(
         headersTimeoutMs: config.headersTimeoutMs,
         log,
       })
-    if (config.dns.port !== 'off') dns = await startDnsResponder(dnsOptions(config, hosts, log))
+    if (config.dns.port !== 'off') {
+      starting = 'DNS responder'
+      const { dnsOptions, startDnsResponder } = await import('./dns-responder.ts')
+      dns = await startDnsResponder(dnsOptions(config, hosts, log))
+    }
   } catch (e) {
     server.close()
     await smtp?.close()
     await proxy?.close()
     await runtime.close()
-    throw new Error(`cannot start the ${proxy ? 'DNS responder' : 'HTTPS proxy'}: ${(e as Error).message}`)
+    throw new Error(`cannot start the ${starting} on ${config.host}: ${(e as Error).message}`)
   }
   runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host
   const url = `${scheme}://${hostForUrl}:${port}`
+  // A wildcard listen address is not one a client can dial: what is printed uses loopback.
+  const clientUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
+  const clientHost = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : hostForUrl
   log.info(
     {
       url,
@@ -143,48 +161,49 @@ export async function serve(
     log.warn({ admin: 'open' }, warning)
     print(`warning: ${warning}`)
   }
+  if (!tls && config.requireHttps) {
+    const warning = config.trustProxy
+      ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
+      : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy'
+    log.warn({ tls: 'off', requireHttps: true }, warning)
+    // Printed too, before the banner: the (buffered) log line would come after it.
+    print(`warning: ${warning}`)
+  }
   print(
-    `mailfront ${url}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${url}/docs)`,
+    `mailfront ${clientUrl}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${clientUrl}/docs)`,
   )
   if (smtp) {
-    const tlsNote = tls
-      ? 'STARTTLS, AUTH required'
-      : 'no STARTTLS (MAILFRONT_TLS=off): AUTH from loopback only'
+    const tlsNote =
+      config.smtp.auth === 'any'
+        ? 'MAILFRONT_SMTP_AUTH=any: any login or none, captured'
+        : tls
+          ? 'STARTTLS, AUTH required'
+          : 'no STARTTLS (MAILFRONT_TLS=off): AUTH from loopback only'
     print(
-      `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${url}/_mailfront/messages`,
+      `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${clientUrl}/_mailfront/messages`,
     )
   }
   if (tls?.generated && config.tls.mode === 'self-signed')
     print(
       `issued a certificate from the local CA ${caFiles(config.dataDir).cert} for ${hosts.join(', ') || 'loopback'} (trust it: mailfront ca --install, or curl --cacert; or use curl -k)`,
     )
-  if (!tls && config.requireHttps)
-    log.warn(
-      { tls: 'off', requireHttps: true },
-      config.trustProxy
-        ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
-        : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy',
-    )
   if (proxy)
     print(
-      `HTTPS proxy on ${hostForUrl}:${proxy.port} (CONNECT to ${hosts.map((h) => `${h}:443`).join(', ')} only): HTTPS_PROXY=http://${hostForUrl.replace(/^(0\.0\.0\.0|\[::\])$/, '127.0.0.1')}:${proxy.port}`,
+      `HTTPS proxy on ${clientHost}:${proxy.port} (CONNECT to ${hosts.map((h) => `${h}:443`).join(', ')} only): HTTPS_PROXY=http://${clientHost}:${proxy.port}`,
     )
   if (dns)
     print(
       `DNS responder on ${hostForUrl}:${dns.port} (UDP and TCP): ${hosts.join(', ')} → ${dns.answer.join(', ')}`,
     )
-  print(`state, request log and mail: ${url}/   admin API: ${url}/_mailfront/`)
+  print(`state, request log and mail: ${clientUrl}/   admin API: ${clientUrl}/_mailfront/`)
   if (demo) {
     print('demo data loaded; try:')
     const selfSigned = config.tls.mode === 'self-signed'
-    // A wildcard listen address is not one a client can dial: the examples use loopback.
-    const clientUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
     for (const p of runtime.plugins)
       for (const line of tryDemo(p.demo, clientUrl, selfSigned)) print(`  ${line}`)
     if (smtp) {
-      const h = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host
       print(`send mail (see it at ${clientUrl}/_mailfront/messages):`)
-      for (const line of smtpExamples(h, smtp.port, runtime.plugins, !!tls)) print(`  ${line}`)
+      for (const line of smtpExamples(clientHost, smtp.port, runtime.plugins, !!tls)) print(`  ${line}`)
     }
   }
 

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os'
 import { LoginThrottle } from '@mailfront/core'
-import type { SmtpLoginSource } from '@mailfront/mail/smtp'
 import type { Runtime } from './runtime.ts'
 import type { TlsMaterial } from './tls.ts'
 
@@ -10,21 +9,18 @@ export interface RunningSmtp {
 }
 
 /**
- * The SMTP submission port: logins are offered to each mounted plugin's `smtpAuth`, in mount order.
+ * The SMTP submission port: a login is checked by the one mounted plugin holding it (SmtpLogins).
  * STARTTLS uses the HTTP server's certificate; without one, only loopback clients can log in.
  */
 export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<RunningSmtp | null> {
   const { smtp, host } = rt.config
   if (smtp.port === 'off') return null
-  const sources: SmtpLoginSource[] = []
-  for (const p of rt.plugins)
-    if (p.smtpAuth) sources.push({ plugin: p.id, auth: p.smtpAuth(rt.contexts.get(p.id)!) })
   const log = rt.log.child ? rt.log.child({ component: 'smtp' }) : rt.log
   // Loaded only by a serving process: one-shot CLI commands never load smtp-server.
   const { createSmtpListener } = await import('@mailfront/mail/smtp')
   const listener = createSmtpListener({
     mail: rt.mail,
-    sources,
+    sources: rt.smtpLogins.sources,
     ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     maxSize: smtp.maxSize,
     maxClientsPerAddress: smtp.maxClients,
@@ -33,6 +29,7 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
     throttle: new LoginThrottle(rt.rateLimits, {
       scope: 'smtp',
       limits: smtp.login,
+      clock: rt.clock,
       onRefused: () => rt.metrics.rateLimited.inc({ plugin: 'smtp' }),
     }),
     log,

@@ -386,3 +386,17 @@ describe('the CA key is never shown', () => {
       for (const n of needles) expect(text).not.toContain(n)
   })
 })
+
+describe('a port already taken', () => {
+  it('stops the start with one line naming the DNS responder (exit 1)', async () => {
+    // The fake upstream holds this UDP port.
+    const err = await startServer({
+      MAILFRONT_DNS_PORT: String(upstream.address().port),
+      MAILFRONT_DEMO: 'off',
+    }).catch((e: Error) => e)
+    expect((err as Error).message).toMatch(/^server exited with 1:/)
+    expect((err as Error).message).toContain(
+      'mailfront: cannot start the DNS responder on 127.0.0.1: bind EADDRINUSE',
+    )
+  })
+})

@@ -169,6 +169,8 @@ describe('the state UI at / in headless Chromium', () => {
           document.querySelector('#state')?.textContent?.includes('ui-test@example.net'),
         )
         await page.screenshot({ path: join(SHOTS, 'ui-state.png'), fullPage: false })
+        // Reset asks first (accepted here; ui-mail-browser.test.ts dismisses it too).
+        page.once('dialog', (d) => void d.accept())
         await page.click('#reset')
         await page.waitForFunction(
           () => !document.querySelector('#state')?.textContent?.includes('ui-test@example.net'),

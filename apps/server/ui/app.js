@@ -15,8 +15,10 @@ function el(tag, attrs, ...children) {
   return e
 }
 
-function notice(text) {
-  const n = $('#notice')
+/** A notice in one panel only (the current one by default): another panel's errors never show there. */
+function notice(text, name = panel) {
+  const n = document.querySelector(`#${name} .notice`)
+  if (!n) return
   n.hidden = !text
   n.textContent = text || ''
 }
@@ -35,7 +37,10 @@ async function api(path, init = {}) {
     }
   }
   if (res.status === 404 && path === '/fixtures')
-    notice('The admin API is not available from this address (set MAILFRONT_ADMIN_TOKEN on the server).')
+    notice(
+      'The admin API is not available from this address (set MAILFRONT_ADMIN_TOKEN on the server).',
+      'state',
+    )
   return res
 }
 
@@ -53,18 +58,35 @@ function table(rows) {
   return t
 }
 
-// ---- State: each plugin's fixtures export, rendered generically (every list a table).
+// ---- State: the demo logins (while the demo data is loaded), then each plugin's fixtures export,
+// rendered generically (every list a table, scrolled in its own box: never wider than the page).
+async function loadDemo() {
+  const box = $('#demo')
+  const res = await api('/demo')
+  const demo = res.ok ? await res.json() : { present: false }
+  box.hidden = !demo.present
+  if (!demo.present) return box.replaceChildren()
+  const lines = []
+  for (const p of demo.plugins) {
+    if (p.smtpLogin) lines.push(`SMTP login (${p.plugin}): ${p.smtpLogin.user} / ${p.smtpLogin.pass}`)
+    for (const t of p.try) lines.push(t)
+  }
+  box.replaceChildren(el('h2', {}, 'Demo logins: try'), el('pre', {}, lines.join('\n')))
+}
+
 async function loadState() {
+  loadDemo()
   const res = await api('/fixtures')
   if (!res.ok) return
   const data = await res.json()
-  const root = $('#state')
+  const root = $('#state-plugins')
   root.replaceChildren()
   for (const [plugin, section] of Object.entries(data)) {
     const box = el('div', { class: 'plugin', 'data-plugin': plugin }, el('h2', {}, plugin))
     for (const [name, value] of Object.entries(section || {})) {
       box.append(el('h3', {}, `${name}${Array.isArray(value) ? ` (${value.length})` : ''}`))
-      if (Array.isArray(value) && value.length && typeof value[0] === 'object') box.append(table(value))
+      if (Array.isArray(value) && value.length && typeof value[0] === 'object')
+        box.append(el('div', { class: 'scroll' }, table(value)))
       else if (Array.isArray(value) && !value.length) box.append(el('p', { class: 'empty' }, 'none'))
       else box.append(el('pre', {}, JSON.stringify(value, null, 2)))
     }
@@ -127,42 +149,119 @@ function selectRequest(id) {
   )
 }
 
-// ---- Mail: captured messages; HTML (sandboxed), text, headers and raw source.
+// ---- Mail: captured messages, searched and paged; HTML (sandboxed, cid: images inline), text,
+// headers, raw source, attachments to download.
+const PAGE = 50
 let messages = []
 let current = null
 let view = 'html'
+let mailOffset = 0
+let mailTotal = 0
+let mailSearch = ''
+
+const when = (ms) => new Date(ms).toISOString().slice(5, 16).replace('T', ' ')
+const size = (n) =>
+  n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`
+
 async function loadMail() {
-  const res = await api('/messages?limit=100')
+  const q = new URLSearchParams({ limit: String(PAGE), offset: String(mailOffset) })
+  if (mailSearch) q.set('q', mailSearch)
+  const res = await api(`/messages?${q}`)
   const body = $('#mail-list tbody')
-  body.replaceChildren()
   if (!res.ok) {
-    body.append(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'captured mail is not available')))
+    body.replaceChildren(
+      el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'captured mail is not available')),
+    )
+    const err = await res.json().catch(() => ({}))
+    notice(`captured mail: ${err.error || res.status}`, 'mail')
     return
   }
-  messages = (await res.json()).messages || []
-  for (const m of messages)
+  const page = await res.json()
+  messages = page.messages || []
+  mailTotal = page.total
+  // The page emptied under us (mail deleted): back to the first one.
+  if (!messages.length && mailOffset > 0 && mailTotal > 0) {
+    mailOffset = 0
+    return loadMail()
+  }
+  body.replaceChildren(
+    ...messages.map((m) =>
+      el(
+        'tr',
+        {
+          'data-id': m.id,
+          class: current && current.id === m.id ? 'selected' : '',
+          onclick: () => selectMail(m.id),
+        },
+        el('td', { title: new Date(m.receivedAt).toISOString() }, when(m.receivedAt)),
+        el('td', {}, m.plugin),
+        el('td', { title: m.envelope.from }, m.envelope.from || '<>'),
+        el('td', { title: m.envelope.to.join(', ') }, m.envelope.to.join(', ')),
+        el('td', { title: m.subject ?? '' }, m.subject ?? ''),
+        el('td', {}, m.recipients.map((r) => r.state).join(', ')),
+      ),
+    ),
+  )
+  if (!messages.length)
     body.append(
       el(
         'tr',
-        { 'data-id': m.id, onclick: () => selectMail(m.id) },
-        el('td', {}, new Date(m.receivedAt).toISOString().slice(0, 19).replace('T', ' ')),
-        el('td', {}, m.plugin),
-        el('td', {}, m.envelope.from || '<>'),
-        el('td', {}, m.envelope.to.join(', ')),
-        el('td', {}, m.subject ?? ''),
-        el('td', {}, m.recipients.map((r) => r.state).join(', ')),
+        {},
+        el('td', { colspan: '6', class: 'empty' }, mailSearch ? 'no mail matches' : 'no mail yet'),
       ),
     )
-  if (!messages.length) body.append(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'no mail yet')))
+  $('#mail-total').textContent = mailTotal
+    ? `${mailOffset + 1}–${mailOffset + messages.length} of ${mailTotal}${mailSearch ? ' found' : ''}`
+    : '0 messages'
+  $('#mail-prev').disabled = mailOffset === 0
+  $('#mail-next').disabled = mailOffset + messages.length >= mailTotal
+}
+
+function clearMailDetail() {
+  current = null
+  $('#mail-summary').replaceChildren()
+  $('#mail-attachments').replaceChildren()
+  $('#mail-view').replaceChildren()
+  $('#mail-views').hidden = true
+  $('#mail-actions').hidden = true
+}
+
+/** A part's bytes through the admin API (with its token), as a data: URL the sandboxed frame may show. */
+async function dataUrl(url) {
+  const res = await api(url.slice(API.length))
+  if (!res.ok) return null
+  const blob = await res.blob()
+  return new Promise((resolve) => {
+    const r = new FileReader()
+    r.onload = () => resolve(r.result)
+    r.onerror = () => resolve(null)
+    r.readAsDataURL(blob)
+  })
+}
+
+/** With a token, a download goes through fetch (a plain link cannot send the token). */
+async function download(e, a) {
+  if (!token) return
+  e.preventDefault()
+  const res = await api(a.url.slice(API.length))
+  if (!res.ok) return notice(`download failed: ${res.status}`, 'mail')
+  const href = URL.createObjectURL(await res.blob())
+  el('a', { href, download: a.filename || `attachment-${a.index}` }).click()
+  setTimeout(() => URL.revokeObjectURL(href), 10_000)
 }
 
 async function selectMail(id) {
   for (const tr of document.querySelectorAll('#mail-list tbody tr'))
     tr.classList.toggle('selected', tr.dataset.id === String(id))
   const res = await api(`/messages/${encodeURIComponent(id)}`)
-  if (!res.ok) return
+  if (!res.ok) {
+    clearMailDetail()
+    return notice(`message ${id}: ${res.status}`, 'mail')
+  }
+  notice('', 'mail')
   current = await res.json()
   $('#mail-views').hidden = false
+  $('#mail-actions').hidden = false
   $('#mail-summary').replaceChildren(
     el('h2', {}, current.subject ?? '(no subject)'),
     el(
@@ -170,7 +269,30 @@ async function selectMail(id) {
       {},
       `from ${current.from ?? current.envelope.from} to ${current.to ?? current.envelope.to.join(', ')} · ${current.plugin} via ${current.via} · ${current.size} bytes`,
     ),
+    current.released
+      ? el(
+          'p',
+          { class: 'released' },
+          `released to ${current.released.to.join(', ')} at ${new Date(current.released.at).toISOString()}`,
+        )
+      : '',
   )
+  $('#mail-attachments').replaceChildren(
+    ...(current.attachments || []).map((a) =>
+      el(
+        'li',
+        {},
+        el(
+          'a',
+          { href: a.url, download: a.filename || `attachment-${a.index}`, onclick: (e) => download(e, a) },
+          a.filename || `(unnamed part ${a.index})`,
+        ),
+        ` ${a.contentType} · ${size(a.size)}${a.inline ? ' · inline' : ''}`,
+      ),
+    ),
+  )
+  // The first view with something in it: a text-only message opens on its text.
+  view = current.html ? 'html' : current.text ? 'text' : 'headers'
   renderMail()
 }
 
@@ -179,24 +301,65 @@ async function renderMail() {
   for (const b of document.querySelectorAll('#mail-views button'))
     b.classList.toggle('active', b.dataset.view === view)
   if (!current) return out.replaceChildren()
+  const shown = current
   if (view === 'html') {
     if (!current.html) return out.replaceChildren(el('p', { class: 'empty' }, 'no HTML part'))
+    let html = current.html
+    // cid: references to the message's own parts, shown inline.
+    for (const a of current.attachments || []) {
+      if (!a.contentId || !html.includes(`cid:${a.contentId}`)) continue
+      const data = await dataUrl(a.url)
+      if (data) html = html.split(`cid:${a.contentId}`).join(data)
+    }
+    if (current !== shown || view !== 'html') return
     // No scripts, no same-origin access: the message is shown, never run.
     const frame = el('iframe', { sandbox: '', title: 'HTML part' })
-    frame.srcdoc = current.html
+    frame.srcdoc = html
     return out.replaceChildren(frame)
   }
   if (view === 'text') return out.replaceChildren(el('pre', {}, current.text || '(no text part)'))
-  if (view === 'headers') {
-    // [name, value] pairs in message order, as GET /_mailfront/messages/:id gives them.
-    const lines = (current.headers || []).map(([k, v]) => `${k}: ${v}`)
-    const files = (current.attachments || []).map(
-      (a) => `attachment: ${a.filename || '(unnamed)'} ${a.contentType} ${a.size} bytes`,
+  if (view === 'headers')
+    // [name, value] pairs in message order, decoded, as GET /_mailfront/messages/:id gives them.
+    return out.replaceChildren(
+      el('pre', {}, (current.headers || []).map(([k, v]) => `${k}: ${v}`).join('\n')),
     )
-    return out.replaceChildren(el('pre', {}, [...lines, ...files].join('\n')))
-  }
   const raw = await api(`/messages/${encodeURIComponent(current.id)}/raw`)
   out.replaceChildren(el('pre', {}, raw.ok ? await raw.text() : `(raw source unavailable: ${raw.status})`))
+}
+
+async function deleteMail() {
+  if (!current) return
+  const res = await api(`/messages/${encodeURIComponent(current.id)}`, { method: 'DELETE' })
+  notice(res.ok ? '' : `delete failed: ${res.status}`, 'mail')
+  clearMailDetail()
+  loadMail()
+}
+
+async function deleteAllMail() {
+  if (!confirm('Delete every captured message?')) return
+  const res = await api('/messages', { method: 'DELETE' })
+  notice(res.ok ? '' : `delete failed: ${res.status}`, 'mail')
+  clearMailDetail()
+  mailOffset = 0
+  loadMail()
+}
+
+async function releaseMail() {
+  if (!current) return
+  const to = prompt(
+    'Release to (comma-separated; MAILFRONT_MAIL_RELEASE_ALLOW must permit each):',
+    current.envelope.to.join(', '),
+  )
+  if (to === null) return
+  const list = to.split(/[\s,]+/).filter(Boolean)
+  const res = await api(`/messages/${encodeURIComponent(current.id)}/release`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ to: list }),
+  })
+  const body = await res.json().catch(() => ({}))
+  notice(res.ok ? `released to ${list.join(', ')}` : `release refused: ${body.error || res.status}`, 'mail')
+  if (res.ok) selectMail(current.id)
 }
 
 // ---- Faults
@@ -251,7 +414,7 @@ async function addFault(e) {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(f),
   })
-  notice(res.ok ? '' : (await res.json()).error)
+  notice(res.ok ? '' : (await res.json()).error, 'faults')
   loadFaults()
 }
 
@@ -320,10 +483,52 @@ for (const b of document.querySelectorAll('#mail-views button'))
     renderMail()
   })
 $('#reset').addEventListener('click', async () => {
-  const res = await api('/reset', { method: 'POST' })
-  notice(res.ok ? '' : `reset failed: ${res.status}`)
+  if (!confirm('Reset: empty the store (captured mail included) and load the fixtures again?')) return
+  const button = $('#reset')
+  const progress = $('#progress')
+  button.disabled = true
+  progress.hidden = false
+  progress.textContent = 'resetting…'
+  // The old data leaves the screen at once: nothing deleted stays shown meanwhile.
+  clearMailDetail()
+  $('#mail-list tbody').replaceChildren()
+  $('#request-list tbody').replaceChildren()
+  $('#request-detail').replaceChildren()
+  $('#state-plugins').replaceChildren()
+  mailOffset = 0
+  try {
+    const res = await api('/reset', { method: 'POST' })
+    const body = await res.json().catch(() => ({}))
+    notice(res.ok ? '' : `reset failed: ${body.error || res.status}`)
+    progress.textContent = res.ok ? `reset in ${body.ms} ms` : 'reset failed'
+  } catch (e) {
+    notice(`reset failed: ${e.message}`)
+    progress.textContent = 'reset failed'
+  } finally {
+    button.disabled = false
+    setTimeout(() => {
+      progress.hidden = true
+    }, 3000)
+  }
   loaders[panel]()
 })
+$('#mail-search').addEventListener('submit', (e) => {
+  e.preventDefault()
+  mailSearch = String(new FormData($('#mail-search')).get('q') || '').trim()
+  mailOffset = 0
+  loadMail()
+})
+$('#mail-prev').addEventListener('click', () => {
+  mailOffset = Math.max(0, mailOffset - PAGE)
+  loadMail()
+})
+$('#mail-next').addEventListener('click', () => {
+  mailOffset += PAGE
+  loadMail()
+})
+$('#mail-delete').addEventListener('click', deleteMail)
+$('#mail-delete-all').addEventListener('click', deleteAllMail)
+$('#mail-release').addEventListener('click', releaseMail)
 $('#request-filter').addEventListener('input', () => loadRequests())
 $('#clear-requests').addEventListener('click', async () => {
   await api('/requests', { method: 'DELETE' })

@@ -142,6 +142,12 @@ export class MailRejection extends Error {
  * login or a wrong password (the port answers the same for both).
  */
 export interface SmtpAuth {
+  /**
+   * Whether `login` names one of the plugin's SMTP logins (an account, user or mailbox that logs in
+   * on the port, enabled or not), matched as `authenticate` matches it. The port's one namespace
+   * (SmtpLogins) asks every plugin: a login two plugins hold logs in as neither.
+   */
+  hasLogin(login: string): Promise<boolean>
   authenticate(login: string, password: string, clientAddress: string): Promise<{ principal: string } | null>
   /**
    * Before a message is accepted: quotas, allowed senders, size. Called at MAIL FROM (no recipients

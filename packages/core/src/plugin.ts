@@ -8,6 +8,7 @@ import type { LocalDelivery, MailService, SmtpAuth } from './mail.ts'
 import type { OptionsSchema } from './options.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
 import type { PluginMount } from './scope.ts'
+import type { SmtpLogins } from './smtp-logins.ts'
 import type { ModelSchema, StorageAdapter } from './storage/types.ts'
 
 /** What the host app tells a plugin about the request: `c.get('mailfront')` (unset in a bare test app). */
@@ -79,6 +80,8 @@ export interface PluginContext<O = Record<string, unknown>, S = unknown> {
   bodyLimit: number
   /** The mail pipeline, when the host composes one (mailfront's server always does). */
   mail?: MailService
+  /** The SMTP port's one login namespace over every mounted plugin (see assertSmtpLoginFree). */
+  smtpLogins?: SmtpLogins
 }
 
 /** A management command a plugin contributes to the `mailfront` CLI (framework-free). */
@@ -98,6 +101,11 @@ export interface FixturesDef<T = unknown, C extends PluginContext = PluginContex
   load(ctx: C, data: T): Promise<{ upserted: number }>
   /** Everything the plugin stores, secrets as stored hashes (valid input to `load`). */
   export(ctx: C): Promise<T>
+  /**
+   * The SMTP logins the document would hold (as the plugin's SmtpAuth matches them): the host refuses
+   * a document giving another plugin's SMTP login, before anything is loaded.
+   */
+  smtpLogins?(data: T): string[]
 }
 
 /** Type a plugin's fixtures by their schema: `load` gets the parsed data. */
@@ -105,6 +113,7 @@ export function defineFixtures<Sch extends ZodType, C extends PluginContext = Pl
   schema: Sch
   load(ctx: C, data: output<Sch>): Promise<{ upserted: number }>
   export(ctx: C): Promise<input<Sch>>
+  smtpLogins?(data: output<Sch>): string[]
 }): FixturesDef<output<Sch>, C> {
   return def as unknown as FixturesDef<output<Sch>, C>
 }

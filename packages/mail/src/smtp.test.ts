@@ -15,6 +15,7 @@ afterEach(async () => {
 })
 
 const source = (over: Partial<SmtpAuth> = {}): SmtpAuth => ({
+  hasLogin: async (login) => login === 'user',
   async authenticate(login, password) {
     return login === 'user' && password === 'secret' ? { principal: 'p1' } : null
   },
@@ -28,7 +29,7 @@ async function start(opts: { auth?: SmtpAuth; maxSize?: number; throttle?: SmtpL
   const l = createSmtpListener({
     mail,
     sources: [
-      { plugin: 'other', auth: { authenticate: async () => null } },
+      { plugin: 'other', auth: { hasLogin: async () => false, authenticate: async () => null } },
       { plugin: 'test', auth: opts.auth ?? source() },
     ],
     maxSize: opts.maxSize ?? 10_000,

@@ -5,6 +5,8 @@ import {
   MailRejection,
   type MailService,
   type SmtpAuth,
+  type SmtpLoginSource,
+  SmtpLogins,
   silentLogger,
 } from '@mailfront/core'
 import addressparser from 'nodemailer/lib/addressparser'
@@ -13,11 +15,7 @@ import { headerBlock } from './dsn.ts'
 import { type MimeLimits, mimeBeyondLimits } from './mime-shape.ts'
 import { InvalidSubmission } from './service.ts'
 
-/** One plugin's part in the port, in mount order: logins are offered to each in turn. */
-export interface SmtpLoginSource {
-  plugin: string
-  auth: SmtpAuth
-}
+export type { SmtpLoginSource }
 
 /** The core's login throttle, as the port uses it (failures only; a refusal never checks). */
 export interface SmtpLoginThrottle {
@@ -106,7 +104,7 @@ export function headerFromOf(raw: Uint8Array): string[] {
 const anyUser = (login: string): SessionUser => ({
   plugin: ANY_LOGIN_PLUGIN,
   principal: login,
-  auth: { authenticate: async () => null },
+  auth: { hasLogin: async () => false, authenticate: async () => null },
 })
 
 const userOf = (s: SMTPServerSession) => s.user as unknown as SessionUser | undefined
@@ -120,6 +118,8 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
   const log = o.log ?? silentLogger
   const perAddress = new Map<string, number>()
   const maxRecipients = o.maxRecipients ?? 100
+  const logins = new SmtpLogins()
+  for (const s of o.sources) logins.add(s.plugin, s.auth)
 
   const server = new SMTPServer({
     name: o.hostname,
@@ -167,12 +167,10 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
         return cb(reply(538, '5.7.11 Encryption required: issue STARTTLS before AUTH'))
       const login = auth.username ?? ''
       const password = auth.password ?? ''
+      // One namespace: only the plugin holding the login checks the password (never a second one).
       const check = async (): Promise<SessionUser | null> => {
-        for (const s of o.sources) {
-          const r = await s.auth.authenticate(login, password, ip)
-          if (r) return { plugin: s.plugin, principal: r.principal, auth: s.auth }
-        }
-        return null
+        const r = await logins.authenticate(login, password, ip)
+        return r && { plugin: r.source.plugin, principal: r.principal, auth: r.source.auth }
       }
       const run = o.throttle
         ? o.throttle.attempt(login, ip, check)

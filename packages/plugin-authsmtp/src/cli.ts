@@ -1,6 +1,6 @@
 import { type CommandDef, hashPassword, randomSecret, z } from '@mailfront/core'
 import { accountFixture, quantity, upsertAccount } from './fixtures.ts'
-import { ACCOUNT, type Account, recordUsage, requireAccount } from './store.ts'
+import { ACCOUNT, type Account, normalizeUserId, recordUsage, requireAccount } from './store.ts'
 import { formatLondon } from './time.ts'
 
 const q = (name: string, v: unknown) => {
@@ -76,6 +76,10 @@ export const commands: CommandDef[] = [
         ...(o.createdAt ? { created_at: o.createdAt } : {}),
         api_enabled: false,
       })
+      // One SMTP login namespace: the user id is also the account's SMTP login.
+      const id = normalizeUserId(a.user_id)
+      if (await ctx.smtpLogins?.takenElsewhere(id, 'authsmtp'))
+        throw new Error(`account "${id}" already exists as another provider's SMTP login`)
       return view(await upsertAccount(ctx, a))
     },
   },

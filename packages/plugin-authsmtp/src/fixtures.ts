@@ -101,6 +101,7 @@ export const fixtures = defineFixtures({
     for (const a of data.accounts) await upsertAccount(ctx, a)
     return { upserted: data.accounts.length }
   },
+  smtpLogins: (data) => data.accounts.map((a) => normalizeUserId(a.user_id)),
   async export(ctx) {
     const rows = await ctx.storage.findMany<Account>({ model: ACCOUNT, sort: [{ field: 'user_id' }] })
     return {

@@ -61,7 +61,6 @@ export function authsmtpPlugin() {
       if (status === 401 && challenge) c.header('WWW-Authenticate', 'Basic realm="AuthSMTP API"')
       return c.text(TEXT[status]!, status as 401)
     },
-    notFound: (c) => c.text('Not Found', 404),
     routes: registerRoutes,
     commands,
     summary:

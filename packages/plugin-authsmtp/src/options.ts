@@ -25,9 +25,9 @@ export function authsmtpSetup(ctx: PluginContext<AuthsmtpOptions>) {
     auth: passwordAuth(ctx, {
       plugin: 'authsmtp',
       limits: loginLimitsOf(ctx.options),
-      denied: () => errors.error('UNAUTHORIZED'),
+      denied: () => errors.UNAUTHORIZED(),
       // 200 + the XML error, before any credential is checked.
-      refused: (s) => errors.error('LOGIN_THROTTLED', { headers: { 'Retry-After': String(s) } }),
+      refused: (s) => errors.LOGIN_THROTTLED({ headers: { 'Retry-After': String(s) } }),
     }),
   }
 }

@@ -2,6 +2,7 @@ import {
   consumeCall,
   createRoute,
   defineAuthScheme,
+  defineRoutes,
   type OpenAPIHono,
   type PluginEnv,
   z,
@@ -39,7 +40,8 @@ const params = z.object({
 const errorExample =
   '<?xml version="1.0" encoding="UTF-8"?>\n<result>\n  <error>\n    <version>1.00</version>\n    <code>1</code>\n    <message>Rate limit exceeded: no more than 1 API request every 20 seconds</message>\n  </error>\n</result>\n'
 
-function route(fn: 'basic_user' | 'ip_allocation', summary: string, ok: string) {
+/** One function's route: `/restful/<fn>/{userId}`, Basic auth, the XML answer. */
+function fn(fn: 'basic_user' | 'ip_allocation', summary: string, ok: string) {
   return createRoute({
     method: 'get',
     path: `/restful/${fn}/{userId}`,
@@ -92,49 +94,51 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: AuthsmtpContext
     if (opts.rateWindowS > 0) {
       const window = { windowMs: opts.rateWindowS * 1000, max: 1 }
       const wait = await consumeCall(ctx.rateLimits, `authsmtp:${id}`, window, ctx.clock)
-      if (wait !== null) throw errors.error('RATE_LIMITED', { headers: { 'Retry-After': String(wait) } })
+      if (wait !== null) throw errors.RATE_LIMITED({ headers: { 'Retry-After': String(wait) } })
     }
     return account
   }
 
   // A plain header object in a Response of its own: with two headers Hono would build a web Headers.
   // A new object each time: @hono/node-server adds Content-Length to it.
-  const xml = (_c: Context<PluginEnv>, body: string) =>
+  const xml = (body: string) =>
     new Response(body, { status: 200, headers: { 'Content-Type': XML_TYPE, 'Cache-Control': 'no-store' } })
 
-  const basicUser = async (c: Context<PluginEnv>) => {
-    const a = await authorize(c, c.req.param('userId')!)
-    return xml(
-      c,
-      // The account row already has the quota fields; basicUserXml picks the wire table's elements.
-      basicUserXml({
-        ...a,
-        current_datetime: formatLondonWithOffset(ctx.clock.now()),
-        next_reset: formatLondon(a.next_reset),
-        from_addresses_used: BigInt(a.from_addresses.length),
-      }),
-    )
-  }
-  const ipAllocation = async (c: Context<PluginEnv>) => {
-    const a = await authorize(c, c.req.param('userId')!)
-    if (!a.ip_addresses.length) throw errors.error('NO_IP_ADDRESSES')
-    return xml(c, ipAllocationXml(a.user_id, a.ip_addresses))
-  }
-
-  app.openapi(route('basic_user', 'Account details and quota usage', basicUserExample), basicUser as never)
-  app.openapi(
-    route(
-      'ip_allocation',
-      'Dedicated IP addresses',
-      ipAllocationXml('aa12345', ['192.0.2.10', '192.0.2.11']),
-    ),
-    ipAllocation as never,
-  )
-  // A trailing slash on the user id is tolerated.
-  app.get('/restful/basic_user/:userId/', basicUser)
-  app.get('/restful/ip_allocation/:userId/', ipAllocation)
-  // Anything else under /restful/ (unknown function, other method): 404, no auth needed.
-  app.all('/restful/*', () => {
-    throw errors.error('NOT_FOUND')
+  // The XML is written here (wire.ts), not by c.json: handlers answer a Response.
+  const route = defineRoutes(app, {
+    answers: 'raw',
+    auth: (c) => authorize(c, c.req.param('userId') ?? ''),
   })
+  route(
+    // A trailing slash on the user id is tolerated.
+    {
+      ...fn('basic_user', 'Account details and quota usage', basicUserExample),
+      aliases: ['/restful/basic_user/{userId}/'],
+    },
+    (_c, { auth: a }) =>
+      xml(
+        // The account row already has the quota fields; basicUserXml picks the wire table's elements.
+        basicUserXml({
+          ...a,
+          current_datetime: formatLondonWithOffset(ctx.clock.now()),
+          next_reset: formatLondon(a.next_reset),
+          from_addresses_used: BigInt(a.from_addresses.length),
+        }),
+      ),
+  )
+  route(
+    {
+      ...fn(
+        'ip_allocation',
+        'Dedicated IP addresses',
+        ipAllocationXml('aa12345', ['192.0.2.10', '192.0.2.11']),
+      ),
+      aliases: ['/restful/ip_allocation/{userId}/'],
+    },
+    (_c, { auth: a }) => {
+      if (!a.ip_addresses.length) throw errors.NO_IP_ADDRESSES()
+      return xml(ipAllocationXml(a.user_id, a.ip_addresses))
+    },
+  )
+  // Anything else under /restful/ (unknown function, other method): the core's 404, no auth needed.
 }

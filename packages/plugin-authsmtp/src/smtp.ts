@@ -21,6 +21,10 @@ export function authsmtpSmtpAuth(ctx: PluginContext): SmtpAuth {
     return a
   }
   return {
+    async hasLogin(login) {
+      const id = normalizeUserId(login)
+      return !!id && !!(await findAccount(ctx, id))
+    },
     async authenticate(login, password) {
       const id = normalizeUserId(login)
       const a = id ? await findAccount(ctx, id) : null

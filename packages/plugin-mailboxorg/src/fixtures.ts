@@ -130,6 +130,7 @@ const extrasOut = (extras: MailExtras | null) => {
 
 export const fixtures = defineFixtures({
   schema: fixturesSchema,
+  smtpLogins: (data) => data.mails.map((m) => lower(m.mail)),
   async load(ctx, data) {
     const now = ctx.clock.now()
     for (const o of data.operators)

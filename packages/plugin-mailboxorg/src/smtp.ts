@@ -10,6 +10,10 @@ export function mailboxorgSmtpAuth(ctx: PluginContext): SmtpAuth {
   // The server throttles SMTP logins; this caches the slow hashes (single-flight).
   const { verify: check } = passwordAuth(ctx, { plugin: 'mailboxorg', scope: 'mailboxorg-smtp' })
   return {
+    async hasLogin(login) {
+      const mail = login.trim().toLowerCase()
+      return !!mail && !!(await ctx.storage.findOne({ model: MAIL, where: { field: 'mail', value: mail } }))
+    },
     async authenticate(login, password) {
       const mail = login.trim().toLowerCase()
       const m = mail

@@ -58,6 +58,26 @@ describe('API keys', () => {
     )
   })
 
+  it('checks the role before the body: a key that may not act posting an invalid body gets 403, not 400', async () => {
+    const made = await req('POST', '/api/v1/account/api_key', {
+      auth: await jwtOf(),
+      body: { role: 'read_only', name: 'ro' },
+    })
+    const readOnly = bearer(made.body.Secret)
+    // Invalid for the route (no name, an unknown role): the role is refused first, nothing is validated.
+    const invalid = { role: 'nope', extra: 1 }
+    const res = await req('POST', '/api/v1/account/api_key', { auth: readOnly, body: invalid })
+    expect(res.status).toBe(403)
+    expectError(res, 'FORBIDDEN_ROLE')
+    expectError(
+      await req('POST', '/api/v1/email/send', { auth: readOnly, body: { recipient_email_address: 1 } }),
+      'FORBIDDEN_ROLE',
+    )
+    // The owner, who may create keys, gets the validation error for the same body.
+    const owner = await jwtOf()
+    expect((await req('POST', '/api/v1/account/api_key', { auth: owner, body: invalid })).status).toBe(400)
+  })
+
   it("lists a key's sessions, and revoking the key ends them and the key", async () => {
     const auth = await jwtOf()
     const keyGrant = await grant(KEY)
@@ -133,7 +153,8 @@ describe('account, users, roles, billing', () => {
       user_count: 1,
       api_key_count: 1,
       is_verified: true,
-      plan_id: 'dbef0751-42b7-424e-8d1f-4ad67c478a2d',
+      // The demo account is on our business plan (every route usable).
+      plan_id: '7d3e6f0a-2c4b-4f5e-9a81-b6c2d4e8f013',
     })
     expect(String(acc.body.created_at_utc)).toHaveLength(10)
     const added = await req('POST', '/api/v1/account/user', {
@@ -144,15 +165,16 @@ describe('account, users, roles, billing', () => {
     expect((await req('GET', '/api/v1/account/user', { auth })).body).toHaveLength(2)
     expect((await req('GET', `/api/v1/account/user/${added.body.id}`, { auth })).body.role).toBe('read_only')
     const plans = await req('GET', '/api/v1/billing/plan')
-    expect(plans.body.map((p: { name: string }) => p.name)).toEqual(['free', 'startup'])
+    expect(plans.body.map((p: { name: string }) => p.name)).toEqual(['free', 'startup', 'business'])
     expect((await req('GET', '/api/v1/billing/plans')).body).toEqual(plans.body)
     expect(
       (await req('GET', '/api/v1/billing/plan/10e5dba8-903d-4623-afc6-0d4a17852931')).body
         .price_usd_per_month,
     ).toBe('90.00')
     expect((await req('GET', '/api/v1/account/billing/plan/current', { auth })).body).toMatchObject({
-      plan_name: 'free',
-      max_emails_per_month: 5000,
+      plan_name: 'business',
+      max_emails_per_month: 1000000,
+      feature_advance_reporting: true,
     })
     expect(
       (await req('GET', '/api/v1/account/billing/usage', { auth })).body.total_by_category,

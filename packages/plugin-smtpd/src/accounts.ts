@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hashPassword, type PluginContext, sha256Hex, UniqueViolationError } from '@mailfront/core'
-import { smtpdError } from './errors.ts'
+import { errors } from './errors.ts'
 import { newKeyPair } from './keys.ts'
 import type { Role } from './roles.ts'
 import { ACCOUNT, type AccountRow, API_KEY, type ApiKeyRow, USER, type UserRow } from './store.ts'
@@ -35,7 +35,7 @@ export async function createAccount(
       },
     })
   } catch (e) {
-    if (e instanceof UniqueViolationError) throw smtpdError('ACCOUNT_NAME_TAKEN')
+    if (e instanceof UniqueViolationError) throw errors.ACCOUNT_NAME_TAKEN()
     throw e
   }
 }
@@ -72,7 +72,7 @@ export async function createUser(
       },
     })
   } catch (e) {
-    if (e instanceof UniqueViolationError) throw smtpdError('EMAIL_TAKEN')
+    if (e instanceof UniqueViolationError) throw errors.EMAIL_TAKEN()
     throw e
   }
 }

@@ -9,7 +9,7 @@ import {
   pluginPath,
 } from '@mailfront/core'
 import type { Context } from 'hono'
-import { loginThrottled, smtpdError } from './errors.ts'
+import { errors, loginThrottled } from './errors.ts'
 import { can, type Permission } from './roles.ts'
 import type { Principal, SmtpdOptions, Tokens } from './tokens.ts'
 
@@ -49,7 +49,7 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
     scope: 'smtpd-secret',
     limits: { ...opts.login, perLogin: 0 },
     cache: false,
-    denied: () => smtpdError('BAD_TOKEN'),
+    denied: () => errors.BAD_TOKEN(),
     refused: loginThrottled,
   })
   const fromSecret = (c: C, secret: string) =>
@@ -80,10 +80,10 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
       const wait = await consumeCall(perPrincipal, p.key?.id ?? p.user.id, window, ctx.clock)
       if (wait !== null) {
         ctx.events.rateLimited('smtpd')
-        throw smtpdError('RATE_LIMITED', { headers: { 'Retry-After': String(wait) } })
+        throw errors.RATE_LIMITED({ headers: { 'Retry-After': String(wait) } })
       }
     }
-    if (need && !can(p.role, need)) throw smtpdError('FORBIDDEN_ROLE')
+    if (need && !can(p.role, need)) throw errors.FORBIDDEN_ROLE()
     return p
   }
 }

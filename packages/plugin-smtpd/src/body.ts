@@ -1,6 +1,6 @@
 import { type PluginEnv, readBodyText } from '@mailfront/core'
 import type { Context } from 'hono'
-import { smtpdError } from './errors.ts'
+import { errors } from './errors.ts'
 
 /** A JSON or form body as string fields; empty when there is none (the password grant sends none). */
 export async function readFields(c: Context<PluginEnv>, limit: number): Promise<Record<string, string>> {
@@ -12,7 +12,7 @@ export async function readFields(c: Context<PluginEnv>, limit: number): Promise<
   try {
     const v = JSON.parse(text)
     if (typeof v !== 'object' || v === null || Array.isArray(v))
-      throw smtpdError('VALIDATION_FAILED', { message: 'Validation failed: the body must be a JSON object' })
+      throw errors.VALIDATION_FAILED({ message: 'Validation failed: the body must be a JSON object' })
     return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<
       string,
       string
@@ -20,7 +20,7 @@ export async function readFields(c: Context<PluginEnv>, limit: number): Promise<
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e
     if (type.includes('json'))
-      throw smtpdError('VALIDATION_FAILED', { message: 'Validation failed: malformed JSON body' })
+      throw errors.VALIDATION_FAILED({ message: 'Validation failed: malformed JSON body' })
     return asForm()
   }
 }

@@ -3,7 +3,7 @@ import { schemes } from './auth.ts'
 import { commands } from './cli.ts'
 import { sendingCommands } from './cli-sending.ts'
 import { demo } from './demo.ts'
-import { ERRORS, errorBody, errors } from './errors.ts'
+import { errorBody, errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { type SmtpdState, smtpdOptions, smtpdSetup } from './options.ts'
 import { registerAccount } from './routes/account.ts'
@@ -60,7 +60,6 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
       const { status, body } = errorBody(err)
       return c.json(body, status as 400)
     },
-    notFound: (c) => c.json({ code: ERRORS.NOT_FOUND.code, message: ERRORS.NOT_FOUND.message }, 404),
     routes(app, ctx) {
       for (const scheme of Object.values(schemes)) scheme.register(app)
       const { tokens, authorize, sending } = ctx.state

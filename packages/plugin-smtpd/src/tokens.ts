@@ -8,7 +8,7 @@ import {
   sha256Hex,
   upsertOne,
 } from '@mailfront/core'
-import { loginThrottled, smtpdError } from './errors.ts'
+import { errors, loginThrottled } from './errors.ts'
 import { type Role, roleId } from './roles.ts'
 import {
   ACCOUNT,
@@ -45,7 +45,7 @@ export interface Principal {
 const TOUCH_EVERY_MS = 3_600_000
 
 export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
-  const jwt = createHs256(`${ctx.secret}:smtpd`, { clock: ctx.clock })
+  const jwt = createHs256(`${ctx.secret}:smtpd`, { clock: ctx.clock, issuer: opts.issuer })
   const db = ctx.storage
   const now = () => ctx.clock.now()
 
@@ -131,7 +131,7 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
     plugin: 'smtpd',
     limits: opts.login,
     cache: false,
-    denied: () => smtpdError('BAD_CREDENTIALS'),
+    denied: () => errors.BAD_CREDENTIALS(),
     refused: loginThrottled,
   })
 
@@ -187,14 +187,14 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
         model: REFRESH,
         where: { field: 'token_hash', value: sha256Hex(refreshToken) },
       })
-      if (!r || r.expires_at <= now()) throw smtpdError('BAD_REFRESH')
+      if (!r || r.expires_at <= now()) throw errors.BAD_REFRESH()
       const p =
         r.principal_kind === 'key'
           ? await keyPrincipal(
               await db.findOne<ApiKeyRow>({ model: API_KEY, where: { field: 'id', value: r.principal_id } }),
             )
           : await userPrincipal(await findUser(r.principal_id))
-      if (!p) throw smtpdError('BAD_REFRESH')
+      if (!p) throw errors.BAD_REFRESH()
       return tokenResponse(p, refreshToken)
     },
 
@@ -209,23 +209,23 @@ export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
           ],
         },
       })
-      if (!gone) throw smtpdError('BAD_REFRESH', { status: 401 })
+      if (!gone) throw errors.BAD_REFRESH({ status: 401 })
     },
 
     /** A bearer JWT: its claims and principal; 401 40103 when expired, 40101 otherwise. */
     async fromJwt(token: string) {
       const r = await jwt.check(token)
-      if ('error' in r) throw smtpdError(r.error === 'expired' ? 'TOKEN_EXPIRED' : 'BAD_TOKEN')
+      if ('error' in r) throw errors[r.error === 'expired' ? 'TOKEN_EXPIRED' : 'BAD_TOKEN']()
       const claims = r.claims
       const user = await findUser(String(claims.id))
-      if (!user) throw smtpdError('BAD_TOKEN')
+      if (!user) throw errors.BAD_TOKEN()
       let key: ApiKeyRow | undefined
       if (typeof claims.key_id === 'string') {
         const k = await db.findOne<ApiKeyRow>({
           model: API_KEY,
           where: { field: 'id', value: claims.key_id },
         })
-        if (!k || !keyActive(k)) throw smtpdError('BAD_TOKEN')
+        if (!k || !keyActive(k)) throw errors.BAD_TOKEN()
         await touch(k)
         key = k
       }

@@ -146,6 +146,7 @@ export const fixtures = defineFixtures({
     for (const m of data.queue) await upsertMessage(ctx, m)
     return { upserted: n + data.users.length + data.queue.length }
   },
+  smtpLogins: (data) => data.users.map((u) => u.Login.toLowerCase()),
   async export(ctx) {
     const users = await ctx.storage.findMany<UserRow>({ model: USER, sort: [{ field: 'id' }] })
     const queue = await ctx.storage.findMany<MessageRow>({ model: QUEUE, sort: [{ field: 'id' }] })

@@ -10,6 +10,10 @@ export function tmailSmtpAuth(ctx: PluginContext): SmtpAuth {
   // Users, not the admin: a cache of their own. The server throttles SMTP logins.
   const auth = passwordAuth(ctx, { plugin: 'tmail', scope: 'tmail-smtp' })
   return {
+    async hasLogin(login) {
+      const id = login.trim().toLowerCase()
+      return !!id && !!(await findUser(ctx.storage, id))
+    },
     async authenticate(login, password) {
       const id = login.trim().toLowerCase()
       const u = id ? await findUser(ctx.storage, id) : null

@@ -1,6 +1,6 @@
 import {
   ApiError,
-  CoreErrorCodes,
+  CORE_ERRORS,
   type MailfrontPlugin,
   type PluginEnv,
   storeUnavailableApiError,
@@ -42,23 +42,36 @@ export const FaultInput = z
 
 export type Fault = z.infer<typeof FaultInput> & { id: number; fired: number }
 
-/** Codes every plugin renders, with the status they carry when the plugin's table does not say. */
-const CORE_DEFAULTS: Record<string, { status: number; message: string }> = {
-  [CoreErrorCodes.RATE_LIMITED]: { status: 429, message: 'Too many requests' },
-  [CoreErrorCodes.INTERNAL]: { status: 500, message: 'Internal error' },
-  [CoreErrorCodes.NOT_FOUND]: { status: 404, message: 'Not found' },
-  [CoreErrorCodes.VALIDATION_FAILED]: { status: 400, message: 'Validation failed' },
-  [CoreErrorCodes.BODY_TOO_LARGE]: { status: 413, message: 'Request body too large' },
-  [CoreErrorCodes.HTTPS_REQUIRED]: { status: 403, message: 'HTTPS is required' },
-  [CoreErrorCodes.SERVICE_UNAVAILABLE]: {
-    status: 503,
-    message: 'Service temporarily unavailable, try again later',
-  },
-}
+/** Codes every plugin renders (defineErrors merges them into each table), with their default status. */
+const CORE_DEFAULTS: Record<string, { status: number; message: string }> = CORE_ERRORS
 
 export const errorCodesOf = (p: MailfrontPlugin) => [
   ...new Set([...Object.keys(p.errors), ...Object.keys(CORE_DEFAULTS)]),
 ]
+
+/**
+ * An error table's message for this request: `<login>` in "no such user <login>" becomes the path's
+ * value where the route template has `:login`; a placeholder the request does not name is dropped
+ * (never sent as the literal `<login>`).
+ */
+export function fillPlaceholders(message: string, route?: string, path?: string): string {
+  if (!message.includes('<')) return message
+  const values: Record<string, string> = {}
+  if (route && path) {
+    const t = route.split('/')
+    const p = path.split('/')
+    if (t.length === p.length)
+      t.forEach((seg, i) => {
+        const m = /^:(\w+)/.exec(seg)
+        if (m && p[i]) values[m[1]!] = decodeURIComponent(p[i]!)
+      })
+  }
+  return message
+    .replace(/ ?<(\w+)>/g, (all, name: string) =>
+      name in values ? all.replace(`<${name}>`, values[name]!) : '',
+    )
+    .trim()
+}
 
 const globRe = (p: string) =>
   new RegExp(
@@ -121,7 +134,12 @@ export class FaultSet {
    * Apply a fault: wait, then answer in the provider's own format (the plugin renders the error), or
    * return undefined to let the request through after the delay.
    */
-  async apply(f: Fault, plugin: MailfrontPlugin, c: Context): Promise<Response | undefined> {
+  async apply(
+    f: Fault,
+    plugin: MailfrontPlugin,
+    c: Context,
+    at: { route?: string; path?: string } = {},
+  ): Promise<Response | undefined> {
     if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs))
     if (f.error === undefined && f.status === undefined) return undefined
     let code = f.error
@@ -140,7 +158,7 @@ export class FaultSet {
     const err =
       code === 'SERVICE_UNAVAILABLE'
         ? storeUnavailableApiError()
-        : new ApiError(code, def.status, def.message)
+        : new ApiError(code, def.status, fillPlaceholders(def.message, at.route, at.path))
     const res = plugin.renderError(err, c as unknown as Context<PluginEnv>)
     if (err.headers) for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v)
     if (f.status === undefined || res.status === f.status) return res

@@ -1,6 +1,6 @@
-import { parseJson, stringifyJson } from '@mailfront/core'
+import { parseJson, stringifyJson, tryDemo } from '@mailfront/core'
 import { exportFixtures, FixtureError, loadFixtures } from '../fixtures.ts'
-import type { Runtime } from '../runtime.ts'
+import { demoPresent, type Runtime } from '../runtime.ts'
 import type { AdminRoutes } from './app.ts'
 
 /**
@@ -13,6 +13,26 @@ export function stateRoutes(rt: () => Runtime): AdminRoutes {
       const t0 = performance.now()
       const loaded = await rt().reset()
       return c.json({ reset: true, loaded, ms: Math.round(performance.now() - t0) })
+    })
+    // The demo's logins and try lines, while the store holds the demo data (the state panel shows them).
+    admin.get('/demo', async (c) => {
+      const r = rt()
+      if (!(await demoPresent(r.storage))) return c.json({ present: false, plugins: [] })
+      const origin = new URL(c.req.url).origin
+      return c.json({
+        present: true,
+        plugins: r.plugins.flatMap((p) =>
+          p.demo
+            ? [
+                {
+                  plugin: p.id,
+                  try: tryDemo(p.demo, origin, r.config.tls.mode === 'self-signed'),
+                  ...(p.demo.smtpLogin ? { smtpLogin: p.demo.smtpLogin } : {}),
+                },
+              ]
+            : [],
+        ),
+      })
     })
     admin.get('/fixtures', async (c) => {
       const r = rt()

@@ -1,13 +1,13 @@
-import { createRoute, type OpenAPIHono, type PluginContext, type PluginEnv, z } from '@mailfront/core'
+import { type OpenAPIHono, type PluginContext, type PluginEnv, z } from '@mailfront/core'
 import { createAccount, createUser } from '../accounts.ts'
 import type { Authorize } from '../auth.ts'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { planById } from '../plans.ts'
 import { ACCOUNT, type AccountRow, API_KEY, accountView, USER, type UserRow, userView } from '../store.ts'
 import type { Tokens } from '../tokens.ts'
 import { registerApiKeys } from './api-keys.ts'
 import { registerBilling } from './billing.ts'
-import { AUTH_ERRORS, accountRoutes, bearer, type C, json } from './common.ts'
+import { AUTH_ERRORS, accountGet, bearer, json, smtpdRoutes } from './common.ts'
 import { Account, errorResponses, idParam, NewUser, Signup, User } from './schemas.ts'
 
 /** Signup, the account and its users; then its API keys and billing (in that order in the docs). */
@@ -18,11 +18,11 @@ export function registerAccount(
   authorize: Authorize,
 ) {
   const db = ctx.storage
-  const { get, route } = accountRoutes(app, authorize)
+  const route = smtpdRoutes(app, authorize)
 
   // Signup: no auth; the account waits for the operator's verification (`mailfront smtpd account verify`).
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: 'post',
       path: '/api/v1/account',
       operationId: 'smtpdSignup',
@@ -32,18 +32,17 @@ export function registerAccount(
         202: json(z.object({ account_id: z.string() }), 'Enqueued for creation; verified manually'),
         ...errorResponses('VALIDATION_FAILED', 'EMAIL_TAKEN', 'ACCOUNT_NAME_TAKEN', 'RATE_LIMITED'),
       },
-    }),
-    (async (c: C) => {
-      const b = (c.req as unknown as { valid(t: 'json'): z.infer<typeof Signup> }).valid('json')
+    },
+    async (c, { body: b }) => {
       if (!planById(b.plan_id))
-        throw smtpdError('VALIDATION_FAILED', { message: 'Validation failed: plan_id: unknown plan' })
+        throw errors.VALIDATION_FAILED({ message: 'Validation failed: plan_id: unknown plan' })
       if (
         await db.findOne({
           model: USER,
           where: { field: 'email_address', value: b.email_address.toLowerCase() },
         })
       )
-        throw smtpdError('EMAIL_TAKEN')
+        throw errors.EMAIL_TAKEN()
       const [first, ...rest] = b.full_name.trim().split(/\s+/)
       const account = await db.transaction(async (tx) => {
         const txCtx = { ...ctx, storage: tx }
@@ -64,15 +63,17 @@ export function registerAccount(
         return a
       })
       return c.json({ account_id: account.id }, 202)
-    }) as never,
+    },
   )
 
   route(
-    get('/api/v1/account', 'smtpdAccount', 'The account', json(Account, 'The account')),
-    'read',
-    async (c, p) => {
-      const a = await db.findOne<AccountRow>({ model: ACCOUNT, where: { field: 'id', value: p!.accountId } })
-      if (!a) throw smtpdError('BAD_ID')
+    {
+      ...accountGet('/api/v1/account', 'smtpdAccount', 'The account', json(Account, 'The account')),
+      need: 'read',
+    },
+    async (c, { auth: p }) => {
+      const a = await db.findOne<AccountRow>({ model: ACCOUNT, where: { field: 'id', value: p.accountId } })
+      if (!a) throw errors.BAD_ID()
       const where = { field: 'account_id', value: a.id }
       const [users, keys] = await Promise.all([
         db.count({ model: USER, where }),
@@ -84,35 +85,45 @@ export function registerAccount(
 
   // Users: the docs' page was lost; these paths are ours, in the style of the API keys'.
   route(
-    get(
-      '/api/v1/account/user',
-      'smtpdUsers',
-      'Users of the account (mailfront extension)',
-      json(z.array(User), 'Users'),
-    ),
-    'read',
-    async (c, p) => {
+    {
+      ...accountGet(
+        '/api/v1/account/user',
+        'smtpdUsers',
+        'Users of the account (mailfront extension)',
+        json(z.array(User), 'Users'),
+      ),
+      need: 'read',
+    },
+    async (c, { auth: p }) => {
       const rows = await db.findMany<UserRow>({
         model: USER,
-        where: { field: 'account_id', value: p!.accountId },
+        where: { field: 'account_id', value: p.accountId },
         sort: [{ field: 'created_at' }],
       })
       return c.json(rows.map(userView))
     },
   )
   route(
-    get('/api/v1/account/user/{id}', 'smtpdUser', 'One user (mailfront extension)', json(User, 'The user'), {
-      request: { params: idParam },
-    }),
-    'read',
-    async (c, p) => {
+    {
+      ...accountGet(
+        '/api/v1/account/user/{id}',
+        'smtpdUser',
+        'One user (mailfront extension)',
+        json(User, 'The user'),
+        {
+          request: { params: idParam },
+        },
+      ),
+      need: 'read',
+    },
+    async (c, { auth: p }) => {
       const u = await db.findOne<UserRow>({ model: USER, where: { field: 'id', value: c.req.param('id')! } })
-      if (!u || u.account_id !== p!.accountId) throw smtpdError('BAD_ID')
+      if (!u || u.account_id !== p.accountId) throw errors.BAD_ID()
       return c.json(userView(u))
     },
   )
   route(
-    createRoute({
+    {
       method: 'post',
       path: '/api/v1/account/user',
       operationId: 'smtpdAddUser',
@@ -123,11 +134,10 @@ export function registerAccount(
         201: json(User, 'Created'),
         ...errorResponses(...AUTH_ERRORS, 'VALIDATION_FAILED', 'EMAIL_TAKEN'),
       },
-    }),
-    'manage_users',
-    async (c, p) => {
-      const b = (c.req as unknown as { valid(t: 'json'): z.infer<typeof NewUser> }).valid('json')
-      return c.json(userView(await createUser(ctx, { account_id: p!.accountId, ...b })), 201)
+      need: 'manage_users',
+    },
+    async (c, { auth: p, body }) => {
+      return c.json(userView(await createUser(ctx, { account_id: p.accountId, ...body })), 201)
     },
   )
 

@@ -1,9 +1,10 @@
 import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
+import { requireReporting, retentionStart } from '../plan-limits.ts'
 import { SEND_EVENT, type SendEventRow } from '../sending/models.ts'
 import type { Sending } from '../sending/service.ts'
-import { authedRoutes, type C, json, valid } from './common.ts'
+import { authed, json, smtpdRoutes } from './common.ts'
 import { Period } from './sending-schemas.ts'
 
 const DAY = 86_400_000
@@ -29,9 +30,9 @@ export function periodOf(q: { from?: string | undefined; to?: string | undefined
   const inMs = q.from ? Number(q.from) > 1e12 : q.to ? Number(q.to) > 1e12 : false
   const to = q.to ? ms(q.to) : now
   const from = q.from ? ms(q.from) : to - 31 * DAY
-  if (from > to) throw smtpdError('VALIDATION_FAILED', { message: 'Validation failed: from: after to' })
+  if (from > to) throw errors.VALIDATION_FAILED({ message: 'Validation failed: from: after to' })
   if (to - from > 365 * DAY)
-    throw smtpdError('VALIDATION_FAILED', {
+    throw errors.VALIDATION_FAILED({
       message: 'Validation failed: to: the period is at most 365 days',
     })
   const echo = (v: number) => (inMs ? v : Math.floor(v / 1000))
@@ -61,7 +62,7 @@ const replyCode = (detail: string) => /\b([45]\d\d)\b/.exec(detail)?.[1] ?? 'unk
 export function registerAnalysis(app: OpenAPIHono<PluginEnv>, authorize: Authorize, sending: Sending) {
   const { ctx } = sending
   const db = ctx.storage
-  const route = authedRoutes(app, authorize)
+  const route = smtpdRoutes(app, authorize)
   // [from, to], both ends included (`to` defaults to now); the previous period ends before `from`.
   const within = (accountId: string, from: number, to: number, types?: string[], toIncluded = true) => ({
     and: [
@@ -73,7 +74,7 @@ export function registerAnalysis(app: OpenAPIHono<PluginEnv>, authorize: Authori
   })
 
   route(
-    {
+    authed('read', {
       method: 'get',
       path: '/api/v1/analysis/summary',
       operationId: 'smtpdAnalysisSummary',
@@ -92,17 +93,23 @@ export function registerAnalysis(app: OpenAPIHono<PluginEnv>, authorize: Authori
           'Summary',
         ),
       },
-      errors: ['VALIDATION_FAILED'],
-    },
-    'read',
-    async (c, p) => {
-      const { from, to, period } = periodOf(valid(c, 'query'), ctx.clock.now())
+      errors: ['VALIDATION_FAILED', 'PLAN_FEATURE'],
+    }),
+    async (c, { auth: p, query }) => {
+      const now = ctx.clock.now()
+      const plan = await requireReporting(ctx, p.accountId, 'basic')
+      const { from, to, period } = periodOf(query, now)
       const span = to - from
+      // Events older than the plan keeps are gone: they count in neither period.
+      const kept = retentionStart(plan, now)
       const group_by: Record<string, { current: number; previous: number; delta: number }> = {}
       for (const [key, type] of Object.entries(SUMMARY_KEYS)) {
         const [current, previous] = await Promise.all([
-          db.count({ model: SEND_EVENT, where: within(p.accountId, from, to, [type]) }),
-          db.count({ model: SEND_EVENT, where: within(p.accountId, from - span, from, [type], false) }),
+          db.count({ model: SEND_EVENT, where: within(p.accountId, Math.max(from, kept), to, [type]) }),
+          db.count({
+            model: SEND_EVENT,
+            where: within(p.accountId, Math.max(from - span, kept), from, [type], false),
+          }),
         ])
         group_by[key] = { current, previous, delta: current - previous }
       }
@@ -118,21 +125,22 @@ export function registerAnalysis(app: OpenAPIHono<PluginEnv>, authorize: Authori
     key: (e: SendEventRow) => string,
   ) =>
     route(
-      {
+      authed('read', {
         method: 'get',
         path,
         operationId,
         summary,
         request: { query: Period },
         ok: { status: 200, body: json(Grouped, summary) },
-        errors: ['VALIDATION_FAILED'],
-      },
-      'read',
-      async (c: C, p) => {
-        const { from, to, period } = periodOf(valid(c, 'query'), ctx.clock.now())
+        errors: ['VALIDATION_FAILED', 'PLAN_FEATURE'],
+      }),
+      async (c, { auth: p, query }) => {
+        const now = ctx.clock.now()
+        const plan = await requireReporting(ctx, p.accountId, 'advance')
+        const { from, to, period } = periodOf(query, now)
         const rows = await db.findMany<SendEventRow>({
           model: SEND_EVENT,
-          where: within(p.accountId, from, to, types),
+          where: within(p.accountId, Math.max(from, retentionStart(plan, now)), to, types),
         })
         const group_by: Record<string, number> = {}
         for (const e of rows) group_by[key(e)] = (group_by[key(e)] ?? 0) + 1

@@ -1,12 +1,13 @@
-import { createRoute, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
+import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
 import { readFields } from '../body.ts'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { createForm, formView, notificationText, settleForm, throttleFormPost } from '../sending/forms.ts'
 import { FORM, type FormRow, PROFILE, type ProfileRow } from '../sending/models.ts'
 import { createSend } from '../sending/sends.ts'
 import type { Sending } from '../sending/service.ts'
-import { authedRoutes, type C, clientAddress, json, jsonBody, valid } from './common.ts'
+import { authed, type C, clientAddress, json, jsonBody, smtpdRoutes } from './common.ts'
 import { idParam } from './schemas.ts'
 import { Form, NewForm } from './sending-schemas.ts'
 
@@ -16,32 +17,32 @@ const keyParam = z.object({ form_key: z.string().openapi({ param: { name: 'form_
 export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize, sending: Sending) {
   const { ctx, opts } = sending
   const db = ctx.storage
-  const route = authedRoutes(app, authorize)
+  const route = smtpdRoutes(app, authorize)
   const own = async (c: C, accountId: string) => {
     const f = await db.findOne<FormRow>({ model: FORM, where: { field: 'id', value: c.req.param('id')! } })
-    if (!f || f.account_id !== accountId) throw smtpdError('BAD_ID')
+    if (!f || f.account_id !== accountId) throw errors.BAD_ID()
     return settleForm(ctx, f)
   }
 
   route(
-    {
+    authed('manage_profiles', {
       method: 'post',
       path: '/api/v1/email/form',
       operationId: 'smtpdCreateForm',
       summary: "Create a form on an active profile's link domain; it starts `creating`",
       request: jsonBody(NewForm),
       ok: { status: 200, body: json(Form, 'Form created') },
-      errors: ['VALIDATION_FAILED', 'DOMAIN_NOT_READY'],
-    },
-    'manage_profiles',
-    async (c, p) => {
-      const f = await createForm(ctx, p.accountId, valid(c))
+      errors: ['VALIDATION_FAILED', 'DOMAIN_NOT_READY', 'PLAN_FORM_LIMIT'],
+    }),
+    async (c, { auth: p, body }) => {
+      await requireRoom(ctx, p.accountId, 'forms')
+      const f = await createForm(ctx, p.accountId, body)
       sending.background('form setup', () => settleForm(ctx, f))
       return c.json(formView(f, opts.trackingBaseUrl))
     },
   )
   route(
-    {
+    authed('read', {
       method: 'get',
       path: '/api/v1/email/form/{id}',
       operationId: 'smtpdForm',
@@ -49,12 +50,11 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
       request: { params: idParam },
       ok: { status: 200, body: json(Form, 'The form') },
       errors: ['BAD_ID'],
-    },
-    'read',
-    async (c, p) => c.json(formView(await own(c, p.accountId), opts.trackingBaseUrl)),
+    }),
+    async (c, { auth: p }) => c.json(formView(await own(c, p.accountId), opts.trackingBaseUrl)),
   )
   route(
-    {
+    authed('manage_profiles', {
       method: 'put',
       path: '/api/v1/email/form/{id}/disable',
       operationId: 'smtpdDisableForm',
@@ -62,9 +62,8 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
       request: { params: idParam },
       ok: { status: 200, body: json(z.null(), 'null') },
       errors: ['BAD_ID'],
-    },
-    'manage_profiles',
-    async (c, p) => {
+    }),
+    async (c, { auth: p }) => {
       const f = await own(c, p.accountId)
       await db.updateOne({
         model: FORM,
@@ -77,22 +76,22 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
 
   const live = async (key: string) => {
     const f = await db.findOne<FormRow>({ model: FORM, where: { field: 'form_key', value: key } })
-    if (!f) throw smtpdError('BAD_ID')
+    if (!f) throw errors.BAD_ID()
     return settleForm(ctx, f)
   }
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: 'get',
       path: '/f/{form_key}',
       operationId: 'smtpdFormVisit',
       summary: "A browser visiting a form's endpoint: redirected to its default page",
       request: { params: keyParam },
       responses: { 302: { description: 'To `default_redirect`' } },
-    }),
-    (async (c: C) => c.redirect((await live(c.req.param('form_key')!)).default_redirect, 302)) as never,
+    },
+    async (c, { params }) => c.redirect((await live(params.form_key)).default_redirect, 302),
   )
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: 'post',
       path: '/f/{form_key}',
       operationId: 'smtpdFormSubmit',
@@ -105,9 +104,9 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
         303: { description: 'To `success_redirect` or `failure_redirect`' },
         429: { description: 'Too many posts from this address or to this form (42901, `Retry-After`)' },
       },
-    }),
-    (async (c: C) => {
-      const f = await live(c.req.param('form_key')!)
+    },
+    async (c, { params }) => {
+      const f = await live(params.form_key)
       await throttleFormPost(ctx, opts.formLimits, f.id, clientAddress(c))
       const fields = await readFields(c, ctx.bodyLimit)
       const missing = f.required_fields.filter((k) => !fields[k]?.trim())
@@ -118,7 +117,7 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
           where: { field: 'id', value: f.sending_profile_id },
         })
         try {
-          if (!profile) throw smtpdError('DOMAIN_NOT_READY')
+          if (!profile) throw errors.DOMAIN_NOT_READY()
           const ip = clientAddress(c)
           const send = await createSend(
             sending,
@@ -144,6 +143,6 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
         }
       }
       return c.redirect(f.success_redirect, 303)
-    }) as never,
+    },
   )
 }

@@ -1,10 +1,11 @@
 import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { PROFILE, type ProfileRow } from '../sending/models.ts'
 import { createProfile, profileView, settle, setupView, verifyProfile } from '../sending/profiles.ts'
 import type { Sending } from '../sending/service.ts'
-import { authedRoutes, type C, json, jsonBody, valid } from './common.ts'
+import { authed, type C, json, jsonBody, smtpdRoutes } from './common.ts'
 import { idParam } from './schemas.ts'
 import { CreatedProfile, NewProfile, Profile, ProfileSetup } from './sending-schemas.ts'
 
@@ -15,14 +16,14 @@ import { CreatedProfile, NewProfile, Profile, ProfileSetup } from './sending-sch
 export function registerProfiles(app: OpenAPIHono<PluginEnv>, authorize: Authorize, sending: Sending) {
   const { ctx, opts } = sending
   const db = ctx.storage
-  const route = authedRoutes(app, authorize)
+  const route = smtpdRoutes(app, authorize)
 
   const own = async (c: C, accountId: string) => {
     const p = await db.findOne<ProfileRow>({
       model: PROFILE,
       where: { field: 'id', value: c.req.param('id')! },
     })
-    if (!p || p.account_id !== accountId) throw smtpdError('BAD_ID')
+    if (!p || p.account_id !== accountId) throw errors.BAD_ID()
     return settle(ctx, p)
   }
 
@@ -32,33 +33,32 @@ export function registerProfiles(app: OpenAPIHono<PluginEnv>, authorize: Authori
   ] as const) {
     const tag = family === 'current' ? '' : ` (${family})`
     route(
-      {
+      authed('manage_profiles', {
         method: 'post',
         path: base,
         operationId: `smtpdCreateProfile${suffix}`,
         summary: `Create a sending profile; it starts \`creating\`${tag}`,
         request: jsonBody(NewProfile),
         ok: { status: 202, body: json(CreatedProfile, 'Enqueued for creation') },
-        errors: ['VALIDATION_FAILED', 'PROFILE_NAME_TAKEN'],
-      },
-      'manage_profiles',
-      async (c, p) => {
-        const row = await createProfile(ctx, p.accountId, valid<z.infer<typeof NewProfile>>(c))
+        errors: ['VALIDATION_FAILED', 'PROFILE_NAME_TAKEN', 'PLAN_PROFILE_LIMIT'],
+      }),
+      async (c, { auth: p, body }) => {
+        await requireRoom(ctx, p.accountId, 'profiles')
+        const row = await createProfile(ctx, p.accountId, body)
         // Its DNS records exist as soon as it is stored: next step, `pending`.
         sending.background('profile setup', () => settle(ctx, row))
         return c.json({ profile_id: row.id, profile_name: row.profile_name, state: 'creating' }, 202)
       },
     )
     route(
-      {
+      authed('read', {
         method: 'get',
         path: base,
         operationId: `smtpdProfiles${suffix}`,
         summary: `Every sending profile of the account${tag}`,
         ok: { status: 200, body: json(z.array(Profile), 'Profiles, oldest first') },
-      },
-      'read',
-      async (c, p) => {
+      }),
+      async (c, { auth: p }) => {
         const rows = await db.findMany<ProfileRow>({
           model: PROFILE,
           where: { field: 'account_id', value: p.accountId },
@@ -69,7 +69,7 @@ export function registerProfiles(app: OpenAPIHono<PluginEnv>, authorize: Authori
       },
     )
     route(
-      {
+      authed('read', {
         method: 'get',
         path: `${base}/{id}/setup`,
         operationId: `smtpdProfileSetup${suffix}`,
@@ -77,12 +77,11 @@ export function registerProfiles(app: OpenAPIHono<PluginEnv>, authorize: Authori
         request: { params: idParam },
         ok: { status: 200, body: json(ProfileSetup, 'The profile and its records') },
         errors: ['BAD_ID'],
-      },
-      'read',
-      async (c, p) => c.json(setupView(await own(c, p.accountId), opts)),
+      }),
+      async (c, { auth: p }) => c.json(setupView(await own(c, p.accountId), opts)),
     )
     route(
-      {
+      authed('manage_profiles', {
         method: 'put',
         path: `${base}/{id}/verify`,
         operationId: `smtpdVerifyProfile${suffix}`,
@@ -90,16 +89,15 @@ export function registerProfiles(app: OpenAPIHono<PluginEnv>, authorize: Authori
         request: { params: idParam },
         ok: { status: 202, body: json(Profile, 'Verification enqueued; the profile as it is now') },
         errors: ['BAD_ID'],
-      },
-      'manage_profiles',
-      async (c, p) => {
+      }),
+      async (c, { auth: p }) => {
         const row = await own(c, p.accountId)
         sending.background('profile verification', () => verifyProfile(ctx, opts, row.id))
         return c.json(profileView(row), 202)
       },
     )
     route(
-      {
+      authed('read', {
         method: 'get',
         path: `${base}/{id}`,
         operationId: `smtpdProfile${suffix}`,
@@ -107,9 +105,8 @@ export function registerProfiles(app: OpenAPIHono<PluginEnv>, authorize: Authori
         request: { params: idParam },
         ok: { status: 200, body: json(Profile, 'The profile') },
         errors: ['BAD_ID'],
-      },
-      'read',
-      async (c, p) => c.json(profileView(await own(c, p.accountId))),
+      }),
+      async (c, { auth: p }) => c.json(profileView(await own(c, p.accountId))),
     )
   }
 }

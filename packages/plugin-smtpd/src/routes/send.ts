@@ -1,11 +1,12 @@
 import { contentSecurityHeaders, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
+import { planOf, retentionStart } from '../plan-limits.ts'
 import { SEND, SEND_EVENT, type SendEventRow, type SendRow } from '../sending/models.ts'
 import { createSend, type SendInput, sendView } from '../sending/sends.ts'
 import type { Sending } from '../sending/service.ts'
 import { fromTemplate } from '../sending/templates.ts'
-import { authedRoutes, type C, clientAddress, json, jsonBody, valid } from './common.ts'
+import { authed, type C, clientAddress, json, jsonBody, smtpdRoutes } from './common.ts'
 import { idParam } from './schemas.ts'
 import { Send, SendEvent, SendObject } from './sending-schemas.ts'
 
@@ -14,10 +15,10 @@ const BASE = '/api/v1/email/send'
 export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, sending: Sending) {
   const { ctx } = sending
   const db = ctx.storage
-  const route = authedRoutes(app, authorize)
+  const route = smtpdRoutes(app, authorize)
 
   route(
-    {
+    authed('send', {
       method: 'post',
       path: BASE,
       operationId: 'smtpdSend',
@@ -32,10 +33,8 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
         'PLAN_LIMIT',
         'MAIL_UNAVAILABLE',
       ],
-    },
-    'send',
-    async (c, p) => {
-      const b = valid<z.infer<typeof Send>>(c)
+    }),
+    async (c, { auth: p, body: b }) => {
       const input: SendInput = b.template_id
         ? await fromTemplate(ctx, p.accountId, { ...b, template_id: b.template_id })
         : {
@@ -61,12 +60,15 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
     },
   )
 
-  const list = (accountId: string, limit: number, q?: string) =>
+  // Sends older than the plan's retention are gone from every lookup.
+  const kept = async (accountId: string) => retentionStart(await planOf(ctx, accountId), ctx.clock.now())
+  const list = async (accountId: string, limit: number, q?: string) =>
     db.findMany<SendRow>({
       model: SEND,
       where: {
         and: [
           { field: 'account_id', value: accountId },
+          { field: 'created_at', op: 'gte' as const, value: await kept(accountId) },
           ...(q ? [{ field: 'recipient_email_address', op: 'contains' as const, value: q, ci: true }] : []),
         ],
       },
@@ -75,7 +77,7 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
     })
 
   route(
-    {
+    authed('read', {
       method: 'get',
       path: BASE,
       operationId: 'smtpdSends',
@@ -83,13 +85,11 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
       ok: { status: 200, body: json(z.array(SendObject), 'Sends') },
       errors: ['VALIDATION_FAILED'],
-    },
-    'read',
-    async (c, p) =>
-      c.json((await list(p.accountId, valid<{ limit: number }>(c, 'query').limit)).map(sendView)),
+    }),
+    async (c, { auth: p, query }) => c.json((await list(p.accountId, query.limit)).map(sendView)),
   )
   route(
-    {
+    authed('read', {
       method: 'get',
       path: `${BASE}/search`,
       operationId: 'smtpdSearchSends',
@@ -102,21 +102,20 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
       },
       ok: { status: 200, body: json(z.array(SendObject), 'Matching sends') },
       errors: ['VALIDATION_FAILED'],
-    },
-    'read',
-    async (c, p) => {
-      const { q, limit } = valid<{ q: string; limit: number }>(c, 'query')
+    }),
+    async (c, { auth: p, query }) => {
+      const { q, limit } = query
       return c.json((await list(p.accountId, limit, q)).map(sendView))
     },
   )
 
   const own = async (c: C, accountId: string) => {
     const s = await db.findOne<SendRow>({ model: SEND, where: { field: 'id', value: c.req.param('id')! } })
-    if (!s || s.account_id !== accountId) throw smtpdError('BAD_ID')
+    if (!s || s.account_id !== accountId || s.created_at < (await kept(accountId))) throw errors.BAD_ID()
     return s
   }
   route(
-    {
+    authed('read', {
       method: 'get',
       path: `${BASE}/{id}`,
       operationId: 'smtpdSendStatus',
@@ -124,12 +123,11 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
       request: { params: idParam },
       ok: { status: 200, body: json(SendObject, 'The send') },
       errors: ['BAD_ID'],
-    },
-    'read',
-    async (c, p) => c.json(sendView(await own(c, p.accountId))),
+    }),
+    async (c, { auth: p }) => c.json(sendView(await own(c, p.accountId))),
   )
   route(
-    {
+    authed('read', {
       method: 'get',
       path: `${BASE}/{id}/events`,
       operationId: 'smtpdSendEvents',
@@ -137,9 +135,8 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
       request: { params: idParam },
       ok: { status: 200, body: json(z.array(SendEvent), 'Events') },
       errors: ['BAD_ID'],
-    },
-    'read',
-    async (c, p) => {
+    }),
+    async (c, { auth: p }) => {
       const s = await own(c, p.accountId)
       const rows = await db.findMany<SendEventRow>({
         model: SEND_EVENT,
@@ -162,7 +159,7 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
     ['text', 'text/plain'],
   ] as const)
     route(
-      {
+      authed('read', {
         method: 'get',
         path: `${BASE}/{id}/content/${kind}`,
         operationId: `smtpdSendContent${kind === 'html' ? 'Html' : 'Text'}`,
@@ -173,9 +170,8 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
           body: { description: 'The content', content: { [type]: { schema: z.string() } } },
         },
         errors: ['BAD_ID'],
-      },
-      'read',
-      async (c, p) => {
+      }),
+      async (c, { auth: p }) => {
         const s = await own(c, p.accountId)
         // The sender's content on our origin: sandboxed, so a script in it never runs as the server.
         return c.body(kind === 'html' ? s.content_html : s.content_text, 200, {

@@ -1,5 +1,5 @@
 import { consumeCall, type PluginContext } from '@mailfront/core'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { ksuidLike } from '../keys.ts'
 import { linkBase } from './compose.ts'
 import { FORM, type FormRow, PROFILE, type ProfileRow } from './models.ts'
@@ -32,7 +32,7 @@ export async function createForm(
       ],
     },
   })
-  if (!profile) throw smtpdError('DOMAIN_NOT_READY')
+  if (!profile) throw errors.DOMAIN_NOT_READY()
   const now = f.created_at ?? ctx.clock.now()
   return ctx.storage.create<FormRow>({
     model: FORM,
@@ -127,6 +127,6 @@ export async function throttleFormPost(
     const wait = await consumeCall(ctx.rateLimits, key, { windowMs, max }, ctx.clock)
     if (wait === null) continue
     ctx.events.rateLimited('smtpd')
-    throw smtpdError('RATE_LIMITED', { headers: { 'Retry-After': String(wait) } })
+    throw errors.RATE_LIMITED({ headers: { 'Retry-After': String(wait) } })
   }
 }

@@ -1,7 +1,7 @@
 import { generateKeyPair } from 'node:crypto'
 import { promisify } from 'node:util'
 import { type PluginContext, UniqueViolationError } from '@mailfront/core'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { ksuidLike } from '../keys.ts'
 import { checkRecord, type DnsRecord, nodeResolver } from './dns.ts'
 import { PROFILE, type ProfileRow, type RecordState } from './models.ts'
@@ -59,7 +59,7 @@ export async function createProfile(
       },
     })
   } catch (e) {
-    if (e instanceof UniqueViolationError) throw smtpdError('PROFILE_NAME_TAKEN')
+    if (e instanceof UniqueViolationError) throw errors.PROFILE_NAME_TAKEN()
     throw e
   }
 }

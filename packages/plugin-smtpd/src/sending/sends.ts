@@ -1,5 +1,5 @@
 import { MailRejection, type PluginContext } from '@mailfront/core'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { ksuidLike } from '../keys.ts'
 import { planById } from '../plans.ts'
 import { ACCOUNT, type AccountRow } from '../store.ts'
@@ -78,8 +78,8 @@ export async function createSend(
     model: ACCOUNT,
     where: { field: 'id', value: who.accountId },
   })
-  if (!account) throw smtpdError('BAD_TOKEN')
-  if (!account.is_verified) throw smtpdError('ACCOUNT_NOT_VERIFIED')
+  if (!account) throw errors.BAD_TOKEN()
+  if (!account.is_verified) throw errors.ACCOUNT_NOT_VERIFIED()
   const profile = await db.findOne<ProfileRow>({
     model: PROFILE,
     where: {
@@ -90,9 +90,9 @@ export async function createSend(
       ],
     },
   })
-  if (!profile) throw smtpdError('DOMAIN_NOT_READY')
+  if (!profile) throw errors.DOMAIN_NOT_READY()
   const mail = ctx.mail
-  if (!mail) throw smtpdError('MAIL_UNAVAILABLE')
+  if (!mail) throw errors.MAIL_UNAVAILABLE()
   const now = ctx.clock.now()
   const plan = planById(account.plan_id)
   if (plan?.enforce_plan_limit) {
@@ -105,7 +105,7 @@ export async function createSend(
         ],
       },
     })
-    if (used >= plan.max_emails_per_month) throw smtpdError('PLAN_LIMIT')
+    if (used >= plan.max_emails_per_month) throw errors.PLAN_LIMIT()
   }
   let send = await db.create<SendRow>({
     model: SEND,

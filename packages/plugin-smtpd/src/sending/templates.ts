@@ -1,5 +1,5 @@
 import type { PluginContext } from '@mailfront/core'
-import { smtpdError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { REVISION, type RevisionRow, TEMPLATE, type TemplateBody, type TemplateRow } from './models.ts'
 import type { SendInput } from './sends.ts'
 
@@ -32,7 +32,7 @@ export async function createTemplate(
 
 export async function ownTemplate(ctx: PluginContext, accountId: string, id: string): Promise<TemplateRow> {
   const t = await ctx.storage.findOne<TemplateRow>({ model: TEMPLATE, where: { field: 'id', value: id } })
-  if (!t || t.account_id !== accountId) throw smtpdError('BAD_ID')
+  if (!t || t.account_id !== accountId) throw errors.BAD_ID()
   return t
 }
 
@@ -71,7 +71,7 @@ export async function revisionOf(ctx: PluginContext, templateId: string, revisio
       ],
     },
   })
-  if (!r) throw smtpdError('BAD_ID', { message: `Resource ID provided is invalid: no revision ${revision}` })
+  if (!r) throw errors.BAD_ID({ message: `Resource ID provided is invalid: no revision ${revision}` })
   return r
 }
 
