@@ -51,6 +51,8 @@ COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
+# HTTP/HTTPS and SMTP; the HTTPS proxy (MAILFRONT_PROXY_PORT) and the DNS responder
+# (MAILFRONT_DNS_PORT, UDP and TCP) listen only when set: publish the ports you choose with -p.
 EXPOSE 8080 2525
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "/app/scripts/healthcheck.mjs"]

@@ -32,39 +32,6 @@ export const REDACT = [
   '*.cookie',
 ]
 
-/** The secret names behind REDACT (header, field and parameter names), lower-case. */
-export const SECRET_NAMES: ReadonlySet<string> = new Set(
-  REDACT.map((p) =>
-    p
-      .replace(/^.*[.[]/, '')
-      .replace(/["\]]/g, '')
-      .toLowerCase(),
-  ),
-)
-
-const names = [...SECRET_NAMES].map((n) => n.replace(/[-]/g, '\\-')).join('|')
-const JSON_FIELD = new RegExp(`("(?:${names})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"?|[^,}\\]\\s]+)`, 'gi')
-const FORM_FIELD = new RegExp(`(^|[&?])((?:${names})=)[^&]*`, 'gi')
-const XML_FIELD = new RegExp(`(<(${names})>)[^<]*(</\\2>|$)`, 'gi')
-
-/**
- * The same rules applied to text that is not a log object: a body or a query string, JSON, form or
- * XML, possibly cut short. Each value under a secret name becomes "[redacted]".
- */
-export function redactText(text: string): string {
-  return text
-    .replace(JSON_FIELD, '$1"[redacted]"')
-    .replace(FORM_FIELD, '$1$2[redacted]')
-    .replace(XML_FIELD, '$1[redacted]$3')
-}
-
-/** Header values under a secret name become "[redacted]". */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_NAMES.has(k.toLowerCase()) ? '[redacted]' : v
-  return out
-}
-
 export type MailfrontLogger = Logger & pino.Logger & { access: Logger; flushSync(): void }
 
 const LEVELS: Record<string, number> = {

@@ -1,7 +1,7 @@
 import { requestPath } from '@mailfront/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ServerEnv } from './app-routing.ts'
-import { redactHeaders, redactText } from './log.ts'
+import { Redactor } from './redact.ts'
 
 /** Characters of each body kept in the log. */
 export const BODY_KEEP = 8192
@@ -66,7 +66,10 @@ const lightBody = (res: Response): unknown => {
   return undefined
 }
 
-async function bodyText(body: unknown): Promise<{ text: string | null; truncated: boolean }> {
+async function bodyText(
+  body: unknown,
+  redact: Redactor,
+): Promise<{ text: string | null; truncated: boolean }> {
   let v = body
   if (v instanceof Promise) v = await v.catch(() => null)
   if (v === undefined || v === null) return { text: null, truncated: false }
@@ -77,7 +80,7 @@ async function bodyText(body: unknown): Promise<{ text: string | null; truncated
     text = Buffer.from(v, 0, Math.min(v.byteLength, BODY_KEEP * 4)).toString('utf8')
   else if (typeof v === 'object' && !(v as { getReader?: unknown }).getReader) text = JSON.stringify(v)
   else return { text: null, truncated: false } // a stream: not read twice
-  return { text: redactText(cut(text)), truncated: text.length > BODY_KEEP }
+  return { text: redact.text(cut(text)), truncated: text.length > BODY_KEEP }
 }
 
 /** Read at most BODY_KEEP characters of a standard Response through a clone (off the Node fast path). */
@@ -101,12 +104,12 @@ async function cloneText(res: Response): Promise<string | null> {
 }
 
 const HEADER_SKIP = new Set(['x-request-id'])
-const headersOf = (h: Headers) => {
+const headersOf = (h: Headers, redact: Redactor) => {
   const out: Record<string, string> = {}
   h.forEach((v, k) => {
     if (!HEADER_SKIP.has(k)) out[k] = v
   })
-  return redactHeaders(out)
+  return redact.headers(out)
 }
 
 /**
@@ -120,7 +123,10 @@ export class RequestLog {
   private seq = 0
   private listeners = new Set<(e: { id: number; method: string; path: string; status: number }) => void>()
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    private readonly redact = new Redactor(),
+  ) {
     this.ring = new Array(size)
   }
 
@@ -166,24 +172,29 @@ export class RequestLog {
   private async render(r: Raw): Promise<RequestEntry> {
     const light = lightBody(r.res)
     const resText =
-      light !== undefined ? await bodyText(light) : await bodyText(r.resBody ?? (await cloneOnce(r)))
+      light !== undefined
+        ? await bodyText(light, this.redact)
+        : await bodyText(r.resBody ?? (await cloneOnce(r)), this.redact)
     return {
       id: r.id,
       requestId: r.requestId,
       time: new Date(r.at).toISOString(),
       method: r.method,
       path: r.path,
-      query: r.query ? redactText(r.query) : '',
+      query: r.query ? this.redact.text(r.query) : '',
       plugin: r.plugin,
       route: r.route,
       status: r.status,
       ms: r.ms,
       request: {
-        headers: headersOf(r.reqHeaders),
-        body: { ...(await bodyText(r.reqBody)), contentType: r.reqHeaders.get('content-type') ?? undefined },
+        headers: headersOf(r.reqHeaders, this.redact),
+        body: {
+          ...(await bodyText(r.reqBody, this.redact)),
+          contentType: r.reqHeaders.get('content-type') ?? undefined,
+        },
       },
       response: {
-        headers: headersOf(r.res.headers),
+        headers: headersOf(r.res.headers, this.redact),
         body: { ...resText, contentType: r.res.headers.get('content-type') ?? undefined },
       },
     }

@@ -33,6 +33,7 @@ import { demoFixtures } from './demo.ts'
 import { exportFixtures, loadFixtures, readFixtures } from './fixtures.ts'
 import { startDelivery, startRetention } from './mail.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
+import { configuredSecrets, Redactor } from './redact.ts'
 import { createPlugin } from './registry.ts'
 import { RequestLog } from './request-log.ts'
 
@@ -132,7 +133,7 @@ export async function createRuntime(
       hostname: hostname(),
     })
     mail.onEvent((e) => metrics.mail.inc({ plugin: e.plugin, event: e.type }))
-    const requestLog = new RequestLog(config.requestLogSize)
+    const requestLog = new RequestLog(config.requestLogSize, new Redactor(configuredSecrets(config)))
     const faults = new FaultSet()
     const events = new AdminEvents()
     requestLog.subscribe((e) => events.emit('request', e))

@@ -54,7 +54,8 @@ async function withLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
       await mkdir(lock)
       break
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      // A read-only data dir (a mounted volume) can still be read: its files are used as they are.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return fn()
       const age = await stat(lock).then(
         (s) => Date.now() - s.mtimeMs,
         () => 0,

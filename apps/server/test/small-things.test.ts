@@ -27,6 +27,63 @@ describe('small things found on the way (#29)', () => {
     }
   })
 
+  it('reprints the demo logins at every start while the store holds the demo data, and serves them to the UI', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailfront-demo-'))
+    for (const start of ['first', 'again']) {
+      const srv = await startServer({ MAILFRONT_TLS: 'off' }, dir)
+      try {
+        for (let i = 0; i < 100 && !srv.output().includes('send mail ('); i++)
+          await new Promise((r) => setTimeout(r, 50))
+        const out = srv.output()
+        expect([start, out.includes('demo data loaded; try:')]).toEqual([start, true])
+        expect(out).toContain('--auth-user aa12345 --auth-password demo-smtp-password')
+        const demo = (await (await fetch(`${srv.url}/_mailfront/demo`)).json()) as {
+          present: boolean
+          plugins: { plugin: string; try: string[]; smtpLogin?: { user: string; pass: string } }[]
+        }
+        expect(demo.present).toBe(true)
+        expect(demo.plugins.find((p) => p.plugin === 'authsmtp')?.smtpLogin).toMatchObject({
+          user: 'aa12345',
+          pass: 'demo-smtp-password',
+        })
+        expect(demo.plugins.find((p) => p.plugin === 'tmail')?.try.join('\n')).toContain(
+          `curl -u admin:admin ${srv.url}/users/toorop@tmail.io`,
+        )
+      } finally {
+        srv.child.kill('SIGTERM')
+        await srv.exited
+      }
+    }
+    // A store without the demo data says so, and prints no logins.
+    const off = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'off' })
+    try {
+      expect(await (await fetch(`${off.url}/_mailfront/demo`)).json()).toEqual({
+        present: false,
+        plugins: [],
+      })
+      expect(off.output()).not.toContain('demo data loaded')
+    } finally {
+      off.child.kill('SIGTERM')
+      await off.exited
+    }
+  })
+
+  it('MAILFRONT_SMTP_AUTH=any with relay delivery stops the start: one line, exit 2', () => {
+    const r = spawnSync(process.execPath, [BIN, 'serve'], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        MAILFRONT_SMTP_AUTH: 'any',
+        MAILFRONT_MAIL_DELIVERY: 'relay',
+        MAILFRONT_MAIL_RELAY_URL: 'smtp://127.0.0.1:1',
+      },
+    })
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe(
+      'mailfront: MAILFRONT_SMTP_AUTH=any captures only: it is never allowed with MAILFRONT_MAIL_DELIVERY=relay (got "any")\n',
+    )
+  })
+
   it('MAILFRONT_TLS=files without a certificate says what is missing, with no "(got null)"', () => {
     expect(() => loadConfig({ MAILFRONT_TLS: 'files' })).toThrow(
       new ConfigError('MAILFRONT_TLS=files needs MAILFRONT_TLS_CERT and MAILFRONT_TLS_KEY'),

@@ -6,7 +6,7 @@ import {
   type PasswordAuth,
   type PluginContext,
 } from '@mailfront/core'
-import { appError, type Lang, localised, RPC_MESSAGES } from './errors.ts'
+import { errors, type Lang, localised, RPC_MESSAGES } from './errors.ts'
 import type { Call, MethodDef } from './method.ts'
 import type { MailboxorgOptions } from './options.ts'
 import type { Sessions } from './sessions.ts'
@@ -42,15 +42,15 @@ export function createDispatcher(
     if (m.access === 'anonymous') return null
     req.session ??= sessions.use(req.token)
     const s = await req.session
-    if (!s) throw appError('INVALID_AUTH_ID', req.lang)
+    if (!s) throw errors.INVALID_AUTH_ID()
     if (Array.isArray(m.access) && s.level !== 'admin' && !m.access.includes(s.level))
-      throw appError('ACCESS_DENIED', req.lang)
+      throw errors.ACCESS_DENIED()
     if (opts.sessionCallsPerMin) {
       const window = { windowMs: 60_000, max: opts.sessionCallsPerMin }
       const wait = await consumeCall(perSession, s.token_hash, window, ctx.clock)
       if (wait !== null) {
         ctx.events.rateLimited('mailboxorg')
-        throw appError('RATE_LIMITED', req.lang, { seconds: wait })
+        throw errors.RATE_LIMITED({ details: { seconds: wait } })
       }
     }
     return s
@@ -72,7 +72,7 @@ export function createDispatcher(
       if (!isStoreUnavailable(e)) return localised(e, req.lang)
       req.unavailable = true
       ctx.log.warn({ plugin: 'mailboxorg', method: call.method, reason: e.message }, 'store unavailable')
-      return appError('SERVICE_UNAVAILABLE', req.lang)
+      return localised(errors.SERVICE_UNAVAILABLE(), req.lang)
     },
     onInternal: (err, _req, call) =>
       ctx.log.error({ err, plugin: 'mailboxorg', method: call.method }, 'JSON-RPC method failed'),

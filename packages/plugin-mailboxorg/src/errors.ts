@@ -192,8 +192,20 @@ export const APP_ERRORS = {
     source: 'ours',
   },
 } as const
-/** The plugin's table: the application errors, the core's codes merged in (the host's fault injection reads it). */
-export const errors = defineErrors(APP_ERRORS)
+/**
+ * The plugin's table: the application errors, and how the HTTP layer's errors read (a JSON-RPC error,
+ * HTTP 200, except an outage's 503 and an unknown path's 404); the core's other codes are merged in.
+ * Throw `errors.CODE()`, its placeholders (and the JSON-RPC `data`) in `details`: the dispatcher
+ * answers it in the request's language.
+ */
+export const errors = defineErrors({
+  ...APP_ERRORS,
+  BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
+  HTTPS_REQUIRED: { status: 200, message: 'Invalid Request: HTTPS is required' },
+  INTERNAL: { status: 200, message: 'Internal error' },
+  NOT_FOUND: { status: 404, message: 'Invalid Request: POST to /v1/' },
+  SERVICE_UNAVAILABLE: { ...APP_ERRORS.SERVICE_UNAVAILABLE, status: 503 },
+})
 
 export type AppErrorName = keyof typeof APP_ERRORS
 /** An application error's row (a code of the core's alone has none). */
@@ -210,33 +222,17 @@ export const RPC_MESSAGES = {
 const fill = (text: string, vars: Record<string, unknown>) =>
   text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''))
 
-/** The application error in the caller's language, as the JSON-RPC error it answers. */
-export function appError(
-  name: AppErrorName,
-  lang: Lang,
-  vars: Record<string, string | number> = {},
-  data?: unknown,
-) {
-  const e = APP_ERRORS[name]
-  return new RpcError(e.code, fill(lang === 'de' ? e.de : e.message, vars), data)
-}
-
 /**
- * An application error raised without the caller's language (e.g. by the core's password toolkit),
- * its placeholders in `details`: answered in the request's language by the dispatcher.
+ * An application error thrown anywhere (a method, the session check, the core's password toolkit)
+ * as the JSON-RPC error it answers in `lang`: `details` fill the message's placeholders, its `data`
+ * is the error's data. Anything else is left as it is (-32603 unless it is an RpcError).
  */
-export function appApiError(name: AppErrorName, vars: Record<string, string | number> = {}) {
-  const e = errors.error(name, { details: vars })
-  unlocalised.add(e)
-  return e
-}
-// Only those: an ApiError from elsewhere keeps its own handling (-32603), as before.
-const unlocalised = new WeakSet<ApiError>()
-
-/** An error from `appApiError` as the JSON-RPC error in `lang`; anything else as it is. */
 export function localised(err: unknown, lang: Lang): unknown {
-  if (!(err instanceof ApiError) || !unlocalised.has(err) || !appErrorOf(err.code)) return err
-  return appError(err.code as AppErrorName, lang, (err.details ?? {}) as Record<string, string | number>)
+  if (!(err instanceof ApiError)) return err
+  const e = appErrorOf(err.code)
+  if (!e) return err
+  const { data, ...vars } = (err.details ?? {}) as Record<string, unknown>
+  return new RpcError(e.code, fill(lang === 'de' ? e.de : e.message, vars), data)
 }
 
 /** `Accept-Language: de…` (the first language listed, or the best-weighted) selects German. */

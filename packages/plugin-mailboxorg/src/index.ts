@@ -3,7 +3,7 @@ import { commands } from './cli.ts'
 import { resourceCommands } from './cli-resources.ts'
 import { mailboxorgLocalDelivery } from './delivery.ts'
 import { demo } from './demo.ts'
-import { APP_ERRORS, appErrorOf } from './errors.ts'
+import { APP_ERRORS, appErrorOf, errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { defineMethod, type MethodDef } from './method.ts'
 import { accountMethods } from './methods/account.ts'
@@ -74,11 +74,6 @@ export function mailboxorgMethods(deps: MailboxorgDeps = {}): MethodDef[] {
   return methods
 }
 
-/** The application errors (English), so the host can render any of them, e.g. as an injected fault. */
-const appErrorTable = Object.fromEntries(
-  Object.entries(APP_ERRORS).map(([name, e]) => [name, { status: e.status, message: e.message }]),
-)
-
 /** The mailbox.org Business API: JSON-RPC 2.0 at POST /v1/, sessions in the HPLS-AUTH header. */
 export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
   const methods = mailboxorgMethods(deps)
@@ -95,13 +90,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
     setup(ctx) {
       return mailboxorgSetup(ctx, methods)
     },
-    errors: {
-      ...appErrorTable,
-      BODY_TOO_LARGE: { status: 200, message: 'Invalid Request: the body is too large' },
-      HTTPS_REQUIRED: { status: 200, message: 'Invalid Request: HTTPS is required' },
-      INTERNAL: { status: 200, message: 'Internal error' },
-      SERVICE_UNAVAILABLE: { status: 503, message: APP_ERRORS.SERVICE_UNAVAILABLE.message },
-    },
+    errors: errors.table,
     docs: {
       kind: 'openrpc',
       title: 'mailbox.org Business API (JSON-RPC 2.0)',
@@ -117,6 +106,9 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
             'Content-Type': JSON_TYPE,
           },
         )
+      // An unknown path: an Invalid Request at 404.
+      if (err.code === 'NOT_FOUND')
+        return c.body(rpcErrorBody(RPC_CODES.invalidRequest, err.message), 404, { 'Content-Type': JSON_TYPE })
       // Any application error (e.g. injected as a fault) in its own code and English message.
       const app = appErrorOf(err.code)
       const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
@@ -132,10 +124,6 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
             )
       return c.body(body, 200, { 'Content-Type': JSON_TYPE })
     },
-    notFound: (c) =>
-      c.body(rpcErrorBody(RPC_CODES.invalidRequest, 'Invalid Request: POST to /v1/'), 404, {
-        'Content-Type': JSON_TYPE,
-      }),
     routes(app, ctx) {
       registerRoutes(app, ctx.state.dispatch, ctx.bodyLimit)
     },

@@ -2,6 +2,7 @@ import {
   clientAddressOf,
   createRoute,
   defineAuthScheme,
+  defineRoutes,
   type OpenAPIHono,
   type PluginEnv,
   RPC_CODES,
@@ -10,7 +11,6 @@ import {
   STORE_RETRY_AFTER_S,
   z,
 } from '@mailfront/core'
-import type { Context } from 'hono'
 import type { Dispatcher } from './dispatch.ts'
 import { langOf } from './errors.ts'
 
@@ -39,7 +39,7 @@ const Answer = z
   })
   .openapi('MailboxorgAnswer')
 
-const route = createRoute({
+const rpcRoute = createRoute({
   method: 'post',
   path: '/v1/',
   operationId: 'mailboxorgRpc',
@@ -78,29 +78,31 @@ const route = createRoute({
 
 export function registerRoutes(app: OpenAPIHono<PluginEnv>, dispatch: Dispatcher, bodyLimit: number) {
   session.register(app)
-  // Registered for the docs only: the body is parsed here whatever its Content-Type (see the README).
-  app.openAPIRegistry.registerPath(route)
-  const rpc = async (c: Context<PluginEnv>) => {
-    const out = await dispatch(await readBodyText(c, bodyLimit), {
-      token: c.req.header('hpls-auth'),
-      lang: langOf(c.req.header('accept-language')),
-      ip: clientAddressOf(c),
-    })
-    if (out.unavailable)
-      return c.body(out.body ?? '', 503, {
+  // The body is read as JSON-RPC text whatever its Content-Type (see the README); the session is the
+  // dispatcher's (per method); the answer is the dispatcher's text.
+  const route = defineRoutes(app, {
+    answers: 'raw',
+    otherMethod: (c) =>
+      c.body(rpcErrorBody(RPC_CODES.invalidRequest, 'Invalid Request: use POST'), 405, {
         'Content-Type': JSON_TYPE,
-        'Retry-After': String(STORE_RETRY_AFTER_S),
+        Allow: 'POST',
+      }),
+  })
+  route(
+    { ...rpcRoute, aliases: ['/v1'], decode: { body: (c) => readBodyText(c, bodyLimit) } },
+    async (c, { body }) => {
+      const out = await dispatch(body, {
+        token: c.req.header('hpls-auth'),
+        lang: langOf(c.req.header('accept-language')),
+        ip: clientAddressOf(c),
       })
-    if (out.body === null) return c.body(null, 204)
-    return c.body(out.body, 200, { 'Content-Type': JSON_TYPE })
-  }
-  app.post('/v1/', rpc)
-  app.post('/v1', rpc)
-  const notPost = (c: Context<PluginEnv>) =>
-    c.body(rpcErrorBody(RPC_CODES.invalidRequest, 'Invalid Request: use POST'), 405, {
-      'Content-Type': JSON_TYPE,
-      Allow: 'POST',
-    })
-  app.all('/v1/', notPost)
-  app.all('/v1', notPost)
+      if (out.unavailable)
+        return c.body(out.body ?? '', 503, {
+          'Content-Type': JSON_TYPE,
+          'Retry-After': String(STORE_RETRY_AFTER_S),
+        })
+      if (out.body === null) return c.body(null, 204)
+      return c.body(out.body, 200, { 'Content-Type': JSON_TYPE })
+    },
+  )
 }

@@ -1,5 +1,5 @@
 import { type Row, UniqueViolationError } from '@mailfront/core'
-import { type AppErrorName, appError } from './errors.ts'
+import { type AppErrorName, errors } from './errors.ts'
 import type { Call } from './method.ts'
 import {
   ACCOUNT,
@@ -62,12 +62,12 @@ export async function mailInScope(call: Call, m: MailRow): Promise<boolean> {
 // admin, a mailbox of a domain in scope.
 
 const deniedOr = (call: Call, missing: AppErrorName) =>
-  appError(s(call).level === 'admin' ? missing : 'ACCESS_DENIED', call.lang)
+  errors[s(call).level === 'admin' ? missing : 'ACCESS_DENIED']()
 
 export async function requireAccount(call: Call, name: string): Promise<AccountRow> {
   const a = await findAccount(call, name)
   if (a && (await accountInScope(call, a))) return a
-  throw a ? appError('ACCESS_DENIED', call.lang) : deniedOr(call, 'ACCOUNT_NOT_FOUND')
+  throw a ? errors.ACCESS_DENIED() : deniedOr(call, 'ACCOUNT_NOT_FOUND')
 }
 
 const findDomain = (call: Call, name: string) =>
@@ -76,7 +76,7 @@ const findDomain = (call: Call, name: string) =>
 export async function requireDomain(call: Call, name: string): Promise<DomainRow> {
   const d = await findDomain(call, name)
   if (d && (await domainInScope(call, d))) return d
-  throw d ? appError('ACCESS_DENIED', call.lang) : deniedOr(call, 'DOMAIN_NOT_FOUND')
+  throw d ? errors.ACCESS_DENIED() : deniedOr(call, 'DOMAIN_NOT_FOUND')
 }
 
 export async function requireMail(call: Call, name: string): Promise<MailRow> {
@@ -85,10 +85,10 @@ export async function requireMail(call: Call, name: string): Promise<MailRow> {
     where: { field: 'mail', value: lower(name) },
   })
   if (m && (await mailInScope(call, m))) return m
-  if (m || s(call).level === 'mail') throw appError('ACCESS_DENIED', call.lang)
-  if (s(call).level === 'admin') throw appError('MAIL_NOT_FOUND', call.lang)
+  if (m || s(call).level === 'mail') throw errors.ACCESS_DENIED()
+  if (s(call).level === 'admin') throw errors.MAIL_NOT_FOUND()
   const d = await findDomain(call, lower(name).split('@')[1] ?? '')
-  throw appError(d && (await domainInScope(call, d)) ? 'MAIL_NOT_FOUND' : 'ACCESS_DENIED', call.lang)
+  throw errors[d && (await domainInScope(call, d)) ? 'MAIL_NOT_FOUND' : 'ACCESS_DENIED']()
 }
 
 /** Create an object whose name is unique; a taken name answers the method's "already exists" code. */
@@ -101,7 +101,7 @@ export async function createNamed<T extends Row>(
   try {
     return await call.ctx.storage.create<T>({ model, data: { ...data, created_at: call.ctx.clock.now() } })
   } catch (e) {
-    if (e instanceof UniqueViolationError) throw appError(exists, call.lang)
+    if (e instanceof UniqueViolationError) throw errors[exists]()
     throw e
   }
 }

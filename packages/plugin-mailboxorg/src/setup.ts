@@ -1,6 +1,6 @@
 import { type PluginContext, passwordAuth } from '@mailfront/core'
 import { createDispatcher } from './dispatch.ts'
-import { appApiError } from './errors.ts'
+import { errors } from './errors.ts'
 import type { MethodDef } from './method.ts'
 import { loginLimits, type MailboxorgOptions } from './options.ts'
 import { sessionStore } from './sessions.ts'
@@ -14,8 +14,8 @@ export function mailboxorgSetup(ctx: PluginContext<MailboxorgOptions>, methods: 
     plugin: 'mailboxorg',
     limits: loginLimits(ctx.options),
     cache: false,
-    refused: (seconds) => appApiError('TOO_MANY_FAILURES', { seconds }),
-    denied: () => appApiError('ACCESS_DENIED'),
+    refused: (seconds) => errors.TOO_MANY_FAILURES({ details: { seconds } }),
+    denied: () => errors.ACCESS_DENIED(),
   })
   return { sessions, passwords, dispatch: createDispatcher(ctx, sessions, passwords, methods) }
 }

@@ -202,3 +202,20 @@ describe('/oauth/me and /oauth/validate', () => {
     )
   })
 })
+
+describe('the JWT issuer (issue 24, item 9)', () => {
+  it('signs iss and refuses a well-signed token naming another issuer or none: 401 40101', async () => {
+    const g = await grant()
+    const claims = decodeJwt(g.body.access_token)
+    expect(claims.iss).toBe('SMTPD Inc')
+    expect((await req('GET', '/oauth/me', { auth: bearer(g.body.access_token) })).status).toBe(200)
+    // The same claims, signed with the plugin's own key, but from elsewhere (or from nobody).
+    const { createHs256 } = await import('@mailfront/core')
+    const { iss: _iss, exp: _exp, ...rest } = claims
+    for (const issuer of ['Someone Else', undefined]) {
+      const signer = createHs256(`${ctx.secret}:smtpd`, { clock: ctx.clock, ...(issuer ? { issuer } : {}) })
+      const { token } = await signer.sign(rest, { expiresInS: 600 })
+      expectError(await req('GET', '/oauth/me', { auth: bearer(token) }), 'BAD_TOKEN')
+    }
+  })
+})

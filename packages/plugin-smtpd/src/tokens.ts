@@ -45,7 +45,7 @@ export interface Principal {
 const TOUCH_EVERY_MS = 3_600_000
 
 export function tokenService(ctx: PluginContext, opts: SmtpdOptions) {
-  const jwt = createHs256(`${ctx.secret}:smtpd`, { clock: ctx.clock })
+  const jwt = createHs256(`${ctx.secret}:smtpd`, { clock: ctx.clock, issuer: opts.issuer })
   const db = ctx.storage
   const now = () => ctx.clock.now()
 

@@ -34,3 +34,21 @@ describe('HS256', () => {
     expect(await jwt.check('x.y.z')).toEqual({ error: 'invalid' })
   })
 })
+
+describe('HS256 with an issuer', () => {
+  it('signs iss, and refuses a token naming another issuer or none, however well signed', async () => {
+    const clock = createManualClock(Date.UTC(2026, 5, 1))
+    const jwt = createHs256('s3cret', { clock, issuer: 'SMTPD Inc' })
+    const { token } = await jwt.sign({ sub: 'a' }, { expiresInS: 60 })
+    expect(decodeJwt(token).iss).toBe('SMTPD Inc')
+    expect(await jwt.check(token)).toEqual({
+      claims: expect.objectContaining({ sub: 'a', iss: 'SMTPD Inc' }),
+    })
+    const none = (await createHs256('s3cret', { clock }).sign({ sub: 'a' }, { expiresInS: 60 })).token
+    const other = (
+      await createHs256('s3cret', { clock, issuer: 'Someone Else' }).sign({ sub: 'a' }, { expiresInS: 60 })
+    ).token
+    expect(await jwt.check(none)).toEqual({ error: 'invalid' })
+    expect(await jwt.check(other)).toEqual({ error: 'invalid' })
+  })
+})

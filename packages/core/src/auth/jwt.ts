@@ -17,7 +17,7 @@ export interface Hs256 {
  */
 export function createHs256(
   secret: string | Uint8Array,
-  opts: { clock?: Clock; cacheSize?: number } = {},
+  opts: { clock?: Clock; cacheSize?: number; issuer?: string } = {},
 ): Hs256 {
   const key: KeyObject = createSecretKey(
     typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret),
@@ -41,6 +41,8 @@ export function createHs256(
         algorithms: ['HS256'],
         currentDate: new Date(clock.now()),
         clockTolerance: 0,
+        // With an issuer, a token naming another (or none) is invalid, however well it is signed.
+        ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}),
       })
       if (typeof payload.exp !== 'number') return { error: 'invalid' }
       if (verified.size >= max) verified.delete(verified.keys().next().value as string)
@@ -55,7 +57,11 @@ export function createHs256(
   return {
     async sign(claims, { expiresInS }) {
       const exp = nowS() + expiresInS
-      const token = await new SignJWT({ ...claims, exp })
+      const token = await new SignJWT({
+        ...(opts.issuer !== undefined ? { iss: opts.issuer } : {}),
+        ...claims,
+        exp,
+      })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .sign(key)
       return { token, exp }

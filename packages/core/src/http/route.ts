@@ -23,7 +23,8 @@ export interface RouteInput<R, A> {
   auth: A
   params: Out<Part<R, 'params'>>
   query: Out<Part<R, 'query'>>
-  body: Out<BodySchema<R>>
+  /** The body by the route's own decoder (its return type), else by the schema the docs show. */
+  body: R extends { decode: { body: (...args: never[]) => infer T } } ? Awaited<T> : Out<BodySchema<R>>
 }
 
 /**

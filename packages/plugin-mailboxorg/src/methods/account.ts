@@ -1,6 +1,6 @@
 import { hashPassword, z } from '@mailfront/core'
 import { deleteAccountResources, deleteDomainResources, deleteMailResources } from '../cascade.ts'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { nameTakenByOtherKind } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { ACCOUNT_FIELDS, ACCOUNT_PLANS, accountObject, accountView, optionalAll } from '../objects.ts'
@@ -62,8 +62,7 @@ export const accountMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_EXISTS'],
     async handler(p, call) {
       const s = call.session!
-      if (await nameTakenByOtherKind(call.ctx.storage, p.account, 'account'))
-        throw appError('ACCOUNT_EXISTS', call.lang)
+      if (await nameTakenByOtherKind(call.ctx.storage, p.account, 'account')) throw errors.ACCOUNT_EXISTS()
       const row = await createNamed<AccountRow>(
         call,
         ACCOUNT,
@@ -106,7 +105,7 @@ export const accountMethods = [
     async handler(p, call) {
       const a = await requireAccount(call, p.account)
       if (p.plan !== undefined && p.plan !== a.plan && call.session!.level === 'account')
-        throw appError('ACCESS_DENIED', call.lang)
+        throw errors.ACCESS_DENIED()
       const set: Record<string, unknown> = { attrs: { ...a.attrs, ...splitAttrs(p) } }
       if (p.plan) set.plan = p.plan
       if (p.memo !== undefined) set.memo = p.memo
@@ -116,7 +115,7 @@ export const accountMethods = [
         where: { field: 'id', value: a.id },
         set,
       })
-      if (!row) throw appError('ACCOUNT_NOT_FOUND', call.lang)
+      if (!row) throw errors.ACCOUNT_NOT_FOUND()
       return accountView(row)
     },
   }),

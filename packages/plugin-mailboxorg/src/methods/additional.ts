@@ -1,5 +1,5 @@
 import { hashPassword, z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { defineMethod } from '../method.ts'
 import { createNamed, requireMail } from '../scope.ts'
 import { ADDITIONAL_ACCOUNT, type AdditionalAccountRow } from '../store-resources.ts'
@@ -102,7 +102,7 @@ export const additionalMethods = [
     async handler({ parent_mail, new_account_mail, new_account_password, ...settings }, call) {
       const m = await requireMail(call, parent_mail)
       const account_mail = new_account_mail.toLowerCase()
-      if (account_mail === m.mail) throw appError('ADDITIONAL_ACCOUNT_EXISTS', call.lang)
+      if (account_mail === m.mail) throw errors.ADDITIONAL_ACCOUNT_EXISTS()
       const ordered = Object.fromEntries(
         Object.keys(SETTINGS)
           .map((k) => [k, settings[k as keyof typeof settings]])
@@ -141,7 +141,7 @@ export const additionalMethods = [
           ],
         },
       })
-      if (!gone) throw appError('ADDITIONAL_ACCOUNT_NOT_FOUND', call.lang)
+      if (!gone) throw errors.ADDITIONAL_ACCOUNT_NOT_FOUND()
       return true as const
     },
   }),

@@ -1,5 +1,5 @@
 import { z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { requireMail } from '../scope.ts'
 import type { MailRow } from '../store.ts'
@@ -87,7 +87,7 @@ export const backupMethods = [
     async handler({ mail, id, time, filter }, call) {
       const m = await requireMail(call, mail)
       if (!backupsOf(m, call.ctx.clock.now()).some((b) => b.id === id && b.time === time))
-        throw appError('BACKUP_NOT_FOUND', call.lang)
+        throw errors.BACKUP_NOT_FOUND()
       await call.ctx.storage.create({
         model: BACKUP_RESTORE,
         data: {

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto'
 import { hashPassword, z } from '@mailfront/core'
 import { deleteDomainResources, deleteMailResources } from '../cascade.ts'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { nameTakenByOtherKind } from '../login-names.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { DOMAIN_CAPABILITIES, domainObject, domainView } from '../objects.ts'
@@ -67,8 +67,7 @@ export const domainMethods = [
     errors: ['ACCESS_DENIED', 'ACCOUNT_NOT_FOUND', 'DOMAIN_EXISTS'],
     async handler(p, call) {
       const a = await requireAccount(call, p.account)
-      if (await nameTakenByOtherKind(call.ctx.storage, p.domain, 'domain'))
-        throw appError('DOMAIN_EXISTS', call.lang)
+      if (await nameTakenByOtherKind(call.ctx.storage, p.domain, 'domain')) throw errors.DOMAIN_EXISTS()
       const d = await createNamed<DomainRow>(
         call,
         DOMAIN,
@@ -117,7 +116,7 @@ export const domainMethods = [
             set,
           })
         : d
-      if (!row) throw appError('DOMAIN_NOT_FOUND', call.lang)
+      if (!row) throw errors.DOMAIN_NOT_FOUND()
       return domainView(row, await countMails(call, row.domain))
     },
   }),
@@ -132,7 +131,7 @@ export const domainMethods = [
     async handler({ account, domain }, call) {
       const a = await requireAccount(call, account)
       const d = await requireDomain(call, domain)
-      if (d.account !== a.account) throw appError('DOMAIN_NOT_FOUND', call.lang)
+      if (d.account !== a.account) throw errors.DOMAIN_NOT_FOUND()
       await call.ctx.storage.transaction(async (tx) => {
         const mails = await tx.findMany<{ id: string; mail: string }>({
           model: MAIL,

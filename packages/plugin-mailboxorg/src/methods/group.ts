@@ -1,5 +1,5 @@
 import { z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { createNamed, requireAccount } from '../scope.ts'
 import { type AccountRow, MAIL, type MailRow } from '../store.ts'
@@ -28,14 +28,14 @@ const view = (g: GroupRow): z.infer<typeof groupObject> => ({
 async function accountOf(call: Call, account: string | undefined): Promise<AccountRow> {
   const s = call.session!
   const name = account ?? (s.level === 'account' ? s.principal : undefined)
-  if (name === undefined) throw appError('ACCOUNT_REQUIRED', call.lang)
+  if (name === undefined) throw errors.ACCOUNT_REQUIRED()
   return requireAccount(call, name)
 }
 
 async function requireGroup(call: Call, account: string | undefined, id: number) {
   const a = await accountOf(call, account)
   const g = await call.ctx.storage.findOne<GroupRow>({ model: GROUP, where: { field: 'id', value: id } })
-  if (!g || g.account !== a.account) throw appError('GROUP_NOT_FOUND', call.lang)
+  if (!g || g.account !== a.account) throw errors.GROUP_NOT_FOUND()
   return g
 }
 
@@ -54,7 +54,7 @@ async function mailboxesOf(call: Call, a: AccountRow, list: string[]): Promise<s
   })
   const known = new Set(found.map((m) => m.mail))
   const missing = wanted.find((m) => !known.has(m))
-  if (missing) throw appError('MAIL_NOT_FOUND', call.lang, {}, { mail: missing })
+  if (missing) throw errors.MAIL_NOT_FOUND({ details: { data: { mail: missing } } })
   return wanted
 }
 

@@ -1,5 +1,5 @@
 import { z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { binEncode, INVOICE_FILE_TYPES, invoiceFile, invoiceIdOf, invoiceToken } from '../invoice-files.ts'
 import { defineMethod } from '../method.ts'
 import { requireAccount } from '../scope.ts'
@@ -72,7 +72,7 @@ export const invoiceMethods = [
         : null
       // One answer for a forged token, a deleted invoice and another account's invoice.
       if (!inv || (account !== undefined && account.trim().toLowerCase() !== inv.account))
-        throw appError('INVOICE_NOT_FOUND', call.lang)
+        throw errors.INVOICE_NOT_FOUND()
       return { invoice_id: inv.invoice_id, bin: binEncode(invoiceFile(inv, type)) }
     },
   }),

@@ -1,5 +1,5 @@
 import { hashPassword, z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { createNamed, requireAccount } from '../scope.ts'
 import { DOMAIN, type DomainRow, MAILING_LIST, type MailingListRow } from '../store.ts'
@@ -15,7 +15,7 @@ async function requireList(call: Call, account: string, name: string): Promise<M
     model: MAILING_LIST,
     where: { field: 'name', value: name.trim().toLowerCase() },
   })
-  if (!l || l.account !== a.account) throw appError('MAILING_LIST_NOT_FOUND', call.lang)
+  if (!l || l.account !== a.account) throw errors.MAILING_LIST_NOT_FOUND()
   return l
 }
 

@@ -1,5 +1,5 @@
 import { hashPassword, UniqueViolationError, z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { defineMethod } from '../method.ts'
 import { mailObject, mailView } from '../objects.ts'
 import { requireAccount } from '../scope.ts'
@@ -31,12 +31,11 @@ export const mailExtraMethods = [
       const mail = p.mail.toLowerCase()
       const t = await findRegistration(db, p.token, call.ctx.clock.now())
       // A token for another domain reads as a bad token: it names nothing here.
-      if (!t || t.subject !== mail.split('@')[1]) throw appError('INVALID_TOKEN', call.lang)
+      if (!t || t.subject !== mail.split('@')[1]) throw errors.INVALID_TOKEN()
       const d = await db.findOne<DomainRow>({ model: DOMAIN, where: { field: 'domain', value: t.subject } })
-      if (!d) throw appError('INVALID_TOKEN', call.lang)
+      if (!d) throw errors.INVALID_TOKEN()
       // One SMTP login namespace: an address another provider logs in with already exists.
-      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg'))
-        throw appError('MAIL_EXISTS', call.lang)
+      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg')) throw errors.MAIL_EXISTS()
       const attrs: Record<string, unknown> = { language: LANGUAGES[p.lang ?? 'de'] }
       if (p.alternate_mail) attrs.alternate_mail = p.alternate_mail
       const data = {
@@ -55,11 +54,11 @@ export const mailExtraMethods = [
       // concurrent registrations cannot both use it, and a taken address leaves it unspent.
       await db.transaction(async (tx) => {
         if (!(await tx.deleteOne({ model: TOKEN, where: { field: 'id', value: t.id } })))
-          throw appError('INVALID_TOKEN', call.lang)
+          throw errors.INVALID_TOKEN()
         try {
           await tx.create({ model: MAIL, data })
         } catch (e) {
-          if (e instanceof UniqueViolationError) throw appError('MAIL_EXISTS', call.lang)
+          if (e instanceof UniqueViolationError) throw errors.MAIL_EXISTS()
           throw e
         }
       })
@@ -82,7 +81,7 @@ export const mailExtraMethods = [
         sort: [{ field: 'mail' }],
       })
       const m = rows.find((r) => r.attrs.uid_extern === uid_extern)
-      if (!m) throw appError('MAIL_NOT_FOUND', call.lang)
+      if (!m) throw errors.MAIL_NOT_FOUND()
       return mailView(m)
     },
   }),

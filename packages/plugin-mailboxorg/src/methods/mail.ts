@@ -1,6 +1,6 @@
 import { boundedPasswordHash, hashPassword, isPasswordHash, verifyPassword, z } from '@mailfront/core'
 import { deleteMailResources } from '../cascade.ts'
-import { appError, type Lang } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { defineMethod } from '../method.ts'
 import {
   AVAILABLE_MAIL_PLANS,
@@ -45,9 +45,9 @@ async function passwordOf(p: { password?: string; password_hash?: string }) {
 }
 
 /** The documented legacy plans pass validation but are no longer sold: refused as live. */
-function requireAvailablePlan(plan: string | undefined, lang: Lang) {
+function requireAvailablePlan(plan: string | undefined) {
   if (plan !== undefined && !(AVAILABLE_MAIL_PLANS as readonly string[]).includes(plan))
-    throw appError('PLAN_NOT_AVAILABLE', lang, { plan, available: AVAILABLE_MAIL_PLANS.join(', ') })
+    throw errors.PLAN_NOT_AVAILABLE({ details: { plan, available: AVAILABLE_MAIL_PLANS.join(', ') } })
 }
 
 const SORT_FIELDS = [
@@ -98,11 +98,10 @@ export const mailMethods = [
     errors: ['ACCESS_DENIED', 'DOMAIN_NOT_FOUND', 'MAIL_EXISTS', 'PLAN_NOT_AVAILABLE'],
     async handler(p, call) {
       const mail = p.mail.toLowerCase()
-      requireAvailablePlan(p.plan, call.lang)
+      requireAvailablePlan(p.plan)
       const d = await requireDomain(call, mail.split('@')[1]!)
       // One SMTP login namespace: an address another provider logs in with already exists.
-      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg'))
-        throw appError('MAIL_EXISTS', call.lang)
+      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg')) throw errors.MAIL_EXISTS()
       const row = await createNamed<MailRow>(
         call,
         MAIL,
@@ -157,13 +156,13 @@ export const mailMethods = [
     async handler(p, call) {
       const m = await requireMail(call, p.mail)
       if (call.session!.level === 'mail' && ADMIN_ONLY.some((k) => p[k] !== undefined))
-        throw appError('ACCESS_DENIED', call.lang)
-      requireAvailablePlan(p.plan, call.lang)
+        throw errors.ACCESS_DENIED()
+      requireAvailablePlan(p.plan)
       if (p.password_hash !== undefined && !HASH_LEVELS.includes(call.session!.level))
-        throw appError('ACCESS_DENIED', call.lang)
+        throw errors.ACCESS_DENIED()
       const attrs = { ...m.attrs, ...personal(p) }
       if (p.password && !attrs.same_password_allowed && (await verifyPassword(p.password, m.password_hash)))
-        throw appError('SAME_PASSWORD', call.lang)
+        throw errors.SAME_PASSWORD()
       const set: Record<string, unknown> = { attrs }
       for (const k of ['plan', 'first_name', 'last_name', 'active'] as const)
         if (p[k] !== undefined) set[k] = p[k]
@@ -174,7 +173,7 @@ export const mailMethods = [
         where: { field: 'id', value: m.id },
         set,
       })
-      if (!row) throw appError('MAIL_NOT_FOUND', call.lang)
+      if (!row) throw errors.MAIL_NOT_FOUND()
       return mailView(row)
     },
   }),

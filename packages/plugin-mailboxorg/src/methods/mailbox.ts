@@ -1,5 +1,5 @@
 import { hashPassword, randomSecret, z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { mailInScope, requireMail } from '../scope.ts'
 import { APP_PASSWORD, type AppPasswordRow, MAIL, type MailExtras, type MailRow } from '../store.ts'
@@ -160,7 +160,7 @@ export const mailboxMethods = [
     result: z.literal(true),
     errors: ['ACCESS_DENIED', 'MAIL_NOT_FOUND'],
     async handler({ mail, ...notice }, call) {
-      if (notice.end_date < notice.start_date) throw appError('INVALID_DATES', call.lang)
+      if (notice.end_date < notice.start_date) throw errors.INVALID_DATES()
       await setExtras(call, await requireMail(call, mail), { vacation: notice })
       return true as const
     },
@@ -227,8 +227,8 @@ export const mailboxMethods = [
         ? await call.ctx.storage.findOne<MailRow>({ model: MAIL, where: { field: 'mail', value: a.mail } })
         : null
       // Ids are counted, so a missing one and another tenant's answer alike (scope before existence).
-      if (!a && call.session!.level === 'admin') throw appError('APP_PASSWORD_NOT_FOUND', call.lang)
-      if (!m || !(await mailInScope(call, m))) throw appError('ACCESS_DENIED', call.lang)
+      if (!a && call.session!.level === 'admin') throw errors.APP_PASSWORD_NOT_FOUND()
+      if (!m || !(await mailInScope(call, m))) throw errors.ACCESS_DENIED()
       await call.ctx.storage.deleteOne({ model: APP_PASSWORD, where: { field: 'id', value: id } })
       return true as const
     },

@@ -1,5 +1,5 @@
 import { consumeCall, hashPassword, z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { MAIL, type MailRow, SESSION } from '../store.ts'
 import { SMS } from '../store-resources.ts'
@@ -32,7 +32,7 @@ async function limit(call: Call, key: string, max: number) {
   const wait = await consumeCall(call.ctx.rateLimits, key, { windowMs: 3_600_000, max }, call.ctx.clock)
   if (wait !== null) {
     call.ctx.events.rateLimited('mailboxorg')
-    throw appError('TOO_MANY_RESETS', call.lang, { seconds: wait })
+    throw errors.TOO_MANY_RESETS({ details: { seconds: wait } })
   }
 }
 
@@ -88,7 +88,7 @@ export const passwordResetMethods = [
       const m = await findMail(call, mail)
       const now = call.ctx.clock.now()
       if (!m || !(await spendResetCode(call.ctx.storage, m.mail, token.trim(), now)))
-        throw appError('INVALID_TOKEN', call.lang)
+        throw errors.INVALID_TOKEN()
       const password_hash = await hashPassword(password)
       await call.ctx.storage.transaction(async (tx) => {
         await tx.updateOne({ model: MAIL, where: { field: 'id', value: m.id }, set: { password_hash } })

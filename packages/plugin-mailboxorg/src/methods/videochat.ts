@@ -1,5 +1,5 @@
 import { hashPassword, z } from '@mailfront/core'
-import { appError } from '../errors.ts'
+import { errors } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
 import { requireMail } from '../scope.ts'
 import { VIDEOCHAT, type VideochatRow } from '../store-resources.ts'
@@ -32,7 +32,7 @@ async function requireRoom(call: Call, mail: string, id: number): Promise<Videoc
     model: VIDEOCHAT,
     where: { field: 'id', value: id },
   })
-  if (!r || r.mail !== m.mail) throw appError('VIDEOCHAT_NOT_FOUND', call.lang)
+  if (!r || r.mail !== m.mail) throw errors.VIDEOCHAT_NOT_FOUND()
   return r
 }
 
