@@ -92,6 +92,11 @@ export const ENV_SPEC = {
     description: 'fixtures file to load at start',
   },
   MAILFRONT_DEMO: { default: 'auto', flag: '--demo <mode>', description: 'auto, on or off' },
+  MAILFRONT_CLOCK: {
+    default: 'auto',
+    flag: '--clock <mode>',
+    description: 'system, movable (POST /_mailfront/clock moves it) or auto (movable on loopback only)',
+  },
   MAILFRONT_SECRET: {
     default: undefined,
     flag: '--secret <value>',
@@ -302,6 +307,9 @@ export const serverEnvSchema = z
     MAILFRONT_REQUIRE_HTTPS: bool('MAILFRONT_REQUIRE_HTTPS').optional(),
     MAILFRONT_FIXTURES: z.string().optional(),
     MAILFRONT_DEMO: z.enum(['auto', 'on', 'off'], { message: 'MAILFRONT_DEMO must be auto, on or off' }),
+    MAILFRONT_CLOCK: z.enum(['auto', 'system', 'movable'], {
+      message: 'MAILFRONT_CLOCK must be auto, system or movable',
+    }),
     MAILFRONT_SECRET: z.string().min(32, 'MAILFRONT_SECRET must be at least 32 characters').optional(),
     MAILFRONT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'MAILFRONT_LOG_LEVEL must be a pino level',

@@ -26,6 +26,8 @@ export interface Config extends PluginSettings {
   requireHttps: boolean
   fixtures?: string
   demo: 'auto' | 'on' | 'off'
+  /** MAILFRONT_CLOCK resolved: `movable` lets POST /_mailfront/clock move the time every rule reads. */
+  clock: 'system' | 'movable'
   secret?: string
   logLevel: string
   bodyLimit: number
@@ -120,6 +122,13 @@ export function loadConfig(
     requireHttps: c.MAILFRONT_REQUIRE_HTTPS ?? !(c.MAILFRONT_TLS === 'off' && isLoopback(c.MAILFRONT_HOST)),
     fixtures: c.MAILFRONT_FIXTURES,
     demo: c.MAILFRONT_DEMO,
+    // auto: movable only on a loopback address (a developer's or a test's server), never on a shared one.
+    clock:
+      c.MAILFRONT_CLOCK === 'auto'
+        ? isLoopback(c.MAILFRONT_HOST)
+          ? 'movable'
+          : 'system'
+        : c.MAILFRONT_CLOCK,
     secret: c.MAILFRONT_SECRET,
     logLevel: c.MAILFRONT_LOG_LEVEL,
     bodyLimit: c.MAILFRONT_BODY_LIMIT,

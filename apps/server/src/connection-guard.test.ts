@@ -58,3 +58,44 @@ describe('connection guard', () => {
     expect(guard.open()).toBe(0)
   })
 })
+
+// Issue 24, item 9: some idle TLS connections outlived the header deadline. The deadline started at
+// the end of the handshake, so a client that dragged its handshake out got that time and a full
+// deadline more. It runs from the TCP accept now.
+describe('connection guard over TLS', () => {
+  it('closes a silent connection by the deadline from accept, however late its handshake ended', async () => {
+    const { mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { createServer: createHttps } = await import('node:https')
+    const { connect: tlsConnect } = await import('node:tls')
+    const { caIssuedCert } = await import('./tls.ts')
+    const cert = await caIssuedCert(mkdtempSync(join(tmpdir(), 'mf-guard-')), ['127.0.0.1'])
+    const DEADLINE = 3000
+    const tls = createHttps({ key: cert.key, cert: cert.cert, handshakeTimeout: DEADLINE }, (_q, r) =>
+      r.end('ok'),
+    )
+    guardConnections(tls, { headersTimeoutMs: DEADLINE, maxPerAddress: 0 }, silentLogger, { tls: true })
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r))
+    try {
+      const t0 = performance.now()
+      const raw = connect({ port: (tls.address() as AddressInfo).port, host: '127.0.0.1' })
+      raw.on('error', () => undefined)
+      const closed = new Promise<number>((r) => raw.once('close', () => r(performance.now() - t0)))
+      await new Promise((r) => raw.once('connect', r))
+      // The handshake begins late (still inside its own timeout), then the client stays silent.
+      await new Promise((r) => setTimeout(r, DEADLINE - 800))
+      const secure = tlsConnect({ socket: raw, rejectUnauthorized: false })
+      secure.on('error', () => undefined)
+      const ms = await closed
+      console.log(
+        `idle TLS connection, handshake at ${DEADLINE - 800} ms: closed ${Math.round(ms)} ms after accept (deadline ${DEADLINE} ms)`,
+      )
+      // Before: handshake time + a full deadline (about 5.2 s). Now: the deadline, with slack for a loaded machine.
+      expect(ms).toBeLessThan(DEADLINE + 1500)
+    } finally {
+      tls.closeAllConnections()
+      await new Promise<void>((r) => tls.close(() => r()))
+    }
+  }, 20_000)
+})

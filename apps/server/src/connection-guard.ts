@@ -14,15 +14,15 @@ type Tracked = Socket & { [STARTED]?: boolean }
 
 /**
  * Node's own `headersTimeout` starts with the first byte, so a connection that never sends one stays
- * open for ever, and each holds a file descriptor. Here the header deadline runs from accept (after
- * the TLS handshake for HTTPS, whose own `handshakeTimeout` covers the time before it), and each peer
+ * open for ever, and each holds a file descriptor. Here the header deadline runs from the TCP accept
+ * (the TLS handshake included: it must end within it too), and each peer
  * address may hold a bounded number of connections: one client cannot take them all.
  */
 export function guardConnections(
   server: Server,
   limits: ConnectionLimits,
   log: Logger,
-  opts: { tls: boolean },
+  _opts: { tls: boolean },
 ): { open(): number; refused(): number } {
   const perAddress = new Map<string, number>()
   let refused = 0
@@ -51,11 +51,15 @@ export function guardConnections(
       if (left > 0) perAddress.set(addr, left)
       else perAddress.delete(addr)
     })
-    if (!opts.tls) firstRequestDeadline(sock)
+    // From accept, over TLS too: a deadline started only once the handshake finished let a client
+    // that dragged out its handshake stay silent for the handshake's time and a full deadline more.
+    firstRequestDeadline(sock)
   })
-  if (opts.tls) server.on('secureConnection', (sock: Socket) => firstRequestDeadline(sock))
   server.on('request', (req: IncomingMessage) => {
-    ;(req.socket as Tracked)[STARTED] = true
+    const s = req.socket as Tracked & { _parent?: Tracked }
+    s[STARTED] = true
+    // Over TLS the request's socket wraps the accepted one (Node's `_parent`), which the deadline holds.
+    if (s._parent) s._parent[STARTED] = true
   })
 
   function firstRequestDeadline(sock: Tracked) {

@@ -23,7 +23,7 @@ const XML_FIELD = /<([A-Za-z_][\w.:-]*)(\s[^>]*)?>([^<]*)(<\/\1>|$)/g
 
 /**
  * Redaction by name (the rule above) and by value: the values the plugins mark secret (their secret
- * options, such as tmail's admin password, and the admin token) are replaced wherever they appear,
+ * options, such as a plugin's admin password, and the admin token) are replaced wherever they appear,
  * as given, URL-encoded or JSON-escaped.
  */
 export class Redactor {

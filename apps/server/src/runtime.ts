@@ -5,9 +5,11 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import {
   type Clock,
+  createMovableClock,
   type Logger,
   type MailfrontPlugin,
   type ModelSchema,
+  type MovableClock,
   type RateLimitStore,
   rateLimitModels,
   redisRateLimitStore,
@@ -18,6 +20,7 @@ import {
 } from '@mailfront/core'
 import { createMailPipeline, type MailPipeline, mailModels } from '@mailfront/mail'
 import { openStorage } from '@mailfront/storage-sql'
+import { clockRoutes } from './admin/clock.ts'
 import { AdminEvents, eventRoutes } from './admin/events.ts'
 import { FaultSet, faultRoutes } from './admin/faults.ts'
 import { messageRoutes } from './admin/messages.ts'
@@ -53,6 +56,10 @@ export interface Runtime extends Mailfront {
   newStore: boolean
   requestLog: RequestLog
   faults: FaultSet
+  /** The time every rule reads (token expiry, windows, the queue's schedule, …). */
+  clock: Clock
+  /** The same clock when MAILFRONT_CLOCK made it movable (POST /_mailfront/clock). */
+  movableClock?: MovableClock
   /** What changed, for GET /_mailfront/events. */
   events: AdminEvents
   /** A fixtures document given in code (the test helper), loaded at start and on reset. */
@@ -91,13 +98,16 @@ export async function createRuntime(
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
   const plugins = config.plugins.map((id) => createPlugin(id))
+  // One clock for everything: the system time plus an offset tests move, when movable.
+  const movableClock = config.clock === 'movable' ? createMovableClock(opts.clock ?? systemClock) : undefined
+  const clock: Clock = movableClock ?? opts.clock ?? systemClock
   // Principal rows (models with cacheMs) are reused for up to 1 s on this instance: withRowCache.
   const storage = withRowCache(
     await openStorage(config.databaseUrl, {
       // The pool drops the dead connection and opens a new one on the next query: one line, no crash.
       onConnectionError: (err) => log.warn({ reason: err.message }, 'database connection lost'),
     }),
-    { clock: opts.clock },
+    { clock },
   )
   try {
     const models: ModelSchema = { ...coreModels, ...mailModels }
@@ -114,8 +124,7 @@ export async function createRuntime(
     }
     const rateLimits = config.redisUrl
       ? redisRateLimitStore(config.redisUrl)
-      : storageRateLimitStore(storage, { clock: opts.clock })
-    const clock = opts.clock ?? systemClock
+      : storageRateLimitStore(storage, { clock })
     const metrics = createMetrics()
     const mail = createMailPipeline({
       storage,
@@ -156,6 +165,7 @@ export async function createRuntime(
         requestRoutes(requestLog),
         messageRoutes(mail, { relayUrl: config.mail.relayUrl, allow: config.mail.releaseAllow }),
         faultRoutes(faults, () => plugins, events),
+        clockRoutes(clock, movableClock, events),
         eventRoutes(events),
       ],
     })
@@ -168,6 +178,8 @@ export async function createRuntime(
       ...mf,
       requestLog,
       faults,
+      clock,
+      movableClock,
       events,
       inlineFixtures: opts.fixtures,
       async reset() {
@@ -178,6 +190,7 @@ export async function createRuntime(
         })
         requestLog.clear()
         faults.clear()
+        movableClock?.reset()
         const { loaded } = await loadStartupFixtures(self(), { fresh: true })
         events.emit('reset', { loaded })
         return loaded

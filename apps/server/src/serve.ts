@@ -180,7 +180,7 @@ export async function serve(
           ? 'STARTTLS, AUTH required'
           : 'no STARTTLS (MAILFRONT_TLS=off): AUTH from loopback only'
     print(
-      `SMTP submission on ${clientHost}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${clientUrl}/_mailfront/messages`,
+      `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${clientUrl}/_mailfront/messages`,
     )
   }
   if (tls?.generated && config.tls.mode === 'self-signed')

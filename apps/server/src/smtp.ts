@@ -29,6 +29,7 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
     throttle: new LoginThrottle(rt.rateLimits, {
       scope: 'smtp',
       limits: smtp.login,
+      clock: rt.clock,
       onRefused: () => rt.metrics.rateLimited.inc({ plugin: 'smtp' }),
     }),
     log,

@@ -57,6 +57,20 @@ export interface MailfrontInstance {
   raw(id: string): Promise<string>
   /** Inject a fault (see POST /_mailfront/faults). */
   fault(f: z.input<typeof FaultInput>): Promise<void>
+  /**
+   * The server's movable clock (POST /_mailfront/clock): token expiry, sessions, windows, the mail
+   * queue's retries all read it, so a test moves it instead of sleeping. reset() puts it back too.
+   */
+  clock: {
+    /** The server's time. */
+    now(): Promise<Date>
+    /** Forward by a duration (`31d`, `1h30m`, `90s`) or ms. */
+    advance(by: string | number): Promise<Date>
+    /** Jump to an instant (time runs on from there). */
+    set(at: Date | string): Promise<Date>
+    /** Back to the system time. */
+    reset(): Promise<Date>
+  }
   close(): Promise<void>
 }
 
@@ -81,6 +95,7 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
     // A free port for SMTP too; mail is kept (captured), never delivered.
     MAILFRONT_SMTP_PORT: '0',
     MAILFRONT_MAIL_DELIVERY: 'capture',
+    MAILFRONT_CLOCK: 'movable',
     ...(opts.plugins ? { MAILFRONT_PLUGINS: opts.plugins.join(',') } : {}),
     ...(typeof fixtures === 'string' && fixtures !== 'demo' ? { MAILFRONT_FIXTURES: fixtures } : {}),
     ...opts.env,
@@ -107,6 +122,14 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
         `mailfront ${init?.method ?? 'GET'} /_mailfront${path}: ${res.status} ${await res.text()}`,
       )
     return res
+  }
+  const moveClock = async (body: unknown): Promise<Date> => {
+    const res = await admin('/clock', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    return new Date(((await res.json()) as { now: string }).now)
   }
   return {
     url: running.url,
@@ -141,6 +164,12 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(f),
       })
+    },
+    clock: {
+      now: async () => new Date(((await (await admin('/clock')).json()) as { now: string }).now),
+      advance: (by) => moveClock({ advance: String(by) }),
+      set: (at) => moveClock({ set: at instanceof Date ? at.toISOString() : at }),
+      reset: () => moveClock({ reset: true }),
     },
     async close() {
       await running.stop()

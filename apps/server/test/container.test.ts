@@ -86,6 +86,11 @@ describe.skipIf(podmanMissing !== undefined)('the container image', () => {
     )
     expect(await podman('top', first.name, 'user')).not.toMatch(/\broot\b/)
 
+    // The README's way to the local CA that issued the HTTPS certificate.
+    expect(await podman('exec', first.name, 'node', 'apps/server/bin/mailfront.js', 'ca')).toMatch(
+      /^-----BEGIN CERTIFICATE-----/,
+    )
+
     // The HEALTHCHECK (kept by the docker image format) runs /readyz inside the container.
     await podman('healthcheck', 'run', first.name) // exits non-zero when unhealthy
     expect(await podman('inspect', '--format', '{{.State.Health.Status}}', first.name)).toBe('healthy')

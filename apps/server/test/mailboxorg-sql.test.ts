@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { preparePlugin } from '@mailfront/core'
 import { createTestContext, mountPluginForTest } from '@mailfront/core/testing'
 import { mailboxorgPlugin } from '@mailfront/plugin-mailboxorg'
 import { pgliteAdapter, sqliteAdapter } from '@mailfront/storage-sql'
@@ -19,8 +20,9 @@ const backends = [
 describe.each(backends)('mailbox.org round two on %s', (_, make) => {
   it('stores invoices, groups, rooms, linked accounts, tokens, SMS and restore requests, and exports them', async () => {
     const storage = await make()
-    const ctx = createTestContext({ storage })
     const plugin = mailboxorgPlugin()
+    // Prepared here, so that the fixtures below get the plugin's own context type.
+    const ctx = preparePlugin(plugin, createTestContext({ storage }))
     const { app } = await mountPluginForTest(plugin, ctx)
     const fx = plugin.fixtures!
     await fx.load(ctx, fx.schema.parse(DEMO))
@@ -112,8 +114,9 @@ describe.each(backends)('mailbox.org round two on %s', (_, make) => {
 
     // Into a new store: rows loaded with their ids, then new ones created next to them.
     const storage2 = await make()
-    const ctx2 = createTestContext({ storage: storage2 })
-    const again = await mountPluginForTest(mailboxorgPlugin(), ctx2)
+    const plugin2 = mailboxorgPlugin()
+    const ctx2 = preparePlugin(plugin2, createTestContext({ storage: storage2 }))
+    const again = await mountPluginForTest(plugin2, ctx2)
     await fx.load(ctx2, fx.schema.parse(first))
     const res = await again.app.request('/v1/', {
       method: 'POST',

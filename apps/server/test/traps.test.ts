@@ -84,15 +84,18 @@ describe('MAILFRONT_TLS=off', () => {
       level: 40,
       msg: 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy',
     })
-    // The printed lines: a URL a client can dial (never 0.0.0.0), the warning before the banner.
+    // The printed lines: URLs a client can dial (never http://0.0.0.0), the warning before the banner.
     const printed = out.split('\n').filter((l) => l && !l.startsWith('{'))
-    expect(printed.filter((l) => l.includes('0.0.0.0'))).toEqual([])
+    expect(printed.filter((l) => /https?:\/\/0\.0\.0\.0/.test(l))).toEqual([])
     expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const warned = printed.findIndex((l) => l.startsWith('warning: TLS is off and HTTPS is required'))
     const banner = printed.findIndex((l) => l.startsWith('mailfront http://127.0.0.1:'))
     expect(warned).toBeGreaterThanOrEqual(0)
     expect(warned).toBeLessThan(banner)
-    expect(printed.some((l) => l.startsWith('SMTP submission on 127.0.0.1:'))).toBe(true)
+    // The SMTP line names the listen address (every interface); its URL the loopback one.
+    expect(printed.find((l) => l.startsWith('SMTP submission on 0.0.0.0:'))).toContain(
+      'captured mail: http://127.0.0.1:',
+    )
     const port = new URL(srv.url).port
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/account`)
     expect(res.status).toBe(403)

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { OpenAPIHono } from '@hono/zod-openapi'
-import type { Context, Hono, MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { type Clock, systemClock } from './clock.ts'
 import { buildPluginApp, validatePlugins } from './compose.ts'
 import type { OptionsSchema } from './options.ts'
@@ -17,7 +17,7 @@ import {
 } from './plugin.ts'
 import { memoryRateLimitStore } from './ratelimit/memory.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
-import { hostBase, namespacePatterns, type PluginMount, useOnPaths } from './scope.ts'
+import { type HostApp, hostBase, namespacePatterns, type PluginMount, useOnPaths } from './scope.ts'
 import { preparePlugin } from './setup.ts'
 import type { StorageAdapter } from './storage/types.ts'
 
@@ -66,7 +66,7 @@ export function pluginContext(o: MountPluginOptions<object>): PluginContext {
     clock,
     log: o.log ?? silentLogger,
     secret: o.secret ?? randomBytes(32).toString('base64url'),
-    options: o.options ?? {},
+    options: (o.options ?? {}) as Record<string, unknown>,
     state: undefined,
     events: o.events ?? noEvents,
     requireHttps: o.requireHttps ?? false,
@@ -115,7 +115,7 @@ export interface RouteOptions {
  * routes, its OpenAPI registry).
  */
 export function routePluginApp(
-  root: Hono<any, any, any>,
+  root: HostApp,
   plugin: MailfrontPlugin,
   ctx: PluginContext,
   o: RouteOptions = {},
@@ -139,15 +139,17 @@ export function routePluginApp(
  * for its CLI commands, fixtures or `plugin.start(ctx)` background work.
  */
 export async function mountPlugin<Sch extends OptionsSchema | undefined, S>(
-  app: Hono<any, any, any>,
+  app: HostApp,
   plugin: PluginDef<Sch, S>,
   o: MountPluginOptions<OptionsOf<Sch>>,
 ): Promise<PluginContext<OptionsOf<Sch>, S>> {
-  validatePlugins([plugin as MailfrontPlugin])
-  const ctx = preparePlugin(plugin as MailfrontPlugin, pluginContext(o))
-  await o.storage.migrate(plugin.models ?? {})
-  await plugin.init?.(ctx)
-  routePluginApp(app, plugin as MailfrontPlugin, ctx, {
+  // The server's view of the plugin: its hooks take the context built here from its own schema.
+  const p = plugin as unknown as MailfrontPlugin
+  validatePlugins([p])
+  const ctx: PluginContext = preparePlugin(p, pluginContext(o))
+  await o.storage.migrate(p.models ?? {})
+  await p.init?.(ctx)
+  routePluginApp(app, p, ctx, {
     prefix: o.prefix,
     before: [requestInfo(o.clientAddress)],
   })

@@ -32,6 +32,10 @@ export type PluginEnv = {
     mailfront?: RequestInfo
     /** Where the plugin that answers is mounted (set on its own paths by `routePluginApp`). */
     mount?: PluginMount
+    /**
+     * Who the request authenticated as: what the route helper's `auth` returned, set before the
+     * request is validated; a handler gets it typed as its `auth` input.
+     */
     principal?: unknown
   }
 }
@@ -58,7 +62,7 @@ export interface PluginEvents {
  * What every hook of a plugin gets. `O` is the plugin's parsed options (from its zod schema), `S` the
  * state its `setup` returned: built once, before `routes`, read everywhere else.
  */
-export interface PluginContext<O = any, S = any> {
+export interface PluginContext<O = Record<string, unknown>, S = unknown> {
   storage: StorageAdapter
   rateLimits: RateLimitStore
   clock: Clock
@@ -90,7 +94,7 @@ export interface CommandDef<C extends PluginContext = PluginContext> {
   run(ctx: C, args: string[], opts: Record<string, string | boolean | undefined>): Promise<unknown>
 }
 
-export interface FixturesDef<T = any, C extends PluginContext = PluginContext> {
+export interface FixturesDef<T = unknown, C extends PluginContext = PluginContext> {
   /** Validates the plugin's section of a fixtures file. */
   schema: ZodType<T>
   /** Idempotent: upsert by natural key. */
@@ -117,6 +121,8 @@ export function defineFixtures<Sch extends ZodType, C extends PluginContext = Pl
 /** A plugin's typed options: its schema's output (none without a schema). */
 export type OptionsOf<Sch> = Sch extends OptionsSchema ? output<Sch> : Record<string, never>
 type Ctx<Sch, S> = PluginContext<OptionsOf<Sch>, S>
+// Shared definitions typed with a wider context (`CommandDef[]`) never widen the state `setup` gives.
+type Wide<Sch, S> = NoInfer<Ctx<Sch, S>>
 
 export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema | undefined, S = unknown> {
   id: string
@@ -147,12 +153,12 @@ export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema
   routes(app: OpenAPIHono<PluginEnv>, ctx: Ctx<Sch, S>): void
   /** OpenRPC document, for JSON-RPC plugins. */
   openrpc?(ctx: Ctx<Sch, S>): object
-  commands?: CommandDef<Ctx<Sch, S>>[]
+  commands?: CommandDef<Wide<Sch, S>>[]
   /** Logins this plugin accepts on the SMTP submission port, and what it allows them. */
-  smtpAuth?(ctx: Ctx<Sch, S>): SmtpAuth
+  smtpAuth?(ctx: Wide<Sch, S>): SmtpAuth
   /** The addresses this plugin hosts (its mailboxes): who may write to them, what delivery does. */
-  localDelivery?(ctx: Ctx<Sch, S>): LocalDelivery
-  fixtures?: FixturesDef<any, any>
+  localDelivery?(ctx: Wide<Sch, S>): LocalDelivery
+  fixtures?: FixturesDef<unknown, Wide<Sch, S>>
   init?(ctx: Ctx<Sch, S>): Promise<void>
   /** Background work for a serving process (never for one-shot CLI commands); returns its stop. */
   start?(ctx: Ctx<Sch, S>): () => Promise<void>
@@ -160,7 +166,7 @@ export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema
 }
 
 /** A plugin as the server holds it, whatever its options and state. */
-export type MailfrontPlugin = PluginDef<any, any>
+export type MailfrontPlugin = PluginDef<OptionsSchema | undefined, unknown>
 
 /** Type-check a plugin object: its hooks get its parsed options and its setup's state. */
 export function definePlugin<Sch extends OptionsSchema | undefined = undefined, S = undefined>(

@@ -1,4 +1,4 @@
-import type { Context, Hono, MiddlewareHandler } from 'hono'
+import type { Context, Hono, MiddlewareHandler, Schema } from 'hono'
 import { getPath } from 'hono/utils/url'
 import type { PluginEnv } from './plugin.ts'
 
@@ -66,8 +66,17 @@ export function namespacePatterns(paths: string[], base = ''): string[] {
   return paths.filter((p) => !paths.includes(`${p}/*`)).map((p) => base + p)
 }
 
+/**
+ * A Hono app a plugin is routed into, whatever the host's env and schema: what the core calls on it.
+ * `Hono` and `OpenAPIHono` apps of any type parameters are one.
+ */
+export interface HostApp {
+  use(path: string, ...handlers: MiddlewareHandler[]): unknown
+  route(path: string, app: Hono<PluginEnv, Schema, string>): unknown
+}
+
 /** Run middleware on a plugin's own paths only, never on the host's other routes. */
-export function useOnPaths(app: Hono<any, any, any>, patterns: string[], ...mw: MiddlewareHandler[]): void {
+export function useOnPaths(app: HostApp, patterns: string[], ...mw: MiddlewareHandler[]): void {
   if (!mw.length) return
   for (const p of patterns) app.use(p, ...mw)
 }

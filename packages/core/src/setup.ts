@@ -1,5 +1,5 @@
-import { OptionsError, optionEnvName } from './options.ts'
-import type { MailfrontPlugin, PluginContext } from './plugin.ts'
+import { OptionsError, type OptionsSchema, optionEnvName } from './options.ts'
+import type { MailfrontPlugin, OptionsOf, PluginContext, PluginDef } from './plugin.ts'
 
 const prepared = new WeakSet<PluginContext>()
 
@@ -13,7 +13,9 @@ export function optionsWithDefaults(plugin: MailfrontPlugin, given: object = {})
   const out: Record<string, unknown> = { ...given }
   for (const [key, schema] of Object.entries(plugin.options.shape)) {
     if (out[key] !== undefined) continue
-    const r = (schema as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse(undefined)
+    const r = (
+      schema as unknown as { safeParse(v: unknown): { success: boolean; data?: unknown } }
+    ).safeParse(undefined)
     if (!r.success) throw new OptionsError(`${optionEnvName(plugin.id, key)} is required`)
     if (r.data !== undefined) out[key] = r.data
   }
@@ -24,10 +26,17 @@ export function optionsWithDefaults(plugin: MailfrontPlugin, given: object = {})
  * Give a context its plugin's typed options (defaults filled in) and the state its `setup` builds,
  * once. Throws `OptionsError`.
  */
-export function preparePlugin<C extends PluginContext>(plugin: MailfrontPlugin, ctx: C): C {
-  if (prepared.has(ctx)) return ctx
-  const out = { ...ctx, options: optionsWithDefaults(plugin, ctx.options), state: undefined } as C
+export function preparePlugin<C extends PluginContext, Sch extends OptionsSchema | undefined, S>(
+  plugin: PluginDef<Sch, S>,
+  ctx: C,
+): Prepared<C, Sch, S> {
+  if (prepared.has(ctx)) return ctx as unknown as Prepared<C, Sch, S>
+  const p = plugin as unknown as MailfrontPlugin
+  const out = { ...ctx, options: optionsWithDefaults(p, ctx.options as object), state: undefined } as C
   prepared.add(out)
-  if (plugin.setup) out.state = plugin.setup(out as never)
-  return out
+  if (p.setup) out.state = p.setup(out as never)
+  return out as unknown as Prepared<C, Sch, S>
 }
+
+/** A context prepared for a plugin: its options and state typed as the plugin's. */
+export type Prepared<C, Sch, S> = Omit<C, 'options' | 'state'> & PluginContext<OptionsOf<Sch>, S>

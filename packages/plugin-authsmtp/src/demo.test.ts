@@ -36,8 +36,10 @@ describe('the demo banner', () => {
     expect(await (await limited.app.request('/restful/basic_user/aa12345', firstCurl)).text()).toContain(
       '<code>1</code>',
     )
-    // The variable the banner names is the option's: MAILFRONT_AUTHSMTP_ + RATE_WINDOW_S.
-    const open = await demoApp({ rate_window_s: '0' })
+    // The variable the banner names is the option's: MAILFRONT_AUTHSMTP_ + rate_window_s.
+    const env = 'MAILFRONT_AUTHSMTP_RATE_WINDOW_S'
+    expect(lines[1]).toContain(`${env}=0`)
+    const open = await demoApp({ [env.slice('MAILFRONT_AUTHSMTP_'.length).toLowerCase()]: '0' })
     for (let i = 0; i < 3; i++)
       expect(await (await open.app.request('/restful/basic_user/aa12345', firstCurl)).text()).toContain(
         '<basic_user>',

@@ -12,8 +12,9 @@ import { demo } from './demo.ts'
 import { ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { examplePlugin } from './index.ts'
+import type { ExampleOptions, ExampleState } from './options.ts'
 
-let ctx: TestContext
+let ctx: TestContext<ExampleOptions, ExampleState>
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 let pluginApp: Awaited<ReturnType<typeof mountPluginForTest>>['pluginApp']
 const ADMIN = encodeBasic('admin', 'demo-admin-password')

@@ -1,10 +1,11 @@
-import { hashPassword } from '@mailfront/core'
+import { hashPassword, preparePlugin } from '@mailfront/core'
 import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { commands } from './cli.ts'
 import { demo } from './demo.ts'
 import { fixtures } from './fixtures.ts'
 import { mailboxorgPlugin } from './index.ts'
+import type { MailboxorgContext } from './setup.ts'
 import { ACCOUNT } from './store.ts'
 
 // Tenants do not learn each other's names (scope before existence), and no login shadows another.
@@ -13,6 +14,8 @@ import { ACCOUNT } from './store.ts'
 const DEMO = structuredClone(demo.data)
 
 let ctx: TestContext
+/** The context as the plugin's hooks see it (its options and state), for its CLI commands. */
+let prepared: MailboxorgContext
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 
 async function call(method: string, params: unknown = '', session?: string) {
@@ -32,7 +35,9 @@ const login = async (user: string, pass: string) => {
 const sessions: Record<string, string> = {}
 beforeAll(async () => {
   ctx = createTestContext()
-  ;({ app } = await mountPluginForTest(mailboxorgPlugin(), ctx))
+  const plugin = mailboxorgPlugin()
+  prepared = preparePlugin(plugin, ctx)
+  ;({ app } = await mountPluginForTest(plugin, prepared))
   await fixtures.load(ctx, fixtures.schema.parse(DEMO))
   const admin = await login('demo_admin', 'demo-admin-pass')
   // Another tenant, with a domain, a mailbox, a mailing list and an app password.
@@ -140,7 +145,7 @@ describe('one login per name', () => {
   })
   it('the CLI refuses an operator or account named like another login', async () => {
     const run = (path: string, args: string[], opts = {}) =>
-      commands.find((c) => c.path.join(' ') === path)!.run(ctx, args, opts)
+      commands.find((c) => c.path.join(' ') === path)!.run(prepared, args, opts)
     await expect(run('mailboxorg operator add', ['other.test', 'reseller', 'pw'])).rejects.toThrow(/already/)
     await expect(run('mailboxorg account add', ['demo_admin'], { plan: 'basic' })).rejects.toThrow(/already/)
   })

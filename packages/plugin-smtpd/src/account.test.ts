@@ -153,7 +153,8 @@ describe('account, users, roles, billing', () => {
       user_count: 1,
       api_key_count: 1,
       is_verified: true,
-      plan_id: 'dbef0751-42b7-424e-8d1f-4ad67c478a2d',
+      // The demo account is on our business plan (every route usable).
+      plan_id: '7d3e6f0a-2c4b-4f5e-9a81-b6c2d4e8f013',
     })
     expect(String(acc.body.created_at_utc)).toHaveLength(10)
     const added = await req('POST', '/api/v1/account/user', {
@@ -164,15 +165,16 @@ describe('account, users, roles, billing', () => {
     expect((await req('GET', '/api/v1/account/user', { auth })).body).toHaveLength(2)
     expect((await req('GET', `/api/v1/account/user/${added.body.id}`, { auth })).body.role).toBe('read_only')
     const plans = await req('GET', '/api/v1/billing/plan')
-    expect(plans.body.map((p: { name: string }) => p.name)).toEqual(['free', 'startup'])
+    expect(plans.body.map((p: { name: string }) => p.name)).toEqual(['free', 'startup', 'business'])
     expect((await req('GET', '/api/v1/billing/plans')).body).toEqual(plans.body)
     expect(
       (await req('GET', '/api/v1/billing/plan/10e5dba8-903d-4623-afc6-0d4a17852931')).body
         .price_usd_per_month,
     ).toBe('90.00')
     expect((await req('GET', '/api/v1/account/billing/plan/current', { auth })).body).toMatchObject({
-      plan_name: 'free',
-      max_emails_per_month: 5000,
+      plan_name: 'business',
+      max_emails_per_month: 1000000,
+      feature_advance_reporting: true,
     })
     expect(
       (await req('GET', '/api/v1/account/billing/usage', { auth })).body.total_by_category,

@@ -7,6 +7,8 @@ export const demo = defineDemo({
       {
         id: '811affc1-66c7-4982-b39e-29f9536b4720',
         account_name: 'Demo account',
+        // The plan on which every route can be tried (free allows one profile and no reporting).
+        plan_id: '7d3e6f0a-2c4b-4f5e-9a81-b6c2d4e8f013',
         is_verified: true,
         country: 'AUS',
         users: [

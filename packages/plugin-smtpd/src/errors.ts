@@ -34,6 +34,36 @@ export const errors = defineErrors({
     message: 'All API requests must be made over HTTPS',
     source: 'ours',
   },
+  PLAN_FEATURE: {
+    code: 40303,
+    status: 403,
+    message: 'Your plan does not include this feature',
+    source: 'ours',
+  },
+  PLAN_PROFILE_LIMIT: {
+    code: 40304,
+    status: 403,
+    message: 'The sending profile limit of the plan has been reached',
+    source: 'ours',
+  },
+  PLAN_TEMPLATE_LIMIT: {
+    code: 40305,
+    status: 403,
+    message: 'The template limit of the plan has been reached',
+    source: 'ours',
+  },
+  PLAN_FORM_LIMIT: {
+    code: 40306,
+    status: 403,
+    message: 'The form limit of the plan has been reached',
+    source: 'ours',
+  },
+  PLAN_API_KEY_LIMIT: {
+    code: 40307,
+    status: 403,
+    message: 'The API key limit of the plan has been reached',
+    source: 'ours',
+  },
   BAD_ID: { code: 40401, status: 404, message: 'Resource ID provided is invalid', source: 'docs' },
   NOT_FOUND: { code: 40402, status: 404, message: 'Not found', source: 'ours' },
   ACCOUNT_NOT_VERIFIED: {

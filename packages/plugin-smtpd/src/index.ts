@@ -5,7 +5,7 @@ import { sendingCommands } from './cli-sending.ts'
 import { demo } from './demo.ts'
 import { errorBody, errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
-import { smtpdOptions, smtpdSetup } from './options.ts'
+import { type SmtpdState, smtpdOptions, smtpdSetup } from './options.ts'
 import { registerAccount } from './routes/account.ts'
 import { registerAnalysis } from './routes/analysis.ts'
 import { registerForms } from './routes/forms.ts'
@@ -33,7 +33,8 @@ export type { Resolver } from './sending/dns.ts'
 export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
   // close() gets no context: every sending service setup built, to stop.
   const sendings: Sending[] = []
-  return definePlugin({
+  // Typed by name: its setup is a method that also records the state, which TypeScript infers late.
+  return definePlugin<typeof smtpdOptions, SmtpdState>({
     id: 'smtpd',
     version: '1',
     // /t/…: open and click tracking; /f/…: public form endpoints.

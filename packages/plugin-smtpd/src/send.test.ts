@@ -224,6 +224,12 @@ describe('POST /api/v1/email/send', () => {
 
   it("enforces the plan's monthly limit (free: 5000), counting only this month's sends", async () => {
     const account = '811affc1-66c7-4982-b39e-29f9536b4720'
+    // The demo account is on the business plan (no limit enforced): move it to free.
+    await t.ctx.storage.updateMany({
+      model: 'smtpd_account',
+      where: { field: 'id', value: account },
+      set: { plan_id: 'dbef0751-42b7-424e-8d1f-4ad67c478a2d' },
+    })
     const now = t.ctx.clock.now()
     for (let i = 0; i < 4999; i++)
       await t.ctx.storage.create({

@@ -4,12 +4,13 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { commands } from './cli.ts'
 import { fixtures } from './fixtures.ts'
 import { tmailPlugin } from './index.ts'
+import type { TmailOptions, TmailState } from './options.ts'
 
 // Issue #12 for tmail: the admin's Basic auth on the core's login throttle (failures only, refused
 // before any check, cached credentials included), 503 `{msg, raw}` while the store is down, and
 // hashes from fixtures and the CLI bounded.
 const ADMIN = encodeBasic('admin', 'admin')
-let ctx: TestContext
+let ctx: TestContext<TmailOptions, TmailState>
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 
 // bcrypt at its lowest accepted cost keeps many failures fast; the throttle does not depend on the cost.

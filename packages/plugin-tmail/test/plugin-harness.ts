@@ -4,11 +4,12 @@ import { expect } from 'vitest'
 import { demo } from '../src/demo.ts'
 import { fixtures } from '../src/fixtures.ts'
 import { tmailPlugin } from '../src/index.ts'
+import type { TmailOptions, TmailState } from '../src/options.ts'
 
 // The harness of the plugin's HTTP tests (src/{plugin,users,queue}.test.ts): the plugin mounted over
 // the seed's admin and queue, requests as the admin, and the exact error check.
 
-export let ctx: TestContext
+export let ctx: TestContext<TmailOptions, TmailState>
 export let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']
 export const ADMIN = encodeBasic('admin', 'admin')
 export const TYPE = 'application/json; charset=UTF-8'

@@ -175,6 +175,14 @@ export class StartedMailfrontContainer extends AbstractStartedContainer {
     })
   }
 
+  /** The container's local CA certificate (PEM), which issued its HTTPS certificate: trust it in your client. */
+  async caCertificate(): Promise<string> {
+    const r = await this.exec(['cat', '/data/ca-cert.pem'])
+    if (r.exitCode !== 0)
+      throw new Error(`mailfront: no CA certificate in the container (${r.output.trim()})`)
+    return r.output
+  }
+
   /** Empty the store and load the demo data again; clears the request log and the faults. */
   async reset(): Promise<void> {
     await this.admin('/reset', 'POST')

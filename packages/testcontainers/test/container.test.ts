@@ -65,6 +65,18 @@ describe.skipIf(podmanMissing !== undefined)('MailfrontContainer (testcontainers
     expect(mf.url).toMatch(/^https:\/\/[^:]+:\d+$/)
     expect(mf.smtp).toMatchObject({ user: 'aa12345', pass: 'demo-smtp-password' })
     expect((await call(`${mf.url}/readyz`)).status).toBe(200)
+    // The local CA that issued the HTTPS certificate: a client that trusts it verifies the server.
+    const ca = await mf.caCertificate()
+    expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/)
+    const verified = await new Promise<number>((resolve, reject) =>
+      request(`${mf!.url}/readyz`, { ca, servername: 'localhost' }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+        .on('error', reject)
+        .end(),
+    )
+    expect(verified).toBe(200)
 
     // A provider call: SMTPD's OAuth password grant with the demo login; tmail is not mounted.
     const basic = `Basic ${btoa('jack.truong@example.com:demo-password')}`

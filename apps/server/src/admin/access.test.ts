@@ -146,3 +146,51 @@ describe.each(['false', 'true'])('the X-Forwarded-For attack, MAILFRONT_TRUST_PR
     }
   })
 })
+
+// Issue 24, item 9: the admin routes read any body whole.
+describe('the admin body limit', () => {
+  const root = new Hono()
+  root.route(
+    '/_mailfront',
+    createAdminApp({
+      bodyLimit: 1024,
+      groups: [(a) => a.post('/echo', async (c) => c.json({ size: (await c.req.text()).length }))],
+    }),
+  )
+  it('413 over it, declared or chunked; under it, read', async () => {
+    const ok = await root.request('/_mailfront/echo', { method: 'POST', body: 'x'.repeat(1024) })
+    expect([ok.status, await ok.json()]).toEqual([200, { size: 1024 }])
+    const declared = await root.request('/_mailfront/echo', { method: 'POST', body: 'x'.repeat(1025) })
+    expect([declared.status, await declared.json()]).toEqual([
+      413,
+      { error: 'request body too large: at most 1024 bytes' },
+    ])
+    const chunks = new ReadableStream<Uint8Array>({
+      start(ctl) {
+        for (let i = 0; i < 8; i++) ctl.enqueue(new Uint8Array(512))
+        ctl.close()
+      },
+    })
+    const chunked = await root.request('/_mailfront/echo', {
+      method: 'POST',
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit)
+    expect(chunked.status).toBe(413)
+  })
+  it('the real admin API has one: 16 MiB', async () => {
+    const { ADMIN_BODY_LIMIT } = await import('./app.ts')
+    expect(ADMIN_BODY_LIMIT).toBe(16 * 1024 * 1024)
+    const rt = await runtime({ MAILFRONT_PLUGINS: 'tmail' })
+    try {
+      const res = await rt.app.request('/_mailfront/fixtures', {
+        method: 'POST',
+        headers: { 'Content-Length': String(ADMIN_BODY_LIMIT + 1) },
+        body: '{}',
+      })
+      expect(res.status).toBe(413)
+    } finally {
+      await rt.close()
+    }
+  })
+})

@@ -1,7 +1,10 @@
 import { encodeBasic, silentLogger } from '@mailfront/core'
+import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from '../runtime.ts'
+import { createAdminApp } from './app.ts'
+import { AdminEvents, eventRoutes, MAX_STREAMS_PER_ADDRESS } from './events.ts'
 
 describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
   let rt: Runtime
@@ -73,5 +76,66 @@ describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
     expect(await next()).toMatchObject({ event: 'reset' })
     abort.abort()
     await reader.cancel().catch(() => undefined)
+  })
+})
+
+// Issue 24, item 9: one address held 256 streams open, none ever ended.
+describe('event streams are bounded', () => {
+  function app(lifetimeMs?: number) {
+    const root = new Hono()
+    root.use('*', async (c, next) => {
+      ;(c.set as (k: string, v: unknown) => void)('mailfront', { ip: c.req.header('x-test-ip') ?? '' })
+      await next()
+    })
+    const events = new AdminEvents()
+    root.route(
+      '/_mailfront',
+      createAdminApp({ groups: [eventRoutes(events, lifetimeMs ? { lifetimeMs } : {})] }),
+    )
+    return root
+  }
+  const open = async (a: Hono, ip: string) => {
+    const abort = new AbortController()
+    const res = await a.request('/_mailfront/events', { headers: { 'x-test-ip': ip }, signal: abort.signal })
+    if (res.status === 200) {
+      const reader = res.body!.getReader()
+      await reader.read() // the hello
+      const close = () => {
+        abort.abort()
+        return reader.cancel().catch(() => undefined)
+      }
+      return { res, close, reader }
+    }
+    return { res, close: () => undefined, reader: undefined }
+  }
+
+  it(`at most ${MAX_STREAMS_PER_ADDRESS} per client address: 429 with Retry-After above, others unaffected`, async () => {
+    const a = app()
+    const held = []
+    for (let i = 0; i < MAX_STREAMS_PER_ADDRESS; i++) held.push(await open(a, '198.51.100.1'))
+    expect(held.map((h) => h.res.status)).toEqual(Array(MAX_STREAMS_PER_ADDRESS).fill(200))
+    const over = await open(a, '198.51.100.1')
+    expect([over.res.status, over.res.headers.get('retry-after'), await over.res.json()]).toEqual([
+      429,
+      '5',
+      { error: `at most ${MAX_STREAMS_PER_ADDRESS} event streams per client address` },
+    ])
+    const other = await open(a, '198.51.100.2')
+    expect(other.res.status).toBe(200)
+    // A closed stream frees its place.
+    await held.pop()!.close()
+    let again = await open(a, '198.51.100.1')
+    for (let i = 0; i < 100 && again.res.status === 429; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      again = await open(a, '198.51.100.1')
+    }
+    expect(again.res.status).toBe(200)
+    for (const h of [...held, other, again]) await h.close()
+  })
+
+  it('each stream ends after its lifetime (the client reconnects)', async () => {
+    const s = await open(app(300), '198.51.100.3')
+    expect(s.res.status).toBe(200)
+    for (;;) if ((await s.reader!.read()).done) break
   })
 })

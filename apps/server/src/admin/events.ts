@@ -16,12 +16,40 @@ export class AdminEvents {
 }
 
 const KEEPALIVE_MS = 15_000
+/** Streams one client address may hold open at once; more answer 429. */
+export const MAX_STREAMS_PER_ADDRESS = 16
+/** A stream ends after this long; the UI (and EventSource) reconnect on their own. */
+export const STREAM_LIFETIME_MS = 30 * 60_000
 
-/** GET /_mailfront/events: server-sent events, one per change, with a comment every 15 s. */
-export function eventRoutes(events: AdminEvents): AdminRoutes {
+/**
+ * GET /_mailfront/events: server-sent events, one per change, with a comment every 15 s. Bounded: at
+ * most `maxPerAddress` open streams per client address (429 with Retry-After above), each ended after
+ * `lifetimeMs`, so no client can hold an unbounded number of them, or one forever.
+ */
+export function eventRoutes(
+  events: AdminEvents,
+  opts: { maxPerAddress?: number; lifetimeMs?: number } = {},
+): AdminRoutes {
+  const max = opts.maxPerAddress ?? MAX_STREAMS_PER_ADDRESS
+  const lifetime = opts.lifetimeMs ?? STREAM_LIFETIME_MS
+  const open = new Map<string, number>()
   return (admin) => {
-    admin.get('/events', (c) =>
-      streamSSE(c, async (stream) => {
+    admin.get('/events', (c) => {
+      // The client address the server resolved for this request ('' in process).
+      const ip = (c.get as (k: string) => { ip?: string } | undefined)('mailfront')?.ip ?? ''
+      const n = open.get(ip) ?? 0
+      if (n >= max) {
+        c.header('Retry-After', '5')
+        return c.json({ error: `at most ${max} event streams per client address` }, 429)
+      }
+      open.set(ip, n + 1)
+      const release = () => {
+        const left = (open.get(ip) ?? 1) - 1
+        if (left > 0) open.set(ip, left)
+        else open.delete(ip)
+      }
+      return streamSSE(c, async (stream) => {
+        const ends = Date.now() + lifetime
         const queue: AdminEvent[] = []
         let wake: (() => void) | undefined
         const off = events.subscribe((e) => {
@@ -32,28 +60,31 @@ export function eventRoutes(events: AdminEvents): AdminRoutes {
           off()
           wake?.()
         })
-        await stream.writeSSE({ event: 'hello', data: '{}' })
         try {
+          await stream.writeSSE({ event: 'hello', data: '{}' })
           while (!stream.aborted && !stream.closed) {
             const e = queue.shift()
             if (e) {
               await stream.writeSSE({ event: e.type, data: JSON.stringify(e.data ?? {}) })
               continue
             }
+            const left = ends - Date.now()
+            if (left <= 0) break
             await new Promise<void>((r) => {
-              const t = setTimeout(r, KEEPALIVE_MS)
+              const t = setTimeout(r, Math.min(KEEPALIVE_MS, left))
               wake = () => {
                 clearTimeout(t)
                 r()
               }
             })
             wake = undefined
-            if (!queue.length && !stream.aborted) await stream.write(': keep-alive\n\n')
+            if (!queue.length && !stream.aborted && Date.now() < ends) await stream.write(': keep-alive\n\n')
           }
         } finally {
           off()
+          release()
         }
-      }),
-    )
+      })
+    })
   }
 }

@@ -1,6 +1,6 @@
 import {
   ApiError,
-  CoreErrorCodes,
+  CORE_ERRORS,
   type MailfrontPlugin,
   type PluginEnv,
   storeUnavailableApiError,
@@ -42,19 +42,8 @@ export const FaultInput = z
 
 export type Fault = z.infer<typeof FaultInput> & { id: number; fired: number }
 
-/** Codes every plugin renders, with the status they carry when the plugin's table does not say. */
-const CORE_DEFAULTS: Record<string, { status: number; message: string }> = {
-  [CoreErrorCodes.RATE_LIMITED]: { status: 429, message: 'Too many requests' },
-  [CoreErrorCodes.INTERNAL]: { status: 500, message: 'Internal error' },
-  [CoreErrorCodes.NOT_FOUND]: { status: 404, message: 'Not found' },
-  [CoreErrorCodes.VALIDATION_FAILED]: { status: 400, message: 'Validation failed' },
-  [CoreErrorCodes.BODY_TOO_LARGE]: { status: 413, message: 'Request body too large' },
-  [CoreErrorCodes.HTTPS_REQUIRED]: { status: 403, message: 'HTTPS is required' },
-  [CoreErrorCodes.SERVICE_UNAVAILABLE]: {
-    status: 503,
-    message: 'Service temporarily unavailable, try again later',
-  },
-}
+/** Codes every plugin renders (defineErrors merges them into each table), with their default status. */
+const CORE_DEFAULTS: Record<string, { status: number; message: string }> = CORE_ERRORS
 
 export const errorCodesOf = (p: MailfrontPlugin) => [
   ...new Set([...Object.keys(p.errors), ...Object.keys(CORE_DEFAULTS)]),

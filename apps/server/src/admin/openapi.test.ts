@@ -37,6 +37,7 @@ describe('the admin API describes itself', () => {
     expect(doc.servers).toEqual([{ url: '/_mailfront' }])
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/',
+      '/clock',
       '/events',
       '/faults',
       '/fixtures',

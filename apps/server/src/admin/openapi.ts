@@ -201,6 +201,19 @@ export function adminOpenApi(version: string): Record<string, unknown> {
         }),
         delete: op('faults', 'Clear every fault', { responses: { 200: json({ type: 'object' }) } }),
       },
+      '/clock': {
+        get: op('clock', 'The time every rule reads: {now, movable, offsetMs}', {
+          responses: { 200: json({ type: 'object' }) },
+        }),
+        post: op('clock', 'Move the clock: {advance: "31d"}, {set: "<ISO instant>"} or {reset: true}', {
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            200: json({ type: 'object' }, 'the clock after the move'),
+            400: error('a bad move'),
+            409: error('the clock is not movable (MAILFRONT_CLOCK)'),
+          },
+        }),
+      },
       '/events': {
         get: op('events', 'Server-sent events: request, mail, reset, fixtures, faults', {
           responses: {

@@ -4,7 +4,11 @@ import type { z } from 'zod'
  * One JSON-RPC method, declared once: its zod params validate the call and, with its result, make the
  * OpenRPC document. `C` is what the plugin hands each handler (its call context).
  */
-export interface RpcMethod<P extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType, C = any> {
+export interface RpcMethod<
+  P extends z.ZodObject = z.ZodObject,
+  R extends z.ZodType = z.ZodType,
+  C = unknown,
+> {
   name: string
   summary: string
   params: P
@@ -15,7 +19,7 @@ export interface RpcMethod<P extends z.ZodObject = z.ZodObject, R extends z.ZodT
 }
 
 /** A method as a table holds it: params and result erased, with the plugin's own fields `X`. */
-export type MethodDef<C = any, X extends object = {}> = RpcMethod<z.ZodObject, z.ZodType, C> & X
+export type MethodDef<C = unknown, X extends object = {}> = RpcMethod<z.ZodObject, z.ZodType, C> & X
 
 /**
  * A `defineMethod` for one plugin: the handler's call context `C`, and fields `X` the plugin's hooks

@@ -10,7 +10,8 @@ import { rateLimitModels } from '../ratelimit/storage.ts'
 import { preparePlugin } from '../setup.ts'
 import { memoryAdapter } from '../storage/memory.ts'
 
-export interface TestContext extends PluginContext {
+/** A plugin context for tests; `O` and `S` are the plugin's options and state once prepared. */
+export interface TestContext<O = Record<string, unknown>, S = unknown> extends PluginContext<O, S> {
   clock: ManualClock
   counters: { authFailures: number; rateLimited: number; slowHashes: number }
 }

@@ -1,6 +1,7 @@
 import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
 import { errors } from '../errors.ts'
+import { requireReporting, retentionStart } from '../plan-limits.ts'
 import { SEND_EVENT, type SendEventRow } from '../sending/models.ts'
 import type { Sending } from '../sending/service.ts'
 import { authed, json, smtpdRoutes } from './common.ts'
@@ -92,16 +93,23 @@ export function registerAnalysis(app: OpenAPIHono<PluginEnv>, authorize: Authori
           'Summary',
         ),
       },
-      errors: ['VALIDATION_FAILED'],
+      errors: ['VALIDATION_FAILED', 'PLAN_FEATURE'],
     }),
     async (c, { auth: p, query }) => {
-      const { from, to, period } = periodOf(query, ctx.clock.now())
+      const now = ctx.clock.now()
+      const plan = await requireReporting(ctx, p.accountId, 'basic')
+      const { from, to, period } = periodOf(query, now)
       const span = to - from
+      // Events older than the plan keeps are gone: they count in neither period.
+      const kept = retentionStart(plan, now)
       const group_by: Record<string, { current: number; previous: number; delta: number }> = {}
       for (const [key, type] of Object.entries(SUMMARY_KEYS)) {
         const [current, previous] = await Promise.all([
-          db.count({ model: SEND_EVENT, where: within(p.accountId, from, to, [type]) }),
-          db.count({ model: SEND_EVENT, where: within(p.accountId, from - span, from, [type], false) }),
+          db.count({ model: SEND_EVENT, where: within(p.accountId, Math.max(from, kept), to, [type]) }),
+          db.count({
+            model: SEND_EVENT,
+            where: within(p.accountId, Math.max(from - span, kept), from, [type], false),
+          }),
         ])
         group_by[key] = { current, previous, delta: current - previous }
       }
@@ -124,13 +132,15 @@ export function registerAnalysis(app: OpenAPIHono<PluginEnv>, authorize: Authori
         summary,
         request: { query: Period },
         ok: { status: 200, body: json(Grouped, summary) },
-        errors: ['VALIDATION_FAILED'],
+        errors: ['VALIDATION_FAILED', 'PLAN_FEATURE'],
       }),
       async (c, { auth: p, query }) => {
-        const { from, to, period } = periodOf(query, ctx.clock.now())
+        const now = ctx.clock.now()
+        const plan = await requireReporting(ctx, p.accountId, 'advance')
+        const { from, to, period } = periodOf(query, now)
         const rows = await db.findMany<SendEventRow>({
           model: SEND_EVENT,
-          where: within(p.accountId, from, to, types),
+          where: within(p.accountId, Math.max(from, retentionStart(plan, now)), to, types),
         })
         const group_by: Record<string, number> = {}
         for (const e of rows) group_by[key(e)] = (group_by[key(e)] ?? 0) + 1

@@ -2,6 +2,7 @@ import { type OpenAPIHono, type PluginContext, type PluginEnv, z } from '@mailfr
 import { createApiKey } from '../accounts.ts'
 import type { Authorize } from '../auth.ts'
 import { errors } from '../errors.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { API_KEY, type ApiKeyRow, apiKeyView } from '../store.ts'
 import type { Tokens } from '../tokens.ts'
 import { AUTH_ERRORS, accountGet, bearer, type C, json, smtpdRoutes } from './common.ts'
@@ -36,11 +37,12 @@ export function registerApiKeys(
       request: { body: { content: { 'application/json': { schema: NewApiKey } }, required: true } },
       responses: {
         201: json(CreatedKey, 'Created (PascalCase keys, as documented)'),
-        ...errorResponses(...AUTH_ERRORS, 'VALIDATION_FAILED'),
+        ...errorResponses(...AUTH_ERRORS, 'VALIDATION_FAILED', 'PLAN_API_KEY_LIMIT'),
       },
       need: 'manage_keys',
     },
     async (c, { auth: p, body }) => {
+      await requireRoom(ctx, p.accountId, 'api_keys')
       const { row, secret } = await createApiKey(ctx, {
         account_id: p.accountId,
         created_by: p.user.id,

@@ -2,6 +2,7 @@ import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
 import { readFields } from '../body.ts'
 import { errors } from '../errors.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { createForm, formView, notificationText, settleForm, throttleFormPost } from '../sending/forms.ts'
 import { FORM, type FormRow, PROFILE, type ProfileRow } from '../sending/models.ts'
 import { createSend } from '../sending/sends.ts'
@@ -31,9 +32,10 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
       summary: "Create a form on an active profile's link domain; it starts `creating`",
       request: jsonBody(NewForm),
       ok: { status: 200, body: json(Form, 'Form created') },
-      errors: ['VALIDATION_FAILED', 'DOMAIN_NOT_READY'],
+      errors: ['VALIDATION_FAILED', 'DOMAIN_NOT_READY', 'PLAN_FORM_LIMIT'],
     }),
     async (c, { auth: p, body }) => {
+      await requireRoom(ctx, p.accountId, 'forms')
       const f = await createForm(ctx, p.accountId, body)
       sending.background('form setup', () => settleForm(ctx, f))
       return c.json(formView(f, opts.trackingBaseUrl))

@@ -1,6 +1,7 @@
 import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
 import { errors } from '../errors.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { PROFILE, type ProfileRow } from '../sending/models.ts'
 import { createProfile, profileView, settle, setupView, verifyProfile } from '../sending/profiles.ts'
 import type { Sending } from '../sending/service.ts'
@@ -39,9 +40,10 @@ export function registerProfiles(app: OpenAPIHono<PluginEnv>, authorize: Authori
         summary: `Create a sending profile; it starts \`creating\`${tag}`,
         request: jsonBody(NewProfile),
         ok: { status: 202, body: json(CreatedProfile, 'Enqueued for creation') },
-        errors: ['VALIDATION_FAILED', 'PROFILE_NAME_TAKEN'],
+        errors: ['VALIDATION_FAILED', 'PROFILE_NAME_TAKEN', 'PLAN_PROFILE_LIMIT'],
       }),
       async (c, { auth: p, body }) => {
+        await requireRoom(ctx, p.accountId, 'profiles')
         const row = await createProfile(ctx, p.accountId, body)
         // Its DNS records exist as soon as it is stored: next step, `pending`.
         sending.background('profile setup', () => settle(ctx, row))

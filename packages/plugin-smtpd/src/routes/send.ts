@@ -1,6 +1,7 @@
 import { contentSecurityHeaders, type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
 import { errors } from '../errors.ts'
+import { planOf, retentionStart } from '../plan-limits.ts'
 import { SEND, SEND_EVENT, type SendEventRow, type SendRow } from '../sending/models.ts'
 import { createSend, type SendInput, sendView } from '../sending/sends.ts'
 import type { Sending } from '../sending/service.ts'
@@ -59,12 +60,15 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
     },
   )
 
-  const list = (accountId: string, limit: number, q?: string) =>
+  // Sends older than the plan's retention are gone from every lookup.
+  const kept = async (accountId: string) => retentionStart(await planOf(ctx, accountId), ctx.clock.now())
+  const list = async (accountId: string, limit: number, q?: string) =>
     db.findMany<SendRow>({
       model: SEND,
       where: {
         and: [
           { field: 'account_id', value: accountId },
+          { field: 'created_at', op: 'gte' as const, value: await kept(accountId) },
           ...(q ? [{ field: 'recipient_email_address', op: 'contains' as const, value: q, ci: true }] : []),
         ],
       },
@@ -107,7 +111,7 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
 
   const own = async (c: C, accountId: string) => {
     const s = await db.findOne<SendRow>({ model: SEND, where: { field: 'id', value: c.req.param('id')! } })
-    if (!s || s.account_id !== accountId) throw errors.BAD_ID()
+    if (!s || s.account_id !== accountId || s.created_at < (await kept(accountId))) throw errors.BAD_ID()
     return s
   }
   route(

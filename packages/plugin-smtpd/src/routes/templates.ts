@@ -1,5 +1,6 @@
 import { type OpenAPIHono, type PluginEnv, z } from '@mailfront/core'
 import type { Authorize } from '../auth.ts'
+import { requireRoom } from '../plan-limits.ts'
 import { TEMPLATE, type TemplateBody } from '../sending/models.ts'
 import type { Sending } from '../sending/service.ts'
 import { addRevision, createTemplate, ownTemplate, revisionOf } from '../sending/templates.ts'
@@ -24,9 +25,10 @@ export function registerTemplates(app: OpenAPIHono<PluginEnv>, authorize: Author
       summary: 'Create a template (revision 1)',
       request: jsonBody(NewTemplate),
       ok: { status: 201, body: json(Created, 'Created') },
-      errors: ['VALIDATION_FAILED'],
+      errors: ['VALIDATION_FAILED', 'PLAN_TEMPLATE_LIMIT'],
     }),
     async (c, { auth: p, body }) => {
+      await requireRoom(ctx, p.accountId, 'templates')
       const { template, revision } = await createTemplate(ctx, p.accountId, templateBody(body))
       return c.json({ template_id: template.id, revision }, 201)
     },

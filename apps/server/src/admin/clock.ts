@@ -1,0 +1,70 @@
+import { type Clock, type MovableClock, parseDuration, z } from '@mailfront/core'
+import type { AdminRoutes } from './app.ts'
+
+/** One of advance (a duration such as `31d`, `1h30m`, `-2h`), set (an ISO instant) or reset. */
+export const ClockInput = z.union([
+  z.object({ advance: z.string().min(1) }).strict(),
+  z.object({ set: z.string().min(1) }).strict(),
+  z.object({ reset: z.literal(true) }).strict(),
+])
+
+const view = (clock: Clock, movable?: MovableClock) => ({
+  now: new Date(clock.now()).toISOString(),
+  movable: !!movable,
+  offsetMs: movable?.offset() ?? 0,
+})
+
+/** Apply a ClockInput; a RangeError names what is wrong with it. */
+export function moveClock(clock: MovableClock, input: z.infer<typeof ClockInput>): void {
+  if ('reset' in input) clock.reset()
+  else if ('advance' in input) clock.advance(parseDuration(input.advance))
+  else {
+    // A full ISO instant with its zone: a bare date or local time would depend on the server's zone.
+    const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(input.set)
+      ? Date.parse(input.set)
+      : Number.NaN
+    if (Number.isNaN(at))
+      throw new RangeError(
+        `set: "${input.set}" is not an ISO instant with a zone (e.g. 2027-01-01T00:00:00Z)`,
+      )
+    clock.set(at)
+  }
+}
+
+/**
+ * GET /clock: the time every rule reads. POST /clock moves it, when MAILFRONT_CLOCK made it movable
+ * (409 otherwise: a server on a shared address keeps the system time unless the operator chose).
+ */
+export function clockRoutes(
+  clock: Clock,
+  movable: MovableClock | undefined,
+  events?: { emit(type: string, data?: unknown): void },
+): AdminRoutes {
+  return (admin) => {
+    admin.get('/clock', (c) => c.json(view(clock, movable)))
+    admin.post('/clock', async (c) => {
+      if (!movable)
+        return c.json({ error: 'the clock is not movable: start with MAILFRONT_CLOCK=movable' }, 409)
+      let body: unknown
+      try {
+        body = await c.req.json()
+      } catch {
+        return c.json({ error: 'the body must be JSON' }, 400)
+      }
+      const r = ClockInput.safeParse(body)
+      if (!r.success)
+        return c.json(
+          { error: 'give one of {"advance": "31d"}, {"set": "<ISO instant>"}, {"reset": true}' },
+          400,
+        )
+      try {
+        moveClock(movable, r.data)
+      } catch (e) {
+        return c.json({ error: (e as Error).message }, 400)
+      }
+      const out = view(clock, movable)
+      events?.emit('clock', out)
+      return c.json(out)
+    })
+  }
+}
