@@ -65,4 +65,21 @@ export function rssKb(pid: number): number | null {
   return m ? Number(m[1]) : null
 }
 
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/** A process's CPU time so far (user + system, all threads) in µs, from /proc (Linux), or null. */
+export function cpuUs(pid: number): number | null {
+  const f = `/proc/${pid}/stat`
+  if (!existsSync(f)) return null
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const rest = readFileSync(f, 'utf8').split(') ').pop()!.split(' ')
+  return ((Number(rest[11]) + Number(rest[12])) / CLK_TCK) * 1e6
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -1,9 +1,11 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, type Metric, Registry } from 'prom-client'
+import { RequestDurations } from './metrics-latency.ts'
+
+type Cell = { pending: number; child?: { inc(n: number): void } }
 
 export interface Metrics {
   registry: Registry
   requests: Counter<'plugin' | 'route' | 'method' | 'status'>
-  latency: Histogram<'plugin'>
   authFailures: Counter<'plugin'>
   rateLimited: Counter<'plugin'>
   slowHashes: Counter<'plugin'>
@@ -16,40 +18,56 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'mailfront_process_' })
+  // Per request: plain numbers in nested maps (no key string, no label hashing); prom-client gets
+  // the counts at scrape time (its `collect`), bound children made once per label set.
+  const cells = new Map<string, Map<string, Map<string, Map<number, Cell>>>>()
+  let cellCount = 0
   const requests = new Counter({
     name: 'mailfront_http_requests_total',
     help: 'HTTP requests by plugin, route, method and status',
     labelNames: ['plugin', 'route', 'method', 'status'] as const,
     registers: [registry],
+    collect() {
+      for (const [plugin, routes] of cells)
+        for (const [route, methods] of routes)
+          for (const [method, statuses] of methods)
+            for (const [status, cell] of statuses) {
+              if (!cell.pending) continue
+              cell.child ??= this.labels(plugin, route, method, String(status))
+              cell.child.inc(cell.pending)
+              cell.pending = 0
+            }
+    },
   })
-  const latency = new Histogram({
-    name: 'mailfront_http_request_duration_seconds',
-    help: 'Request latency',
-    labelNames: ['plugin'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  })
-  // Binding labels hashes them; routes are patterns, so the set of bound children stays small.
-  const counters = new Map<string, { inc(): void }>()
-  const histograms = new Map<string, { observe(v: number): void }>()
+  const latency = new RequestDurations()
+  registry.registerMetric(latency as unknown as Metric)
   return {
     registry,
     requests,
-    latency,
     record(plugin, route, method, status, seconds) {
-      const key = `${plugin}\u0000${route}\u0000${method}\u0000${status}`
-      let c = counters.get(key)
-      if (!c) {
-        c = requests.labels(plugin, route, method, String(status))
-        if (counters.size < 10_000) counters.set(key, c)
+      latency.observe(plugin, seconds)
+      let routes = cells.get(plugin)
+      if (!routes) {
+        routes = new Map()
+        cells.set(plugin, routes)
       }
-      c.inc()
-      let h = histograms.get(plugin)
-      if (!h) {
-        h = latency.labels(plugin)
-        histograms.set(plugin, h)
+      let methods = routes.get(route)
+      if (!methods) {
+        methods = new Map()
+        routes.set(route, methods)
       }
-      h.observe(seconds)
+      let statuses = methods.get(method)
+      if (!statuses) {
+        statuses = new Map()
+        methods.set(method, statuses)
+      }
+      const cell = statuses.get(status)
+      if (cell) cell.pending++
+      // Routes are patterns, so the label sets stay few; past the bound, counted straight in.
+      else if (cellCount < 10_000) {
+        statuses.set(status, { pending: 1 })
+        cellCount++
+      } else requests.labels(plugin, route, method, String(status)).inc()
     },
     authFailures: new Counter({
       name: 'mailfront_auth_failures_total',

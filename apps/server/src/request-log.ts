@@ -1,6 +1,7 @@
 import { requestPath } from '@mailfront/core/host'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ServerEnv } from './app-routing.ts'
+import { lightCache } from './light-response.ts'
 import { Redactor } from './redact.ts'
 
 /** Characters of each body kept in the log. */
@@ -58,13 +59,9 @@ interface Raw {
 
 const cut = (s: string) => (s.length > BODY_KEEP ? s.slice(0, BODY_KEEP) : s)
 
-// @hono/node-server's light Response keeps the body it was built from under a private symbol; reading
-// it there costs nothing, where res.clone() would build a web Response and tee its stream.
-const lightBody = (res: Response): unknown => {
-  for (const s of Object.getOwnPropertySymbols(res))
-    if (s.description === 'cache') return (res as unknown as Record<symbol, unknown[]>)[s]?.[1]
-  return undefined
-}
+// @hono/node-server's light Response keeps the body it was built from; reading it there costs
+// nothing, where res.clone() would build a web Response and tee its stream.
+const lightBody = (res: Response): unknown => lightCache(res)?.[1]
 
 async function bodyText(
   body: unknown,

@@ -113,6 +113,22 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
     return rows[0] ?? null
   }
 
+  // One SQL text per model and key, made once: the driver keeps one prepared statement for each.
+  const pointTexts = new Map<string, Map<string, string>>()
+  function pointSql(model: string, field: string): string {
+    let byField = pointTexts.get(model)
+    if (!byField) {
+      byField = new Map()
+      pointTexts.set(model, byField)
+    }
+    let text = byField.get(field)
+    if (text === undefined) {
+      text = `SELECT * FROM ${quoteIdent(model)} WHERE ${quoteIdent(field)} = ? LIMIT 1`
+      byField.set(field, text)
+    }
+    return text
+  }
+
   const self: StorageAdapter = {
     id: s.id,
     async migrate(models) {
@@ -149,8 +165,7 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
         const def = modelOf(s.schema, model)
         assertWhere(model, def, where)
         if (where.value !== null && where.value !== undefined) {
-          const text = `SELECT * FROM ${quoteIdent(model)} WHERE ${quoteIdent(where.field)} = ? LIMIT 1`
-          const raw = s.fastGet(text, [toDb(flavor, def, where.field, where.value)])
+          const raw = s.fastGet(pointSql(model, where.field), [toDb(flavor, def, where.field, where.value)])
           return (raw ? fromDb(def, raw) : null) as never
         }
       }

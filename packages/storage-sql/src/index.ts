@@ -40,12 +40,21 @@ export function sqliteAdapter(opts: {
   const safeIntegers = (text: string) => bigTables.some((t) => text.includes(`"${t}"`))
   const cached = cachingDatabase(database, { safeIntegers })
   const rawStatements = new Map<string, Database.Statement>()
+  const pointStatements = new Map<string, Database.Statement>()
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: cached }) })
   const adapter = kyselyAdapter(db, {
     flavor: 'sqlite',
     id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',
-    fastGet: (text, params) =>
-      (cached.prepare(text) as unknown as Database.Statement).get(...params) as never,
+    // Point reads: a prepared statement per model and key, kept apart (no LRU refresh per call).
+    fastGet: (text, params) => {
+      let st = pointStatements.get(text)
+      if (!st) {
+        st = database.prepare(text)
+        st.safeIntegers(safeIntegers(text))
+        pointStatements.set(text, st)
+      }
+      return st.get(...params) as never
+    },
     // Raw statements are kept apart from the cache Kysely uses (raw mode is a statement's state).
     fastAllRaw: (text, params) => {
       let st = rawStatements.get(text)
@@ -62,6 +71,7 @@ export function sqliteAdapter(opts: {
         .map(([name]) => name)
       cached.clear() // statements prepared before keep their old integer mode
       rawStatements.clear()
+      pointStatements.clear()
     },
   })
   // A call waits this long (asynchronously) for another process's lock; after it, SQLITE_BUSY is an

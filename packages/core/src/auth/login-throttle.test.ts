@@ -120,6 +120,42 @@ describe('LoginThrottle', () => {
     expect(outcomes.filter((o) => o.status === 'refused')).toHaveLength(45)
   })
 
+  it('does not let a burst outrun the count on a pair remembered after a success (the fast path)', async () => {
+    const clock = createManualClock()
+    const { store, peeks } = countingStore(memoryRateLimitStore({ clock }))
+    const t = new LoginThrottle(store, { scope: 'f', clock, limits: { perLoginAndAddress: 5 } })
+    // A success makes the pair remembered and its address known: the next ones skip the store.
+    expect((await t.attempt('alice', '192.0.2.1', check(PASSWORD))).status).toBe('ok')
+    const before = peeks()
+    expect((await t.attempt('Alice', '192.0.2.1', check(PASSWORD))).status).toBe('ok')
+    expect(peeks()).toBe(before)
+    let checks = 0
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        t.attempt('alice', '192.0.2.1', async () => {
+          checks++
+          await new Promise((r) => setTimeout(r, 2))
+          return null
+        }),
+      ),
+    )
+    expect(checks).toBe(5)
+    expect(outcomes.filter((o) => o.status === 'failed')).toHaveLength(5)
+    expect(outcomes.filter((o) => o.status === 'refused')).toHaveLength(45)
+    expect(peeks()).toBeGreaterThan(before) // the failures made the others read the store again
+    // A check that throws on the fast path frees its slot and passes the error on.
+    const u = new LoginThrottle(memoryRateLimitStore({ clock }), {
+      scope: 'g',
+      clock,
+      limits: { perLoginAndAddress: 1 },
+    })
+    expect((await u.attempt('bob', '192.0.2.2', check(PASSWORD))).status).toBe('ok')
+    await expect(
+      u.attempt('bob', '192.0.2.2', () => Promise.reject(new Error('store down'))),
+    ).rejects.toThrow('store down')
+    expect((await u.attempt('bob', '192.0.2.2', check(PASSWORD))).status).toBe('ok')
+  })
+
   it('lets concurrent successes through (they wait, they are not refused)', async () => {
     const clock = createManualClock()
     const t = new LoginThrottle(memoryRateLimitStore({ clock }), {

@@ -143,14 +143,19 @@ export interface LoginThrottleOptions {
   onRefused?: () => void
 }
 
+type Keys = { pair: string; address: string; login: string; known: string }
+/** A pair's four windows as last read, until when they may be reused, and its store keys. */
+type Remembered = { until: number; windows: WindowState[]; keys: Keys }
+
 export class LoginThrottle {
   readonly limits: LoginThrottleLimits
   private readonly clock: Clock
   private readonly inflight = new InFlight()
   private readonly stateTtl: number
   private readonly maxStates: number
-  /** Per pair key: the four windows as last read, until when they may be reused. */
-  private readonly states = new Map<string, { until: number; windows: WindowState[] }>()
+  /** Per client address, per login (as keyed): what the store last showed for that pair. */
+  private readonly states = new Map<string, Map<string, Remembered>>()
+  private stateCount = 0
   /** Bumped by every failure on this instance: a read started before one is not remembered. */
   private failures = 0
 
@@ -164,30 +169,52 @@ export class LoginThrottle {
     this.maxStates = opts.maxStates ?? 10_000
   }
 
+  /** The pair's remembered read when still fresh (a stale one is dropped). */
+  private fresh(address: string, l: string, now: number): Remembered | undefined {
+    const byLogin = this.states.get(address)
+    const hit = byLogin?.get(l)
+    if (!hit) return undefined
+    if (hit.until > now) return hit
+    byLogin!.delete(l)
+    this.stateCount--
+    if (!byLogin!.size) this.states.delete(address)
+    return undefined
+  }
+
   /** The pair's windows: remembered from a read less than `stateTtl` ago, or read from the store. */
-  private async windows(k: ReturnType<LoginThrottle['keys']>): Promise<WindowState[]> {
+  private async windows(address: string, l: string, k: Keys): Promise<WindowState[]> {
     const now = this.clock.now()
-    const hit = this.states.get(k.pair)
-    if (hit && hit.until > now) return hit.windows
-    if (hit) this.states.delete(k.pair)
+    const hit = this.fresh(address, l, now)
+    if (hit) return hit.windows
     const generation = this.failures
     const windows = await this.store.peek([k.pair, k.address, k.login, k.known])
-    if (this.stateTtl > 0 && generation === this.failures) this.remember(k.pair, windows, now)
+    if (this.stateTtl > 0 && generation === this.failures) this.remember(address, l, k, windows, now)
     return windows
   }
 
-  private remember(pair: string, windows: WindowState[], now: number) {
+  private remember(address: string, l: string, keys: Keys, windows: WindowState[], now: number) {
     // Never past the end of a live window: a count that drops to 0 or a known address that expires.
     let until = now + this.stateTtl
     for (const w of windows) if (w.resetAt > 0) until = Math.min(until, w.resetAt)
     if (until <= now) return
-    this.states.delete(pair)
-    if (this.states.size >= this.maxStates) this.states.delete(this.states.keys().next().value as string)
-    this.states.set(pair, { until, windows })
+    let byLogin = this.states.get(address)
+    if (byLogin?.delete(l)) this.stateCount--
+    if (this.stateCount >= this.maxStates) {
+      // The address remembered first goes (with its logins).
+      const [oldest, logins] = this.states.entries().next().value as [string, Map<string, Remembered>]
+      this.stateCount -= logins.size
+      this.states.delete(oldest)
+      if (oldest === address) byLogin = undefined
+    }
+    if (!byLogin) {
+      byLogin = new Map()
+      this.states.set(address, byLogin)
+    }
+    byLogin.set(l, { until, windows, keys })
+    this.stateCount++
   }
 
-  private keys(login: string, address: string) {
-    const l = loginKey(login)
+  private keys(l: string, address: string): Keys {
     const p = `login:${this.opts.scope}`
     return {
       pair: `${p}:pair:${address}:${l}`,
@@ -202,16 +229,84 @@ export class LoginThrottle {
    * credential (unknown login included: it must cost and answer the same as a wrong password).
    * A refusal never runs `check`.
    */
-  async attempt<T>(login: string, address: string, check: () => Promise<T | null>): Promise<LoginOutcome<T>> {
+  attempt<T>(login: string, address: string, check: () => Promise<T | null>): Promise<LoginOutcome<T>> {
+    const l = loginKey(login)
+    const hit = this.fresh(address, l, this.clock.now())
+    if (hit && this.clear(hit)) return this.fastAttempt(hit, check)
+    return this.slowAttempt(l, address, check)
+  }
+
+  /**
+   * Whether a remembered pair may skip the store and the waiting: under every limit with the attempts
+   * in flight counted, and its address already known (a success then writes nothing).
+   */
+  private clear(hit: Remembered): boolean {
     const L = this.limits
-    const k = this.keys(login, address)
+    const [pair, addr, perLogin, known] = hit.windows as [WindowState, WindowState, WindowState, WindowState]
+    if (L.perLoginAndAddress > 0 && pair.count + this.inflight.get(hit.keys.pair) >= L.perLoginAndAddress)
+      return false
+    if (L.perAddress > 0 && addr.count + this.inflight.get(hit.keys.address) >= L.perAddress) return false
+    if (L.perLogin > 0 && (known.count === 0 || perLogin.count >= L.perLogin)) return false
+    return true
+  }
+
+  /** The fast path: no store read, no key built, no await before `check` (its keys were kept). */
+  private fastAttempt<T>(hit: Remembered, check: () => Promise<T | null>): Promise<LoginOutcome<T>> {
+    const L = this.limits
+    const k = hit.keys
+    const pairGated = L.perLoginAndAddress > 0
+    const addrGated = L.perAddress > 0
+    if (pairGated) this.inflight.add(k.pair)
+    if (addrGated) this.inflight.add(k.address)
+    const done = () => {
+      if (pairGated) this.inflight.done(k.pair)
+      if (addrGated) this.inflight.done(k.address)
+    }
+    let p: Promise<T | null>
+    try {
+      p = check()
+    } catch (e) {
+      done()
+      return Promise.reject(e)
+    }
+    return p.then(
+      (value): LoginOutcome<T> | Promise<LoginOutcome<T>> => {
+        if (value !== null) {
+          done()
+          return { status: 'ok', value }
+        }
+        return this.failed(k).then(
+          () => {
+            done()
+            return { status: 'failed' as const }
+          },
+          (e) => {
+            done()
+            throw e
+          },
+        )
+      },
+      (e) => {
+        done()
+        throw e
+      },
+    )
+  }
+
+  private async slowAttempt<T>(
+    l: string,
+    address: string,
+    check: () => Promise<T | null>,
+  ): Promise<LoginOutcome<T>> {
+    const L = this.limits
+    const k = this.keys(l, address)
     const gated: [key: string, max: number][] = []
     if (L.perLoginAndAddress > 0) gated.push([k.pair, L.perLoginAndAddress])
     if (L.perAddress > 0) gated.push([k.address, L.perAddress])
     let known: WindowState
     let waited = false
     for (;;) {
-      const [pair, addr, perLogin, knownState] = await this.windows(k).catch((e) => {
+      const [pair, addr, perLogin, knownState] = await this.windows(address, l, k).catch((e) => {
         if (waited) for (const [key] of gated) this.inflight.wakeOne(key)
         throw e
       })
@@ -250,7 +345,7 @@ export class LoginThrottle {
           max: Number.MAX_SAFE_INTEGER,
         })
         // The remembered read now shows the address as known (one write, not one per request).
-        const hit = this.states.get(k.pair)
+        const hit = this.states.get(address)?.get(l)
         if (hit) hit.windows = [...hit.windows.slice(0, 3), { count: 1, resetAt: r.resetAt }]
       }
       return { status: 'ok', value }
@@ -259,7 +354,7 @@ export class LoginThrottle {
     }
   }
 
-  private async failed(k: ReturnType<LoginThrottle['keys']>) {
+  private async failed(k: Keys) {
     // Every remembered read may now be short of a failure: forget them all, now and again once the
     // failure is counted (a read made while it was being written may have missed it).
     this.forget()
@@ -274,5 +369,6 @@ export class LoginThrottle {
   private forget() {
     this.failures++
     this.states.clear()
+    this.stateCount = 0
   }
 }

@@ -5,7 +5,7 @@ import type { PluginContext, PluginEnv } from '../plugin.ts'
 import { safeEqual } from './compare.ts'
 import { CredentialCache } from './credential-cache.ts'
 import { type BasicCredentials, parseBasic, parseBearer } from './headers.ts'
-import { LoginThrottle, type LoginThrottleLimits } from './login-throttle.ts'
+import { type LoginOutcome, LoginThrottle, type LoginThrottleLimits } from './login-throttle.ts'
 import { verifyPassword } from './passwords.ts'
 
 export interface PasswordAuthOptions {
@@ -69,6 +69,11 @@ export function passwordAuth(ctx: PluginContext, o: PasswordAuthOptions): Passwo
     ctx.events.authFailure(o.plugin)
     return err ?? denied()
   }
+  const settle = <T>(outcome: LoginOutcome<T>): T => {
+    if (outcome.status === 'refused') throw refused(outcome.retryAfterS)
+    if (outcome.status === 'failed') throw failure()
+    return outcome.value
+  }
   return {
     verify(subject, password, stored, login) {
       const slow = async () => {
@@ -81,7 +86,8 @@ export function passwordAuth(ctx: PluginContext, o: PasswordAuthOptions): Passwo
       const secret = login === undefined ? password : `${login}\u0000${password}`
       return cache.verify(subject, secret, stored ?? '', slow).then(Boolean)
     },
-    async attempt(login, from, check) {
+    // No await of its own: on the throttle's fast path the only wait is the check itself.
+    attempt(login, from, check) {
       throttle ??= new LoginThrottle(ctx.rateLimits, {
         scope,
         limits: o.limits,
@@ -89,10 +95,7 @@ export function passwordAuth(ctx: PluginContext, o: PasswordAuthOptions): Passwo
         onRefused: () => ctx.events.rateLimited(o.plugin),
       })
       const address = typeof from === 'string' ? from : clientAddressOf(from)
-      const outcome = await throttle.attempt(login, address, check)
-      if (outcome.status === 'refused') throw refused(outcome.retryAfterS)
-      if (outcome.status === 'failed') throw failure()
-      return outcome.value
+      return throttle.attempt(login, address, check).then(settle)
     },
     failure,
     invalidate: (subject) => cache?.invalidate(subject),
