@@ -56,6 +56,31 @@ describe('startMailfront, as a test suite uses it', () => {
     expect((await fetch(`${mf.url}/api/v1/billing/plan`)).status).toBe(200)
   })
 
+  it('clock.advance() expires a token without sleeping; reset() puts the clock back', async () => {
+    // Its own server with the SMTPD demo login.
+    const mf = await startMailfront({ plugins: ['smtpd'] })
+    try {
+      const grant = await fetch(`${mf.url}/oauth/token?grant_type=password`, {
+        method: 'POST',
+        headers: { Authorization: basic('jack.truong@example.com', 'demo-password') },
+      })
+      const { access_token } = (await grant.json()) as { access_token: string }
+      const me = () => fetch(`${mf.url}/oauth/me`, { headers: { Authorization: `Bearer ${access_token}` } })
+      expect((await me()).status).toBe(200)
+      const before = await mf.clock.now()
+      const after = await mf.clock.advance('61m')
+      expect(after.getTime() - before.getTime()).toBeGreaterThanOrEqual(61 * 60_000)
+      expect((await me()).status).toBe(401)
+      expect((await mf.clock.set('2031-02-03T04:05:06Z')).toISOString().startsWith('2031-02-03T04:05')).toBe(
+        true,
+      )
+      await mf.reset()
+      expect(Math.abs((await mf.clock.now()).getTime() - Date.now())).toBeLessThan(60_000)
+    } finally {
+      await mf.close()
+    }
+  })
+
   it('mounts only the plugins asked for', async () => {
     expect((await fetch(`${mf.url}/restful/basic_user/aa12345`)).status).toBe(404)
   })

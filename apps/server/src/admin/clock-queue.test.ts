@@ -69,6 +69,74 @@ describe('the clock drives the queue and the nightly backups', () => {
     }
   })
 
+  it('mailbox.org: a vacation notice only once the clock is inside the vacation', async () => {
+    const rpc = async (method: string, params: unknown, session?: string) =>
+      (await (
+        await rt.app.request('/v1/', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...(session ? { 'HPLS-AUTH': session } : {}) },
+          body: JSON.stringify({ jsonrpc: '2.0', id: '1', method, params }),
+        })
+      ).json()) as { result?: { session?: string }; error?: unknown }
+    const s = (await rpc('auth', { user: 'test_account', pass: '123456' })).result!.session!
+    const set = await rpc(
+      'mail.vacation.set',
+      {
+        mail: 'user1@domain1.test',
+        subject: 'Away',
+        body: 'Back soon.',
+        start_date: '2030-01-01',
+        end_date: '2030-01-10',
+      },
+      s,
+    )
+    expect(set.error).toBeUndefined()
+    const w = startWorker(rt.mail, { mode: 'capture', pollMs: 3_600_000 })
+    const send = async (from: string) => {
+      await rt.mail.submit({
+        envelope: { from, to: ['user1@domain1.test'] },
+        raw: Buffer.from(`From: ${from}\r\nTo: user1@domain1.test\r\nSubject: Hi\r\n\r\nHello\r\n`),
+        plugin: 'smtpd',
+        via: 'api',
+      })
+      await w.runOnce()
+      await w.runOnce() // the notice, submitted during the first round
+    }
+    const notices = async (to: string) =>
+      (await rt.mail.list({ limit: 50, to })).filter((m) => m.envelope.from === '' && m.via === 'local')
+    try {
+      await send('early@example.org')
+      expect(await notices('early@example.org')).toHaveLength(0)
+      await move(rt, { set: '2030-01-05T12:00:00Z' })
+      await send('during@example.org')
+      expect(await notices('during@example.org')).toHaveLength(1)
+    } finally {
+      await w.stop()
+      await move(rt, { reset: true })
+    }
+  })
+
+  it('SMTPD: an API key unused for 90 days stops working', async () => {
+    const key = `Basic ${Buffer.from('demo-key:demo-secret').toString('base64')}`
+    // Its grant: the key (as HTTP Basic) for a token; refused like bad credentials once it idled out.
+    const grantWithKey = async () =>
+      (
+        await rt.app.request('/oauth/token?grant_type=password', {
+          method: 'POST',
+          headers: { Authorization: key },
+        })
+      ).status
+    try {
+      expect(await grantWithKey()).toBe(200)
+      await move(rt, { advance: '89d' })
+      expect(await grantWithKey()).toBe(200) // used: idle from here
+      await move(rt, { advance: '91d' })
+      expect(await grantWithKey()).toBe(403)
+    } finally {
+      await move(rt, { reset: true })
+    }
+  })
+
   it('mailbox.org: a new mailbox gets one nightly backup per night that passes, fourteen at most', async () => {
     const rpc = async (method: string, params: unknown, session?: string) =>
       (await (

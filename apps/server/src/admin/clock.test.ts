@@ -51,7 +51,11 @@ describe('MAILFRONT_CLOCK', () => {
 describe('POST /_mailfront/clock', () => {
   let rt: Runtime
   beforeAll(async () => {
-    rt = await runtime({ MAILFRONT_CLOCK: 'movable', MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '20' })
+    rt = await runtime({
+      MAILFRONT_CLOCK: 'movable',
+      MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '20',
+      MAILFRONT_MAILBOXORG_AUTH_ATTEMPTS: '3',
+    })
   })
   afterAll(() => rt.close())
   beforeEach(async () => {
@@ -142,6 +146,14 @@ describe('POST /_mailfront/clock', () => {
       expect((await rpc('hello.innerworld', '', s)).result).toBeDefined()
       await move(rt, { advance: '21m' })
       expect((await rpc('hello.innerworld', '', s)).error).toBeDefined()
+    })
+
+    it('mailbox.org: a throttled login is let in again once its window has passed', async () => {
+      for (let i = 0; i < 3; i++) await rpc('auth', { user: 'test_account', pass: 'bad' })
+      const refused = await rpc('auth', { user: 'test_account', pass: '123456' })
+      expect(refused.error?.code).toBe(2)
+      await move(rt, { advance: '15m' })
+      expect((await rpc('auth', { user: 'test_account', pass: '123456' })).result?.session).toBeDefined()
     })
 
     it("AuthSMTP: the API's rate window opens again after it passes", async () => {

@@ -215,7 +215,7 @@ export function adminOpenApi(version: string): Record<string, unknown> {
         }),
       },
       '/events': {
-        get: op('events', 'Server-sent events: request, mail, reset, fixtures, faults', {
+        get: op('events', 'Server-sent events: request, mail, reset, fixtures, faults, clock', {
           responses: {
             200: {
               description: 'an event stream',
