@@ -85,6 +85,50 @@ describe('request-log redaction, by name', () => {
   })
 })
 
+describe('request-log redaction, JSON walked', () => {
+  it('JSON-RPC positional params: every string redacted, the method name kept', () => {
+    expect(r.text('{"jsonrpc":"2.0","method":"auth","params":["u","pw-VALUE"],"id":1}')).toBe(
+      '{"jsonrpc":"2.0","method":"auth","params":["[redacted]","[redacted]"],"id":1}',
+    )
+    // A batch, nested values, spacing kept byte for byte.
+    expect(r.text('[ {"method": "auth", "params": [ "u", {"x": ["pw"]}, 3 ] } ]')).toBe(
+      '[ {"method": "auth", "params": [ "[redacted]", {"x": ["[redacted]"]}, 3 ] } ]',
+    )
+  })
+
+  it('arrays and objects under a secret name, at any depth', () => {
+    const body = {
+      api_keys: ['k1-VALUE', 'k2-VALUE'],
+      user: 'u',
+      deep: { credentials: { id: 7, pw: ['x', { a: 'y' }] } },
+    }
+    expect(JSON.parse(r.text(JSON.stringify(body)))).toEqual({
+      api_keys: ['[redacted]', '[redacted]'],
+      user: 'u',
+      deep: { credentials: { id: '[redacted]', pw: ['[redacted]', { a: '[redacted]' }] } },
+    })
+    // Escaped key names are read as JSON reads them.
+    expect(r.text('{"pass\\u0077ord":"v"}')).toBe('{"pass\\u0077ord":"[redacted]"}')
+  })
+
+  it('a body cut at the log limit: still walked, positional params included', () => {
+    expect(r.text('{"method":"auth","params":["u","pw-VAL')).toBe(
+      '{"method":"auth","params":["[redacted]","[redacted]"',
+    )
+    expect(r.text('{"api_keys":["k1","k2')).toBe('{"api_keys":["[redacted]","[redacted]"')
+    expect(r.text('{"params":["u","p\\')).toBe('{"params":["[redacted]","[redacted]"')
+  })
+
+  it('not walkable JSON: the name rule, plus every string of a params array', () => {
+    expect(r.text('{"method":"auth","params":["u","pw"]} trailing')).toBe(
+      '{"method":"auth","params":["[redacted]","[redacted]"]} trailing',
+    )
+    expect(r.text('{"method":"auth","params":["u","pw"], "password": "x" }}')).toBe(
+      '{"method":"auth","params":["[redacted]","[redacted]"], "password": "[redacted]" }}',
+    )
+  })
+})
+
 describe('request-log redaction, by value', () => {
   it("replaces the plugins' secret option values wherever they appear, however encoded", () => {
     const v = new Redactor(['tmail-admin-pass"word&x'])
