@@ -16,6 +16,7 @@ describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
         MAILFRONT_DEMO: 'on',
       }),
       silentLogger,
+      { inProcessIsLocal: true },
     )
     await loadStartupFixtures(rt)
   })
@@ -90,7 +91,10 @@ describe('event streams are bounded', () => {
     const events = new AdminEvents()
     root.route(
       '/_mailfront',
-      createAdminApp({ groups: [eventRoutes(events, lifetimeMs ? { lifetimeMs } : {})] }),
+      createAdminApp({
+        inProcessIsLocal: true,
+        groups: [eventRoutes(events, lifetimeMs ? { lifetimeMs } : {})],
+      }),
     )
     return root
   }
@@ -141,7 +145,10 @@ describe('event streams are bounded', () => {
 
   it(`a client that stops reading: at most ${MAX_QUEUED_EVENTS} events held, then event: overflow and the end`, async () => {
     const events = new AdminEvents()
-    const a = new Hono().route('/_mailfront', createAdminApp({ groups: [eventRoutes(events)] }))
+    const a = new Hono().route(
+      '/_mailfront',
+      createAdminApp({ inProcessIsLocal: true, groups: [eventRoutes(events)] }),
+    )
     const abort = new AbortController()
     const res = await a.request('/_mailfront/events', { signal: abort.signal })
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
