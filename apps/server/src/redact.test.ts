@@ -129,6 +129,25 @@ describe('request-log redaction, JSON walked', () => {
   })
 })
 
+describe('request-log redaction, positional JSON-RPC params through the server', () => {
+  it('mailbox.org auth with positional params: logged with the method, never the password', async () => {
+    const rt = await runtime({ MAILFRONT_PLUGINS: 'mailboxorg' })
+    try {
+      const body = '{"jsonrpc":"2.0","method":"auth","params":["test_account","pos-VALUE-pass"],"id":"1"}'
+      const res = await rt.app.request('/v1/', { method: 'POST', body })
+      expect(res.status).toBe(200)
+      const text = await (await rt.app.request('/_mailfront/requests')).text()
+      expect(text).not.toContain('pos-VALUE-pass')
+      const { requests } = JSON.parse(text) as { requests: { request: { body: { text: string } } }[] }
+      expect(requests[0]!.request.body.text).toBe(
+        '{"jsonrpc":"2.0","method":"auth","params":["[redacted]","[redacted]"],"id":"1"}',
+      )
+    } finally {
+      await rt.close()
+    }
+  })
+})
+
 describe('request-log redaction, by value', () => {
   it("replaces the plugins' secret option values wherever they appear, however encoded", () => {
     const v = new Redactor(['tmail-admin-pass"word&x'])
