@@ -183,6 +183,10 @@ export async function serve(
       `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${clientUrl}/_mailfront/messages`,
     )
   }
+  if (tls && 'warning' in tls && tls.warning) {
+    log.warn({ ca: caFiles(config.dataDir).cert }, tls.warning)
+    print(`warning: ${tls.warning}`)
+  }
   if (tls?.generated && config.tls.mode === 'self-signed')
     print(
       `issued a certificate from the local CA ${caFiles(config.dataDir).cert} for ${hosts.join(', ') || 'loopback'} (trust it: mailfront ca --install, or curl --cacert; or use curl -k)`,
