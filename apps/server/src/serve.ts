@@ -40,6 +40,8 @@ export async function serve(
   print: (s: string) => void = console.log,
   runtimeOpts: Parameters<typeof createRuntime>[2] = {},
   warn: (s: string) => void = console.error,
+  /** How long stop() lets in-flight requests and open tunnels finish before closing them. */
+  { shutdownGraceMs: grace = SHUTDOWN_GRACE_MS }: { shutdownGraceMs?: number } = {},
 ): Promise<Running> {
   const t0 = performance.now()
   checkAdminExposure(config)
@@ -217,11 +219,13 @@ export async function serve(
       runtime.draining.value = true
       log.info('shutting down: finishing in-flight requests')
       const smtpClosed = smtp?.close()
-      await proxy?.close()
-      await dns?.close()
+      // The HTTPS server's drain and its deadline start first: an open tunnel must not hold them back.
       const closed = new Promise<void>((r) => server.close(() => r()))
       server.closeIdleConnections()
-      const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+      const timer = setTimeout(() => server.closeAllConnections(), grace)
+      const proxyClosed = proxy?.close(grace)
+      await dns?.close()
+      await proxyClosed
       await closed
       await smtpClosed
       clearTimeout(timer)
