@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { silentLogger } from '@mailfront/core'
@@ -42,10 +43,14 @@ describe('the HTTPS proxy', () => {
   it('closes connections over its bound at once', async () => {
     const proxy = await start({ maxConnections: 1, headersTimeoutMs: 60_000 })
     try {
+      // Server-side signals, not a sleep: the first is accepted, the second dropped at the bound.
+      const accepted = once(proxy.server, 'connection')
       const first = open(proxy.port)
-      await new Promise((r) => first.socket.once('connect', r))
-      await new Promise((r) => setTimeout(r, 50))
-      await open(proxy.port).closed
+      await accepted
+      const dropped = once(proxy.server, 'drop')
+      const second = open(proxy.port)
+      await dropped
+      await second.closed
       expect(first.socket.destroyed).toBe(false)
       first.socket.destroy()
     } finally {

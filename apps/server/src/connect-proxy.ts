@@ -20,6 +20,8 @@ export interface ConnectProxyOptions {
 
 export interface RunningProxy {
   port: number
+  /** The listening server (its 'connection' and 'drop' events tell what it accepted and refused). */
+  server: Server
   /** Stops accepting; tunnels still open after `graceMs` (default 0) are destroyed. */
   close(graceMs?: number): Promise<void>
 }
@@ -79,6 +81,7 @@ export async function startConnectProxy(o: ConnectProxyOptions): Promise<Running
   })
   return {
     port: (server.address() as AddressInfo).port,
+    server,
     close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
