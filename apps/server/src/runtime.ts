@@ -218,7 +218,7 @@ export async function createRuntime(
       },
       async close() {
         for (const stop of stops.splice(0)) await stop()
-        for (const p of [...plugins].reverse()) await p.close?.()
+        for (const p of [...plugins].reverse()) await p.close?.(mf.contexts.get(p.id)!)
         await rateLimits.close?.()
         await storage.close()
       },
