@@ -1,14 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
-import {
-  type Logger,
-  type MailfrontPlugin,
-  type PluginEnv,
-  type RequestInfo,
-  requestIdFrom,
-  requestPath,
-  routeTemplate,
-} from '@mailfront/core'
+import type { Logger, MailfrontPlugin, PluginEnv, RequestInfo } from '@mailfront/core'
+import { requestIdFrom, requestPath, routeTemplate } from '@mailfront/core/host'
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes } from 'hono/route'
 import type { FaultSet } from './admin/faults.ts'

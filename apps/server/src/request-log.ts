@@ -1,4 +1,4 @@
-import { requestPath } from '@mailfront/core'
+import { requestPath } from '@mailfront/core/host'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ServerEnv } from './app-routing.ts'
 import { lightCache } from './light-response.ts'
