@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { startApp, type TestApp } from '../test/testkit.ts'
 import { fixtures } from './fixtures.ts'
 import { INVOICE, TOKEN } from './store-resources.ts'
-import { startApp, type TestApp } from './testkit.ts'
 import { issueRegistrationToken } from './tokens.ts'
 
 // Deletes that take their records along, and the fixtures round trip of everything new.

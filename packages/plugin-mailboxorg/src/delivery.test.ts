@@ -1,8 +1,8 @@
 import { MailRejection, type MessageSummary, type SubmitInput } from '@mailfront/core'
 import { describe, expect, it } from 'vitest'
+import { startApp, type TestApp } from '../test/testkit.ts'
 import { blacklisted } from './blacklist.ts'
 import { mailboxorgLocalDelivery } from './delivery.ts'
-import { startApp, type TestApp } from './testkit.ts'
 
 // The plugin's side of local delivery, with a recording mail service in place of the pipeline
 // (apps/server tests run the same flows through the real pipeline and the SMTP port).

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { fakeDns } from '../test/fake-dns.ts'
+import { startApp, type TestApp } from '../test/testkit.ts'
 import { mailboxorgMethods } from './index.ts'
 import { SMS, type SmsRow } from './store-resources.ts'
-import { fakeDns } from './testing-dns.ts'
-import { startApp, type TestApp } from './testkit.ts'
 
 // A fresh server with nothing but the demo data: every method of the registry is called once, with
 // the demo credentials and parameters built from the demo data (or from what an earlier call made),

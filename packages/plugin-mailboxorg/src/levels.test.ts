@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { fakeDns } from '../test/fake-dns.ts'
+import { startApp, type TestApp } from '../test/testkit.ts'
 import { mailboxorgMethods } from './index.ts'
 import { invoiceToken } from './invoice-files.ts'
 import { type Level, MAIL } from './store.ts'
 import { INVOICE, SMS, type SmsRow } from './store-resources.ts'
-import { fakeDns } from './testing-dns.ts'
-import { startApp, type TestApp } from './testkit.ts'
 import { issueRegistrationToken } from './tokens.ts'
 import { type WireObject, wireKeys } from './wire.ts'
 

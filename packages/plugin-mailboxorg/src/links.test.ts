@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { startApp, type TestApp } from './testkit.ts'
+import { startApp, type TestApp } from '../test/testkit.ts'
 import { issueRegistrationToken } from './tokens.ts'
 
 // Registration, external uids, additional mail accounts and capabilities in the live order.

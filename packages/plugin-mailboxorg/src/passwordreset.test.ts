@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { startApp, type TestApp } from '../test/testkit.ts'
 import { SMS, type SmsRow } from './store-resources.ts'
-import { startApp, type TestApp } from './testkit.ts'
 
 let t: TestApp
 let account: string

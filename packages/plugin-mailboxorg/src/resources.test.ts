@@ -1,10 +1,10 @@
 import { inflateSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { startApp, type TestApp } from '../test/testkit.ts'
 import { fixtures } from './fixtures.ts'
 import { invoiceToken } from './invoice-files.ts'
 import { MAIL } from './store.ts'
 import { INVOICE } from './store-resources.ts'
-import { startApp, type TestApp } from './testkit.ts'
 
 let t: TestApp
 let admin: string

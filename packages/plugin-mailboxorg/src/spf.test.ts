@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fakeDns, startDnsStub } from '../test/fake-dns.ts'
+import { startApp } from '../test/testkit.ts'
 import { checkSpf, dnsResolver, type TxtResolver } from './spf.ts'
-import { fakeDns, startDnsStub } from './testing-dns.ts'
-import { startApp } from './testkit.ts'
 
 const MBO = { 'mailbox.org': ['v=spf1 ip4:80.241.56.0/21 ip6:2001:67c:2050::/48 -all'] }
 

@@ -1,7 +1,7 @@
 import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { fixtures } from '../src/fixtures.ts'
 import { mailboxorgPlugin } from '../src/index.ts'
-import { DEMO, postRpc } from '../src/testkit.ts'
+import { DEMO, postRpc } from './testkit.ts'
 
 // The plugin tests' shared app: one mounted over the demo fixtures per `setup()`. `ctx` and `app` are
 // live bindings, so a test file reads the current ones after each setup.

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram'
 import * as packet from 'dns-packet'
-import type { TxtResolver } from './spf.ts'
+import type { TxtResolver } from '../src/spf.ts'
 
 // For the tests: DNS without the internet. `fakeDns` is an injected resolver; `startDnsStub` a real
 // DNS server on 127.0.0.1 (UDP, a free port) answering TXT queries from a table, for node:dns.

@@ -1,8 +1,8 @@
 import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
 import { expect } from 'vitest'
-import { demo } from './demo.ts'
-import { fixtures } from './fixtures.ts'
-import { type MailboxorgDeps, mailboxorgPlugin } from './index.ts'
+import { demo } from '../src/demo.ts'
+import { fixtures } from '../src/fixtures.ts'
+import { type MailboxorgDeps, mailboxorgPlugin } from '../src/index.ts'
 
 // For the tests: the plugin mounted over the demo fixtures, and JSON-RPC calls as a client makes them.
 
