@@ -1,20 +1,23 @@
+import type {
+  Clock,
+  Logger,
+  MailfrontPlugin,
+  MailService,
+  PluginContext,
+  RateLimitStore,
+  StorageAdapter,
+} from '@mailfront/core'
+import { SmtpLogins } from '@mailfront/core'
 import {
   assertNoCollisions,
   buildPluginApp,
-  type Clock,
   hostBase,
   hostRouting,
-  type Logger,
-  type MailfrontPlugin,
-  type MailService,
-  type PluginContext,
   preparePlugin,
-  type RateLimitStore,
   routePluginApp,
-  SmtpLogins,
-  type StorageAdapter,
   validatePlugins,
-} from '@mailfront/core'
+} from '@mailfront/core/host'
+
 import { Hono } from 'hono'
 import type { AdminMode } from './admin/access.ts'
 import type { AdminRoutes } from './admin/app.ts'
@@ -67,6 +70,12 @@ export interface AppDeps {
   adminToken?: string
   /** MAILFRONT_ADMIN: `auto` (default), `off` or `open` (see adminAccess). */
   adminMode?: AdminMode
+  /**
+   * With no admin token, a request with no socket (an in-process `app.request`) counts as a loopback
+   * peer. Only for tests that call the app in this process: under another runtime (`app.fetch` in Bun,
+   * Deno, a worker) no request has a socket, and each would be admin. Default false.
+   */
+  adminInProcessIsLocal?: boolean
   /** The mail pipeline every plugin context gets. */
   mail?: MailService
   /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
@@ -149,6 +158,7 @@ export function createMailfront(d: AppDeps): Mailfront {
     draining,
     adminToken: d.adminToken,
     adminMode: d.adminMode,
+    adminInProcessIsLocal: d.adminInProcessIsLocal,
     adminRoutes: d.adminRoutes,
   })
   // mailfront's own routes answer on every host, Host-routed ones included.

@@ -11,13 +11,15 @@ import {
   type ModelSchema,
   type MovableClock,
   type RateLimitStore,
+  type StorageAdapter,
+  systemClock,
+} from '@mailfront/core'
+import {
   rateLimitModels,
   redisRateLimitStore,
-  type StorageAdapter,
   storageRateLimitStore,
-  systemClock,
   withRowCache,
-} from '@mailfront/core'
+} from '@mailfront/core/host'
 import { createMailPipeline, type MailPipeline, mailModels } from '@mailfront/mail'
 import { openStorage } from '@mailfront/storage-sql'
 import { clockRoutes } from './admin/clock.ts'
@@ -94,7 +96,12 @@ async function loadSecret(config: Config): Promise<string> {
 export async function createRuntime(
   config: Config,
   log: Logger,
-  opts: { clock?: Clock; fixtures?: Record<string, unknown> } = {},
+  opts: {
+    clock?: Clock
+    fixtures?: Record<string, unknown>
+    /** Tests calling `rt.app.request` in this process: see AppDeps.adminInProcessIsLocal. */
+    inProcessIsLocal?: boolean
+  } = {},
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
   const plugins = config.plugins.map((id) => createPlugin(id))
@@ -155,6 +162,7 @@ export async function createRuntime(
       bodyLimit: config.bodyLimit,
       adminToken: config.adminToken,
       adminMode: config.admin,
+      adminInProcessIsLocal: opts.inProcessIsLocal,
       pluginOptions: config.pluginOptions,
       prefixes: config.prefixes,
       hostnames: config.hostnames,
@@ -210,7 +218,7 @@ export async function createRuntime(
       },
       async close() {
         for (const stop of stops.splice(0)) await stop()
-        for (const p of [...plugins].reverse()) await p.close?.()
+        for (const p of [...plugins].reverse()) await p.close?.(mf.contexts.get(p.id)!)
         await rateLimits.close?.()
         await storage.close()
       },
