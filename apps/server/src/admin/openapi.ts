@@ -149,6 +149,11 @@ export function adminOpenApi(version: string): Record<string, unknown> {
               type: 'object',
               properties: {
                 released: { $ref: '#/components/schemas/Released' },
+                failed: {
+                  type: 'array',
+                  description: 'recipients the relay refused or failed, each with its answer',
+                  items: { type: 'object' },
+                },
                 results: { type: 'array', items: { type: 'object' } },
               },
             }),
