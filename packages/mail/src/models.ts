@@ -108,3 +108,5 @@ export interface EntryRow extends Row {
 
 /** States in which an entry still waits for delivery. */
 export const PENDING: DeliveryState[] = ['queued', 'deferred']
+/** States in which a message is still being delivered: waiting, or claimed by a worker now. */
+export const IN_FLIGHT: DeliveryState[] = [...PENDING, 'delivering']
