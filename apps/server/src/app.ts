@@ -1,20 +1,23 @@
+import type {
+  Clock,
+  Logger,
+  MailfrontPlugin,
+  MailService,
+  PluginContext,
+  RateLimitStore,
+  StorageAdapter,
+} from '@mailfront/core'
+import { SmtpLogins } from '@mailfront/core'
 import {
   assertNoCollisions,
   buildPluginApp,
-  type Clock,
   hostBase,
   hostRouting,
-  type Logger,
-  type MailfrontPlugin,
-  type MailService,
-  type PluginContext,
   preparePlugin,
-  type RateLimitStore,
   routePluginApp,
-  SmtpLogins,
-  type StorageAdapter,
   validatePlugins,
-} from '@mailfront/core'
+} from '@mailfront/core/host'
+
 import { Hono } from 'hono'
 import type { AdminMode } from './admin/access.ts'
 import type { AdminRoutes } from './admin/app.ts'

@@ -1,4 +1,5 @@
-import { CompositionError, encodeBasic, type MailfrontPlugin, silentLogger } from '@mailfront/core'
+import { encodeBasic, type MailfrontPlugin, silentLogger } from '@mailfront/core'
+import { CompositionError } from '@mailfront/core/host'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientHostnames, publicHostnames } from './client-hosts.ts'
 import { loadConfig } from './config.ts'

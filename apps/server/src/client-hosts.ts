@@ -1,4 +1,5 @@
-import { CompositionError, type MailfrontPlugin } from '@mailfront/core'
+import type { MailfrontPlugin } from '@mailfront/core'
+import { CompositionError } from '@mailfront/core/host'
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/
 

@@ -56,8 +56,10 @@ function accessLogger(level: string, dest: pino.DestinationStream): Logger {
     let out = `{"level":${lvl},"time":${Date.now()},"service":"mailfront"`
     if (typeof obj === 'string') msg = obj
     else
-      for (const [k, v] of Object.entries(obj))
+      for (const k in obj) {
+        const v = (obj as Record<string, unknown>)[k]
         if (v !== undefined) out += `,${JSON.stringify(k)}:${JSON.stringify(v)}`
+      }
     dest.write(`${out}${msg === undefined ? '' : `,"msg":${JSON.stringify(msg)}`}}\n`)
   }
   return { debug: line(20), info: line(30), warn: line(40), error: line(50) }

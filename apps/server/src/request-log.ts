@@ -1,4 +1,4 @@
-import { requestPath } from '@mailfront/core'
+import { requestPath } from '@mailfront/core/host'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ServerEnv } from './app-routing.ts'
 import { lightCache } from './light-response.ts'
@@ -222,39 +222,41 @@ export function requestLogMiddleware(
   log: RequestLog,
   label: (c: Context<ServerEnv>) => { plugin: string; route: string },
 ): MiddlewareHandler<ServerEnv> {
-  return async (c, next) => {
+  // Not async: the only wait is the handler's.
+  return (c, next) => {
     const at = Date.now()
     const started = performance.now()
-    await next()
-    const path = requestPath(c)
-    if (log.size === 0 || OWN.test(path)) return
-    const info = c.get('mailfront')
-    // A body parsed by a route's validator (not through readBodyText): keep its promise.
-    if (info && info.body === undefined) {
-      const cache = (c.req as unknown as { bodyCache?: Record<string, Promise<unknown>> }).bodyCache
-      const parsed = cache && (cache.text ?? cache.json ?? cache.parsedBody)
-      if (parsed) info.body = parsed
-    }
-    const { plugin, route } = label(c)
-    const url = c.req.url
-    const q = url.indexOf('?')
-    const res = c.res
-    const raw: Omit<Raw, 'id'> = {
-      requestId: info?.requestId ?? '',
-      at,
-      method: c.req.method,
-      path,
-      query: q < 0 ? '' : url.slice(q + 1),
-      plugin,
-      route: c.get('mount') ? route : '',
-      status: res.status,
-      ms: Math.round((performance.now() - started) * 100) / 100,
-      reqHeaders: c.req.raw.headers,
-      reqBody: info?.body,
-      res,
-    }
-    // A standard (non-light) Response's body can only be read before it is sent: take the copy now.
-    if (lightBody(res) === undefined && res.body) raw.resBody = cloneText(res).catch(() => null)
-    log.add(raw)
+    return next().then(() => {
+      const path = requestPath(c)
+      if (log.size === 0 || OWN.test(path)) return
+      const info = c.get('mailfront')
+      // A body parsed by a route's validator (not through readBodyText): keep its promise.
+      if (info && info.body === undefined) {
+        const cache = (c.req as unknown as { bodyCache?: Record<string, Promise<unknown>> }).bodyCache
+        const parsed = cache && (cache.text ?? cache.json ?? cache.parsedBody)
+        if (parsed) info.body = parsed
+      }
+      const { plugin, route } = label(c)
+      const url = c.req.url
+      const q = url.indexOf('?')
+      const res = c.res
+      const raw: Omit<Raw, 'id'> = {
+        requestId: info?.requestId ?? '',
+        at,
+        method: c.req.method,
+        path,
+        query: q < 0 ? '' : url.slice(q + 1),
+        plugin,
+        route: c.get('mount') ? route : '',
+        status: res.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        reqHeaders: c.req.raw.headers,
+        reqBody: info?.body,
+        res,
+      }
+      // A standard (non-light) Response's body can only be read before it is sent: take the copy now.
+      if (lightBody(res) === undefined && res.body) raw.resBody = cloneText(res).catch(() => null)
+      log.add(raw)
+    })
   }
 }

@@ -1,4 +1,5 @@
-import { buildPluginApp, preparePlugin, undeclaredRoutes } from '@mailfront/core'
+import { undeclaredRoutes } from '@mailfront/core'
+import { buildPluginApp, preparePlugin } from '@mailfront/core/host'
 import { createTestContext } from '@mailfront/core/testing'
 import { describe, expect, it } from 'vitest'
 import { INSTALLED_PLUGINS } from './plugins.ts'

@@ -11,13 +11,15 @@ import {
   type ModelSchema,
   type MovableClock,
   type RateLimitStore,
+  type StorageAdapter,
+  systemClock,
+} from '@mailfront/core'
+import {
   rateLimitModels,
   redisRateLimitStore,
-  type StorageAdapter,
   storageRateLimitStore,
-  systemClock,
   withRowCache,
-} from '@mailfront/core'
+} from '@mailfront/core/host'
 import { createMailPipeline, type MailPipeline, mailModels } from '@mailfront/mail'
 import { openStorage } from '@mailfront/storage-sql'
 import { clockRoutes } from './admin/clock.ts'

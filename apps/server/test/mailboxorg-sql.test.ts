@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { preparePlugin } from '@mailfront/core'
+import { preparePlugin } from '@mailfront/core/host'
 import { createTestContext, mountPluginForTest } from '@mailfront/core/testing'
 import { mailboxorgPlugin } from '@mailfront/plugin-mailboxorg'
 import { pgliteAdapter, sqliteAdapter } from '@mailfront/storage-sql'

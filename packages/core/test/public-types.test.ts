@@ -27,3 +27,42 @@ describe("the core's public types", () => {
     expect(anyInDeclarations()).toEqual([])
   })
 })
+
+describe("the core's two faces", () => {
+  const HOST_ONLY = [
+    'preparePlugin',
+    'assertNoCollisions',
+    'hostRouting',
+    'withRowCache',
+    'redisRateLimitStore',
+    'buildPluginApp',
+    'routePluginApp',
+    'validatePlugins',
+    'aroundStorageMethods',
+  ]
+
+  it('the root export is the plugin-author API; host internals are in @mailfront/core/host', async () => {
+    const root = await import('@mailfront/core')
+    const host = await import('@mailfront/core/host')
+    for (const name of HOST_ONLY) {
+      expect(root, name).not.toHaveProperty(name)
+      expect(host, name).toHaveProperty(name)
+    }
+    // What a plugin's users call stays at the root.
+    expect(root).toHaveProperty('mountPlugin')
+    expect(root).toHaveProperty('definePlugin')
+  })
+
+  it('no plugin imports the host face', () => {
+    const packages = join(import.meta.dirname, '../..')
+    const plugins = readdirSync(packages).filter((d) => d.startsWith('plugin-'))
+    expect(plugins.length).toBeGreaterThan(4)
+    for (const p of plugins) {
+      const src = join(packages, p, 'src')
+      for (const f of readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) =>
+        f.endsWith('.ts'),
+      ))
+        expect(readFileSync(join(src, f), 'utf8'), `${p}/src/${f}`).not.toContain('@mailfront/core/host')
+    }
+  })
+})

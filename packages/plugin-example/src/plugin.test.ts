@@ -2,11 +2,16 @@ import {
   CORE_ERRORS,
   CoreErrorCodes,
   encodeBasic,
-  preparePlugin,
   StoreUnavailableError,
   undeclaredRoutes,
 } from '@mailfront/core'
-import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import {
+  createTestContext,
+  envOptions,
+  mountPluginForTest,
+  preparePlugin,
+  type TestContext,
+} from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { demo } from './demo.ts'
 import { ERRORS } from './errors.ts'

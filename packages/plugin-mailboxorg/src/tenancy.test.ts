@@ -1,5 +1,10 @@
-import { hashPassword, preparePlugin } from '@mailfront/core'
-import { createTestContext, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { hashPassword } from '@mailfront/core'
+import {
+  createTestContext,
+  mountPluginForTest,
+  preparePlugin,
+  type TestContext,
+} from '@mailfront/core/testing'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { commands } from './cli.ts'
 import { demo } from './demo.ts'

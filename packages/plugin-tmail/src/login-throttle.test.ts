@@ -1,5 +1,11 @@
-import { encodeBasic, hashBcrypt, preparePlugin, StoreUnavailableError, sha512Crypt } from '@mailfront/core'
-import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { encodeBasic, hashBcrypt, StoreUnavailableError, sha512Crypt } from '@mailfront/core'
+import {
+  createTestContext,
+  envOptions,
+  mountPluginForTest,
+  preparePlugin,
+  type TestContext,
+} from '@mailfront/core/testing'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { commands } from './cli.ts'
 import { fixtures } from './fixtures.ts'

@@ -1,5 +1,11 @@
-import { encodeBasic, preparePlugin } from '@mailfront/core'
-import { createTestContext, envOptions, mountPluginForTest, type TestContext } from '@mailfront/core/testing'
+import { encodeBasic } from '@mailfront/core'
+import {
+  createTestContext,
+  envOptions,
+  mountPluginForTest,
+  preparePlugin,
+  type TestContext,
+} from '@mailfront/core/testing'
 import { expect } from 'vitest'
 import { demo } from '../src/demo.ts'
 import { fixtures } from '../src/fixtures.ts'

@@ -1,4 +1,5 @@
-import { aroundStorageMethods, STORAGE_CALLS, type StorageAdapter } from '@mailfront/core'
+import type { StorageAdapter } from '@mailfront/core'
+import { aroundStorageMethods, STORAGE_CALLS } from '@mailfront/core/host'
 
 const isBusy = (e: unknown) => /^SQLITE_BUSY/.test(String((e as { code?: unknown } | null)?.code ?? ''))
 const QUIET = 250

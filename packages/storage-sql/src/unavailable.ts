@@ -1,9 +1,5 @@
-import {
-  aroundStorageMethods,
-  STORAGE_CALLS,
-  type StorageAdapter,
-  StoreUnavailableError,
-} from '@mailfront/core'
+import { type StorageAdapter, StoreUnavailableError } from '@mailfront/core'
+import { aroundStorageMethods, STORAGE_CALLS } from '@mailfront/core/host'
 
 // PostgreSQL SQLSTATEs that mean "this server cannot serve now", whenever they come: class 08
 // (connection exception), class 53 (insufficient resources: too many connections, disk full, out of

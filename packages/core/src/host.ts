@@ -1,0 +1,23 @@
+/**
+ * `@mailfront/core/host`: what a host (mailfront's server, or another composer) needs to compose
+ * plugins: checks, building and routing a plugin's app, preparing its context, Host routing, and
+ * the host's stores (the Redis rate-limit store, the principal row cache, storage wrappers). A
+ * plugin imports none of this: its API is `@mailfront/core`.
+ */
+export * from './compose.ts'
+export * from './mount.ts'
+export { parsePluginOptions, unknownPluginVariables } from './options.ts'
+export * from './ratelimit/redis.ts'
+export * from './ratelimit/storage.ts'
+export {
+  type HostApp,
+  hostBase,
+  hostRouting,
+  namespacePatterns,
+  requestPath,
+  routeTemplate,
+  useOnPaths,
+} from './scope.ts'
+export * from './setup.ts'
+export * from './storage/row-cache.ts'
+export * from './storage/wrap.ts'
