@@ -44,6 +44,8 @@ export const mailModels: ModelSchema = {
       message: { type: 'string', unique: true },
       // Lower-cased at capture; rows captured before this table existed have none (never found by q).
       text: { type: 'string' },
+      // The message's, so a search cut at its bound keeps the newest (null in rows from before it).
+      received_at: { type: 'timestamp', optional: true, index: true },
     },
   },
   [QUEUE]: {
