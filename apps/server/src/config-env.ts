@@ -76,6 +76,11 @@ export const ENV_SPEC = {
     flag: '--dns-upstream <addrs>',
     description: "resolvers (comma list of ip or ip:port) for other names (default: /etc/resolv.conf's)",
   },
+  MAILFRONT_DNS_FORWARD: {
+    default: 'private',
+    flag: '--dns-forward <who>',
+    description: 'whose queries for other names are forwarded: private (loopback, private nets) or any',
+  },
   MAILFRONT_TRUST_PROXY: {
     default: 'false',
     flag: '--trust-proxy <value>',
@@ -299,6 +304,9 @@ export const serverEnvSchema = z
       'a comma list of resolvers (ip, ip:port or [ipv6]:port)',
       (v) => parseResolver(v) !== undefined,
     ).optional(),
+    MAILFRONT_DNS_FORWARD: z.enum(['private', 'any'], {
+      message: 'MAILFRONT_DNS_FORWARD must be private or any',
+    }),
     MAILFRONT_TRUST_PROXY: z.string().transform((v, c): TrustProxy => {
       const s = v.trim().toLowerCase()
       if (['false', 'no', '0', ''].includes(s)) return false

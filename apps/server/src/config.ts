@@ -20,7 +20,7 @@ export interface Config extends PluginSettings {
   /** MAILFRONT_PROXY_PORT: the HTTPS (CONNECT) proxy for the plugins' public hostnames. */
   proxyPort: number | 'off'
   /** MAILFRONT_DNS_PORT and its answer and upstream resolvers (unset: the listen address, resolv.conf's). */
-  dns: { port: number | 'off'; answer?: string[]; upstream?: string[] }
+  dns: { port: number | 'off'; answer?: string[]; upstream?: string[]; forward: 'private' | 'any' }
   /** false, a number of trusted hops, or the trusted proxies' addresses/CIDRs. */
   trustProxy: TrustProxy
   requireHttps: boolean
@@ -126,7 +126,12 @@ export function loadConfig(
     tls: { mode: c.MAILFRONT_TLS, cert: c.MAILFRONT_TLS_CERT, key: c.MAILFRONT_TLS_KEY },
     extraHostnames: c.MAILFRONT_HOSTNAME ?? [],
     proxyPort: c.MAILFRONT_PROXY_PORT,
-    dns: { port: c.MAILFRONT_DNS_PORT, answer: c.MAILFRONT_DNS_ANSWER, upstream: c.MAILFRONT_DNS_UPSTREAM },
+    dns: {
+      port: c.MAILFRONT_DNS_PORT,
+      answer: c.MAILFRONT_DNS_ANSWER,
+      upstream: c.MAILFRONT_DNS_UPSTREAM,
+      forward: c.MAILFRONT_DNS_FORWARD,
+    },
     trustProxy: c.MAILFRONT_TRUST_PROXY,
     // Plain HTTP on loopback is the developer's choice of transport: refusing it would refuse everything.
     requireHttps: c.MAILFRONT_REQUIRE_HTTPS ?? !(c.MAILFRONT_TLS === 'off' && isLoopback(c.MAILFRONT_HOST)),

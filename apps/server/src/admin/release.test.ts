@@ -28,6 +28,7 @@ async function withRelease(
       ...(allow ? { MAILFRONT_MAIL_RELEASE_ALLOW: allow } : {}),
     }),
     silentLogger,
+    { inProcessIsLocal: true },
   )
   const m = await rt.mail.submit({
     envelope: { from: 'app@example.com', to: ['dev@allowed.test', 'boss@elsewhere.test'] },
