@@ -230,7 +230,11 @@ describe('the DNS responder', () => {
 
   // Review of #26, item 2: on a wildcard address, resolv.conf naming this machine is not an upstream.
   it('never forwards to itself when listening on a wildcard address', async () => {
-    expect(isSelf({ address: '127.0.0.53', port: 53 }, '0.0.0.0', 53, new Set())).toBe(true)
+    expect(isSelf({ address: '127.0.0.1', port: 53 }, '0.0.0.0', 53, new Set())).toBe(true)
+    expect(isSelf({ address: '::1', port: 53 }, '::', 53, new Set())).toBe(true)
+    // Docker's embedded resolver and systemd-resolved's stub are other servers, not this one.
+    expect(isSelf({ address: '127.0.0.11', port: 53 }, '0.0.0.0', 53, new Set())).toBe(false)
+    expect(isSelf({ address: '127.0.0.53', port: 53 }, '0.0.0.0', 53, new Set())).toBe(false)
     expect(isSelf({ address: '10.0.0.5', port: 53 }, '::', 53, new Set(['10.0.0.5']))).toBe(true)
     expect(isSelf({ address: '10.0.0.5', port: 53 }, '0.0.0.0', 53, new Set())).toBe(false)
     expect(isSelf({ address: '127.0.0.1', port: 5353 }, '0.0.0.0', 53, new Set())).toBe(false)

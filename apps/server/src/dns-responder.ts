@@ -82,7 +82,9 @@ export function isSelf(u: Resolver, host: string, port: number, local = localAdd
   const wildcard = isIP(host) === 0 || host === '0.0.0.0' || host === '::'
   return wildcard && (isLoopback(u.address) || local.has(u.address.toLowerCase()))
 }
-const isLoopback = (a: string) => a === '::1' || a.startsWith('127.') || a === '0.0.0.0' || a === '::'
+// Only the loopback addresses a wildcard socket owns: another 127.x (Docker's 127.0.0.11, systemd's
+// 127.0.0.53) is a different resolver, reached through NAT or its own socket.
+const isLoopback = (a: string) => ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(a)
 const localAddresses = () =>
   new Set(
     Object.values(networkInterfaces())

@@ -129,8 +129,18 @@ describe('MAILFRONT_ADMIN', () => {
       { MAILFRONT_HOST: '::', MAILFRONT_ADMIN_TOKEN: TOKEN },
       { MAILFRONT_HOST: '127.0.0.1' },
       { MAILFRONT_HOST: '::1' },
+      { MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: 'false' },
+      { MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: 'true', MAILFRONT_ADMIN_TOKEN: TOKEN },
+      { MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: 'true', MAILFRONT_ADMIN: 'off' },
     ]
     for (const env of fine) expect(() => checkAdminExposure(cfg(env))).not.toThrow()
+    // A proxy on the same host makes every client loopback: no token there must be chosen too.
+    for (const trust of ['true', '2', '127.0.0.1'])
+      expect(() =>
+        checkAdminExposure(cfg({ MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: trust })),
+      ).toThrow(
+        'MAILFRONT_TRUST_PROXY declares a proxy (through which every client may come from loopback) and MAILFRONT_ADMIN_TOKEN is unset: set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)',
+      )
     expect(() => cfg({ MAILFRONT_ADMIN: 'sometimes' })).toThrow(/^MAILFRONT_ADMIN must be auto, off or open/)
     expect(() => cfg({ MAILFRONT_ADMIN: 'open', MAILFRONT_ADMIN_TOKEN: TOKEN })).toThrow(
       /^MAILFRONT_ADMIN=open and MAILFRONT_ADMIN_TOKEN exclude each other/,
