@@ -28,6 +28,7 @@ export interface OwnRoutesDeps {
   draining: { value: boolean }
   adminToken?: string
   adminMode?: AdminMode
+  adminInProcessIsLocal?: boolean
   adminRoutes?: AdminRoutes[]
 }
 
@@ -100,12 +101,16 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
   if (d.adminMode !== 'off') {
     const index = (c: Context) => c.json(adminIndex(d.version))
     // The banner's link ends in a slash, which the mounted app's '/' does not match: the same rule, the same index.
-    own.get('/_mailfront/', adminAccess({ mode: d.adminMode ?? 'auto', token: d.adminToken }), index)
+    const access = {
+      mode: d.adminMode ?? 'auto',
+      token: d.adminToken,
+      inProcessIsLocal: d.adminInProcessIsLocal,
+    }
+    own.get('/_mailfront/', adminAccess(access), index)
     own.route(
       '/_mailfront',
       createAdminApp({
-        mode: d.adminMode,
-        token: d.adminToken,
+        ...access,
         groups: [(admin) => admin.get('/', index), ...(d.adminRoutes ?? [])],
       }),
     )

@@ -70,6 +70,12 @@ export interface AppDeps {
   adminToken?: string
   /** MAILFRONT_ADMIN: `auto` (default), `off` or `open` (see adminAccess). */
   adminMode?: AdminMode
+  /**
+   * With no admin token, a request with no socket (an in-process `app.request`) counts as a loopback
+   * peer. Only for tests that call the app in this process: under another runtime (`app.fetch` in Bun,
+   * Deno, a worker) no request has a socket, and each would be admin. Default false.
+   */
+  adminInProcessIsLocal?: boolean
   /** The mail pipeline every plugin context gets. */
   mail?: MailService
   /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
@@ -152,6 +158,7 @@ export function createMailfront(d: AppDeps): Mailfront {
     draining,
     adminToken: d.adminToken,
     adminMode: d.adminMode,
+    adminInProcessIsLocal: d.adminInProcessIsLocal,
     adminRoutes: d.adminRoutes,
   })
   // mailfront's own routes answer on every host, Host-routed ones included.

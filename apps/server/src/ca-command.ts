@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { caFiles, localCa } from './tls.ts'
+import { caFiles, existingCa, localCa } from './tls.ts'
 
 /** A command run against the machine's trust store, shown as it is run. */
 export type Step = string[]
@@ -78,6 +78,21 @@ export function trustSteps(
   }
 }
 
+interface CaOptions {
+  path?: boolean
+  install?: boolean
+  uninstall?: boolean
+  renew?: boolean
+  dataDir?: string
+}
+
+/**
+ * The CA has no name constraints (selfsigned cannot write them, and names fixed at its making would
+ * break the MAILFRONT_HOSTNAMEs added later): once trusted, its key can sign for any site.
+ */
+export const KEY_WARNING = (keyFile: string) =>
+  `this machine now trusts every certificate signed with ${keyFile}, for any site name: keep the data dir private to you, and run mailfront ca --uninstall when you no longer need it`
+
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)
 
 export function addCaCommand(program: Command, fail: (message: string) => Error): void {
@@ -92,24 +107,41 @@ export function addCaCommand(program: Command, fail: (message: string) => Error)
       "add the CA to this machine's trust store (Debian/Ubuntu, Fedora, macOS; needs root/sudo)",
     )
     .option('--uninstall', "remove it from this machine's trust store")
+    .option('--renew', 'make a new CA in place of the current one (uninstall the old one first)')
     .option('--data-dir <dir>', 'data directory [MAILFRONT_DATA_DIR, default ./data]')
     .addHelpText(
       'after',
       [
         '',
-        'The CA is made in the data dir on first use (its key, ca-key.pem, stays there, mode 0600). With',
+        'The CA is made in the data dir on first use (its key, ca-key.pem, stays there, mode 0600); --path,',
+        '--install and --uninstall need it made already (start the server once). It is never replaced',
+        'unasked, even near its end (the server warns 30 days before): --renew makes a new one. With',
         'MAILFRONT_TLS=self-signed (the default) the server certificate is issued from it for 127.0.0.1,',
         "::1, localhost, MAILFRONT_HOSTNAME and every mounted plugin's public hostnames.",
         'Trust it per client instead of machine-wide: curl --cacert "$(mailfront ca --path)",',
         'SSL_CERT_FILE (Go), REQUESTS_CA_BUNDLE (Python), NODE_EXTRA_CA_CERTS (Node).',
       ].join('\n'),
     )
-    .action(async (opts: { path?: boolean; install?: boolean; uninstall?: boolean; dataDir?: string }) => {
-      if ([opts.path, opts.install, opts.uninstall].filter(Boolean).length > 1)
-        throw fail('choose one of --path, --install, --uninstall')
+    .action(async (opts: CaOptions) => {
+      if ([opts.path, opts.install, opts.uninstall, opts.renew].filter(Boolean).length > 1)
+        throw fail('choose one of --path, --install, --uninstall, --renew')
       const dataDir = resolve(opts.dataDir ?? process.env.MAILFRONT_DATA_DIR ?? './data')
-      const ca = await localCa(dataDir)
       const certFile = caFiles(dataDir).cert
+      if (opts.renew) {
+        await localCa(dataDir, { renew: true })
+        // The server certificate is issued again from the new CA at the next start (not issued by it).
+        return void process.stderr.write(
+          `made a new local CA ${certFile}; the server certificate is issued from it at the next start; trust it again (sudo mailfront ca --install)\n`,
+        )
+      }
+      // Never made here: under sudo it would be root's, and the server (run as you) could not read its key.
+      const ca =
+        opts.path || opts.install || opts.uninstall ? await existingCa(dataDir) : await localCa(dataDir)
+      if (!ca)
+        throw fail(
+          `no local CA in ${dataDir} yet: start the server once (mailfront serve --data-dir ${dataDir}) to make it, then run this again`,
+        )
+      if (ca.warning) process.stderr.write(`warning: ${ca.warning}\n`)
       if (opts.path) return void process.stdout.write(`${certFile}\n`)
       if (!opts.install && !opts.uninstall) return void process.stdout.write(ca.cert)
       const store = detectTrustStore()
@@ -133,5 +165,6 @@ export function addCaCommand(program: Command, fail: (message: string) => Error)
       process.stderr.write(
         `${opts.uninstall ? 'removed' : 'added'} ${certFile} ${opts.uninstall ? 'from' : 'to'} the ${store} trust store\n`,
       )
+      if (opts.install) process.stderr.write(`warning: ${KEY_WARNING(caFiles(dataDir).key)}\n`)
     })
 }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import { parseDuration } from '@mailfront/core'
 import { z } from 'zod'
 import { compileTrust, type TrustProxy } from './client-address.ts'
 import { pluginList } from './config-plugins.ts'
@@ -74,6 +75,11 @@ export const ENV_SPEC = {
     default: undefined,
     flag: '--dns-upstream <addrs>',
     description: "resolvers (comma list of ip or ip:port) for other names (default: /etc/resolv.conf's)",
+  },
+  MAILFRONT_DNS_FORWARD: {
+    default: 'private',
+    flag: '--dns-forward <who>',
+    description: 'whose queries for other names are forwarded: private (loopback, private nets) or any',
   },
   MAILFRONT_TRUST_PROXY: {
     default: 'false',
@@ -222,18 +228,32 @@ export function parseResolver(v: string): { address: string; port: number } | un
   return isIP(address) && port > 0 && port <= 65535 ? { address, port } : undefined
 }
 
-const AGE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+const RETAIN_FORM = 'MAILFRONT_MAIL_RETAIN must be a count, an age (30m, 12h, 7d) or both (1000,7d)'
 
-/** MAILFRONT_MAIL_RETAIN: `1000`, `7d`, `1000,7d` (a count and/or an age). */
+/**
+ * MAILFRONT_MAIL_RETAIN: `1000`, `7d`, `1000,7d` (a count and/or an age, in the core's duration
+ * units). Returns the one-line error instead when the value is not that, or would keep nothing.
+ */
 export function parseRetain(v: string): { count?: number; ageMs?: number } | string {
   const out: { count?: number; ageMs?: number } = {}
   for (const part of v.split(/[\s,]+/).filter(Boolean)) {
-    const m = /^(\d{1,9})([smhd])?$/.exec(part)
-    if (!m) return part
-    if (m[2]) out.ageMs = Number(m[1]) * AGE_UNITS[m[2]]!
-    else out.count = Number(m[1])
+    if (/^\d{1,9}$/.test(part)) out.count = Number(part)
+    else {
+      let ms: number
+      try {
+        ms = /^\d/.test(part) ? parseDuration(part) : Number.NaN
+      } catch {
+        return RETAIN_FORM
+      }
+      if (!Number.isSafeInteger(ms)) return RETAIN_FORM
+      out.ageMs = ms
+    }
   }
-  return out.count === undefined && out.ageMs === undefined ? v : out
+  if (out.count === 0)
+    return 'MAILFRONT_MAIL_RETAIN: a count of 0 would delete all mail as it arrives: give 1 or more (unset keeps all)'
+  if (out.ageMs === 0)
+    return 'MAILFRONT_MAIL_RETAIN: an age of 0 would delete all mail as it arrives: give a longer one (unset keeps all)'
+  return out.count === undefined && out.ageMs === undefined ? RETAIN_FORM : out
 }
 
 const RELAY_URL = 'MAILFRONT_MAIL_RELAY_URL must be smtp://[user:pass@]host[:port] or smtps://…'
@@ -284,6 +304,9 @@ export const serverEnvSchema = z
       'a comma list of resolvers (ip, ip:port or [ipv6]:port)',
       (v) => parseResolver(v) !== undefined,
     ).optional(),
+    MAILFRONT_DNS_FORWARD: z.enum(['private', 'any'], {
+      message: 'MAILFRONT_DNS_FORWARD must be private or any',
+    }),
     MAILFRONT_TRUST_PROXY: z.string().transform((v, c): TrustProxy => {
       const s = v.trim().toLowerCase()
       if (['false', 'no', '0', ''].includes(s)) return false
@@ -377,10 +400,7 @@ export const serverEnvSchema = z
       .transform((v, c) => {
         const r = parseRetain(v)
         if (typeof r !== 'string') return r
-        c.addIssue({
-          code: 'custom',
-          message: 'MAILFRONT_MAIL_RETAIN must be a count, an age (30m, 12h, 7d) or both (1000,7d)',
-        })
+        c.addIssue({ code: 'custom', message: r })
         return z.NEVER
       })
       .optional(),

@@ -21,7 +21,11 @@ describe('configuration', () => {
     expect(c.plugins).toContain('authsmtp')
   })
   it('reads the client-hostname settings: proxy and DNS off by default', () => {
-    expect(loadConfig({})).toMatchObject({ extraHostnames: [], proxyPort: 'off', dns: { port: 'off' } })
+    expect(loadConfig({})).toMatchObject({
+      extraHostnames: [],
+      proxyPort: 'off',
+      dns: { port: 'off', forward: 'private' },
+    })
     expect(
       loadConfig({
         MAILFRONT_HOSTNAME: 'Mailfront, mailfront.test',
@@ -72,6 +76,7 @@ describe('configuration', () => {
       { MAILFRONT_DNS_UPSTREAM: '1.1.1.1:99999' },
       /^MAILFRONT_DNS_UPSTREAM must be a comma list of resolvers/,
     ],
+    [{ MAILFRONT_DNS_FORWARD: 'all' }, /^MAILFRONT_DNS_FORWARD must be private or any \(got "all"\)$/],
     [
       { MAILFRONT_HOSTNAME: 'ok.test,not_ok' },
       /^MAILFRONT_HOSTNAME must be a comma list of host names \("not_ok" is not\)/,

@@ -20,7 +20,7 @@ export interface Config extends PluginSettings {
   /** MAILFRONT_PROXY_PORT: the HTTPS (CONNECT) proxy for the plugins' public hostnames. */
   proxyPort: number | 'off'
   /** MAILFRONT_DNS_PORT and its answer and upstream resolvers (unset: the listen address, resolv.conf's). */
-  dns: { port: number | 'off'; answer?: string[]; upstream?: string[] }
+  dns: { port: number | 'off'; answer?: string[]; upstream?: string[]; forward: 'private' | 'any' }
   /** false, a number of trusted hops, or the trusted proxies' addresses/CIDRs. */
   trustProxy: TrustProxy
   requireHttps: boolean
@@ -62,14 +62,24 @@ export interface Config extends PluginSettings {
 }
 
 /**
- * Whether `serve` may start with this admin setting: on an address other than loopback, an admin API
- * with no token must be chosen explicitly (MAILFRONT_ADMIN=off or open). Throws ConfigError.
+ * Whether `serve` may start with this admin setting: an admin API with no token must be chosen
+ * explicitly (MAILFRONT_ADMIN=off or open) on an address other than loopback, and behind a declared
+ * proxy (MAILFRONT_TRUST_PROXY), which on the same host makes every client loopback. Throws ConfigError.
  */
-export function checkAdminExposure(config: Pick<Config, 'host' | 'adminToken' | 'admin'>): void {
-  if (config.admin !== 'auto' || config.adminToken || isLoopback(config.host)) return
-  throw new ConfigError(
-    `MAILFRONT_HOST=${config.host} is not loopback and MAILFRONT_ADMIN_TOKEN is unset: set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)`,
-  )
+export function checkAdminExposure(
+  config: Pick<Config, 'host' | 'adminToken' | 'admin' | 'trustProxy'>,
+): void {
+  if (config.admin !== 'auto' || config.adminToken) return
+  const choose =
+    'set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)'
+  if (!isLoopback(config.host))
+    throw new ConfigError(
+      `MAILFRONT_HOST=${config.host} is not loopback and MAILFRONT_ADMIN_TOKEN is unset: ${choose}`,
+    )
+  if (config.trustProxy !== false && config.trustProxy !== 0)
+    throw new ConfigError(
+      `MAILFRONT_TRUST_PROXY declares a proxy (through which every client may come from loopback) and MAILFRONT_ADMIN_TOKEN is unset: ${choose}`,
+    )
 }
 
 /** Parse configuration from the environment with flag overrides; throws ConfigError with one line. */
@@ -116,7 +126,12 @@ export function loadConfig(
     tls: { mode: c.MAILFRONT_TLS, cert: c.MAILFRONT_TLS_CERT, key: c.MAILFRONT_TLS_KEY },
     extraHostnames: c.MAILFRONT_HOSTNAME ?? [],
     proxyPort: c.MAILFRONT_PROXY_PORT,
-    dns: { port: c.MAILFRONT_DNS_PORT, answer: c.MAILFRONT_DNS_ANSWER, upstream: c.MAILFRONT_DNS_UPSTREAM },
+    dns: {
+      port: c.MAILFRONT_DNS_PORT,
+      answer: c.MAILFRONT_DNS_ANSWER,
+      upstream: c.MAILFRONT_DNS_UPSTREAM,
+      forward: c.MAILFRONT_DNS_FORWARD,
+    },
     trustProxy: c.MAILFRONT_TRUST_PROXY,
     // Plain HTTP on loopback is the developer's choice of transport: refusing it would refuse everything.
     requireHttps: c.MAILFRONT_REQUIRE_HTTPS ?? !(c.MAILFRONT_TLS === 'off' && isLoopback(c.MAILFRONT_HOST)),

@@ -1,5 +1,6 @@
+import { once } from 'node:events'
 import { createServer } from 'node:http'
-import { connect } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import { silentLogger } from '@mailfront/core'
 import { describe, expect, it } from 'vitest'
 import { connectTarget, startConnectProxy } from './connect-proxy.ts'
@@ -42,14 +43,42 @@ describe('the HTTPS proxy', () => {
   it('closes connections over its bound at once', async () => {
     const proxy = await start({ maxConnections: 1, headersTimeoutMs: 60_000 })
     try {
+      // Server-side signals, not a sleep: the first is accepted, the second dropped at the bound.
+      const accepted = once(proxy.server, 'connection')
       const first = open(proxy.port)
-      await new Promise((r) => first.socket.once('connect', r))
-      await new Promise((r) => setTimeout(r, 50))
-      await open(proxy.port).closed
+      await accepted
+      const dropped = once(proxy.server, 'drop')
+      const second = open(proxy.port)
+      await dropped
+      await second.closed
       expect(first.socket.destroyed).toBe(false)
       first.socket.destroy()
     } finally {
       await proxy.close()
     }
+  })
+
+  // Review of #26, item 5: a tunnel left the HTTP server's tracking, so close() waited for it forever.
+  it('destroys a tunnel still open when the grace period ends', async () => {
+    const tlsServer = createServer()
+    const handed = new Promise<Socket>((r) => tlsServer.once('connection', r))
+    const proxy = await startConnectProxy({
+      hostnames: ['api.example.test'],
+      tlsServer,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: 10,
+      idleTimeoutMs: 600_000,
+      headersTimeoutMs: 600_000,
+      log: silentLogger,
+    })
+    const c = open(proxy.port)
+    c.socket.write('CONNECT api.example.test:443 HTTP/1.1\r\nHost: api.example.test:443\r\n\r\n')
+    const head = await new Promise<string>((r) => c.socket.once('data', (b) => r(String(b))))
+    expect(head).toMatch(/^HTTP\/1\.1 200 /)
+    const tunnel = await handed
+    await proxy.close(200)
+    expect(tunnel.destroyed).toBe(true)
+    await c.closed
   })
 })

@@ -20,7 +20,10 @@ export interface ConnectProxyOptions {
 
 export interface RunningProxy {
   port: number
-  close(): Promise<void>
+  /** The listening server (its 'connection' and 'drop' events tell what it accepted and refused). */
+  server: Server
+  /** Stops accepting; tunnels still open after `graceMs` (default 0) are destroyed. */
+  close(graceMs?: number): Promise<void>
 }
 
 const reply = (sock: Socket, status: string, extra = '') =>
@@ -40,6 +43,8 @@ export function connectTarget(target: string | undefined): { host: string; port:
  */
 export async function startConnectProxy(o: ConnectProxyOptions): Promise<RunningProxy> {
   const allowed = new Set(o.hostnames)
+  // Tunnels leave the HTTP server's tracking (closeAllConnections misses them) but keep its close waiting.
+  const tunnels = new Set<Socket>()
   const server = createServer({ connectionsCheckingInterval: 1_000 })
   server.headersTimeout = o.headersTimeoutMs
   server.requestTimeout = o.headersTimeoutMs
@@ -59,6 +64,8 @@ export async function startConnectProxy(o: ConnectProxyOptions): Promise<Running
       return reply(sock, '403 Forbidden')
     }
     sock.setTimeout(o.idleTimeoutMs, () => sock.destroy())
+    tunnels.add(sock)
+    sock.once('close', () => tunnels.delete(sock))
     sock.write('HTTP/1.1 200 Connection Established\r\n\r\n')
     // Bytes the client sent after its CONNECT head (the start of its TLS handshake) go first.
     if (head.length) sock.unshift(head)
@@ -74,9 +81,16 @@ export async function startConnectProxy(o: ConnectProxyOptions): Promise<Running
   })
   return {
     port: (server.address() as AddressInfo).port,
-    close: () =>
+    server,
+    close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve())
+        const timer = setTimeout(() => {
+          for (const t of tunnels) t.destroy()
+        }, graceMs)
+        server.close(() => {
+          clearTimeout(timer)
+          resolve()
+        })
         server.closeAllConnections()
       }),
   }

@@ -1,15 +1,14 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { connect } from 'node:net'
 import { silentLogger } from '@mailfront/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { guardConnections } from './connection-guard.ts'
 
 const server = createServer((_req, res) => res.end('ok'))
-let guard: ReturnType<typeof guardConnections>
 let port: number
 beforeAll(async () => {
-  guard = guardConnections(server, { headersTimeoutMs: 300, maxPerAddress: 3 }, silentLogger, { tls: false })
+  guardConnections(server, { headersTimeoutMs: 300, maxPerAddress: 3 }, silentLogger, { tls: false })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   port = (server.address() as AddressInfo).port
 })
@@ -42,20 +41,62 @@ describe('connection guard', () => {
     await c.closed
   })
   it('refuses connections over the bound for one address, not for another', async () => {
-    const mine = Array.from({ length: 5 }, () => open('127.0.0.4'))
-    const other = open('127.0.0.5')
-    const early = await Promise.all(
-      mine.map((c) =>
-        Promise.race([c.closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 150))]),
-      ),
+    // Its own server, with a header deadline far beyond the test: only the bound closes connections
+    // here, and every step waits on an event, never on a time window (a loaded CI machine is slow).
+    const srv = createServer((_req, res) => res.end('ok'))
+    const g = guardConnections(srv, { headersTimeoutMs: 600_000, maxPerAddress: 3 }, silentLogger, {
+      tls: false,
+    })
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+    const p = (srv.address() as AddressInfo).port
+    // The guard's 'connection' listener was added first: it has judged each socket before this one runs.
+    const serverSide: Socket[] = []
+    const allAccepted = new Promise<void>((r) =>
+      srv.on('connection', (s: Socket) => {
+        serverSide.push(s)
+        if (serverSide.length === 6) r()
+      }),
     )
-    expect(early.filter(Boolean)).toHaveLength(2)
-    expect(guard.refused()).toBe(2)
-    expect(guard.open()).toBe(4)
-    await Promise.all([...mine.map((c) => c.closed), other.closed])
-    // The server sees its side close a moment after the client does.
-    for (let i = 0; i < 50 && guard.open() > 0; i++) await new Promise((r) => setTimeout(r, 20))
-    expect(guard.open()).toBe(0)
+    const openTo = (localAddress: string) => {
+      const sock = connect({ port: p, host: '127.0.0.1', localAddress })
+      sock.on('error', () => undefined)
+      return { sock, closed: new Promise<void>((r) => sock.once('close', () => r())) }
+    }
+    try {
+      const mine = Array.from({ length: 5 }, () => openTo('127.0.0.4'))
+      const other = openTo('127.0.0.5')
+      await allAccepted
+      expect(g.refused()).toBe(2)
+      expect(g.open()).toBe(4)
+      // The two refused ones close; the three others of that address and the other address's stay
+      // open and are served.
+      const early = new Set<number>()
+      await new Promise<void>((r) => {
+        for (const [i, c] of mine.entries())
+          c.closed.then(() => {
+            early.add(i)
+            if (early.size === 2) r()
+          })
+      })
+      const kept = [...mine.filter((_, i) => !early.has(i)), other]
+      expect(kept).toHaveLength(4)
+      for (const c of kept) {
+        expect(c.sock.destroyed).toBe(false)
+        const reply = new Promise<string>((r) => c.sock.once('data', (d) => r(String(d))))
+        c.sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+        expect(await reply).toMatch(/^HTTP\/1\.1 200 [\s\S]*ok$/)
+      }
+      expect(early.size).toBe(2)
+      // Once every server-side socket has closed, none is counted open.
+      const serverClosed = serverSide.map(
+        (s) => new Promise<void>((r) => (s.destroyed ? r() : s.once('close', () => r()))),
+      )
+      for (const c of kept) c.sock.destroy()
+      await Promise.all([...mine.map((c) => c.closed), other.closed, ...serverClosed])
+      expect(g.open()).toBe(0)
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()))
+    }
   })
 })
 

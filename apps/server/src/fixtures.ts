@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { type MailfrontPlugin, type PluginContext, parseJson } from '@mailfront/core'
+import { assertSmtpLoginFree, type MailfrontPlugin, type PluginContext, parseJson } from '@mailfront/core'
 import { installedIds } from './registry.ts'
 
 export class FixtureError extends Error {}
@@ -73,9 +73,13 @@ async function checkSmtpLogins(
           `${file}: ${plugin.id}: SMTP login "${login}" already exists (${other}, in this file)`,
         )
       claimed.set(key, plugin.id)
-      const holder = await ctx.smtpLogins?.takenElsewhere(login, plugin.id)
-      if (holder)
-        throw new FixtureError(`${file}: ${plugin.id}: SMTP login "${login}" already exists (${holder})`)
+      await assertSmtpLoginFree(
+        ctx,
+        plugin.id,
+        login,
+        (holder) =>
+          new FixtureError(`${file}: ${plugin.id}: SMTP login "${login}" already exists (${holder})`),
+      )
     }
   }
 }

@@ -1,6 +1,7 @@
 import {
   createRelay,
   type MailPipeline,
+  PRUNE_BATCH,
   pruneMail,
   type Retention,
   redactUrl,
@@ -42,7 +43,7 @@ export function startRetention(mail: MailPipeline, retain: Retention | undefined
     running = running
       .then(async () => {
         // A full batch means more may be left: go on until a pass removes less.
-        while ((await pruneMail(mail, retain)) >= 500);
+        while ((await pruneMail(mail, retain)) >= PRUNE_BATCH);
       })
       .catch((err) => mail.log.warn({ err }, 'mail pruning failed'))
   }

@@ -85,6 +85,69 @@ describe('request-log redaction, by name', () => {
   })
 })
 
+describe('request-log redaction, JSON walked', () => {
+  it('JSON-RPC positional params: every string redacted, the method name kept', () => {
+    expect(r.text('{"jsonrpc":"2.0","method":"auth","params":["u","pw-VALUE"],"id":1}')).toBe(
+      '{"jsonrpc":"2.0","method":"auth","params":["[redacted]","[redacted]"],"id":1}',
+    )
+    // A batch, nested values, spacing kept byte for byte.
+    expect(r.text('[ {"method": "auth", "params": [ "u", {"x": ["pw"]}, 3 ] } ]')).toBe(
+      '[ {"method": "auth", "params": [ "[redacted]", {"x": ["[redacted]"]}, 3 ] } ]',
+    )
+  })
+
+  it('arrays and objects under a secret name, at any depth', () => {
+    const body = {
+      api_keys: ['k1-VALUE', 'k2-VALUE'],
+      user: 'u',
+      deep: { credentials: { id: 7, pw: ['x', { a: 'y' }] } },
+    }
+    expect(JSON.parse(r.text(JSON.stringify(body)))).toEqual({
+      api_keys: ['[redacted]', '[redacted]'],
+      user: 'u',
+      deep: { credentials: { id: '[redacted]', pw: ['[redacted]', { a: '[redacted]' }] } },
+    })
+    // Escaped key names are read as JSON reads them.
+    expect(r.text('{"pass\\u0077ord":"v"}')).toBe('{"pass\\u0077ord":"[redacted]"}')
+  })
+
+  it('a body cut at the log limit: still walked, positional params included', () => {
+    expect(r.text('{"method":"auth","params":["u","pw-VAL')).toBe(
+      '{"method":"auth","params":["[redacted]","[redacted]"',
+    )
+    expect(r.text('{"api_keys":["k1","k2')).toBe('{"api_keys":["[redacted]","[redacted]"')
+    expect(r.text('{"params":["u","p\\')).toBe('{"params":["[redacted]","[redacted]"')
+  })
+
+  it('not walkable JSON: the name rule, plus every string of a params array', () => {
+    expect(r.text('{"method":"auth","params":["u","pw"]} trailing')).toBe(
+      '{"method":"auth","params":["[redacted]","[redacted]"]} trailing',
+    )
+    expect(r.text('{"method":"auth","params":["u","pw"], "password": "x" }}')).toBe(
+      '{"method":"auth","params":["[redacted]","[redacted]"], "password": "[redacted]" }}',
+    )
+  })
+})
+
+describe('request-log redaction, positional JSON-RPC params through the server', () => {
+  it('mailbox.org auth with positional params: logged with the method, never the password', async () => {
+    const rt = await runtime({ MAILFRONT_PLUGINS: 'mailboxorg' })
+    try {
+      const body = '{"jsonrpc":"2.0","method":"auth","params":["test_account","pos-VALUE-pass"],"id":"1"}'
+      const res = await rt.app.request('/v1/', { method: 'POST', body })
+      expect(res.status).toBe(200)
+      const text = await (await rt.app.request('/_mailfront/requests')).text()
+      expect(text).not.toContain('pos-VALUE-pass')
+      const { requests } = JSON.parse(text) as { requests: { request: { body: { text: string } } }[] }
+      expect(requests[0]!.request.body.text).toBe(
+        '{"jsonrpc":"2.0","method":"auth","params":["[redacted]","[redacted]"],"id":"1"}',
+      )
+    } finally {
+      await rt.close()
+    }
+  })
+})
+
 describe('request-log redaction, by value', () => {
   it("replaces the plugins' secret option values wherever they appear, however encoded", () => {
     const v = new Redactor(['tmail-admin-pass"word&x'])

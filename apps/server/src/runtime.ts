@@ -96,7 +96,12 @@ async function loadSecret(config: Config): Promise<string> {
 export async function createRuntime(
   config: Config,
   log: Logger,
-  opts: { clock?: Clock; fixtures?: Record<string, unknown> } = {},
+  opts: {
+    clock?: Clock
+    fixtures?: Record<string, unknown>
+    /** Tests calling `rt.app.request` in this process: see AppDeps.adminInProcessIsLocal. */
+    inProcessIsLocal?: boolean
+  } = {},
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
   const plugins = config.plugins.map((id) => createPlugin(id))
@@ -157,6 +162,7 @@ export async function createRuntime(
       bodyLimit: config.bodyLimit,
       adminToken: config.adminToken,
       adminMode: config.admin,
+      adminInProcessIsLocal: opts.inProcessIsLocal,
       pluginOptions: config.pluginOptions,
       prefixes: config.prefixes,
       hostnames: config.hostnames,
@@ -212,7 +218,7 @@ export async function createRuntime(
       },
       async close() {
         for (const stop of stops.splice(0)) await stop()
-        for (const p of [...plugins].reverse()) await p.close?.()
+        for (const p of [...plugins].reverse()) await p.close?.(mf.contexts.get(p.id)!)
         await rateLimits.close?.()
         await storage.close()
       },

@@ -40,6 +40,8 @@ export async function serve(
   print: (s: string) => void = console.log,
   runtimeOpts: Parameters<typeof createRuntime>[2] = {},
   warn: (s: string) => void = console.error,
+  /** How long stop() lets in-flight requests and open tunnels finish before closing them. */
+  { shutdownGraceMs: grace = SHUTDOWN_GRACE_MS }: { shutdownGraceMs?: number } = {},
 ): Promise<Running> {
   const t0 = performance.now()
   checkAdminExposure(config)
@@ -183,6 +185,10 @@ export async function serve(
       `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${clientUrl}/_mailfront/messages`,
     )
   }
+  if (tls && 'warning' in tls && tls.warning) {
+    log.warn({ ca: caFiles(config.dataDir).cert }, tls.warning)
+    print(`warning: ${tls.warning}`)
+  }
   if (tls?.generated && config.tls.mode === 'self-signed')
     print(
       `issued a certificate from the local CA ${caFiles(config.dataDir).cert} for ${hosts.join(', ') || 'loopback'} (trust it: mailfront ca --install, or curl --cacert; or use curl -k)`,
@@ -213,11 +219,13 @@ export async function serve(
       runtime.draining.value = true
       log.info('shutting down: finishing in-flight requests')
       const smtpClosed = smtp?.close()
-      await proxy?.close()
-      await dns?.close()
+      // The HTTPS server's drain and its deadline start first: an open tunnel must not hold them back.
       const closed = new Promise<void>((r) => server.close(() => r()))
       server.closeIdleConnections()
-      const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+      const timer = setTimeout(() => server.closeAllConnections(), grace)
+      const proxyClosed = proxy?.close(grace)
+      await dns?.close()
+      await proxyClosed
       await closed
       await smtpClosed
       clearTimeout(timer)

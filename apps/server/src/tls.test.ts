@@ -1,10 +1,18 @@
 import { X509Certificate } from 'node:crypto'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generate } from 'selfsigned'
 import { describe, expect, it } from 'vitest'
-import { caFiles, caIssuedCert, certificateNames, coversNames, localCa } from './tls.ts'
+import {
+  caFiles,
+  caIssuedCert,
+  certificateNames,
+  coversNames,
+  existingCa,
+  localCa,
+  readIfThere,
+} from './tls.ts'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'mailfront-tls-'))
 const names = certificateNames('127.0.0.1', ['api.smtpd.dev', 'secure.authsmtp.com'])
@@ -85,5 +93,65 @@ describe('the local CA and the certificate it issues', () => {
       'tmail.test',
     ])
     expect(certificateNames('192.0.2.1', [])).toContain('192.0.2.1')
+  })
+
+  // Review of #26, item 3: a file that cannot be read is an error, never "no CA, make one".
+  it('reads a missing file as none, and any other failure as an error', async () => {
+    const d = dir()
+    await expect(readIfThere(join(d, 'nothing.pem'))).resolves.toBeUndefined()
+    mkdirSync(join(d, 'a-dir.pem'))
+    await expect(readIfThere(join(d, 'a-dir.pem'))).rejects.toThrow(/^cannot read .*a-dir\.pem: .*EISDIR/)
+    // A directory where the key should be: the start fails, no CA is made over it.
+    mkdirSync(caFiles(d).key)
+    await expect(caIssuedCert(d, names)).rejects.toThrow(/cannot read .*ca-key\.pem/)
+    expect(existsSync(caFiles(d).cert)).toBe(false)
+  })
+
+  // Root reads any file whatever its mode, so EACCES can only be seen as another user.
+  it.skipIf(process.getuid?.() === 0)('says permission denied for a key it may not read', async () => {
+    const d = dir()
+    await localCa(d)
+    chmodSync(caFiles(d).key, 0)
+    await expect(localCa(d)).rejects.toThrow(/^cannot read .*ca-key\.pem: permission denied/)
+  })
+
+  it('finds an existing CA without ever making one', async () => {
+    const d = dir()
+    expect(await existingCa(d)).toBeUndefined()
+    expect(existsSync(caFiles(d).cert)).toBe(false)
+    const ca = await localCa(d)
+    expect(await existingCa(d)).toEqual({ ...ca, generated: false })
+  })
+
+  // Review of #26, item 4: the CA a trust store holds is never replaced unasked.
+  it('keeps a CA near its end, warns, and issues the server certificate within its life', async () => {
+    const d = dir()
+    const end = new Date(Date.now() + 10 * 86_400_000)
+    const old = await generate([{ name: 'commonName', value: 'old CA' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notAfterDate: end,
+      extensions: [
+        { name: 'basicConstraints', cA: true, critical: true },
+        { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true },
+      ],
+    })
+    writeFileSync(caFiles(d).key, old.private, { mode: 0o600 })
+    writeFileSync(caFiles(d).cert, old.cert)
+    const tls = await caIssuedCert(d, names)
+    expect(readFileSync(caFiles(d).cert, 'utf8')).toBe(old.cert)
+    expect(issuedBy(tls.cert, old.cert)).toBe(true)
+    expect(new Date(new X509Certificate(tls.cert).validTo).getTime()).toBeLessThanOrEqual(end.getTime())
+    expect(tls.warning).toMatch(
+      /^the local CA .*ca-cert\.pem expires on \d{4}-\d\d-\d\d: make a new one \(.*mailfront ca --renew/,
+    )
+    expect((await localCa(d)).cert).toBe(old.cert)
+    // Asked for, a new one is made.
+    const renewed = await localCa(d, { renew: true })
+    expect(renewed.generated).toBe(true)
+    expect(renewed.cert).not.toBe(old.cert)
+    expect(renewed.warning).toBeUndefined()
+    expect(issuedBy((await caIssuedCert(d, names)).cert, renewed.cert)).toBe(true)
   })
 })

@@ -7,6 +7,8 @@ export interface TlsMaterial {
   key: string
   cert: string
   generated: boolean
+  /** Said at start: the local CA expires soon. */
+  warning?: string
 }
 
 /** The local CA's files in the data dir: the key stays there (0600), the certificate is what clients trust. */
@@ -24,8 +26,21 @@ const KEY = { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' } as const
 
 // A PEM file as tools expect it: LF line ends, one at the end (update-ca-certificates, cat >> bundle).
 const pem = (text: string) => `${text.replaceAll('\r\n', '\n').trimEnd()}\n`
-const readIfThere = (file: string) => readFile(file, 'utf8').catch(() => undefined)
-// A file that is not a certificate (truncated, edited) counts as none: it is made anew.
+/** A file's text, or undefined when there is none; any other failure (EACCES: another user's) is an error. */
+export async function readIfThere(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new Error(
+        `cannot read ${file}: permission denied (run mailfront as the user that owns the data dir, or fix its owner)`,
+      )
+    throw new Error(`cannot read ${file}: ${(e as Error).message}`)
+  }
+}
+// A certificate file that is not a certificate (truncated, edited) counts as none: it is made anew.
 const parsed = (pem: string) => {
   try {
     return new X509Certificate(pem)
@@ -71,16 +86,44 @@ async function withLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The local CA of this data dir, made on first use. Its key never leaves the data dir. */
-export async function localCa(dataDir: string): Promise<{ key: string; cert: string; generated: boolean }> {
-  await mkdir(dataDir, { recursive: true })
-  return withLock(dataDir, () => caLocked(dataDir))
+export interface LocalCa {
+  key: string
+  cert: string
+  generated: boolean
+  /** Set when the CA expires within 30 days (or has): it is never replaced unasked. */
+  warning?: string
 }
 
-async function caLocked(dataDir: string) {
+/**
+ * The local CA of this data dir, made on first use (or, with `renew`, made anew). Its key never leaves
+ * the data dir. An existing CA is kept however near its end: the one a trust store holds must stay
+ * the one that issues.
+ */
+export async function localCa(dataDir: string, o: { renew?: boolean } = {}): Promise<LocalCa> {
+  await mkdir(dataDir, { recursive: true })
+  return withLock(dataDir, () => caLocked(dataDir, o.renew))
+}
+
+/** The local CA if the data dir has one (never made here): for `ca --path/--install/--uninstall`. */
+export async function existingCa(dataDir: string): Promise<LocalCa | undefined> {
   const files = caFiles(dataDir)
   const [key, cert] = [await readIfThere(files.key), await readIfThere(files.cert)]
-  if (key && cert && validFor(parsed(cert), 30 * DAY)) return { key, cert, generated: false }
+  return key && cert && parsed(cert)
+    ? { key, cert, generated: false, warning: expiryWarning(dataDir, cert) }
+    : undefined
+}
+
+function expiryWarning(dataDir: string, cert: string): string | undefined {
+  const end = new Date(parsed(cert)!.validTo)
+  if (end.getTime() > Date.now() + 30 * DAY) return undefined
+  return `the local CA ${caFiles(dataDir).cert} ${end.getTime() > Date.now() ? 'expires' : 'expired'} on ${end.toISOString().slice(0, 10)}: make a new one (sudo mailfront ca --uninstall; mailfront ca --renew; sudo mailfront ca --install), and give it to clients that trust the old one`
+}
+
+async function caLocked(dataDir: string, renew = false): Promise<LocalCa> {
+  const files = caFiles(dataDir)
+  const [key, cert] = [await readIfThere(files.key), await readIfThere(files.cert)]
+  if (key && cert && parsed(cert) && !renew)
+    return { key, cert, generated: false, warning: expiryWarning(dataDir, cert) }
   // Loaded only to make a certificate: every later start reads the stored ones.
   const { generate } = await import('selfsigned')
   const id = randomBytes(4).toString('hex')
@@ -139,6 +182,9 @@ export async function caIssuedCert(dataDir: string, names: string[]): Promise<Tl
     const keyFile = join(dataDir, 'tls-key.pem')
     const certFile = join(dataDir, 'tls-cert.pem')
     const [key, cert] = [await readIfThere(keyFile), await readIfThere(certFile)]
+    const caEnd = new Date(new X509Certificate(ca.cert).validTo).getTime()
+    if (caEnd <= Date.now() + DAY) throw new Error(ca.warning)
+    const warning = ca.warning ? { warning: ca.warning } : {}
     if (key && cert && !ca.generated) {
       const x = parsed(cert)
       const caCert = new X509Certificate(ca.cert)
@@ -148,13 +194,14 @@ export async function caIssuedCert(dataDir: string, names: string[]): Promise<Tl
         x.verify(caCert.publicKey) &&
         coversNames(x, names)
       )
-        return { key, cert, generated: false }
+        return { key, cert, generated: false, ...warning }
     }
     const { generate } = await import('selfsigned')
     const pems = await generate([{ name: 'commonName', value: names.find((n) => !isIP(n)) ?? 'localhost' }], {
       ...KEY,
       notBeforeDate: new Date(Date.now() - DAY),
-      notAfterDate: new Date(Date.now() + SERVER_DAYS * DAY),
+      // Never past the CA's own end: renewed (within a week of it) while the CA lasts.
+      notAfterDate: new Date(Math.min(Date.now() + SERVER_DAYS * DAY, caEnd)),
       ca: { key: ca.key, cert: ca.cert },
       extensions: [
         { name: 'basicConstraints', cA: false, critical: true },
@@ -171,7 +218,7 @@ export async function caIssuedCert(dataDir: string, names: string[]): Promise<Tl
     const made = { key: pem(pems.private), cert: pem(pems.cert) }
     await writeAtomic(keyFile, made.key, 0o600)
     await writeAtomic(certFile, made.cert, 0o644)
-    return { ...made, generated: true }
+    return { ...made, generated: true, ...warning }
   })
 }
 

@@ -61,7 +61,8 @@ describe.each(['true', 'false'])('MAILFRONT_HOST=0.0.0.0, a token, MAILFRONT_TRU
 describe('MAILFRONT_HOST=127.0.0.1, no token', () => {
   let srv: ServerProcess | undefined
   beforeAll(async () => {
-    srv = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_TRUST_PROXY: 'true', MAILFRONT_DEMO: 'off' })
+    // No proxy declared (with one and no token the server refuses to start: see below).
+    srv = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'off' })
   }, 60_000)
   afterAll(() => {
     srv?.child.kill('SIGKILL')
@@ -90,6 +91,28 @@ describe('MAILFRONT_HOST off loopback without a token', () => {
     expect(code).toBe(2)
     expect(err).toBe(
       'mailfront: MAILFRONT_HOST=0.0.0.0 is not loopback and MAILFRONT_ADMIN_TOKEN is unset: set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)\n',
+    )
+  }, 30_000)
+
+  it('behind a declared proxy on loopback, refuses to start the same way', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: {
+        ...process.env,
+        MAILFRONT_HOST: '127.0.0.1',
+        MAILFRONT_TRUST_PROXY: 'true',
+        MAILFRONT_PORT: '0',
+        MAILFRONT_SMTP_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let err = ''
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString()
+    })
+    const code = await new Promise<number | null>((r) => child.once('exit', r))
+    expect(code).toBe(2)
+    expect(err).toMatch(
+      /^mailfront: MAILFRONT_TRUST_PROXY declares a proxy .* MAILFRONT_ADMIN=off .* MAILFRONT_ADMIN=open .*\n$/,
     )
   }, 30_000)
 

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { promises as dnsPromises } from 'node:dns'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { connect as netConnect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -175,12 +175,20 @@ describe('the local CA', () => {
 
   it('`mailfront ca --help` says what each option does; two at once is an error (exit 2)', () => {
     const help = execFileSync(process.execPath, [BIN, 'ca', '--help'], { encoding: 'utf8' })
-    for (const o of ['--path', '--install', '--uninstall', '--data-dir']) expect(help).toContain(o)
+    for (const o of ['--path', '--install', '--uninstall', '--renew', '--data-dir']) expect(help).toContain(o)
     const r = spawnSync(process.execPath, [BIN, 'ca', '--path', '--install', '--data-dir', srv.dataDir], {
       encoding: 'utf8',
     })
     expect(r.status).toBe(2)
-    expect(r.stderr).toBe('mailfront: choose one of --path, --install, --uninstall\n')
+    expect(r.stderr).toBe('mailfront: choose one of --path, --install, --uninstall, --renew\n')
+    // --install (like --path, --uninstall) never makes a CA: a data dir without one is exit 2.
+    const empty = mkdtempSync(join(tmpdir(), 'mailfront-noca-'))
+    const none = spawnSync(process.execPath, [BIN, 'ca', '--install', '--data-dir', empty], {
+      encoding: 'utf8',
+    })
+    expect(none.status).toBe(2)
+    expect(none.stderr).toMatch(/^mailfront: no local CA in .* yet: start the server once/)
+    expect(readdirSync(empty)).toEqual([])
   })
 })
 

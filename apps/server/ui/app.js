@@ -461,7 +461,8 @@ async function live() {
         buf = buf.slice(i + 2)
         const type = /^event: (.*)$/m.exec(block)?.[1]
         if (type === 'request') refresh('requests')
-        else if (type === 'reset' || type === 'fixtures')
+        // overflow: events were dropped while this tab did not read; reload all, the stream reconnects.
+        else if (type === 'reset' || type === 'fixtures' || type === 'overflow')
           ['state', 'requests', 'mail', 'faults'].forEach(refresh)
         else if (type === 'mail') refresh('mail')
         else if (type === 'faults') refresh('faults')

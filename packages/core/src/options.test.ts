@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { loginLimitsOf, loginThrottleOptions } from './auth/login-options.ts'
 import {
-  loginLimitsOf,
-  loginThrottleOptions,
   OptionsError,
   opt,
   optionDocs,

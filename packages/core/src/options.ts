@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { DEFAULT_LOGIN_LIMITS, type LoginThrottleLimits } from './auth/login-throttle.ts'
 
 /**
  * A plugin's options: a zod object whose camelCase keys are read from `MAILFRONT_<ID>_<KEY>`
@@ -192,57 +191,6 @@ export const opt = {
       .describe(`Removed ${why}`),
 }
 
-type LoginOptionValues = {
-  loginFailures: number
-  loginAddressFailures: number
-  loginCeiling: number
-  loginWindowS: number
-}
-
-const loginOptionDefaults: LoginOptionValues = {
-  loginFailures: DEFAULT_LOGIN_LIMITS.perLoginAndAddress,
-  loginAddressFailures: DEFAULT_LOGIN_LIMITS.perAddress,
-  loginCeiling: DEFAULT_LOGIN_LIMITS.perLogin,
-  loginWindowS: DEFAULT_LOGIN_LIMITS.windowMs / 1000,
-}
-
-/** The core login throttle's options, to spread into a plugin's schema (`loginFailures`, …). */
-export const loginThrottleOptions = {
-  loginFailures: opt.whole(
-    loginOptionDefaults.loginFailures,
-    'Failed logins per login and client address in the window before that pair is refused (0: off)',
-  ),
-  loginAddressFailures: opt.whole(
-    loginOptionDefaults.loginAddressFailures,
-    'Failed logins per client address, over all logins, in the window (0: off)',
-  ),
-  loginCeiling: opt.whole(
-    loginOptionDefaults.loginCeiling,
-    'Failed logins per login over all addresses before unknown addresses are refused (0: off)',
-  ),
-  loginWindowS: opt.whole(loginOptionDefaults.loginWindowS, 'Window the failures are counted in, seconds', 1),
-}
-
 /** An option's value, or its older name's when the option is left at its default and the older is set. */
 export const withOlderName = <T>(value: T, dflt: T, older: T | undefined): T =>
   value === dflt && older !== undefined ? older : value
-
-/**
- * The throttle limits from options that spread `loginThrottleOptions`; `older` gives the values of a
- * plugin's older names (`opt.olderName`) by the option they name.
- */
-export function loginLimitsOf(
-  options: LoginOptionValues,
-  older: Partial<LoginOptionValues> = {},
-): LoginThrottleLimits {
-  const o = { ...options }
-  for (const [key, v] of Object.entries(older) as [keyof LoginOptionValues, number | undefined][])
-    o[key] = withOlderName(o[key], loginOptionDefaults[key], v)
-  return {
-    ...DEFAULT_LOGIN_LIMITS,
-    perLoginAndAddress: o.loginFailures,
-    perAddress: o.loginAddressFailures,
-    perLogin: o.loginCeiling,
-    windowMs: o.loginWindowS * 1000,
-  }
-}

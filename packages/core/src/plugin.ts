@@ -162,7 +162,8 @@ export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema
   init?(ctx: Ctx<Sch, S>): Promise<void>
   /** Background work for a serving process (never for one-shot CLI commands); returns its stop. */
   start?(ctx: Ctx<Sch, S>): () => Promise<void>
-  close?(): Promise<void>
+  /** Release what the plugin holds (read it from `ctx.state`): on shutdown, plugins in reverse order. */
+  close?(ctx: Ctx<Sch, S>): Promise<void>
 }
 
 /** A plugin as the server holds it, whatever its options and state. */

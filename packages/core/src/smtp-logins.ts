@@ -58,12 +58,17 @@ export class SmtpLogins {
   }
 }
 
-/** Throws SmtpLoginTaken when another mounted plugin holds `login` (none mounted: nothing to refuse). */
+/**
+ * The one check a creation path makes: throws when another mounted plugin holds `login` (none
+ * mounted: nothing to refuse). `taken` builds the plugin's own "already exists" error from the
+ * holder's id; without it, SmtpLoginTaken.
+ */
 export async function assertSmtpLoginFree(
-  ctx: { smtpLogins?: SmtpLogins },
+  ctx: { smtpLogins?: SmtpLogins | undefined },
   self: string,
   login: string,
+  taken: (holder: string) => Error = (holder) => new SmtpLoginTaken(login, holder),
 ): Promise<void> {
   const holder = await ctx.smtpLogins?.takenElsewhere(login, self)
-  if (holder) throw new SmtpLoginTaken(login, holder)
+  if (holder) throw taken(holder)
 }

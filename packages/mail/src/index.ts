@@ -5,7 +5,7 @@ export { BODY, type EntryRow, MESSAGE, type MessageRow, mailModels, QUEUE, SEARC
 export { attachmentOf, type ParsedMessage, parseMessage } from './parse.ts'
 export { SEARCH_HITS } from './queries.ts'
 export { createRelay, parseRelayUrl, type Relay, type RelayResult, redactUrl } from './relay.ts'
-export { pruneMail, type Retention } from './retain.ts'
+export { PRUNE_BATCH, pruneMail, type Retention } from './retain.ts'
 export {
   createMailPipeline,
   InvalidSubmission,

@@ -44,6 +44,8 @@ export const mailModels: ModelSchema = {
       message: { type: 'string', unique: true },
       // Lower-cased at capture; rows captured before this table existed have none (never found by q).
       text: { type: 'string' },
+      // The message's, so a search cut at its bound keeps the newest (null in rows from before it).
+      received_at: { type: 'timestamp', optional: true, index: true },
     },
   },
   [QUEUE]: {
@@ -108,3 +110,5 @@ export interface EntryRow extends Row {
 
 /** States in which an entry still waits for delivery. */
 export const PENDING: DeliveryState[] = ['queued', 'deferred']
+/** States in which a message is still being delivered: waiting, or claimed by a worker now. */
+export const IN_FLIGHT: DeliveryState[] = [...PENDING, 'delivering']

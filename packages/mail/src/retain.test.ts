@@ -1,7 +1,7 @@
 import { type Clock, memoryAdapter } from '@mailfront/core'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { mailModels } from './models.ts'
-import { pruneMail } from './retain.ts'
+import { PRUNE_BATCH, pruneMail } from './retain.ts'
 import { createMailPipeline, type MailPipeline } from './service.ts'
 
 let now = 1_000_000_000
@@ -69,5 +69,29 @@ describe('pruneMail (MAILFRONT_MAIL_RETAIN)', () => {
     await submit('later')
     expect(await pruneMail(mail, { count: 0 })).toBe(0)
     expect(await subjects()).toEqual(['later', 'queued'])
+  })
+
+  it('pages past a full batch of busy messages to the older mail that can go', async () => {
+    await submit('oldest')
+    await capture()
+    now += 1000
+    for (let i = 0; i < PRUNE_BATCH; i++) await submit(`busy ${i}`)
+    now += 1000
+    await submit('newest')
+    // The newest one kept; the 500 behind it still queued; the oldest, delivered, past them all.
+    expect(await pruneMail(mail, { count: 1 })).toBe(1)
+    expect(await mail.count()).toBe(PRUNE_BATCH + 1)
+    expect(await mail.count({ subject: 'oldest' })).toBe(0)
+  })
+
+  it('the same for the age rule', async () => {
+    await submit('oldest')
+    await capture()
+    now += 1000
+    for (let i = 0; i < PRUNE_BATCH; i++) await submit(`busy ${i}`)
+    now += 60_000
+    expect(await pruneMail(mail, { ageMs: 30_000 })).toBe(1)
+    expect(await mail.count({ subject: 'oldest' })).toBe(0)
+    expect(await mail.count()).toBe(PRUNE_BATCH)
   })
 })

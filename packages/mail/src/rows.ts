@@ -88,7 +88,7 @@ export async function insertMessage(
       data: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength).toString('base64'),
     },
   })
-  await tx.create({ model: SEARCH, data: { message: id, text } })
+  await tx.create({ model: SEARCH, data: { message: id, text, received_at: now } })
   const entries: EntryRow[] = []
   for (const [i, rcpt] of to.entries())
     entries.push(

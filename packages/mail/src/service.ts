@@ -13,7 +13,7 @@ import {
 import { type Bounced, endRefused, endWithDsn, reportBounce } from './bounce.ts'
 import { LocalRecipients } from './local.ts'
 import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE, SEARCH } from './models.ts'
-import { mailQueries } from './queries.ts'
+import { type MailQueries, mailQueries } from './queries.ts'
 import { insertMessage, toSummary } from './rows.ts'
 import { searchText } from './search.ts'
 
@@ -36,6 +36,8 @@ export interface MailPipeline extends MailService {
   onSubmitted(fn: () => void): void
   /** How many messages match (the admin list's total). */
   count(query?: MessageQuery): Promise<number>
+  /** One page, its total and whether a search was cut: the filters resolved once (MailQueries.page). */
+  page: MailQueries['page']
   /** Delete every message, its bytes and its queue entries; returns how many messages. */
   clear(): Promise<number>
   /** Delete one message with its bytes and queue entries; false when there is no such message. */

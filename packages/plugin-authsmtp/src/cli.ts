@@ -1,4 +1,4 @@
-import { type CommandDef, hashPassword, randomSecret, z } from '@mailfront/core'
+import { assertSmtpLoginFree, type CommandDef, hashPassword, randomSecret, z } from '@mailfront/core'
 import { accountFixture, quantity, upsertAccount } from './fixtures.ts'
 import { ACCOUNT, type Account, normalizeUserId, recordUsage, requireAccount } from './store.ts'
 import { formatLondon } from './time.ts'
@@ -78,8 +78,12 @@ export const commands: CommandDef[] = [
       })
       // One SMTP login namespace: the user id is also the account's SMTP login.
       const id = normalizeUserId(a.user_id)
-      if (await ctx.smtpLogins?.takenElsewhere(id, 'authsmtp'))
-        throw new Error(`account "${id}" already exists as another provider's SMTP login`)
+      await assertSmtpLoginFree(
+        ctx,
+        'authsmtp',
+        id,
+        () => new Error(`account "${id}" already exists as another provider's SMTP login`),
+      )
       return view(await upsertAccount(ctx, a))
     },
   },

@@ -1,12 +1,4 @@
-import {
-  loginLimitsOf,
-  loginThrottleOptions,
-  opt,
-  type PluginContext,
-  passwordAuth,
-  z,
-} from '@mailfront/core'
-import { errors } from './errors.ts'
+import { loginThrottleOptions, opt, z } from '@mailfront/core'
 
 /** `MAILFRONT_AUTHSMTP_<KEY>` by camelCase key. */
 export const authsmtpOptions = z.object({
@@ -18,18 +10,3 @@ export const authsmtpOptions = z.object({
   ...loginThrottleOptions,
 })
 export type AuthsmtpOptions = z.output<typeof authsmtpOptions>
-
-/** What the API's routes share: the password check (credential cache, failed-login throttle). */
-export function authsmtpSetup(ctx: PluginContext<AuthsmtpOptions>) {
-  return {
-    auth: passwordAuth(ctx, {
-      plugin: 'authsmtp',
-      limits: loginLimitsOf(ctx.options),
-      denied: () => errors.UNAUTHORIZED(),
-      // 200 + the XML error, before any credential is checked.
-      refused: (s) => errors.LOGIN_THROTTLED({ headers: { 'Retry-After': String(s) } }),
-    }),
-  }
-}
-export type AuthsmtpState = ReturnType<typeof authsmtpSetup>
-export type AuthsmtpContext = PluginContext<AuthsmtpOptions, AuthsmtpState>

@@ -9,7 +9,7 @@ import {
 } from '@mailfront/core'
 import type { Context } from 'hono'
 import { errors } from './errors.ts'
-import type { AuthsmtpContext } from './options.ts'
+import type { AuthsmtpContext } from './setup.ts'
 import { type Account, findAccount, normalizeUserId } from './store.ts'
 import { formatLondon, formatLondonWithOffset } from './time.ts'
 import { basicUserXml, ipAllocationXml } from './wire.ts'

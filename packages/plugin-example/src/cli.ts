@@ -1,6 +1,6 @@
 import type { CommandDef } from '@mailfront/core'
 import { listAliases } from './aliases.ts'
-import type { ExampleContext } from './options.ts'
+import type { ExampleContext } from './setup.ts'
 import { admin, aliasWire } from './store.ts'
 
 /** `mailfront example …`: each command runs against the configured store, then exits. */

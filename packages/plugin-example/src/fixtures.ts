@@ -1,6 +1,6 @@
 import { adminCredentialFixture, defineFixtures, z } from '@mailfront/core'
 import { putAlias } from './aliases.ts'
-import type { ExampleContext } from './options.ts'
+import type { ExampleContext } from './setup.ts'
 import { ALIAS, type AliasRow, admin } from './store.ts'
 
 const email = z.string().toLowerCase().pipe(z.email())

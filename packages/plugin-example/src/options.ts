@@ -1,5 +1,4 @@
-import { loginThrottleOptions, opt, type PluginContext, z } from '@mailfront/core'
-import { adminAuth } from './auth.ts'
+import { loginThrottleOptions, opt, z } from '@mailfront/core'
 
 /**
  * `MAILFRONT_EXAMPLE_<KEY>` by camelCase key (`maxDestinations` is `MAILFRONT_EXAMPLE_MAX_DESTINATIONS`).
@@ -11,10 +10,3 @@ export const exampleOptions = z.object({
   ...loginThrottleOptions,
 })
 export type ExampleOptions = z.output<typeof exampleOptions>
-
-/** Built once from the parsed options, before the routes: what the hooks share. */
-export function exampleSetup(ctx: PluginContext<ExampleOptions>) {
-  return { authorize: adminAuth(ctx) }
-}
-export type ExampleState = ReturnType<typeof exampleSetup>
-export type ExampleContext = PluginContext<ExampleOptions, ExampleState>

@@ -17,7 +17,8 @@ import { demo } from './demo.ts'
 import { ERRORS } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { examplePlugin } from './index.ts'
-import type { ExampleOptions, ExampleState } from './options.ts'
+import type { ExampleOptions } from './options.ts'
+import type { ExampleState } from './setup.ts'
 
 let ctx: TestContext<ExampleOptions, ExampleState>
 let app: Awaited<ReturnType<typeof mountPluginForTest>>['app']

@@ -2,7 +2,7 @@ import { defineRoutes, type OpenAPIHono, type PluginEnv } from '@mailfront/core'
 import { deleteAlias, getAlias, listAliases, putAlias } from './aliases.ts'
 import { ROUTES } from './docs.ts'
 import { ERRORS } from './errors.ts'
-import type { ExampleContext } from './options.ts'
+import type { ExampleContext } from './setup.ts'
 import { aliasWire } from './store.ts'
 
 /**

@@ -1,9 +1,9 @@
 import type { CommandDef } from '@mailfront/core'
 import { account } from './cli.ts'
-import type { SmtpdContext } from './options.ts'
 import { PROFILE, type ProfileRow, SEND, type SendRow } from './sending/models.ts'
 import { profileView, verifyProfile } from './sending/profiles.ts'
 import { sendView } from './sending/sends.ts'
+import type { SmtpdContext } from './setup.ts'
 
 async function profileOf(ctx: Parameters<CommandDef['run']>[0], accountId: string, nameOrId: string) {
   const rows = await ctx.storage.findMany<ProfileRow>({

@@ -5,7 +5,7 @@ import { sendingCommands } from './cli-sending.ts'
 import { demo } from './demo.ts'
 import { errorBody, errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
-import { type SmtpdState, smtpdOptions, smtpdSetup } from './options.ts'
+import { smtpdOptions } from './options.ts'
 import { registerAccount } from './routes/account.ts'
 import { registerAnalysis } from './routes/analysis.ts'
 import { registerForms } from './routes/forms.ts'
@@ -15,7 +15,7 @@ import { registerSend } from './routes/send.ts'
 import { registerTemplates } from './routes/templates.ts'
 import { registerTracking } from './routes/tracking.ts'
 import type { Resolver } from './sending/dns.ts'
-import type { Sending } from './sending/service.ts'
+import { type SmtpdState, smtpdSetup } from './setup.ts'
 import { models } from './store.ts'
 
 export { ERRORS } from './errors.ts'
@@ -31,9 +31,7 @@ export type { Resolver } from './sending/dns.ts'
  * `resolver` replaces node:dns for `MAILFRONT_SMTPD_DNS_CHECK=dns` (tests).
  */
 export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
-  // close() gets no context: every sending service setup built, to stop.
-  const sendings: Sending[] = []
-  // Typed by name: its setup is a method that also records the state, which TypeScript infers late.
+  // Typed by name: the state comes from `smtpdSetup`, which TypeScript would infer too late here.
   return definePlugin<typeof smtpdOptions, SmtpdState>({
     id: 'smtpd',
     version: '1',
@@ -43,11 +41,7 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     hostnames: ['api.smtpd.dev'],
     models,
     options: smtpdOptions,
-    setup(ctx) {
-      const state = smtpdSetup(ctx, o.resolver)
-      sendings.push(state.sending)
-      return state
-    },
+    setup: (ctx) => smtpdSetup(ctx, o.resolver),
     errors: errors.table,
     docs: {
       kind: 'openapi',
@@ -77,8 +71,8 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     fixtures,
     demo,
     /** Unsubscribes from the mail pipeline and waits for pending verification and event work. */
-    async close() {
-      await Promise.all(sendings.splice(0).map((s) => s.close()))
+    async close(ctx) {
+      await ctx.state.sending.close()
     },
   })
 }

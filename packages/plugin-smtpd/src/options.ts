@@ -1,11 +1,6 @@
-import { loginLimitsOf, loginThrottleOptions, opt, type PluginContext, z } from '@mailfront/core'
-import { authenticator } from './auth.ts'
+import { loginThrottleOptions, opt, z } from '@mailfront/core'
 import type { Resolver } from './sending/dns.ts'
 import { HOST, type SendingOptions } from './sending/options.ts'
-import { sendingService } from './sending/service.ts'
-import { type SmtpdOptions, tokenService } from './tokens.ts'
-
-const DAY_MS = 86_400_000
 
 /** `MAILFRONT_SMTPD_<KEY>` by camelCase key. */
 export const smtpdOptions = z.object({
@@ -52,26 +47,3 @@ export function sendingOptionsOf(o: SmtpdOptionValues, resolver?: Resolver): Sen
     ...(resolver ? { resolver } : {}),
   }
 }
-
-/** Tokens, the request authenticator and the sending service, built once from the options. */
-export function smtpdSetup(ctx: PluginContext<SmtpdOptionValues>, resolver?: Resolver) {
-  const o = ctx.options
-  const auth: SmtpdOptions = {
-    issuer: o.issuer,
-    accessTtlS: o.accessTtlS,
-    refreshTtlMs: o.refreshTtlDays * DAY_MS,
-    keyIdleMs: o.keyIdleDays * DAY_MS,
-    // The older names count when the new ones are left at their defaults.
-    login: loginLimitsOf(o, { loginFailures: o.grantAttempts, loginWindowS: o.grantWindowS }),
-    callsPerMin: o.callsPerMin,
-  }
-  const tokens = tokenService(ctx, auth)
-  return {
-    auth,
-    tokens,
-    authorize: authenticator(ctx, auth, tokens),
-    sending: sendingService(ctx, sendingOptionsOf(o, resolver)),
-  }
-}
-export type SmtpdState = ReturnType<typeof smtpdSetup>
-export type SmtpdContext = PluginContext<SmtpdOptionValues, SmtpdState>

@@ -1,7 +1,7 @@
 import { type CommandDef, z } from '@mailfront/core'
 import { withLiveState } from './live.ts'
-import type { TmailContext } from './options.ts'
 import { enqueue, processQueue } from './queue.ts'
+import type { TmailContext } from './setup.ts'
 import { admin, type MessageRow, messageWire, QUEUE } from './store.ts'
 
 const email = z.string().email()

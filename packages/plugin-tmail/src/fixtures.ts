@@ -10,7 +10,8 @@ import {
   sha512CryptSalt,
   z,
 } from '@mailfront/core'
-import { QUOTA, type TmailContext } from './options.ts'
+import { QUOTA } from './options.ts'
+import type { TmailContext } from './setup.ts'
 import { admin, type MessageRow, messageWire, QUEUE, USER, type UserRow, userWire } from './store.ts'
 import { goTime, RFC3339 } from './time.ts'
 import { findUser, homeOf } from './users.ts'

@@ -10,7 +10,8 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { commands } from './cli.ts'
 import { fixtures } from './fixtures.ts'
 import { tmailPlugin } from './index.ts'
-import type { TmailOptions, TmailState } from './options.ts'
+import type { TmailOptions } from './options.ts'
+import type { TmailState } from './setup.ts'
 
 // Issue #12 for tmail: the admin's Basic auth on the core's login throttle (failures only, refused
 // before any check, cached credentials included), 503 `{msg, raw}` while the store is down, and

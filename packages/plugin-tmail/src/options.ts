@@ -1,5 +1,4 @@
-import { loginThrottleOptions, opt, type PluginContext, z } from '@mailfront/core'
-import { adminSource } from './auth.ts'
+import { loginThrottleOptions, opt, z } from '@mailfront/core'
 
 export const QUOTA = /^\d+[KMGkmg]?$/
 
@@ -37,10 +36,3 @@ export const tmailOptions = z
       })
   })
 export type TmailOptions = z.output<typeof tmailOptions>
-
-/** The admin credential source, shared by the routes' auth and the CLI's view of it. */
-export function tmailSetup(ctx: PluginContext<TmailOptions>) {
-  return { admin: adminSource(ctx, ctx.options) }
-}
-export type TmailState = ReturnType<typeof tmailSetup>
-export type TmailContext = PluginContext<TmailOptions, TmailState>

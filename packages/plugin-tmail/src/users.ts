@@ -1,4 +1,5 @@
 import {
+  assertSmtpLoginFree,
   hashBcrypt,
   type PluginContext,
   type StorageAdapter,
@@ -87,7 +88,7 @@ export async function createUser(
     if (other) throw catchallTaken(other.login)
   }
   // One SMTP login namespace: a login another provider holds is "taken", as a tmail duplicate is.
-  if (await ctx.smtpLogins?.takenElsewhere(v.login, 'tmail')) throw errors.CREATE_FAILED(raw(DUPLICATE_RAW))
+  await assertSmtpLoginFree(ctx, 'tmail', v.login, () => errors.CREATE_FAILED(raw(DUPLICATE_RAW)))
   const data = {
     login: v.login,
     ...(await hashesFor(u.passwd)),

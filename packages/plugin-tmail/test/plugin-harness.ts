@@ -10,7 +10,8 @@ import { expect } from 'vitest'
 import { demo } from '../src/demo.ts'
 import { fixtures } from '../src/fixtures.ts'
 import { tmailPlugin } from '../src/index.ts'
-import type { TmailOptions, TmailState } from '../src/options.ts'
+import type { TmailOptions } from '../src/options.ts'
+import type { TmailState } from '../src/setup.ts'
 
 // The harness of the plugin's HTTP tests (src/{plugin,users,queue}.test.ts): the plugin mounted over
 // the seed's admin and queue, requests as the admin, and the exact error check.

@@ -13,6 +13,7 @@ import {
   type ScanArgs,
   type StorageAdapter,
   scanRows,
+  selectedFields,
   type Where,
 } from '@mailfront/core'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
@@ -189,8 +190,9 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
           },
         }
       : {}),
-    async findMany({ model, where, sort, limit, offset }: FindManyArgs) {
+    async findMany({ model, where, sort, limit, offset, select }: FindManyArgs) {
       const def = modelOf(s.schema, model)
+      const cols = select ? sql.join(selectedFields(model, def, select).map((f) => sql.ref(f))) : sql`*`
       const order = [...(sort ?? []), { field: 'id', dir: 'asc' as const }].map((o) => {
         if (!fieldDef(def, o.field)) throw new Error(`unknown sort field "${o.field}" on ${model}`)
         return sql`${sql.ref(o.field)} ${sql.raw(o.dir === 'desc' ? 'DESC' : 'ASC')}${sql.raw(flavor === 'postgres' ? (o.dir === 'desc' ? ' NULLS LAST' : ' NULLS FIRST') : '')}`
@@ -200,7 +202,7 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
       const off = offset ? sql` OFFSET ${offset}` : sql``
       return (await run(
         model,
-        sql`SELECT * FROM ${T(model)} WHERE ${whereSql(model, where)} ORDER BY ${sql.join(order)}${flavor === 'sqlite' ? lim : pgLim}${off}`,
+        sql`SELECT ${cols} FROM ${T(model)} WHERE ${whereSql(model, where)} ORDER BY ${sql.join(order)}${flavor === 'sqlite' ? lim : pgLim}${off}`,
       )) as never
     },
     async count({ model, where }) {

@@ -1,7 +1,8 @@
+import { silentLogger } from '@mailfront/core'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, checkAdminExposure, loadConfig } from '../config.ts'
-import type { Runtime } from '../runtime.ts'
+import { createRuntime, type Runtime } from '../runtime.ts'
 import { createAdminApp } from './app.ts'
 import { runtime } from './test-runtime.ts'
 
@@ -11,9 +12,7 @@ const peer = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress }
 /** The issue's spoofed clients: each once claimed loopback through X-Forwarded-For. */
 const SPOOFS = ['127.0.0.1', '::1', 'localhost', '127.1']
 
-function app(
-  opts: Parameters<typeof createAdminApp>[0]['mode'] extends infer M ? { mode?: M; token?: string } : never,
-) {
+function app(opts: Omit<Parameters<typeof createAdminApp>[0], 'groups'>) {
   const root = new Hono()
   root.route(
     '/_mailfront',
@@ -23,7 +22,8 @@ function app(
 }
 
 describe('admin access, no token', () => {
-  const a = app({})
+  // In-process test code: a call with no socket counts as loopback only because this app says so.
+  const a = app({ inProcessIsLocal: true })
   it('lets a loopback socket peer with no forwarding header in, and an in-process call', async () => {
     for (const ip of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.0.0.2'])
       expect((await a.request('/_mailfront/ping', {}, peer(ip))).status).toBe(200)
@@ -47,6 +47,44 @@ describe('admin access, no token', () => {
       const res = await a.request('/_mailfront/ping', { headers: { [name!]: value! } }, peer('127.0.0.1'))
       expect(res.status, name).toBe(404)
       expect((await a.request('/_mailfront/ping', { headers: { [name!]: value! } })).status, name).toBe(404)
+    }
+  })
+})
+
+// A runtime other than Node (Bun, Deno, a worker serving app.fetch) hands the app no socket either:
+// by default such a request is a stranger, never an admin.
+describe('admin access, a request with no socket', () => {
+  const request = () => new Request('http://mailfront.test/_mailfront/ping')
+  it('no token: 404 by default (app.fetch, app.request); a loopback socket peer still gets in', async () => {
+    const a = app({})
+    expect((await a.fetch(request())).status).toBe(404)
+    expect((await a.request('/_mailfront/ping')).status).toBe(404)
+    expect((await a.request('/_mailfront/ping', {}, peer('127.0.0.1'))).status).toBe(200)
+    expect((await app({ inProcessIsLocal: false }).fetch(request())).status).toBe(404)
+  })
+  it('a token still opens it; open still means everyone', async () => {
+    const withToken = app({ token: TOKEN })
+    const authed = new Request(request(), { headers: { Authorization: `Bearer ${TOKEN}` } })
+    expect([(await withToken.fetch(request())).status, (await withToken.fetch(authed)).status]).toEqual([
+      401, 200,
+    ])
+    expect((await app({ mode: 'open' }).fetch(request())).status).toBe(200)
+  })
+  it('through the composed server: a runtime created without the option refuses socketless calls', async () => {
+    const rt = await createRuntime(
+      loadConfig({
+        MAILFRONT_DATABASE_URL: 'memory:',
+        MAILFRONT_SECRET: 'x'.repeat(40),
+        MAILFRONT_PLUGINS: 'tmail',
+      }),
+      silentLogger,
+    )
+    try {
+      for (const path of ['/_mailfront/', '/_mailfront/fixtures'])
+        expect((await rt.app.fetch(new Request(`http://mailfront.test${path}`))).status, path).toBe(404)
+      expect((await rt.app.request('/_mailfront/fixtures', {}, peer('127.0.0.1'))).status).toBe(200)
+    } finally {
+      await rt.close()
     }
   })
 })
@@ -91,8 +129,18 @@ describe('MAILFRONT_ADMIN', () => {
       { MAILFRONT_HOST: '::', MAILFRONT_ADMIN_TOKEN: TOKEN },
       { MAILFRONT_HOST: '127.0.0.1' },
       { MAILFRONT_HOST: '::1' },
+      { MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: 'false' },
+      { MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: 'true', MAILFRONT_ADMIN_TOKEN: TOKEN },
+      { MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: 'true', MAILFRONT_ADMIN: 'off' },
     ]
     for (const env of fine) expect(() => checkAdminExposure(cfg(env))).not.toThrow()
+    // A proxy on the same host makes every client loopback: no token there must be chosen too.
+    for (const trust of ['true', '2', '127.0.0.1'])
+      expect(() =>
+        checkAdminExposure(cfg({ MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: trust })),
+      ).toThrow(
+        'MAILFRONT_TRUST_PROXY declares a proxy (through which every client may come from loopback) and MAILFRONT_ADMIN_TOKEN is unset: set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)',
+      )
     expect(() => cfg({ MAILFRONT_ADMIN: 'sometimes' })).toThrow(/^MAILFRONT_ADMIN must be auto, off or open/)
     expect(() => cfg({ MAILFRONT_ADMIN: 'open', MAILFRONT_ADMIN_TOKEN: TOKEN })).toThrow(
       /^MAILFRONT_ADMIN=open and MAILFRONT_ADMIN_TOKEN exclude each other/,
@@ -153,6 +201,7 @@ describe('the admin body limit', () => {
   root.route(
     '/_mailfront',
     createAdminApp({
+      inProcessIsLocal: true,
       bodyLimit: 1024,
       groups: [(a) => a.post('/echo', async (c) => c.json({ size: (await c.req.text()).length }))],
     }),

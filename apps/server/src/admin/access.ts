@@ -23,7 +23,7 @@ export function hasForwardingHeader(headers: Headers): boolean {
   return found
 }
 
-/** The TCP peer of the request, or undefined in process (`app.request`, no socket at all). */
+/** The TCP peer of the request, or undefined with no socket (`app.request`, or a runtime other than Node). */
 function socketPeer(c: Context): string | undefined {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
   if (!incoming) return undefined
@@ -34,11 +34,17 @@ function socketPeer(c: Context): string | undefined {
  * The admin prefix's access rule. It never rests on a header a client can write (X-Forwarded-For
  * included, whatever MAILFRONT_TRUST_PROXY says):
  * - a token is set: `Authorization: Bearer <token>` from every client, loopback included (401 without);
- * - no token: only a loopback socket peer (or an in-process call) with no forwarding header at all;
- *   anyone else gets 404, as if the prefix did not exist;
+ * - no token: only a loopback socket peer with no forwarding header at all; anyone else gets 404, as
+ *   if the prefix did not exist. A request with no socket (`app.fetch` under Bun, Deno or a worker
+ *   looks just like `app.request`) is a stranger, unless `inProcessIsLocal` says this app only ever
+ *   answers calls made in this process (tests);
  * - `open`: everyone. (`off` never mounts the prefix.)
  */
-export function adminAccess(opts: { mode: AdminMode; token?: string }): MiddlewareHandler {
+export function adminAccess(opts: {
+  mode: AdminMode
+  token?: string
+  inProcessIsLocal?: boolean
+}): MiddlewareHandler {
   return async (c, next) => {
     if (opts.mode === 'open') return next()
     if (opts.token) {
@@ -50,7 +56,7 @@ export function adminAccess(opts: { mode: AdminMode; token?: string }): Middlewa
       return next()
     }
     const peer = socketPeer(c)
-    const local = peer === undefined || isLoopback(peer)
+    const local = peer === undefined ? opts.inProcessIsLocal === true : isLoopback(peer)
     if (!local || hasForwardingHeader(c.req.raw.headers)) return c.json({ error: 'not found' }, 404)
     return next()
   }

@@ -13,11 +13,16 @@ export const ADMIN_BODY_LIMIT = 16 * 1024 * 1024
 export function createAdminApp(opts: {
   mode?: AdminMode
   token?: string
+  /** No token set: a request with no socket (an in-process `app.request`) counts as loopback (see adminAccess). */
+  inProcessIsLocal?: boolean
   groups: AdminRoutes[]
   bodyLimit?: number
 }): Hono {
   const admin = new Hono()
-  admin.use('*', adminAccess({ mode: opts.mode ?? 'auto', token: opts.token }))
+  admin.use(
+    '*',
+    adminAccess({ mode: opts.mode ?? 'auto', token: opts.token, inProcessIsLocal: opts.inProcessIsLocal }),
+  )
   // Bounded like every plugin's routes: a declared length over it is refused before reading, a
   // chunked body as soon as it passes it.
   const limit = opts.bodyLimit ?? ADMIN_BODY_LIMIT

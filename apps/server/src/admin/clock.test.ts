@@ -85,10 +85,26 @@ describe('POST /_mailfront/clock', () => {
     ],
     [{}, 'give one of {"advance": "31d"}, {"set": "<ISO instant>"}, {"reset": true}'],
     ['not json', 'the body must be JSON'],
+    [
+      { advance: '99999999999w' },
+      'advance: "99999999999w" would put the clock more than 100 years from the real time',
+    ],
+    [{ advance: '-36600d' }, 'advance: "-36600d" would put the clock more than 100 years from the real time'],
+    [
+      { set: '2999-01-01T00:00:00Z' },
+      'set: "2999-01-01T00:00:00Z" would put the clock more than 100 years from the real time',
+    ],
   ])('refuses %j', async (body, error) => {
     const res = await post(rt, '/_mailfront/clock', body)
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({ error })
+  })
+
+  it('still answers after a refused far move', async () => {
+    await post(rt, '/_mailfront/clock', { advance: '99999999999w' })
+    const res = await rt.app.request('/_mailfront/clock')
+    expect(res.status).toBe(200)
+    expect((await res.json()).offsetMs).toBe(0)
   })
 
   it('a reset of the server puts the clock back', async () => {

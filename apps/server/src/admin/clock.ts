@@ -14,11 +14,23 @@ const view = (clock: Clock, movable?: MovableClock) => ({
   offsetMs: movable?.offset() ?? 0,
 })
 
+/** How far from real time the clock may be moved: beyond it, dates stop being printable. */
+const MAX_OFFSET_MS = 100 * 365.25 * 86_400_000
+
+/** A RangeError unless `at` lies within ±100 years of the real now. */
+function checkWithinRange(at: number, what: string): void {
+  if (!(Math.abs(at - Date.now()) <= MAX_OFFSET_MS))
+    throw new RangeError(`${what} would put the clock more than 100 years from the real time`)
+}
+
 /** Apply a ClockInput; a RangeError names what is wrong with it. */
 export function moveClock(clock: MovableClock, input: z.infer<typeof ClockInput>): void {
   if ('reset' in input) clock.reset()
-  else if ('advance' in input) clock.advance(parseDuration(input.advance))
-  else {
+  else if ('advance' in input) {
+    const ms = parseDuration(input.advance)
+    checkWithinRange(clock.now() + ms, `advance: "${input.advance}"`)
+    clock.advance(ms)
+  } else {
     // A full ISO instant with its zone: a bare date or local time would depend on the server's zone.
     const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(input.set)
       ? Date.parse(input.set)
@@ -27,6 +39,7 @@ export function moveClock(clock: MovableClock, input: z.infer<typeof ClockInput>
       throw new RangeError(
         `set: "${input.set}" is not an ISO instant with a zone (e.g. 2027-01-01T00:00:00Z)`,
       )
+    checkWithinRange(at, `set: "${input.set}"`)
     clock.set(at)
   }
 }

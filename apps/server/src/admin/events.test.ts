@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from '../runtime.ts'
 import { createAdminApp } from './app.ts'
-import { AdminEvents, eventRoutes, MAX_STREAMS_PER_ADDRESS } from './events.ts'
+import { AdminEvents, eventRoutes, MAX_QUEUED_EVENTS, MAX_STREAMS_PER_ADDRESS } from './events.ts'
 
 describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
   let rt: Runtime
@@ -16,6 +16,7 @@ describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
         MAILFRONT_DEMO: 'on',
       }),
       silentLogger,
+      { inProcessIsLocal: true },
     )
     await loadStartupFixtures(rt)
   })
@@ -90,7 +91,10 @@ describe('event streams are bounded', () => {
     const events = new AdminEvents()
     root.route(
       '/_mailfront',
-      createAdminApp({ groups: [eventRoutes(events, lifetimeMs ? { lifetimeMs } : {})] }),
+      createAdminApp({
+        inProcessIsLocal: true,
+        groups: [eventRoutes(events, lifetimeMs ? { lifetimeMs } : {})],
+      }),
     )
     return root
   }
@@ -137,5 +141,41 @@ describe('event streams are bounded', () => {
     const s = await open(app(300), '198.51.100.3')
     expect(s.res.status).toBe(200)
     for (;;) if ((await s.reader!.read()).done) break
+  })
+
+  it(`a client that stops reading: at most ${MAX_QUEUED_EVENTS} events held, then event: overflow and the end`, async () => {
+    const events = new AdminEvents()
+    const a = new Hono().route(
+      '/_mailfront',
+      createAdminApp({ inProcessIsLocal: true, groups: [eventRoutes(events)] }),
+    )
+    const abort = new AbortController()
+    const res = await a.request('/_mailfront/events', { signal: abort.signal })
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let buf = ''
+    const until = async (text: string) => {
+      while (!buf.includes(text)) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error(`ended before ${text}`)
+        buf += value
+      }
+    }
+    await until('event: hello')
+    // Not reading: exactly the bound is held and delivered once the client reads again.
+    for (let i = 0; i < MAX_QUEUED_EVENTS; i++) events.emit('request', { i })
+    await until(`data: {"i":${MAX_QUEUED_EVENTS - 1}}\n\n`)
+    expect(buf.match(/event: request/g)).toHaveLength(MAX_QUEUED_EVENTS)
+    // One more than the bound while stalled: the held events are dropped, overflow, end of stream.
+    buf = ''
+    for (let i = 0; i <= MAX_QUEUED_EVENTS; i++) events.emit('request', { i })
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      buf += value
+    }
+    expect(buf.replace(/^: keep-alive\n\n/gm, '')).toBe(
+      `event: overflow\ndata: {"maxQueued":${MAX_QUEUED_EVENTS}}\n\n`,
+    )
+    abort.abort()
   })
 })

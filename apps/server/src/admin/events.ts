@@ -20,18 +20,25 @@ const KEEPALIVE_MS = 15_000
 export const MAX_STREAMS_PER_ADDRESS = 16
 /** A stream ends after this long; the UI (and EventSource) reconnect on their own. */
 export const STREAM_LIFETIME_MS = 30 * 60_000
+/**
+ * Events one stream may hold unsent while its client does not read. Past it the stream drops them,
+ * sends `event: overflow` and ends: the UI reloads everything and reconnects.
+ */
+export const MAX_QUEUED_EVENTS = 1_000
 
 /**
  * GET /_mailfront/events: server-sent events, one per change, with a comment every 15 s. Bounded: at
  * most `maxPerAddress` open streams per client address (429 with Retry-After above), each ended after
- * `lifetimeMs`, so no client can hold an unbounded number of them, or one forever.
+ * `lifetimeMs`, so no client can hold an unbounded number of them, or one forever; a client that
+ * stops reading gets at most `maxQueued` events held for it, then `event: overflow` and the end.
  */
 export function eventRoutes(
   events: AdminEvents,
-  opts: { maxPerAddress?: number; lifetimeMs?: number } = {},
+  opts: { maxPerAddress?: number; lifetimeMs?: number; maxQueued?: number } = {},
 ): AdminRoutes {
   const max = opts.maxPerAddress ?? MAX_STREAMS_PER_ADDRESS
   const lifetime = opts.lifetimeMs ?? STREAM_LIFETIME_MS
+  const maxQueued = opts.maxQueued ?? MAX_QUEUED_EVENTS
   const open = new Map<string, number>()
   return (admin) => {
     admin.get('/events', (c) => {
@@ -52,8 +59,14 @@ export function eventRoutes(
         const ends = Date.now() + lifetime
         const queue: AdminEvent[] = []
         let wake: (() => void) | undefined
+        let overflowed = false
         const off = events.subscribe((e) => {
-          queue.push(e)
+          if (queue.length >= maxQueued) {
+            // A stalled reader: stop holding events for it (memory stays bounded), tell it, end.
+            overflowed = true
+            queue.length = 0
+            off()
+          } else queue.push(e)
           wake?.()
         })
         stream.onAbort(() => {
@@ -63,6 +76,10 @@ export function eventRoutes(
         try {
           await stream.writeSSE({ event: 'hello', data: '{}' })
           while (!stream.aborted && !stream.closed) {
+            if (overflowed) {
+              await stream.writeSSE({ event: 'overflow', data: JSON.stringify({ maxQueued }) })
+              break
+            }
             const e = queue.shift()
             if (e) {
               await stream.writeSSE({ event: e.type, data: JSON.stringify(e.data ?? {}) })

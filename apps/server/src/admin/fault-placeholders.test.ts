@@ -39,4 +39,10 @@ describe('an injected error names what the request named', () => {
     expect(fillPlaceholders('no such message <id>', undefined, '/x')).toBe('no such message')
     expect(fillPlaceholders('Too many requests')).toBe('Too many requests')
   })
+
+  it('keeps a malformed %-sequence raw instead of throwing (no 500 from a fault)', () => {
+    expect(fillPlaceholders('no such user <login>', '/users/:login', '/users/a%E0%A4%A')).toBe(
+      'no such user a%E0%A4%A',
+    )
+  })
 })

@@ -49,6 +49,15 @@ export const errorCodesOf = (p: MailfrontPlugin) => [
   ...new Set([...Object.keys(p.errors), ...Object.keys(CORE_DEFAULTS)]),
 ]
 
+/** A path segment decoded; a malformed %-sequence (which decodeURIComponent throws on) stays raw. */
+function decodeSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg)
+  } catch {
+    return seg
+  }
+}
+
 /**
  * An error table's message for this request: `<login>` in "no such user <login>" becomes the path's
  * value where the route template has `:login`; a placeholder the request does not name is dropped
@@ -63,7 +72,7 @@ export function fillPlaceholders(message: string, route?: string, path?: string)
     if (t.length === p.length)
       t.forEach((seg, i) => {
         const m = /^:(\w+)/.exec(seg)
-        if (m && p[i]) values[m[1]!] = decodeURIComponent(p[i]!)
+        if (m && p[i]) values[m[1]!] = decodeSegment(p[i]!)
       })
   }
   return message

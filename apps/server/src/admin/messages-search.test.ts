@@ -23,7 +23,7 @@ async function setup(storage: StorageAdapter) {
   await storage.migrate(mailModels)
   const mail = createMailPipeline({ storage })
   const app = new Hono()
-  app.route('/_mailfront', createAdminApp({ groups: [messageRoutes(mail)] }))
+  app.route('/_mailfront', createAdminApp({ inProcessIsLocal: true, groups: [messageRoutes(mail)] }))
   const submit = async (o: SendMailOptions, to = ['bob@example.org']) =>
     mail.submit({
       envelope: { from: 'alice@example.com', to },

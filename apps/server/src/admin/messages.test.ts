@@ -42,7 +42,7 @@ beforeEach(async () => {
   const log = { ...silentLogger, warn: (o: object | string, msg?: string) => void warnings.push([o, msg]) }
   mail = createMailPipeline({ storage, log })
   app = new Hono()
-  app.route('/_mailfront', createAdminApp({ groups: [messageRoutes(mail)] }))
+  app.route('/_mailfront', createAdminApp({ inProcessIsLocal: true, groups: [messageRoutes(mail)] }))
 })
 
 describe('captured mail API', () => {

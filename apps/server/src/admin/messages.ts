@@ -52,12 +52,19 @@ export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { all
       const { filters, page } = query
       const q: MessageQuery = { ...filters, limit: page.limit, offset: page.offset }
       const find = async () => {
-        const [total, messages] = await Promise.all([mail.count(q), mail.list(q)])
-        return total || !page.wait ? { total, messages } : null
+        const found = await mail.page(q)
+        return found.total || !page.wait ? found : null
       }
       const found = page.wait ? await waitFor(mail, find, page.wait * 1000, c.req.raw.signal) : await find()
-      const { total, messages } = found ?? { total: 0, messages: [] }
-      return c.json({ total, limit: page.limit, offset: page.offset, messages })
+      const { total, messages, truncated } = found ?? { total: 0, messages: [], truncated: false }
+      // `truncated` only when a search matched more than it keeps (SEARCH_HITS, the newest).
+      return c.json({
+        total,
+        limit: page.limit,
+        offset: page.offset,
+        ...(truncated ? { truncated } : {}),
+        messages,
+      })
     })
     admin.get('/messages/:id', async (c) => {
       const id = c.req.param('id')

@@ -87,6 +87,11 @@ export function adminOpenApi(version: string): Record<string, unknown> {
                 total: { type: 'integer' },
                 limit: { type: 'integer' },
                 offset: { type: 'integer' },
+                truncated: {
+                  type: 'boolean',
+                  description:
+                    'present (true) when a q search matched more than 10,000 messages: the newest are in',
+                },
                 messages: { type: 'array', items: { $ref: '#/components/schemas/MessageSummary' } },
               },
             }),
@@ -149,6 +154,11 @@ export function adminOpenApi(version: string): Record<string, unknown> {
               type: 'object',
               properties: {
                 released: { $ref: '#/components/schemas/Released' },
+                failed: {
+                  type: 'array',
+                  description: 'recipients the relay refused or failed, each with its answer',
+                  items: { type: 'object' },
+                },
                 results: { type: 'array', items: { type: 'object' } },
               },
             }),

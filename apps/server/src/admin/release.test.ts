@@ -14,8 +14,11 @@ afterEach(async () => {
   rt = sink = undefined
 })
 
-async function withRelease(allow: string | undefined) {
-  sink = await startSink(() => undefined)
+async function withRelease(
+  allow: string | undefined,
+  answer: (rcpt: string) => [number, string] | undefined = () => undefined,
+) {
+  sink = await startSink(answer)
   rt = await createRuntime(
     loadConfig({
       MAILFRONT_DATABASE_URL: 'memory:',
@@ -25,6 +28,7 @@ async function withRelease(allow: string | undefined) {
       ...(allow ? { MAILFRONT_MAIL_RELEASE_ALLOW: allow } : {}),
     }),
     silentLogger,
+    { inProcessIsLocal: true },
   )
   const m = await rt.mail.submit({
     envelope: { from: 'app@example.com', to: ['dev@allowed.test', 'boss@elsewhere.test'] },
@@ -74,6 +78,7 @@ describe('POST /_mailfront/messages/<id>/release', () => {
     expect(r.status).toBe(200)
     expect(r.body.released.to).toEqual(['dev@allowed.test', 'OPS@example.net'])
     expect(r.body.results.map((x: { kind: string }) => x.kind)).toEqual(['delivered', 'delivered'])
+    expect(r.body.failed).toEqual([])
     expect(sink!.received.map((x) => [x.from, x.to])).toEqual([
       ['app@example.com', ['dev@allowed.test']],
       ['app@example.com', ['OPS@example.net']],
@@ -88,6 +93,21 @@ describe('POST /_mailfront/messages/<id>/release', () => {
     const m = await (await rt!.app.request(`/_mailfront/messages/${id}`)).json()
     expect(m.released).toEqual({ at: r.body.released.at, to: ['dev@allowed.test', 'OPS@example.net'] })
     expect((await rt!.app.request('/_mailfront/messages/nope/release', { method: 'POST' })).status).toBe(404)
+  })
+
+  it('sends once per address, and records only the recipients the relay took', async () => {
+    const { id, release } = await withRelease('allowed.test', (rcpt) =>
+      rcpt === 'gone@allowed.test' ? [550, 'no such mailbox'] : undefined,
+    )
+    const r = await release({ to: ['dev@allowed.test', 'DEV@allowed.test', 'gone@allowed.test'] })
+    expect(r.status).toBe(200)
+    expect(r.body.released.to).toEqual(['dev@allowed.test'])
+    expect(r.body.failed).toEqual([
+      { recipient: 'gone@allowed.test', kind: 'permanent', response: expect.stringContaining('550') },
+    ])
+    expect(sink!.received.map((x) => x.to)).toEqual([['dev@allowed.test']])
+    const m = await (await rt!.app.request(`/_mailfront/messages/${id}`)).json()
+    expect(m.released).toEqual({ at: r.body.released.at, to: ['dev@allowed.test'] })
   })
 
   it('gives the claim back when the relay takes nobody', async () => {

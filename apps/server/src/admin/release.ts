@@ -38,7 +38,14 @@ export async function releaseMessage(
   const m = await db.findOne<MessageRow>({ model: MESSAGE, where: { field: 'id', value: id } })
   const raw = m && (await mail.raw(id))
   if (!m || !raw) return { status: 404, body: { error: `no message ${id}` } }
-  const rcpts = to ?? m.rcpt_to
+  // Once per address (case-insensitively, keeping the first spelling): never two copies to one inbox.
+  const seen = new Set<string>()
+  const rcpts = (to ?? m.rcpt_to).filter((r) => {
+    const k = r.toLowerCase()
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
   const bad = rcpts.filter((r) => !ADDRESS.test(r))
   if (!rcpts.length || bad.length)
     return {
@@ -83,6 +90,11 @@ export async function releaseMessage(
     mail.log.warn({ mail: id, results }, 'mail release failed')
     return { status: 502, body: { error: 'the relay took no recipient', results } }
   }
-  mail.log.info({ mail: id, to: sent.map((r) => r.recipient) }, 'mail released')
-  return { status: 200, body: { released: { at, to: rcpts }, results } }
+  // Released to those the relay took; the others are named with the relay's answer for each.
+  const delivered = sent.map((r) => r.recipient)
+  const failed = results.filter((r) => r.kind !== 'delivered')
+  if (failed.length)
+    await db.updateOne({ model: MESSAGE, where: { field: 'id', value: id }, set: { released_to: delivered } })
+  mail.log.info({ mail: id, to: delivered, failed: failed.length }, 'mail released')
+  return { status: 200, body: { released: { at, to: delivered }, failed, results } }
 }

@@ -16,6 +16,7 @@ export async function runtime(env: Record<string, string> = {}): Promise<Runtime
       ...env,
     }),
     silentLogger,
+    { inProcessIsLocal: true },
   )
   await loadStartupFixtures(rt)
   return rt

@@ -42,12 +42,25 @@ describe("startMailfront's waitForMessage and MAILFRONT_MAIL_RETAIN", () => {
       count: 500,
       ageMs: 43_200_000,
     })
+    // The core's duration units (parseDuration), as the clock reads them.
+    expect(loadConfig({ MAILFRONT_MAIL_RETAIN: '2w' }).mail.retain).toEqual({ ageMs: 14 * 86_400_000 })
+    expect(loadConfig({ MAILFRONT_MAIL_RETAIN: '1h30m' }).mail.retain).toEqual({ ageMs: 5_400_000 })
     expect(loadConfig({}).mail.retain).toBeUndefined()
-    for (const v of ['lots', '7w', '10,x', ''])
+    for (const v of ['lots', '7y', '10,x', '', '-1d', '99999999999999w'])
       expect(() => loadConfig({ MAILFRONT_MAIL_RETAIN: v })).toThrow(
         new ConfigError(
           `MAILFRONT_MAIL_RETAIN must be a count, an age (30m, 12h, 7d) or both (1000,7d) (got "${v}")`,
         ),
       )
+  })
+
+  it('refuses a count or an age of 0 (all mail deleted as it arrives)', () => {
+    expect(() => loadConfig({ MAILFRONT_MAIL_RETAIN: '0' })).toThrow(
+      new ConfigError(
+        'MAILFRONT_MAIL_RETAIN: a count of 0 would delete all mail as it arrives: give 1 or more (unset keeps all) (got "0")',
+      ),
+    )
+    expect(() => loadConfig({ MAILFRONT_MAIL_RETAIN: '0,7d' })).toThrow(/a count of 0/)
+    expect(() => loadConfig({ MAILFRONT_MAIL_RETAIN: '0s' })).toThrow(/an age of 0/)
   })
 })

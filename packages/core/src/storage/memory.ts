@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { modelOf, prepareCreate, prepareSet, uniqueGroups } from './schema.ts'
-import type { FindManyArgs, ModelSchema, Row, StorageAdapter, Where } from './types.ts'
-import { AmbiguousMatchError, UniqueViolationError } from './types.ts'
+import {
+  AmbiguousMatchError,
+  type FindManyArgs,
+  type ModelSchema,
+  type Row,
+  type StorageAdapter,
+  selectedFields,
+  UniqueViolationError,
+  type Where,
+} from './types.ts'
 import { assertWhere, compareRows, matches } from './where.ts'
 import { aroundStorageMethods, STORAGE_CALLS } from './wrap.ts'
 
@@ -80,7 +88,8 @@ export function memoryAdapter(): StorageAdapter {
         const r = select(model, where)[0]
         return r ? copy(r) : null
       },
-      async findMany({ model, where, sort, limit, offset }: FindManyArgs) {
+      async findMany({ model, where, sort, limit, offset, select: fields }: FindManyArgs) {
+        const only = fields && selectedFields(model, modelOf(schema, model), fields)
         let rows = select(model, where)
         const keys = [...(sort ?? []), { field: 'id', dir: 'asc' as const }]
         rows.sort((a, b) => {
@@ -91,6 +100,7 @@ export function memoryAdapter(): StorageAdapter {
           return 0
         })
         rows = rows.slice(offset ?? 0, limit === undefined ? undefined : (offset ?? 0) + limit)
+        if (only) return rows.map((r) => copy(Object.fromEntries(only.map((f) => [f, r[f]])) as Row))
         return rows.map((r) => copy(r))
       },
       async count({ model, where }) {

@@ -58,6 +58,18 @@ export interface FindManyArgs {
   sort?: Sort[]
   limit?: number
   offset?: number
+  /**
+   * Only these fields (and `id`, always) in each row: a read that needs a few small columns never
+   * loads a large one. Where and sort may still name any field. Unset: every field.
+   */
+  select?: string[]
+}
+
+/** The columns `select` names, with `id`, checked against the model (an unknown one throws). */
+export function selectedFields(model: string, def: ModelDef, select: string[]): string[] {
+  for (const f of select)
+    if (f !== 'id' && !def.fields[f]) throw new Error(`unknown select field "${f}" on ${model}`)
+  return ['id', ...new Set(select.filter((f) => f !== 'id'))]
 }
 
 export interface ScanArgs {

@@ -70,6 +70,21 @@ export function queryCases(scope: ConformanceScope): void {
     ).rejects.toThrow(/unknown field/)
   })
 
+  it('findMany with select reads only those fields and id, filtering and sorting on any field', async () => {
+    await seed(scope.db)
+    const rows = await scope.db.findMany({
+      model: 'conf_item',
+      where: { field: 'qty', op: 'gt', value: 10 },
+      sort: [{ field: 'qty', dir: 'desc' }],
+      select: ['name'],
+    })
+    expect(rows.map((r) => Object.keys(r).sort())).toEqual(rows.map(() => ['id', 'name']))
+    expect(rows.map((r) => r.name)).toEqual(['Epsilon', 'delta', 'gamma'])
+    await expect(scope.db.findMany({ model: 'conf_item', select: ['nmae'] })).rejects.toThrow(
+      /unknown select field "nmae"/,
+    )
+  })
+
   it('findMany sorts, limits and offsets', async () => {
     await seed(scope.db)
     const rows = await scope.db.findMany({

@@ -1,4 +1,4 @@
-import { hashPassword, UniqueViolationError, z } from '@mailfront/core'
+import { assertSmtpLoginFree, hashPassword, UniqueViolationError, z } from '@mailfront/core'
 import { errors } from '../errors.ts'
 import { defineMethod } from '../method.ts'
 import { mailObject, mailView } from '../objects.ts'
@@ -35,7 +35,7 @@ export const mailExtraMethods = [
       const d = await db.findOne<DomainRow>({ model: DOMAIN, where: { field: 'domain', value: t.subject } })
       if (!d) throw errors.INVALID_TOKEN()
       // One SMTP login namespace: an address another provider logs in with already exists.
-      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg')) throw errors.MAIL_EXISTS()
+      await assertSmtpLoginFree(call.ctx, 'mailboxorg', mail, () => errors.MAIL_EXISTS())
       const attrs: Record<string, unknown> = { language: LANGUAGES[p.lang ?? 'de'] }
       if (p.alternate_mail) attrs.alternate_mail = p.alternate_mail
       const data = {

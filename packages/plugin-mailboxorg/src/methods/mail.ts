@@ -1,4 +1,11 @@
-import { boundedPasswordHash, hashPassword, isPasswordHash, verifyPassword, z } from '@mailfront/core'
+import {
+  assertSmtpLoginFree,
+  boundedPasswordHash,
+  hashPassword,
+  isPasswordHash,
+  verifyPassword,
+  z,
+} from '@mailfront/core'
 import { deleteMailResources } from '../cascade.ts'
 import { errors } from '../errors.ts'
 import { defineMethod } from '../method.ts'
@@ -101,7 +108,7 @@ export const mailMethods = [
       requireAvailablePlan(p.plan)
       const d = await requireDomain(call, mail.split('@')[1]!)
       // One SMTP login namespace: an address another provider logs in with already exists.
-      if (await call.ctx.smtpLogins?.takenElsewhere(mail, 'mailboxorg')) throw errors.MAIL_EXISTS()
+      await assertSmtpLoginFree(call.ctx, 'mailboxorg', mail, () => errors.MAIL_EXISTS())
       const row = await createNamed<MailRow>(
         call,
         MAIL,
