@@ -1,11 +1,6 @@
-// Issue 24, item 2: sender HTML served from mailfront's origin runs nothing there. Headless Chromium
-// opens SMTPD's content/html of a send whose HTML carries a script that would mark the page and read
-// /_mailfront/fixtures (every password hash): with the sandbox, neither happens.
-import { existsSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, launchChromium } from './chromium.ts'
 import { type ServerProcess, startServer } from './server-process.ts'
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
 
 const EVIL = `<html><head><title>sender</title></head><body><p id="hi">Hello</p>
 <script>document.title = 'script ran'; fetch('/_mailfront/fixtures').then((r) => r.text()).then((t) => { document.title = 'stolen ' + t.length })</script>
@@ -23,7 +18,6 @@ describe('sender HTML in headless Chromium', () => {
   it.skipIf(!CHROMIUM)(
     "SMTPD's content/html shows the sender's page, but its script and handlers never run",
     async () => {
-      const { chromium } = await import('playwright-core')
       srv = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'on' })
       const url = srv.url
       const grant = await fetch(`${url}/oauth/token?grant_type=password`, {
@@ -48,16 +42,7 @@ describe('sender HTML in headless Chromium', () => {
       expect(sent.status).toBe(202)
       const { send_id } = (await sent.json()) as { send_id: string }
 
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-sync',
-        ],
-      })
+      const browser = await launchChromium()
       try {
         const page = await browser.newPage({ extraHTTPHeaders: auth })
         const admin: string[] = []

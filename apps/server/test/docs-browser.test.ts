@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, launchChromium } from './chromium.ts'
 import { type ServerProcess, startServer } from './server-process.ts'
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
 
 describe('/docs in headless Chromium, with no internet access', () => {
   let srv: ServerProcess | undefined
@@ -12,20 +10,8 @@ describe('/docs in headless Chromium, with no internet access', () => {
 
   // Skipped only where Debian's chromium is not installed (.ci/run installs it).
   it.skipIf(!CHROMIUM)('renders the operations and sends no request off the machine', async () => {
-    const { chromium } = await import('playwright-core')
     srv = await startServer({ MAILFRONT_TLS: 'off' })
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    const browser = await launchChromium()
     try {
       const page = await browser.newPage()
       const offMachine: string[] = []

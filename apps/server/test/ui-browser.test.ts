@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import nodemailer from 'nodemailer'
 import { afterAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, launchChromium } from './chromium.ts'
 import { type ServerProcess, smtpPortOf, startServer } from './server-process.ts'
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
 /** Where the screenshots go, to be looked at (they are not compared pixel by pixel). */
 export const SHOTS = join(import.meta.dirname, '../../../.artifacts')
 
@@ -18,23 +18,13 @@ describe('the state UI at / in headless Chromium', () => {
   it.skipIf(!CHROMIUM)(
     'shows each panel, updates live, resets',
     async () => {
-      const { chromium } = await import('playwright-core')
       srv = await startServer({
         MAILFRONT_TLS: 'off',
         MAILFRONT_DEMO: 'on',
         MAILFRONT_AUTHSMTP_RATE_WINDOW_S: '0',
       })
       const url = srv.url
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-sync',
-        ],
-      })
+      const browser = await launchChromium()
       try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
         page.setDefaultTimeout(10_000)

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import nodemailer from 'nodemailer'
 import { afterAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, launchChromium } from './chromium.ts'
 import { type ServerProcess, smtpPortOf, startServer } from './server-process.ts'
 
 /** Where the screenshots go, to be looked at (as ui-browser.test.ts's; importing it would run its test). */
 const SHOTS = join(import.meta.dirname, '../../../.artifacts')
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
 
 /** A 2×2 red PNG, referenced by cid: from the HTML part. */
 const PNG = Buffer.from(
@@ -25,7 +25,6 @@ describe('the mail panel in headless Chromium', () => {
   it.skipIf(!CHROMIUM)(
     'lays out list and detail side by side at 1024 and 1400 px, downloads, shows cid: images, searches, resets after asking',
     async () => {
-      const { chromium } = await import('playwright-core')
       srv = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'on', MAILFRONT_SMTP_AUTH: 'any' })
       const url = srv.url
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: await smtpPortOf(srv) })
@@ -54,16 +53,7 @@ describe('the mail panel in headless Chromium', () => {
       })
       transport.close()
 
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-sync',
-        ],
-      })
+      const browser = await launchChromium()
       try {
         mkdirSync(SHOTS, { recursive: true })
         for (const [width, height] of [
