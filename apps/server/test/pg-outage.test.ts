@@ -1,6 +1,7 @@
 import { createServer, type Server, Socket } from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoStoreCalls } from './demo-calls.ts'
 import { type ServerProcess, startServer } from './server-process.ts'
 
 // The real server on the real PostgreSQL loses its database: terminated backends under load (a
@@ -97,26 +98,7 @@ describe.skipIf(!pgUrl)(
       await admin?.end()
     })
 
-    const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`
-    const calls = {
-      authsmtp: () =>
-        fetch(`${srv!.url}/restful/basic_user/aa12345`, {
-          headers: { Authorization: basic('aa12345', 'demo-api-password') },
-        }),
-      smtpd: () =>
-        fetch(`${srv!.url}/oauth/token?grant_type=password`, {
-          method: 'POST',
-          headers: { Authorization: basic('jack.truong@example.com', 'demo-password') },
-        }),
-      // One user, not the list: a list streams, and a connection lost mid-stream can only cut it short.
-      tmail: () =>
-        fetch(`${srv!.url}/users/toorop@tmail.io`, { headers: { Authorization: basic('admin', 'admin') } }),
-      mailboxorg: () =>
-        fetch(`${srv!.url}/v1/`, {
-          method: 'POST',
-          body: '{"jsonrpc":"2.0","method":"auth","params":{"user":"test_account","pass":"123456"},"id":"7"}',
-        }),
-    }
+    const calls = demoStoreCalls(() => srv!.url)
 
     async function allServe() {
       for (const [plugin, call] of Object.entries(calls)) {
