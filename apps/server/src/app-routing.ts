@@ -91,8 +91,7 @@ export function requestMiddleware(d: {
  * an empty set costs a length check.
  */
 export function faultMiddleware(faults: FaultSet, plugin: MailfrontPlugin): MiddlewareHandler<ServerEnv> {
-  return async (c, next) => {
-    if (!faults.size) return next()
+  const apply = async (c: Context<ServerEnv>, next: () => Promise<void>) => {
     const route = routeLabel(c).route
     const path = requestPath(c)
     const fault = faults.pick(plugin.id, route, c.req.method, path)
@@ -100,4 +99,6 @@ export function faultMiddleware(faults: FaultSet, plugin: MailfrontPlugin): Midd
     if (faulted) return faulted
     return next()
   }
+  // Not async: with no fault set, one promise less per request.
+  return (c, next) => (faults.size ? apply(c, next) : next())
 }
