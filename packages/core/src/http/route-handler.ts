@@ -70,3 +70,46 @@ export function validateStep(target: keyof typeof readers, schema: ZodType, hook
     return settle(c, value, result)
   }
 }
+
+type ErrorRenderer = (err: Error, c: C) => Response | Promise<Response>
+export const COMPOSED_HANDLER = '__COMPOSED_HANDLER'
+
+/**
+ * A handler behind an app's error handler, as Hono's `route()` puts each handler of an app that has
+ * one (an error is the app's answer, non-errors go on up; a handler's answer becomes the context's),
+ * without the compose and two async frames `route()` makes per handler and request.
+ */
+export function withErrors<H extends (c: C, next: () => Promise<void>) => unknown>(
+  handler: H,
+  onError: ErrorRenderer,
+): H {
+  const fail = (c: C, err: unknown) => {
+    if (!(err instanceof Error)) throw err
+    c.error = err
+    return andThen(onError(err, c), (res) => {
+      if (res) c.res = res
+      return c.res
+    })
+  }
+  const settle = (c: C, res: unknown) => {
+    if (res && c.finalized === false) c.res = res as Response
+    return c.res
+  }
+  const wrapped = ((c: C, next: () => Promise<void>) => {
+    let r: unknown
+    try {
+      r = handler(c, next)
+    } catch (err) {
+      return fail(c, err)
+    }
+    return isPromise(r)
+      ? r.then(
+          (x) => settle(c, x),
+          (err) => fail(c, err),
+        )
+      : settle(c, r)
+  }) as H
+  // Hono's dev tools find the handler behind a wrapper by this key, as for route()'s own.
+  Object.defineProperty(wrapped, COMPOSED_HANDLER, { value: handler })
+  return wrapped
+}
