@@ -27,6 +27,7 @@ import { AdminEvents, eventRoutes } from './admin/events.ts'
 import { FaultSet, faultRoutes } from './admin/faults.ts'
 import { messageRoutes } from './admin/messages.ts'
 import { requestRoutes } from './admin/requests.ts'
+import { smtpFaultKind } from './admin/smtp-faults.ts'
 import { stateRoutes } from './admin/state.ts'
 import { createMailfront, type Mailfront } from './app.ts'
 import type { Config } from './config.ts'
@@ -172,7 +173,11 @@ export async function createRuntime(
         stateRoutes(self),
         requestRoutes(requestLog),
         messageRoutes(mail, { relayUrl: config.mail.relayUrl, allow: config.mail.releaseAllow }),
-        faultRoutes(faults, () => plugins, events),
+        faultRoutes(faults, () => plugins, events, [
+          smtpFaultKind(
+            config.smtp.port === 'off' ? 'the SMTP port is off (MAILFRONT_SMTP_PORT=off)' : undefined,
+          ),
+        ]),
         clockRoutes(clock, movableClock, events),
         eventRoutes(events),
       ],

@@ -12,4 +12,10 @@ export {
   type MailPipeline,
   type MailServiceOptions,
 } from './service.ts'
+export {
+  SMTP_STAGES,
+  type SmtpFaultAction,
+  type SmtpFaults,
+  type SmtpStage,
+} from './smtp-faults.ts'
 export { retryDelay, startWorker, type Worker, type WorkerOptions } from './worker.ts'
