@@ -99,7 +99,7 @@ describe('faults on demand, in each provider format', () => {
       return ((await res.json()) as { error: string }).error
     }
     expect(await bad({ plugin: 'nope', status: 500 })).toBe(
-      `plugin: no mounted plugin "nope" (mounted: ${installedIds().join(', ')})`,
+      `plugin: no mounted plugin "nope" (mounted: ${installedIds().join(', ')}; smtp for the SMTP port)`,
     )
     expect(await bad({ plugin: 'tmail' })).toBe('(body): give latencyMs, status or error (or several)')
     expect(await bad({ plugin: 'tmail', status: 200 })).toMatch(/^status: /)
