@@ -1,6 +1,7 @@
 import { parseJson, stringifyJson, tryDemo } from '@mailfront/core'
 import { exportFixtures, FixtureError, loadFixtures } from '../fixtures.ts'
-import { demoPresent, type Runtime } from '../runtime.ts'
+import { demoPresent } from '../runtime/fixtures.ts'
+import type { Runtime } from '../runtime.ts'
 import type { AdminRoutes } from './app.ts'
 
 /**
