@@ -11,13 +11,24 @@ import type { Context } from 'hono'
 import type { AdminRoutes } from './app.ts'
 
 /** A delay before the answer (HTTP) or the reply (SMTP). */
-export const LatencyMs = z.number().int().min(0).max(60_000).optional()
+export const LatencyMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(60_000)
+  .optional()
+  .describe('wait this many ms first (then the real answer, unless the fault answers)')
 
 /** How often a fault fires, the same for every kind (HTTP or SMTP). */
 export const Firing = {
-  probability: z.number().min(0).max(1).default(1),
+  probability: z.number().min(0).max(1).default(1).describe('the chance each match fires (default 1)'),
   /** Fire this many times, then go away; unset: until cleared. */
-  count: z.number().int().min(1).optional(),
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('fire this many times, then go away (default: until cleared)'),
 }
 
 /** What every fault in the set has: where it applies (a plugin id, or `smtp`) and its firing state. */

@@ -1,4 +1,7 @@
+import { z } from '@mailfront/core'
+import { FaultInput } from './faults.ts'
 import { MAX_WAIT_S } from './messages.ts'
+import { SmtpFaultInput } from './smtp-faults.ts'
 
 /** Where the admin API's own OpenAPI document is served (public: a description holds no data). */
 export const ADMIN_OPENAPI_PATH = '/openapi/_mailfront.json'
@@ -27,6 +30,11 @@ const op = (tag: string, summary: string, rest: Record<string, unknown>) => ({
   summary,
   ...rest,
 })
+/** A request body's schema from the validator itself, so the document cannot drift from it. */
+const schemaOf = (t: z.ZodType) => {
+  const { $schema: _, ...schema } = z.toJSONSchema(t, { io: 'input', unrepresentable: 'any' })
+  return schema
+}
 const id = path('id', 'the message id (40 hex digits)')
 const notFound = { 404: error('no such message') }
 
@@ -205,10 +213,26 @@ export function adminOpenApi(version: string): Record<string, unknown> {
         get: op('faults', "The faults in force and each plugin's error codes", {
           responses: { 200: json({ type: 'object' }) },
         }),
-        post: op('faults', 'Inject a fault: latency, a status, or a provider error code', {
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { 201: json({ type: 'object' }, 'the fault'), 400: error('an invalid fault') },
-        }),
+        post: op(
+          'faults',
+          'Inject a fault: on a plugin (latency, a status, a provider error code) or on the SMTP port (`plugin: "smtp"`: a reply, latency or a drop at a stage; a rate limit per login)',
+          {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    oneOf: [
+                      { $ref: '#/components/schemas/HttpFault' },
+                      { $ref: '#/components/schemas/SmtpFault' },
+                    ],
+                  },
+                },
+              },
+            },
+            responses: { 201: json({ type: 'object' }, 'the fault'), 400: error('an invalid fault') },
+          },
+        ),
         delete: op('faults', 'Clear every fault', { responses: { 200: json({ type: 'object' }) } }),
       },
       '/clock': {
@@ -241,6 +265,8 @@ export function adminOpenApi(version: string): Record<string, unknown> {
       },
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+        HttpFault: schemaOf(FaultInput),
+        SmtpFault: schemaOf(SmtpFaultInput),
         Released: {
           type: 'object',
           properties: { at: { type: 'integer' }, to: { type: 'array', items: { type: 'string' } } },

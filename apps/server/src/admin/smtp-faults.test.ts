@@ -168,6 +168,35 @@ describe('POST /_mailfront/faults with plugin smtp', () => {
   })
 })
 
+describe('SMTP faults in the admin OpenAPI document', () => {
+  it('describes the body from the validator', async () => {
+    const rt = await runtime()
+    try {
+      const doc = await (await rt.app.request('/openapi/_mailfront.json')).json()
+      expect(doc.paths['/faults'].post.requestBody.content['application/json'].schema.oneOf).toEqual([
+        { $ref: '#/components/schemas/HttpFault' },
+        { $ref: '#/components/schemas/SmtpFault' },
+      ])
+      const smtp = doc.components.schemas.SmtpFault
+      expect(smtp.properties.plugin).toEqual({ type: 'string', const: 'smtp' })
+      expect(smtp.properties.stage.enum).toEqual(['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data'])
+      expect(Object.keys(smtp.properties)).toEqual([
+        'plugin',
+        'stage',
+        'reply',
+        'latencyMs',
+        'drop',
+        'rateLimit',
+        'probability',
+        'count',
+      ])
+      expect(smtp.properties.rateLimit.required).toEqual(['messages', 'perSeconds'])
+    } finally {
+      await rt.close()
+    }
+  })
+})
+
 describe('SMTP faults without an SMTP port', () => {
   it('are refused, saying why', async () => {
     const rt = await runtime({ MAILFRONT_SMTP_PORT: 'off' })

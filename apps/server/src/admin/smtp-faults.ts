@@ -26,11 +26,18 @@ export const SmtpReply = z.string().superRefine((s, ctx) => {
 export const SmtpFaultInput = z
   .object({
     plugin: z.literal(SMTP_FAULT_PLUGIN),
-    stage: z.enum(SMTP_STAGES).optional(),
-    reply: SmtpReply.optional(),
+    stage: z
+      .enum(SMTP_STAGES)
+      .optional()
+      .describe(
+        'the command hit: connect (the greeting), ehlo (EHLO or HELO), auth, mail, rcpt, data (its end)',
+      ),
+    reply: SmtpReply.optional().describe(
+      'the reply sent instead, as it goes on the wire: a 4xx or 5xx code, a space, the text (an enhanced status code is part of it), e.g. "451 4.7.1 try later"',
+    ),
     latencyMs: LatencyMs,
     /** Close the connection with no reply. */
-    drop: z.boolean().optional(),
+    drop: z.boolean().optional().describe('close the connection with no reply'),
     /** After `messages` accepted messages per login within `perSeconds`, MAIL FROM gets 421 4.7.0. */
     rateLimit: z
       .object({
@@ -38,7 +45,10 @@ export const SmtpFaultInput = z
         perSeconds: z.number().int().min(1).max(86_400),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe(
+        'alone: after `messages` accepted messages per AUTH login within `perSeconds` (of the server clock), MAIL FROM answers 421 4.7.0 and the connection closes',
+      ),
     ...Firing,
   })
   .strict()
