@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { installedIds } from '../registry.ts'
 import type { Runtime } from '../runtime.ts'
-import { authsmtpAuth, post, runtime, tmailAdmin } from './test-runtime.ts'
+import { authsmtpAuth, post, runtime, runtimeClearingFaults, tmailAdmin } from './test-runtime.ts'
 
 describe('faults on demand, in each provider format', () => {
+  const current = runtimeClearingFaults()
   let rt: Runtime
-  beforeAll(async () => {
-    rt = await runtime()
-  })
-  afterAll(() => rt.close())
-  beforeEach(async () => {
-    expect((await rt.app.request('/_mailfront/faults', { method: 'DELETE' })).status).toBe(204)
+  beforeEach(() => {
+    rt = current()
   })
   const fault = async (f: object) => {
     const res = await post(rt, '/_mailfront/faults', f)

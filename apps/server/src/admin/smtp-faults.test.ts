@@ -1,9 +1,9 @@
 import { createManualClock } from '@mailfront/core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { Runtime } from '../runtime.ts'
 import { FaultSet } from './faults.ts'
 import { parseReply, SmtpFaultInput, smtpFaultHooks } from './smtp-faults.ts'
-import { post, runtime } from './test-runtime.ts'
+import { post, runtime, runtimeClearingFaults } from './test-runtime.ts'
 
 const input = (f: object) => SmtpFaultInput.parse({ plugin: 'smtp', ...f })
 
@@ -75,13 +75,10 @@ describe('SMTP fault hooks over the fault set', () => {
 })
 
 describe('POST /_mailfront/faults with plugin smtp', () => {
+  const current = runtimeClearingFaults()
   let rt: Runtime
-  beforeAll(async () => {
-    rt = await runtime()
-  })
-  afterAll(() => rt.close())
-  beforeEach(async () => {
-    expect((await rt.app.request('/_mailfront/faults', { method: 'DELETE' })).status).toBe(204)
+  beforeEach(() => {
+    rt = current()
   })
 
   it('adds, lists and clears SMTP faults beside the HTTP ones', async () => {
@@ -166,34 +163,27 @@ describe('POST /_mailfront/faults with plugin smtp', () => {
     expect(await bad({ rateLimit: { messages: 0, perSeconds: 60 } })).toMatch(/^rateLimit\.messages: /)
     expect(await bad({ rateLimit: { messages: 3 } })).toMatch(/^rateLimit\.perSeconds: /)
   })
-})
 
-describe('SMTP faults in the admin OpenAPI document', () => {
-  it('describes the body from the validator', async () => {
-    const rt = await runtime()
-    try {
-      const doc = await (await rt.app.request('/openapi/_mailfront.json')).json()
-      expect(doc.paths['/faults'].post.requestBody.content['application/json'].schema.oneOf).toEqual([
-        { $ref: '#/components/schemas/HttpFault' },
-        { $ref: '#/components/schemas/SmtpFault' },
-      ])
-      const smtp = doc.components.schemas.SmtpFault
-      expect(smtp.properties.plugin).toEqual({ type: 'string', const: 'smtp' })
-      expect(smtp.properties.stage.enum).toEqual(['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data'])
-      expect(Object.keys(smtp.properties)).toEqual([
-        'plugin',
-        'stage',
-        'reply',
-        'latencyMs',
-        'drop',
-        'rateLimit',
-        'probability',
-        'count',
-      ])
-      expect(smtp.properties.rateLimit.required).toEqual(['messages', 'perSeconds'])
-    } finally {
-      await rt.close()
-    }
+  it('is described in the admin OpenAPI document, from the validator', async () => {
+    const doc = await (await rt.app.request('/openapi/_mailfront.json')).json()
+    expect(doc.paths['/faults'].post.requestBody.content['application/json'].schema.oneOf).toEqual([
+      { $ref: '#/components/schemas/HttpFault' },
+      { $ref: '#/components/schemas/SmtpFault' },
+    ])
+    const smtp = doc.components.schemas.SmtpFault
+    expect(smtp.properties.plugin).toEqual({ type: 'string', const: 'smtp' })
+    expect(smtp.properties.stage.enum).toEqual(['connect', 'ehlo', 'auth', 'mail', 'rcpt', 'data'])
+    expect(Object.keys(smtp.properties)).toEqual([
+      'plugin',
+      'stage',
+      'reply',
+      'latencyMs',
+      'drop',
+      'rateLimit',
+      'probability',
+      'count',
+    ])
+    expect(smtp.properties.rateLimit.required).toEqual(['messages', 'perSeconds'])
   })
 })
 
