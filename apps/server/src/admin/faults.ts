@@ -8,7 +8,8 @@ import {
 } from '@mailfront/core'
 import type { Context } from 'hono'
 
-import type { AdminRoutes } from './app.ts'
+import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
+import { AnyObject, error, json } from './schemas.ts'
 
 /** A delay before the answer (HTTP) or the reply (SMTP). */
 export const LatencyMs = z
@@ -67,6 +68,7 @@ export const FaultInput = z
     message: 'give latencyMs, status or error (or several)',
   })
   .refine((f) => !(f.route && f.path), { message: 'give route or path, not both' })
+  .openapi('HttpFault')
 
 export type Fault = z.infer<typeof FaultInput> & { id: number; fired: number }
 
@@ -239,61 +241,128 @@ export interface FaultKind {
   off?: string
 }
 
+type FaultBody =
+  | { kind: FaultKind; fault: Omit<StoredFault, 'id' | 'fired'> }
+  | { kind?: undefined; fault: z.infer<typeof FaultInput> }
+
+/**
+ * A fault as POST /faults takes it: a plugin's, or another kind's by its plugin name; a bad one is a
+ * 400 naming the first problem's field.
+ */
+async function faultBody(c: Context, kinds: FaultKind[]): Promise<FaultBody> {
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    throw new AdminError(400, 'the body must be JSON')
+  }
+  const named = (body as { plugin?: unknown } | null)?.plugin
+  const kind = kinds.find((k) => k.plugin === named)
+  if (kind?.off) throw new AdminError(400, `plugin: ${kind.off}`)
+  const r = (kind?.input ?? FaultInput).safeParse(body)
+  if (!r.success) {
+    const i = r.error.issues[0]!
+    throw new AdminError(400, `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+  }
+  return kind
+    ? { kind, fault: r.data as Omit<StoredFault, 'id' | 'fired'> }
+    : { fault: r.data as z.infer<typeof FaultInput> }
+}
+
+const tags = ['faults']
+
 export function faultRoutes(
   faults: FaultSet,
   plugins: () => MailfrontPlugin[],
   events?: { emit(type: string, data?: unknown): void },
   kinds: FaultKind[] = [],
 ): AdminRoutes {
+  const live = kinds.filter((k) => !k.off)
   return (admin) => {
-    admin.get('/faults', (c) =>
-      c.json({
-        faults: faults.list(),
-        errors: Object.fromEntries(plugins().map((p) => [p.id, errorCodesOf(p)])),
-        ...Object.fromEntries(kinds.filter((k) => !k.off).map((k) => [k.plugin, k.info])),
-      }),
+    const route = adminRoute(admin)
+    route(
+      {
+        method: 'get',
+        path: '/faults',
+        tags,
+        summary: "The faults in force, each plugin's error codes, and the SMTP stages",
+        responses: {
+          200: json(
+            z.object({
+              faults: z.array(AnyObject),
+              errors: z.record(z.string(), z.array(z.string())),
+              smtp: z
+                .object({ stages: z.array(z.string()) })
+                .optional()
+                .describe('while the SMTP port is on'),
+            }),
+          ),
+        },
+      },
+      (c) =>
+        c.json({
+          faults: faults.list(),
+          errors: Object.fromEntries(plugins().map((p) => [p.id, errorCodesOf(p)])),
+          ...Object.fromEntries(live.map((k) => [k.plugin, k.info])),
+        }),
     )
-    admin.post('/faults', async (c) => {
-      let body: unknown
-      try {
-        body = await c.req.json()
-      } catch {
-        return c.json({ error: 'the body must be JSON' }, 400)
-      }
-      const named = (body as { plugin?: unknown } | null)?.plugin
-      const kind = kinds.find((k) => k.plugin === named)
-      if (kind?.off) return c.json({ error: `plugin: ${kind.off}` }, 400)
-      const r = (kind?.input ?? FaultInput).safeParse(body)
-      if (!r.success) {
-        const i = r.error.issues[0]!
-        return c.json({ error: `${i.path.map(String).join('.') || '(body)'}: ${i.message}` }, 400)
-      }
-      const added = (f: StoredFault) => {
-        events?.emit('faults', { added: f.id })
-        return c.json(f, 201)
-      }
-      if (kind) return added(faults.insert(r.data))
-      const input = r.data as z.infer<typeof FaultInput>
-      const plugin = plugins().find((p) => p.id === input.plugin)
-      if (!plugin)
-        return c.json(
-          {
-            error: `plugin: no mounted plugin "${input.plugin}" (mounted: ${plugins()
-              .map((p) => p.id)
-              .join(', ')}${kinds.map((k) => `; ${k.plugin} for ${k.label}`).join('')})`,
+    route(
+      {
+        method: 'post',
+        path: '/faults',
+        tags,
+        summary:
+          'Inject a fault: on a plugin (latency, a status, a provider error code), or on the SMTP port (plugin "smtp": a reply, latency or a drop at a stage; a rate limit per login)',
+        request: {
+          body: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: kinds.length ? z.union([FaultInput, ...kinds.map((k) => k.input)]) : FaultInput,
+              },
+            },
           },
-          400,
-        )
-      try {
-        return added(faults.add(plugin, input))
-      } catch (e) {
-        return c.json({ error: `error: ${(e as Error).message}` }, 400)
-      }
-    })
-    admin.delete('/faults', (c) => {
-      faults.clear()
-      events?.emit('faults', { cleared: true })
-      return c.body(null, 204)
-    })
+        },
+        decode: { body: (c: Context) => faultBody(c, kinds) },
+        responses: { 201: json(AnyObject, 'the fault'), 400: error('an invalid fault') },
+      },
+      (c, { body }) => {
+        const added = (f: StoredFault) => {
+          events?.emit('faults', { added: f.id })
+          return c.json(f, 201)
+        }
+        if (body.kind) return added(faults.insert(body.fault))
+        const input = body.fault
+        const plugin = plugins().find((p) => p.id === input.plugin)
+        if (!plugin)
+          return c.json(
+            {
+              error: `plugin: no mounted plugin "${input.plugin}" (mounted: ${plugins()
+                .map((p) => p.id)
+                .join(', ')}${kinds.map((k) => `; ${k.plugin} for ${k.label}`).join('')})`,
+            },
+            400,
+          )
+        try {
+          return added(faults.add(plugin, input))
+        } catch (e) {
+          return c.json({ error: `error: ${(e as Error).message}` }, 400)
+        }
+      },
+    )
+    route(
+      {
+        method: 'delete',
+        path: '/faults',
+        tags,
+        summary: 'Clear every fault',
+        responses: { 204: { description: 'cleared' } },
+      },
+      (c) => {
+        faults.clear()
+        events?.emit('faults', { cleared: true })
+        return c.body(null, 204)
+      },
+    )
   }
 }

@@ -66,6 +66,7 @@ export const SmtpFaultInput = z
     if (!f.reply && !f.drop && f.latencyMs === undefined) fail('give reply, drop or latencyMs')
     if (f.reply && f.drop) fail('give reply or drop, not both')
   })
+  .openapi('SmtpFault')
 
 export type SmtpFault = z.infer<typeof SmtpFaultInput> & StoredFault
 
