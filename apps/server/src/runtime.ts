@@ -138,6 +138,8 @@ export async function createRuntime(
       clock,
       log: log.child ? log.child({ component: 'mail' }) : log,
       hostname: hostname(),
+      simulatorDomain: config.mail.simulatorDomain,
+      simulatorSlowMs: config.mail.simulatorSlowMs,
     })
     mail.onEvent((e) => metrics.mail.inc({ plugin: e.plugin, event: e.type }))
     const requestLog = new RequestLog(config.requestLogSize, new Redactor(configuredSecrets(config)))
