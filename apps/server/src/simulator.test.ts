@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,12 +26,13 @@ const closedPort = () =>
   })
 
 let srv: Running
+const dataDir = mkdtempSync(join(tmpdir(), 'mf-simulator-'))
 beforeAll(async () => {
   const config = loadConfig({
     MAILFRONT_HOST: '127.0.0.1',
     MAILFRONT_PORT: '0',
     MAILFRONT_TLS: 'off',
-    MAILFRONT_DATA_DIR: mkdtempSync(join(tmpdir(), 'mf-simulator-')),
+    MAILFRONT_DATA_DIR: dataDir,
     MAILFRONT_DATABASE_URL: 'memory:',
     MAILFRONT_SECRET: 's'.repeat(40),
     MAILFRONT_DEMO: 'on',
@@ -53,7 +54,10 @@ beforeAll(async () => {
     () => undefined,
   )
 })
-afterAll(() => srv.stop())
+afterAll(async () => {
+  await srv.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+})
 
 const api = async (path: string, init: RequestInit = {}) => {
   const res = await fetch(`${srv.url}${path}`, init)
