@@ -203,6 +203,18 @@ describe('simulator addresses at submit', () => {
     await t.w.stop()
   })
 
+  it('a DSN to a refused simulator address (reject@ as sender) ends there: no bounce for a bounce, nothing relayed', async () => {
+    const t = await setup()
+    await t.send([`bounce@${SIM}`], `reject@${SIM}`)
+    await t.w.runOnce()
+    await t.w.runOnce()
+    const [dsn] = await t.dsns()
+    expect((await t.state(dsn!.id))[0]).toMatchObject({ state: 'bounced', recipient: `reject@${SIM}` })
+    expect(await t.dsns()).toHaveLength(1)
+    expect(t.relay.sent).toEqual([])
+    await t.w.stop()
+  })
+
   it('turned off (null domain), the addresses are ordinary recipients', async () => {
     const t = await setup({ domain: null })
     const m = await t.send([`reject@${SIM}`, `bounce@${SIM}`])
