@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { processQueue } from '@mailfront/plugin-tmail'
 import nodemailer from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { until } from '../test/until.ts'
 import { loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
 import { type Running, serve } from './serve.ts'
@@ -84,16 +85,6 @@ interface Recipient {
 const recipientsOf = async (id: string): Promise<Recipient[]> =>
   (await api(`/_mailfront/messages/${id}`)).body.recipients
 
-/** Polls until `check` holds: the server's worker acts on its own poll (every second). */
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean): Promise<T> {
-  let last: T | undefined
-  for (let i = 0; i < 200; i++) {
-    last = await read()
-    if (check(last)) return last
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`${what}: still ${JSON.stringify(last)}`)
-}
 const stateOf = (id: string, want: string, attempts?: number) =>
   until(
     `${id} ${want}`,

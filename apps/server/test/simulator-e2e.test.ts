@@ -2,22 +2,13 @@ import nodemailer from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { insecureFetch, type ServerProcess, smtpPortOf, startServer } from './server-process.ts'
 import { startSink } from './smtp-sink.ts'
+import { until } from './until.ts'
 
 // Simulator addresses against the real `mailfront serve` process in relay mode, with a real smarthost
 // (a local SMTP sink): ordinary recipients reach the sink, simulator addresses never do (their DSN
 // to the outside sender does), and a deferral is retried when the clock is moved.
 
 const SIM = 'simulator.mailfront.test'
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  let last: T | undefined
-  for (let i = 0; i < 300; i++) {
-    last = await read()
-    if (ok(last)) return last
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`${what}: still ${JSON.stringify(last)}`)
-}
 
 describe('simulator addresses end to end (relay mode, a real smarthost)', () => {
   let sink: Awaited<ReturnType<typeof startSink>>
