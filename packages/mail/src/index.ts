@@ -13,6 +13,14 @@ export {
   type MailServiceOptions,
 } from './service.ts'
 export {
+  DEFAULT_SIMULATOR_DOMAIN,
+  DEFAULT_SLOW_MS,
+  SIMULATOR,
+  type SimulatedOutcome,
+  Simulator,
+  simulatedOutcome,
+} from './simulator.ts'
+export {
   SMTP_STAGES,
   type SmtpFaultAction,
   type SmtpFaults,
