@@ -1,9 +1,10 @@
 import { type MailfrontInstance, startMailfront } from '@mailfront/server/testing'
 import nodemailer from 'nodemailer'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type ServerProcess, smtpPortOf, startServer } from './server-process.ts'
+import { insecureFetch, type ServerProcess, smtpPortOf, startServer } from './server-process.ts'
 
-// SMTP faults end to end: the real `mailfront serve`, faults set over the admin API, nodemailer
+// SMTP faults end to end: the real `mailfront serve` with its self-signed certificate (so nodemailer
+// upgrades with STARTTLS before AUTH, as a real client does), faults set over the admin API, nodemailer
 // meeting each one on the SMTP port; the movable clock (POST /_mailfront/clock) re-opens a rate window.
 
 // A second AuthSMTP login, for the rate limit being per login.
@@ -35,11 +36,11 @@ let srv: (ServerProcess & { dataDir: string }) | undefined
 let port = 0
 
 const admin = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-  const res = await fetch(`${srv!.url}/_mailfront${path}`, {
+  const res = await insecureFetch(`${srv!.url}/_mailfront${path}`, {
     method: init.method ?? 'GET',
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   })
-  return { status: res.status, body: res.status === 204 ? null : await res.json() }
+  return { status: res.status, body: res.status === 204 ? null : JSON.parse(res.body.toString()) }
 }
 const fault = async (f: object) => {
   const r = await admin('/faults', { method: 'POST', body: { plugin: 'smtp', ...f } })
@@ -49,8 +50,14 @@ const fault = async (f: object) => {
 const listed = async () =>
   (await admin('/faults')).body.faults as { id: number; fired: number; count?: number }[]
 
-const client = (user = 'aa12345', pass = 'demo-smtp-password') =>
-  nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true, auth: { user, pass } })
+const client = (user = 'aa12345', pass = 'demo-smtp-password', requireTLS = true) =>
+  nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    requireTLS,
+    tls: { rejectUnauthorized: false },
+    auth: { user, pass },
+  })
 let n = 0
 const message = () => ({
   envelope: { from: 'sales@example.com', to: ['customer@example.org'] },
@@ -71,7 +78,7 @@ const captured = async (subject: string) =>
   (await admin(`/messages?subject=${encodeURIComponent(subject)}`)).body.messages as unknown[]
 
 beforeAll(async () => {
-  srv = await startServer({ MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'on' })
+  srv = await startServer({ MAILFRONT_HOST: '127.0.0.1', MAILFRONT_DEMO: 'on' })
   port = await smtpPortOf(srv)
   const loaded = await admin('/fixtures', { method: 'POST', body: FIXTURES })
   expect(loaded.status, JSON.stringify(loaded.body)).toBeLessThan(300)
@@ -125,13 +132,20 @@ describe('SMTP faults, as nodemailer meets them', () => {
       response: '421 4.7.0 mx.example.com Service not available, closing channel',
     })
     await fault({ stage: 'ehlo', reply: '550 5.7.1 Client host rejected' })
+    // A client requiring TLS stops there; one that does not falls back to HELO.
     expect(await failure(send())).toMatchObject({
+      code: 'ECONNECTION',
+      command: 'EHLO',
+      responseCode: 550,
+      response: '550 5.7.1 Client host rejected',
+    })
+    expect(await failure(send(client(undefined, undefined, false)))).toMatchObject({
       code: 'EPROTOCOL',
       command: 'HELO',
       responseCode: 550,
       response: '550 5.7.1 Client host rejected',
     })
-    expect((await listed())[0]!.fired).toBe(2)
+    expect((await listed())[0]!.fired).toBe(3)
   })
 
   it('a dropped connection: closed with no reply, at connect or in the middle of a message', async () => {
