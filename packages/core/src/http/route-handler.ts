@@ -37,11 +37,9 @@ export function oneHandler(steps: Step[], run: (c: C) => unknown): (c: C) => unk
 /** What zod-openapi's validator reads for a part (Hono's `validator`: the same values). */
 const readers = {
   param: (c: C) => c.req.param() as Record<string, string>,
-  query: (c: C) => {
-    const out: Record<string, string | string[]> = {}
-    for (const [k, v] of Object.entries(c.req.queries())) out[k] = v.length === 1 ? v[0]! : v
-    return out
-  },
+  // fromEntries, not assignment: a `__proto__` key stays a key.
+  query: (c: C) =>
+    Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0]! : v])),
 }
 
 /**
