@@ -57,6 +57,8 @@ export interface Config extends PluginSettings {
     /** MAILFRONT_MAIL_RELEASE_ALLOW: where a captured message may be released to (empty: nowhere). */
     releaseAllow: string[]
   }
+  /** MAILFRONT_WEBHOOK_URL and MAILFRONT_WEBHOOK_SECRET (the admin API's webhook, once set, wins). */
+  webhook?: { url: string; secret: string }
   /** MAILFRONT_* variables nothing reads (a warning at start). */
   unknownVariables: string[]
 }
@@ -168,6 +170,9 @@ export function loadConfig(
       ...(c.MAILFRONT_MAIL_RETAIN ? { retain: c.MAILFRONT_MAIL_RETAIN } : {}),
       releaseAllow: c.MAILFRONT_MAIL_RELEASE_ALLOW ?? [],
     },
+    ...(c.MAILFRONT_WEBHOOK_URL && c.MAILFRONT_WEBHOOK_SECRET
+      ? { webhook: { url: c.MAILFRONT_WEBHOOK_URL, secret: c.MAILFRONT_WEBHOOK_SECRET } }
+      : {}),
     ...plugins,
     unknownVariables: unknownVariables(Object.keys(ENV_SPEC), env),
   }

@@ -44,7 +44,15 @@ function listQuery(c: Context): { filters: Record<string, string>; page: Page } 
  * `wait=<s>` (at most 60): when nothing matches yet, answer once something does, or at the end of the
  * wait with the empty list (200, `total: 0`: a timeout is an empty answer, never an error status).
  */
-export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { allow: [] }): AdminRoutes {
+export function messageRoutes(
+  mail: MailPipeline,
+  release: ReleaseConfig = { allow: [] },
+  /** Told of each release that sent (the `message.released` webhook). */
+  onReleased?: (
+    id: string,
+    r: { at: number; to: string[]; failed: { recipient: string; response: string }[] },
+  ) => void,
+): AdminRoutes {
   return (admin) => {
     admin.get('/messages', async (c) => {
       const query = listQuery(c)
@@ -120,7 +128,9 @@ export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { all
           return c.json({ error: 'to must be a list of addresses' }, 400)
         to = list as string[] | undefined
       }
-      const r = await releaseMessage(mail, release, c.req.param('id'), to)
+      const id = c.req.param('id')
+      const r = await releaseMessage(mail, release, id, to)
+      if (r.status === 200 && r.released) onReleased?.(id, r.released)
       return c.json(r.body, r.status)
     })
     admin.delete('/messages', async (c) => c.json({ deleted: await mail.clear() }))
