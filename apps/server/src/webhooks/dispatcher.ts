@@ -174,7 +174,7 @@ export class WebhookDispatcher {
     const timestamp = Math.floor(Date.now() / 1000)
     let status: number | undefined
     let error: string | undefined
-    const timeoutMs = opts.timeoutMs ?? this.timeoutMs
+    const timeoutMs = Math.max(1, Math.floor(opts.timeoutMs ?? this.timeoutMs))
     try {
       const res = await fetch(target.url, {
         method: 'POST',
