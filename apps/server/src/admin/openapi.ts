@@ -41,7 +41,7 @@ export function adminOpenApi(version: string): Record<string, unknown> {
       title: 'mailfront admin API',
       version,
       description:
-        'Captured mail, reset and fixtures, the request log, faults and live events of a mailfront server. ' +
+        'Captured mail, reset and fixtures, the request log, faults, the clock, webhooks and live events of a mailfront server. ' +
         'Open to loopback clients when no MAILFRONT_ADMIN_TOKEN is set; with one, every client sends ' +
         '`Authorization: Bearer <token>`.',
     },
@@ -53,6 +53,7 @@ export function adminOpenApi(version: string): Record<string, unknown> {
       { name: 'requests', description: 'the request log' },
       { name: 'faults', description: 'failures on demand' },
       { name: 'events', description: 'live updates' },
+      { name: 'webhooks', description: 'signed outbound message events and their delivery log' },
     ],
     paths: {
       '/': {
@@ -224,8 +225,63 @@ export function adminOpenApi(version: string): Record<string, unknown> {
           },
         }),
       },
+      '/webhook': {
+        get: op('webhooks', 'The webhook in force: url, source (env or admin), never the secret', {
+          responses: { 200: json({ $ref: '#/components/schemas/Webhook' }) },
+        }),
+        put: op('webhooks', 'Send message events to this URL, signed with this secret (kept in the store)', {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['url', 'secret'],
+                  additionalProperties: false,
+                  properties: {
+                    url: {
+                      type: 'string',
+                      format: 'uri',
+                      description: 'http:// or https://, no user or password',
+                    },
+                    secret: { type: 'string', minLength: 16, writeOnly: true },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            200: json({ $ref: '#/components/schemas/Webhook' }, 'the webhook in force'),
+            400: error('a bad URL or secret'),
+          },
+        }),
+        delete: op(
+          'webhooks',
+          "Remove the admin API's webhook (the environment's, if any, is in force again)",
+          {
+            responses: {
+              200: json({ $ref: '#/components/schemas/Webhook' }, 'the webhook in force after it'),
+            },
+          },
+        ),
+      },
+      '/webhook/deliveries': {
+        get: op('webhooks', 'Every delivery attempt kept (the newest 500), newest first', {
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                pending: { type: 'integer', description: 'deliveries waiting for an attempt' },
+                size: { type: 'integer', description: 'attempts kept' },
+                deliveries: { type: 'array', items: { $ref: '#/components/schemas/WebhookDelivery' } },
+              },
+            }),
+          },
+        }),
+        delete: op('webhooks', 'Clear the delivery log', { responses: { 200: json({ type: 'object' }) } }),
+      },
       '/events': {
-        get: op('events', 'Server-sent events: request, mail, reset, fixtures, faults, clock', {
+        get: op('events', 'Server-sent events: request, mail, reset, fixtures, faults, clock, webhook', {
           responses: {
             200: {
               description: 'an event stream',
@@ -241,6 +297,41 @@ export function adminOpenApi(version: string): Record<string, unknown> {
       },
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+        Webhook: {
+          type: 'object',
+          required: ['configured', 'events', 'headers', 'signedString', 'pending'],
+          properties: {
+            configured: { type: 'boolean' },
+            url: { type: 'string' },
+            source: { enum: ['env', 'admin'] },
+            secretSet: { type: 'boolean' },
+            envUrl: {
+              type: 'string',
+              description: "MAILFRONT_WEBHOOK_URL, while the admin API's webhook wins",
+            },
+            events: { type: 'array', items: { type: 'string' } },
+            headers: { type: 'object', additionalProperties: { type: 'string' } },
+            signedString: { type: 'string' },
+            pending: { type: 'integer' },
+            removed: { type: 'boolean', description: 'on DELETE: whether there was one to remove' },
+          },
+        },
+        WebhookDelivery: {
+          type: 'object',
+          required: ['eventId', 'type', 'url', 'attempt', 'durationMs', 'at', 'outcome'],
+          properties: {
+            eventId: { type: 'string' },
+            type: { type: 'string' },
+            url: { type: 'string' },
+            attempt: { type: 'integer', description: '1 for the first' },
+            status: { type: 'integer', description: "the receiver's HTTP status, when it answered" },
+            error: { type: 'string' },
+            durationMs: { type: 'integer' },
+            at: { type: 'string', format: 'date-time' },
+            outcome: { enum: ['delivered', 'retrying', 'failed', 'dropped'] },
+            nextRetryAt: { type: 'string', format: 'date-time' },
+          },
+        },
         Released: {
           type: 'object',
           properties: { at: { type: 'integer' }, to: { type: 'array', items: { type: 'string' } } },

@@ -38,9 +38,11 @@ export function webhookRoutes(
       } catch {
         return c.json({ error: 'the body must be JSON: {"url": "https://…", "secret": "…"}' }, 400)
       }
-      const { url, secret, ...rest } = (body ?? {}) as Record<string, unknown>
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        return c.json({ error: 'give {"url", "secret"} only' }, 400)
+      const { url, secret, ...rest } = body as Record<string, unknown>
       const unknown = Object.keys(rest)
-      if (typeof body !== 'object' || Array.isArray(body) || unknown.length)
+      if (unknown.length)
         return c.json(
           {
             error: `give {"url", "secret"} only${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
