@@ -154,8 +154,10 @@ describe('configuration', () => {
   it('reads the webhook settings, both or neither', () => {
     expect(loadConfig({}).webhook).toBeUndefined()
     expect(
-      loadConfig({ MAILFRONT_WEBHOOK_URL: 'http://127.0.0.1:9/hook', MAILFRONT_WEBHOOK_SECRET: 'x'.repeat(16) })
-        .webhook,
+      loadConfig({
+        MAILFRONT_WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+        MAILFRONT_WEBHOOK_SECRET: 'x'.repeat(16),
+      }).webhook,
     ).toEqual({ url: 'http://127.0.0.1:9/hook', secret: 'x'.repeat(16) })
   })
   it('reads the mail settings', () => {
