@@ -64,7 +64,7 @@ describe('webhooks from the real server process', () => {
         expect(await page.textContent('#webhook-url')).toBe(receiver.url)
         expect(await page.textContent('#webhook-config')).toContain('set by MAILFRONT_WEBHOOK_URL')
         const rows = await page.$$eval('#webhook-list tbody tr', (trs) =>
-          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+          trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)),
         )
         // Each attempt a row: the first delivery's 500 (a retry waiting), the three others' 200.
         expect(rows).toHaveLength(4)
