@@ -104,7 +104,7 @@ export async function createRuntime(
   try {
     const metrics = createMetrics()
     const admin = createAdminState(config)
-    const mail = openMail({ storage, clock, log, metrics, events: admin.events })
+    const mail = openMail({ storage, clock, log, metrics, events: admin.events, config: config.mail })
     const webhooks = createWebhooks({ storage, clock, log, mail, events: admin.events, env: config.webhook })
     let rt: Runtime | undefined
     const self = () => rt!
