@@ -25,6 +25,8 @@ export interface WebhookEvent {
   data: Record<string, unknown>
 }
 
+type EventData = Record<string, unknown> | (() => Promise<Record<string, unknown>>)
+
 interface Pending {
   event: WebhookEvent
   /** Serialised once: every retry sends (and signs) the same bytes. */
@@ -83,14 +85,11 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Queue an event when a webhook is configured (else nothing). `data` may be a promise (details
-   * read from the store): the caller never waits, so the pipeline is never held up by a delivery.
+   * Queue an event when a webhook is configured (else nothing, and `data` is not even read). `data`
+   * may be a function reading details from the store: the caller never waits, so the pipeline is
+   * never held up by a delivery.
    */
-  emit(
-    type: WebhookEventType,
-    at: number,
-    data: Record<string, unknown> | Promise<Record<string, unknown>>,
-  ): void {
+  emit(type: WebhookEventType, at: number, data: EventData): void {
     if (this.closed) return
     const p = this.accept(type, at, data).catch((err) =>
       this.o.log.error({ err, event: type }, 'webhook event could not be queued'),
@@ -99,17 +98,13 @@ export class WebhookDispatcher {
     p.finally(() => this.accepting.delete(p))
   }
 
-  private async accept(
-    type: WebhookEventType,
-    at: number,
-    data: Record<string, unknown> | Promise<Record<string, unknown>>,
-  ): Promise<void> {
+  private async accept(type: WebhookEventType, at: number, data: EventData): Promise<void> {
     if (!(await this.o.settings.current())) return
     const event: WebhookEvent = {
       id: `evt_${randomUUID().replaceAll('-', '')}`,
       type,
       createdAt: new Date(at).toISOString(),
-      data: await data,
+      data: typeof data === 'function' ? await data() : data,
     }
     if (this.queue.length >= this.maxQueued) {
       const old = this.queue.shift()!

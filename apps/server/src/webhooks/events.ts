@@ -29,17 +29,17 @@ export function messageData(id: string, m: MessageSummary | null, plugin?: strin
 /**
  * Each of the pipeline's changes made on this instance becomes one webhook here (the pipeline calls
  * its listeners on the instance that made the change, so with several instances each event is sent
- * once, by that instance). The message's details are read after the change, off the pipeline's path.
+ * once, by that instance). The message's details are read after the change, off the pipeline's path, and only when a webhook
+ * is configured.
  */
 export function forwardMailEvents(mail: MailPipeline, dispatcher: WebhookDispatcher): () => void {
   return mail.onEvent((e) => {
     const type = FROM_PIPELINE[e.type]
     if (!type) return
-    const data = mail.get(e.messageId).then((m) => ({
-      message: messageData(e.messageId, m, e.plugin),
+    dispatcher.emit(type, e.at, async () => ({
+      message: messageData(e.messageId, await mail.get(e.messageId), e.plugin),
       ...(e.recipient ? { recipient: e.recipient } : {}),
       ...(e.response ? { response: e.response } : {}),
     }))
-    dispatcher.emit(type, e.at, data)
   })
 }

@@ -50,11 +50,10 @@ export function createWebhooks(d: {
     deliveries,
     dispatcher,
     released(id, r) {
-      const data = d.mail.get(id).then((m) => ({
-        message: messageData(id, m),
+      dispatcher.emit('message.released', r.at, async () => ({
+        message: messageData(id, await d.mail.get(id)),
         released: { at: new Date(r.at).toISOString(), to: r.to, failed: r.failed },
       }))
-      dispatcher.emit('message.released', r.at, data)
     },
     reset() {
       settings.forget()
