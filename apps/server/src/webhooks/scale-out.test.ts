@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '@mailfront/core'
 import { createRelay, startWorker } from '@mailfront/mail'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pgTestSchema } from '../../test/pg-schema.ts'
 import { startSink } from '../../test/smtp-sink.ts'
 import { event, type Receiver, startReceiver } from '../../test/webhook-receiver.ts'
 import { loadConfig } from '../config.ts'
@@ -19,14 +19,6 @@ if (!pgUrl)
     '[webhooks scale-out] skipped: MAILFRONT_TEST_PG_URL is not set (scale-out needs a real PostgreSQL)',
   )
 
-const schema = `mf_hooks_${process.pid}_${Date.now()}`
-async function sql(text: string) {
-  const c = new pg.Client({ connectionString: pgUrl })
-  await c.connect()
-  await c.query(text)
-  await c.end()
-}
-
 describe.skipIf(!pgUrl)(
   'webhooks with two instances on one PostgreSQL (skipped without MAILFRONT_TEST_PG_URL)',
   () => {
@@ -34,14 +26,13 @@ describe.skipIf(!pgUrl)(
     let b: Runtime
     let receiver: Receiver
     let sink: Awaited<ReturnType<typeof startSink>>
+    let db: Awaited<ReturnType<typeof pgTestSchema>>
     beforeAll(async () => {
-      await sql(`CREATE SCHEMA ${schema}`)
-      const u = new URL(pgUrl!)
-      u.searchParams.set('options', `-c search_path=${schema}`)
+      db = await pgTestSchema(pgUrl!, 'mf_hooks')
       receiver = await startReceiver()
       sink = await startSink(() => undefined)
       const env = {
-        MAILFRONT_DATABASE_URL: u.toString(),
+        MAILFRONT_DATABASE_URL: db.url,
         MAILFRONT_SECRET: 's'.repeat(40),
         MAILFRONT_DEMO: 'off',
         MAILFRONT_DATA_DIR: mkdtempSync(join(tmpdir(), 'mf-hooks-data-')),
@@ -54,7 +45,7 @@ describe.skipIf(!pgUrl)(
       await b?.close()
       await receiver?.close()
       await sink?.close()
-      await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      await db?.drop()
     })
 
     it('sends each event once, from the instance that made the change, to the webhook set on either', async () => {
