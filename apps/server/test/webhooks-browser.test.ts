@@ -75,6 +75,24 @@ describe('webhooks from the real server process', () => {
         expect(await page.content()).not.toContain(SECRET)
         mkdirSync(SHOTS, { recursive: true })
         await page.screenshot({ path: join(SHOTS, 'webhooks-panel.png'), fullPage: true })
+        expect(await page.isDisabled('#webhook-remove')).toBe(true) // the environment's: not removable here
+
+        // The form sets the admin API's webhook (its secret is not shown back), Remove drops it.
+        const other = `${receiver.url}?via=ui`
+        await page.fill('#webhook-form input[name=url]', other)
+        await page.fill('#webhook-form input[name=secret]', `${SECRET}-ui`)
+        await page.click('#webhook-form button[type=submit]')
+        await page.waitForFunction(() =>
+          document.querySelector('#webhook-config')?.textContent?.includes('admin API'),
+        )
+        expect(await page.textContent('#webhook-url')).toBe(other)
+        expect(await page.inputValue('#webhook-form input[name=secret]')).toBe('')
+        expect(await page.content()).not.toContain(`${SECRET}-ui`)
+        await page.click('#webhook-remove')
+        await page.waitForFunction(() =>
+          document.querySelector('#webhook-config')?.textContent?.includes('MAILFRONT_WEBHOOK_URL'),
+        )
+        expect(await page.textContent('#webhook-url')).toBe(receiver.url)
       } finally {
         await browser.close()
       }
