@@ -258,4 +258,34 @@ describe('the webhook dispatcher', () => {
       },
     })
   })
+
+  it('postpones a delivery while its settings cannot be read (the store down), without counting an attempt', async () => {
+    const { d, deliveries, settings, warnings } = dispatcher()
+    receiver.answer(500)
+    d.emit('message.received', clock.now(), {})
+    await d.settle()
+    const read = settings.current.bind(settings)
+    let down = true
+    settings.current = async () => {
+      if (down) throw new Error('store unreachable')
+      return read()
+    }
+    clock.advance(10_000)
+    await d.runDue()
+    expect(receiver.received).toHaveLength(1)
+    expect(d.pending()).toBe(1)
+    expect(warnings.map((w) => w.msg)).toEqual(['webhook settings could not be read: delivery postponed'])
+    down = false
+    clock.advance(10_000)
+    await d.runDue()
+    expect(deliveries.list()[0]).toMatchObject({ attempt: 2, outcome: 'delivered' })
+  })
+
+  it('a pass asked for while one runs is not lost: each emitted event is sent', async () => {
+    const { d } = dispatcher()
+    for (let i = 0; i < 5; i++) d.emit('message.received', clock.now(), { n: i })
+    await d.settle()
+    expect(receiver.received.map((r) => event(r).data.n).sort()).toEqual([0, 1, 2, 3, 4])
+    expect(d.pending()).toBe(0)
+  })
 })

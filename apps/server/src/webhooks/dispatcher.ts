@@ -111,16 +111,25 @@ export class WebhookDispatcher {
       this.drop(old, `the queue holds at most ${this.maxQueued} deliveries`)
     }
     this.queue.push({ event, body: JSON.stringify(event), attempts: 0, dueAt: this.o.clock.now() })
-    void this.runDue()
+    this.kick()
   }
 
   /** Send every delivery due by the server's clock, in due order; resolves when none is left due. */
   runDue(): Promise<void> {
-    this.again = true
-    this.running ??= this.drain().finally(() => {
+    if (this.running) {
+      // A pass is on: it looks again before it ends; asked just after its last look, another pass follows.
+      this.again = true
+      return this.running.then(() => (this.again ? this.runDue() : undefined))
+    }
+    this.running = this.drain().finally(() => {
       this.running = null
     })
     return this.running
+  }
+
+  /** runDue from a timer or an event: a failure is logged, never an unhandled rejection. */
+  kick(): void {
+    this.runDue().catch((err) => this.o.log.error({ err }, 'webhook deliveries failed'))
   }
 
   /** Wait for the events still being queued (their details being read), then for the due sends. */
@@ -130,10 +139,10 @@ export class WebhookDispatcher {
   }
 
   private async drain(): Promise<void> {
-    while (this.again) {
+    do {
       this.again = false
       for (let next = this.nextDue(); next; next = this.nextDue()) await this.attempt(next)
-    }
+    } while (this.again)
     this.schedulePoll()
   }
 
@@ -149,14 +158,22 @@ export class WebhookDispatcher {
     if (this.poll || this.closed || !this.queue.length) return
     this.poll = setTimeout(() => {
       this.poll = undefined
-      void this.runDue()
+      this.kick()
     }, this.pollMs)
     this.poll.unref()
   }
 
   /** One attempt; `last`: no retry follows whatever happens (the server is stopping). */
   private async attempt(p: Pending, opts: { last?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    const target = await this.o.settings.current()
+    let target: Awaited<ReturnType<WebhookSettings['current']>>
+    try {
+      target = await this.o.settings.current()
+    } catch (err) {
+      // The store is unreachable: not an attempt; looked at again at the first retry's delay.
+      p.dueAt = this.o.clock.now() + this.schedule.firstRetryMs
+      this.o.log.warn({ err, event: p.event.id }, 'webhook settings could not be read: delivery postponed')
+      return
+    }
     if (!target) {
       this.remove(p)
       this.drop(p, 'no webhook is configured any more')

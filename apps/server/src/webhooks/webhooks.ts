@@ -43,7 +43,7 @@ export function createWebhooks(d: {
   const unsubscribe = forwardMailEvents(d.mail, dispatcher)
   deliveries.subscribe((a) => d.events?.emit('webhook', a))
   d.events?.subscribe((e) => {
-    if (e.type === 'clock') void dispatcher.runDue()
+    if (e.type === 'clock') dispatcher.kick()
   })
   return {
     settings,
