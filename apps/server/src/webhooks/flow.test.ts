@@ -167,4 +167,19 @@ describe('webhooks from a running server', () => {
       [2, 'delivered'],
     ])
   })
+
+  it('reaches each delivery event through the simulator addresses, no relay answer needed', async () => {
+    const sim = (local: string) => `${local}@simulator.mailfront.test`
+    const id = await send([sim('delivered'), sim('defer'), sim('bounce')], 'Simulated')
+    const wanted = ['message.received', 'message.delivered', 'message.deferred', 'message.bounced']
+    await receiver.until(
+      (rs) => wanted.every((t) => types(rs.filter(about(id))).includes(t)),
+      `${wanted.join(', ')} for the simulated message`,
+    )
+    const mine = receiver.received.filter(about(id)).map(event)
+    const to = (type: string) => mine.filter((e) => e.type === type).map((e) => e.data.recipient)
+    expect(to('message.delivered')).toEqual([sim('delivered')])
+    expect(to('message.deferred')).toEqual([sim('defer')])
+    expect(to('message.bounced')).toEqual([sim('bounce')])
+  })
 })
