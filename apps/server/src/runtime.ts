@@ -118,7 +118,7 @@ export async function createRuntime(
   )
   try {
     const models: ModelSchema = { ...coreModels, ...mailModels }
-    for (const p of plugins) Object.assign(models, p.models)
+    for (const p of plugins) Object.assign(models, p.data?.models)
     await storage.migrate(models)
     let newStore = false
     if (!(await storage.findOne({ model: META, where: { field: 'key', value: 'initialized_at' } }))) {
@@ -179,8 +179,10 @@ export async function createRuntime(
     })
     for (const p of plugins) await p.init?.(mf.contexts.get(p.id)!)
     // Addresses the plugins host (their mailboxes): checked at submit, delivered locally.
-    for (const p of plugins)
-      if (p.localDelivery) mail.local.add(p.id, p.localDelivery(mf.contexts.get(p.id)!))
+    for (const p of plugins) {
+      const localDelivery = p.mail?.localDelivery
+      if (localDelivery) mail.local.add(p.id, localDelivery(mf.contexts.get(p.id)!))
+    }
     const stops: (() => Promise<void>)[] = []
     rt = {
       ...mf,
