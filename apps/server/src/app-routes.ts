@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { type PluginContext, type StorageAdapter, stringifyJson } from '@mailfront/core'
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import type { AdminMode } from './admin/access.ts'
 import { adminAccess } from './admin/access.ts'
 import { type AdminRoutes, createAdminApp } from './admin/app.ts'
-import { ADMIN_OPENAPI_PATH, adminIndex, adminOpenApi } from './admin/openapi.ts'
+import { ADMIN_OPENAPI_PATH, adminIndex, adminOpenApi, indexRoutes } from './admin/openapi.ts'
 import type { ServerEnv } from './app-routing.ts'
 import {
   DOCS_ASSETS,
@@ -55,8 +55,18 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
     mergedCache ??= stringifyJson(mergedOpenApi(rest, d.version))
     return c.body(mergedCache, 200, { 'Content-Type': 'application/json; charset=UTF-8' })
   })
+  // MAILFRONT_ADMIN=off: no admin API at all, /_mailfront/* is the root's plain 404.
+  const access = {
+    mode: d.adminMode ?? 'auto',
+    token: d.adminToken,
+    inProcessIsLocal: d.adminInProcessIsLocal,
+  }
+  const admin =
+    d.adminMode === 'off'
+      ? undefined
+      : createAdminApp({ ...access, groups: [indexRoutes(d.version), ...(d.adminRoutes ?? [])] })
   // The admin API's own document (its name cannot be a plugin id: ids have no underscore).
-  if (d.adminMode !== 'off') own.get(ADMIN_OPENAPI_PATH, (c) => c.json(adminOpenApi(d.version)))
+  if (admin) own.get(ADMIN_OPENAPI_PATH, (c) => c.json(adminOpenApi(admin, d.version)))
   own.get('/openapi/:file{[a-z0-9]+(?:-methods)?\\.json}', (c) => {
     const [, id, methods] = /^([a-z0-9]+)(-methods)?\.json$/.exec(c.req.param('file'))!
     const m = mounted.find((x) => x.plugin.id === id)
@@ -99,23 +109,10 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
     }
     return c.body(new Uint8Array(buf), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600' })
   })
-  // MAILFRONT_ADMIN=off: no admin API at all, /_mailfront/* is the root's plain 404.
-  if (d.adminMode !== 'off') {
-    const index = (c: Context) => c.json(adminIndex(d.version))
+  if (admin) {
     // The banner's link ends in a slash, which the mounted app's '/' does not match: the same rule, the same index.
-    const access = {
-      mode: d.adminMode ?? 'auto',
-      token: d.adminToken,
-      inProcessIsLocal: d.adminInProcessIsLocal,
-    }
-    own.get('/_mailfront/', adminAccess(access), index)
-    own.route(
-      '/_mailfront',
-      createAdminApp({
-        ...access,
-        groups: [(admin) => admin.get('/', index), ...(d.adminRoutes ?? [])],
-      }),
-    )
+    own.get('/_mailfront/', adminAccess(access), (c) => c.json(adminIndex(admin, d.version)))
+    own.route('/_mailfront', admin)
   }
   return own
 }

@@ -1,5 +1,7 @@
 import { type Clock, type MovableClock, parseDuration, z } from '@mailfront/core'
-import type { AdminRoutes } from './app.ts'
+import type { Context } from 'hono'
+import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
+import { error, json } from './schemas.ts'
 
 /** One of advance (a duration such as `31d`, `1h30m`, `-2h`), set (an ISO instant) or reset. */
 export const ClockInput = z.union([
@@ -7,6 +9,8 @@ export const ClockInput = z.union([
   z.object({ set: z.string().min(1) }).strict(),
   z.object({ reset: z.literal(true) }).strict(),
 ])
+
+const ClockView = z.object({ now: z.iso.datetime(), movable: z.boolean(), offsetMs: z.number() })
 
 const view = (clock: Clock, movable?: MovableClock) => ({
   now: new Date(clock.now()).toISOString(),
@@ -53,31 +57,57 @@ export function clockRoutes(
   movable: MovableClock | undefined,
   events?: { emit(type: string, data?: unknown): void },
 ): AdminRoutes {
+  /** The move asked for; a clock that is not movable refuses before its body is read. */
+  const move = async (c: Context) => {
+    if (!movable) throw new AdminError(409, 'the clock is not movable: start with MAILFRONT_CLOCK=movable')
+    let body: unknown
+    try {
+      body = await c.req.json()
+    } catch {
+      throw new AdminError(400, 'the body must be JSON')
+    }
+    const r = ClockInput.safeParse(body)
+    if (!r.success)
+      throw new AdminError(400, 'give one of {"advance": "31d"}, {"set": "<ISO instant>"}, {"reset": true}')
+    return r.data
+  }
   return (admin) => {
-    admin.get('/clock', (c) => c.json(view(clock, movable)))
-    admin.post('/clock', async (c) => {
-      if (!movable)
-        return c.json({ error: 'the clock is not movable: start with MAILFRONT_CLOCK=movable' }, 409)
-      let body: unknown
-      try {
-        body = await c.req.json()
-      } catch {
-        return c.json({ error: 'the body must be JSON' }, 400)
-      }
-      const r = ClockInput.safeParse(body)
-      if (!r.success)
-        return c.json(
-          { error: 'give one of {"advance": "31d"}, {"set": "<ISO instant>"}, {"reset": true}' },
-          400,
-        )
-      try {
-        moveClock(movable, r.data)
-      } catch (e) {
-        return c.json({ error: (e as Error).message }, 400)
-      }
-      const out = view(clock, movable)
-      events?.emit('clock', out)
-      return c.json(out)
-    })
+    const route = adminRoute(admin)
+    const tags = ['clock']
+    route(
+      {
+        method: 'get',
+        path: '/clock',
+        tags,
+        summary: 'The time every rule reads: {now, movable, offsetMs}',
+        responses: { 200: json(ClockView) },
+      },
+      (c) => c.json(view(clock, movable)),
+    )
+    route(
+      {
+        method: 'post',
+        path: '/clock',
+        tags,
+        summary: 'Move the clock: {advance: "31d"}, {set: "<ISO instant>"} or {reset: true}',
+        request: { body: { required: true, content: { 'application/json': { schema: ClockInput } } } },
+        decode: { body: move },
+        responses: {
+          200: json(ClockView, 'the clock after the move'),
+          400: error('a bad move'),
+          409: error('the clock is not movable (MAILFRONT_CLOCK)'),
+        },
+      },
+      (c, { body }) => {
+        try {
+          moveClock(movable!, body)
+        } catch (e) {
+          return c.json({ error: (e as Error).message }, 400)
+        }
+        const out = view(clock, movable)
+        events?.emit('clock', out)
+        return c.json(out)
+      },
+    )
   }
 }

@@ -1,5 +1,7 @@
+import { z } from '@mailfront/core'
 import { streamSSE } from 'hono/streaming'
-import type { AdminRoutes } from './app.ts'
+import { type AdminRoutes, adminRoute } from './app.ts'
+import { error } from './schemas.ts'
 
 export type AdminEvent = { type: string; data?: unknown }
 
@@ -41,67 +43,80 @@ export function eventRoutes(
   const maxQueued = opts.maxQueued ?? MAX_QUEUED_EVENTS
   const open = new Map<string, number>()
   return (admin) => {
-    admin.get('/events', (c) => {
-      // The client address the server resolved for this request ('' in process).
-      const ip = (c.get as (k: string) => { ip?: string } | undefined)('mailfront')?.ip ?? ''
-      const n = open.get(ip) ?? 0
-      if (n >= max) {
-        c.header('Retry-After', '5')
-        return c.json({ error: `at most ${max} event streams per client address` }, 429)
-      }
-      open.set(ip, n + 1)
-      const release = () => {
-        const left = (open.get(ip) ?? 1) - 1
-        if (left > 0) open.set(ip, left)
-        else open.delete(ip)
-      }
-      return streamSSE(c, async (stream) => {
-        const ends = Date.now() + lifetime
-        const queue: AdminEvent[] = []
-        let wake: (() => void) | undefined
-        let overflowed = false
-        const off = events.subscribe((e) => {
-          if (queue.length >= maxQueued) {
-            // A stalled reader: stop holding events for it (memory stays bounded), tell it, end.
-            overflowed = true
-            queue.length = 0
-            off()
-          } else queue.push(e)
-          wake?.()
-        })
-        stream.onAbort(() => {
-          off()
-          wake?.()
-        })
-        try {
-          await stream.writeSSE({ event: 'hello', data: '{}' })
-          while (!stream.aborted && !stream.closed) {
-            if (overflowed) {
-              await stream.writeSSE({ event: 'overflow', data: JSON.stringify({ maxQueued }) })
-              break
-            }
-            const e = queue.shift()
-            if (e) {
-              await stream.writeSSE({ event: e.type, data: JSON.stringify(e.data ?? {}) })
-              continue
-            }
-            const left = ends - Date.now()
-            if (left <= 0) break
-            await new Promise<void>((r) => {
-              const t = setTimeout(r, Math.min(KEEPALIVE_MS, left))
-              wake = () => {
-                clearTimeout(t)
-                r()
-              }
-            })
-            wake = undefined
-            if (!queue.length && !stream.aborted && Date.now() < ends) await stream.write(': keep-alive\n\n')
-          }
-        } finally {
-          off()
-          release()
+    adminRoute(admin)(
+      {
+        method: 'get',
+        path: '/events',
+        tags: ['events'],
+        summary: 'Server-sent events: request, mail, reset, fixtures, faults, clock',
+        responses: {
+          200: { description: 'an event stream', content: { 'text/event-stream': { schema: z.string() } } },
+          429: error('too many open streams from this address (Retry-After)'),
+        },
+      },
+      (c) => {
+        // The client address the server resolved for this request ('' in process).
+        const ip = c.get('mailfront')?.ip ?? ''
+        const n = open.get(ip) ?? 0
+        if (n >= max) {
+          c.header('Retry-After', '5')
+          return c.json({ error: `at most ${max} event streams per client address` }, 429)
         }
-      })
-    })
+        open.set(ip, n + 1)
+        const release = () => {
+          const left = (open.get(ip) ?? 1) - 1
+          if (left > 0) open.set(ip, left)
+          else open.delete(ip)
+        }
+        return streamSSE(c, async (stream) => {
+          const ends = Date.now() + lifetime
+          const queue: AdminEvent[] = []
+          let wake: (() => void) | undefined
+          let overflowed = false
+          const off = events.subscribe((e) => {
+            if (queue.length >= maxQueued) {
+              // A stalled reader: stop holding events for it (memory stays bounded), tell it, end.
+              overflowed = true
+              queue.length = 0
+              off()
+            } else queue.push(e)
+            wake?.()
+          })
+          stream.onAbort(() => {
+            off()
+            wake?.()
+          })
+          try {
+            await stream.writeSSE({ event: 'hello', data: '{}' })
+            while (!stream.aborted && !stream.closed) {
+              if (overflowed) {
+                await stream.writeSSE({ event: 'overflow', data: JSON.stringify({ maxQueued }) })
+                break
+              }
+              const e = queue.shift()
+              if (e) {
+                await stream.writeSSE({ event: e.type, data: JSON.stringify(e.data ?? {}) })
+                continue
+              }
+              const left = ends - Date.now()
+              if (left <= 0) break
+              await new Promise<void>((r) => {
+                const t = setTimeout(r, Math.min(KEEPALIVE_MS, left))
+                wake = () => {
+                  clearTimeout(t)
+                  r()
+                }
+              })
+              wake = undefined
+              if (!queue.length && !stream.aborted && Date.now() < ends)
+                await stream.write(': keep-alive\n\n')
+            }
+          } finally {
+            off()
+            release()
+          }
+        })
+      },
+    )
   }
 }

@@ -9,7 +9,8 @@ import {
 } from '@mailfront/core'
 import type { Context } from 'hono'
 
-import type { AdminRoutes } from './app.ts'
+import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
+import { AnyObject, error, json } from './schemas.ts'
 
 /** A fault to inject on a plugin's requests: a delay, a status, the provider's own error, or several. */
 export const FaultInput = z
@@ -178,52 +179,92 @@ export class FaultSet {
   }
 }
 
+/** A fault as POST /faults takes it; a bad one is a 400 naming the first problem's field. */
+async function faultBody(c: Context): Promise<z.infer<typeof FaultInput>> {
+  let body: unknown
+  try {
+    body = await c.req.json()
+  } catch {
+    throw new AdminError(400, 'the body must be JSON')
+  }
+  const r = FaultInput.safeParse(body)
+  if (!r.success) {
+    const i = r.error.issues[0]!
+    throw new AdminError(400, `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+  }
+  return r.data
+}
+
+const tags = ['faults']
+
 export function faultRoutes(
   faults: FaultSet,
   plugins: () => MailfrontPlugin[],
   events?: { emit(type: string, data?: unknown): void },
 ): AdminRoutes {
   return (admin) => {
-    admin.get('/faults', (c) =>
-      c.json({
-        faults: faults.list(),
-        errors: Object.fromEntries(plugins().map((p) => [p.id, errorCodesOf(p)])),
-      }),
+    const route = adminRoute(admin)
+    route(
+      {
+        method: 'get',
+        path: '/faults',
+        tags,
+        summary: "The faults in force and each plugin's error codes",
+        responses: {
+          200: json(
+            z.object({ faults: z.array(AnyObject), errors: z.record(z.string(), z.array(z.string())) }),
+          ),
+        },
+      },
+      (c) =>
+        c.json({
+          faults: faults.list(),
+          errors: Object.fromEntries(plugins().map((p) => [p.id, errorCodesOf(p)])),
+        }),
     )
-    admin.post('/faults', async (c) => {
-      let body: unknown
-      try {
-        body = await c.req.json()
-      } catch {
-        return c.json({ error: 'the body must be JSON' }, 400)
-      }
-      const r = FaultInput.safeParse(body)
-      if (!r.success) {
-        const i = r.error.issues[0]!
-        return c.json({ error: `${i.path.map(String).join('.') || '(body)'}: ${i.message}` }, 400)
-      }
-      const plugin = plugins().find((p) => p.id === r.data.plugin)
-      if (!plugin)
-        return c.json(
-          {
-            error: `plugin: no mounted plugin "${r.data.plugin}" (mounted: ${plugins()
-              .map((p) => p.id)
-              .join(', ')})`,
-          },
-          400,
-        )
-      try {
-        const added = faults.add(plugin, r.data)
-        events?.emit('faults', { added: added.id })
-        return c.json(added, 201)
-      } catch (e) {
-        return c.json({ error: `error: ${(e as Error).message}` }, 400)
-      }
-    })
-    admin.delete('/faults', (c) => {
-      faults.clear()
-      events?.emit('faults', { cleared: true })
-      return c.body(null, 204)
-    })
+    route(
+      {
+        method: 'post',
+        path: '/faults',
+        tags,
+        summary: 'Inject a fault: latency, a status, or a provider error code',
+        request: { body: { required: true, content: { 'application/json': { schema: FaultInput } } } },
+        decode: { body: faultBody },
+        responses: { 201: json(AnyObject, 'the fault'), 400: error('an invalid fault') },
+      },
+      (c, { body }) => {
+        const plugin = plugins().find((p) => p.id === body.plugin)
+        if (!plugin)
+          return c.json(
+            {
+              error: `plugin: no mounted plugin "${body.plugin}" (mounted: ${plugins()
+                .map((p) => p.id)
+                .join(', ')})`,
+            },
+            400,
+          )
+        try {
+          const added = faults.add(plugin, body)
+          events?.emit('faults', { added: added.id })
+          return c.json(added, 201)
+        } catch (e) {
+          return c.json({ error: `error: ${(e as Error).message}` }, 400)
+        }
+      },
+    )
+    route(
+      {
+        method: 'delete',
+        path: '/faults',
+        tags,
+        summary: 'Clear every fault',
+        responses: { 204: { description: 'cleared' } },
+      },
+      (c) => {
+        faults.clear()
+        events?.emit('faults', { cleared: true })
+        return c.body(null, 204)
+      },
+    )
   }
 }

@@ -38,6 +38,7 @@ describe('the admin API describes itself', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/',
       '/clock',
+      '/demo',
       '/events',
       '/faults',
       '/fixtures',
@@ -69,6 +70,23 @@ describe('the admin API describes itself', () => {
     // The providers' merged document stays theirs.
     const merged = await (await rt.app.request('/openapi.json')).json()
     expect(Object.keys(merged.paths).filter((p) => p.includes('_mailfront'))).toEqual([])
+  })
+
+  it('documents every admin route the app answers, and answers every route it documents', async () => {
+    const doc = await (await rt.app.request('/openapi/_mailfront.json')).json()
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort()
+    // The app's own route table under /_mailfront, in the document's spelling (`:id{…}` is `{id}`);
+    // the prefix's middleware (method ALL) is no route, and `/_mailfront/` is the index's alias.
+    const served = rt.app.routes
+      .filter((r) => r.method !== 'ALL' && /^\/_mailfront(\/|$)/.test(r.path))
+      .map((r) => {
+        const p = r.path.slice('/_mailfront'.length).replaceAll(/:(\w+)(\{[^/]*\})?/g, '{$1}')
+        return `${r.method} ${p || '/'}`
+      })
+    expect([...new Set(served)].sort()).toEqual(documented)
+    expect(documented.length).toBeGreaterThan(15)
   })
 
   it('is a definition of its own in the /docs selector', async () => {

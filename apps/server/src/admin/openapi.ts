@@ -1,323 +1,89 @@
-import { MAX_WAIT_S } from './messages.ts'
+import { z } from '@mailfront/core'
+import { type AdminApp, type AdminRoutes, adminRoute } from './app.ts'
+import { json } from './schemas.ts'
 
 /** Where the admin API's own OpenAPI document is served (public: a description holds no data). */
 export const ADMIN_OPENAPI_PATH = '/openapi/_mailfront.json'
 
-const json = (schema: Record<string, unknown>, description = 'OK') => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-const error = (description: string) => json({ $ref: '#/components/schemas/Error' }, description)
-const query = (name: string, description: string, type = 'string') => ({
-  name,
-  in: 'query',
-  required: false,
-  description,
-  schema: { type },
-})
-const path = (name: string, description: string, type = 'string') => ({
-  name,
-  in: 'path',
-  required: true,
-  description,
-  schema: { type },
-})
-const op = (tag: string, summary: string, rest: Record<string, unknown>) => ({
-  tags: [tag],
-  summary,
-  ...rest,
-})
-const id = path('id', 'the message id (40 hex digits)')
-const notFound = { 404: error('no such message') }
+type Doc = ReturnType<AdminApp['getOpenAPI31Document']>
+const built = new WeakMap<AdminApp, Doc>()
 
 /**
- * mailfront's own admin API (`/_mailfront/…`) as an OpenAPI 3.1 document, written by hand next to
- * the routes it describes (they are plain Hono routes, not zod-openapi ones).
+ * mailfront's own admin API (`/_mailfront/…`) as an OpenAPI 3.1 document, generated from the admin
+ * app's route declarations (adminRoute), so a route and its description cannot differ. Built once per
+ * app: its routes are fixed when it is.
  */
-export function adminOpenApi(version: string): Record<string, unknown> {
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'mailfront admin API',
-      version,
-      description:
-        'Captured mail, reset and fixtures, the request log, faults and live events of a mailfront server. ' +
-        'Open to loopback clients when no MAILFRONT_ADMIN_TOKEN is set; with one, every client sends ' +
-        '`Authorization: Bearer <token>`.',
-    },
-    servers: [{ url: '/_mailfront' }],
-    security: [{}, { adminToken: [] }],
-    tags: [
-      { name: 'mail', description: 'captured and queued mail' },
-      { name: 'state', description: 'reset and fixtures' },
-      { name: 'requests', description: 'the request log' },
-      { name: 'faults', description: 'failures on demand' },
-      { name: 'events', description: 'live updates' },
-    ],
-    paths: {
-      '/': {
-        get: op('state', 'This index: what the admin API offers and where it is described', {
-          responses: { 200: json({ type: 'object' }) },
-        }),
+export function adminOpenApi(admin: AdminApp, version: string): Doc {
+  let doc = built.get(admin)
+  if (!doc) {
+    doc = admin.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'mailfront admin API',
+        version,
+        description:
+          'Captured mail, reset and fixtures, the request log, faults and live events of a mailfront server. ' +
+          'Open to loopback clients when no MAILFRONT_ADMIN_TOKEN is set; with one, every client sends ' +
+          '`Authorization: Bearer <token>`.',
       },
-      '/messages': {
-        get: op('mail', 'Captured mail, newest first, with a total', {
-          parameters: [
-            query(
-              'q',
-              'full-text search: subject, addresses, text and HTML bodies, headers, attachment names; every term must occur, "a phrase" is one term',
-            ),
-            query('from', 'envelope sender contains (case-insensitive)'),
-            query('to', 'an envelope recipient contains (case-insensitive)'),
-            query('subject', 'subject contains (case-insensitive)'),
-            query('plugin', 'captured by this plugin (`smtp` in capture-anything mode)'),
-            query('limit', 'page size, 1–500 (50)', 'integer'),
-            query('offset', 'messages skipped (0)', 'integer'),
-            query(
-              'wait',
-              `seconds (at most ${MAX_WAIT_S}) to wait for a first match; an empty list at the end`,
-              'integer',
-            ),
-          ],
-          responses: {
-            200: json({
-              type: 'object',
-              required: ['total', 'limit', 'offset', 'messages'],
-              properties: {
-                total: { type: 'integer' },
-                limit: { type: 'integer' },
-                offset: { type: 'integer' },
-                truncated: {
-                  type: 'boolean',
-                  description:
-                    'present (true) when a q search matched more than 10,000 messages: the newest are in',
-                },
-                messages: { type: 'array', items: { $ref: '#/components/schemas/MessageSummary' } },
-              },
-            }),
-            400: error('a bad value, or an unknown parameter (the known ones named)'),
-          },
-        }),
-        delete: op('mail', 'Delete every message with its queue entries', {
-          responses: { 200: json({ type: 'object', properties: { deleted: { type: 'integer' } } }) },
-        }),
-      },
-      '/messages/{id}': {
-        get: op('mail', 'One message: its summary and its parsed content', {
-          parameters: [id],
-          responses: { 200: json({ $ref: '#/components/schemas/Message' }), ...notFound },
-        }),
-        delete: op('mail', 'Delete one message with its queue entries', {
-          parameters: [id],
-          responses: { 200: json({ type: 'object', properties: { deleted: { const: 1 } } }), ...notFound },
-        }),
-      },
-      '/messages/{id}/raw': {
-        get: op('mail', 'The message as received', {
-          parameters: [id],
-          responses: {
-            200: { description: 'the bytes', content: { 'message/rfc822': { schema: { type: 'string' } } } },
-            ...notFound,
-          },
-        }),
-      },
-      '/messages/{id}/attachments/{n}': {
-        get: op('mail', "Attachment n's decoded bytes, as a sandboxed download", {
-          parameters: [id, path('n', 'the attachment index (`attachments[].index`)', 'integer')],
-          responses: {
-            200: {
-              description: 'the part, `Content-Disposition: attachment`, `Content-Security-Policy: sandbox`',
-              content: {
-                '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
-              },
-            },
-            404: error('no such message or attachment'),
-          },
-        }),
-      },
-      '/messages/{id}/release': {
-        post: op('mail', 'Send a captured message through the relay, once, to allowed addresses', {
-          parameters: [id],
-          requestBody: {
-            required: false,
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: { to: { type: 'array', items: { type: 'string', format: 'email' } } },
-                },
-              },
-            },
-          },
-          responses: {
-            200: json({
-              type: 'object',
-              properties: {
-                released: { $ref: '#/components/schemas/Released' },
-                failed: {
-                  type: 'array',
-                  description: 'recipients the relay refused or failed, each with its answer',
-                  items: { type: 'object' },
-                },
-                results: { type: 'array', items: { type: 'object' } },
-              },
-            }),
-            400: error('bad addresses'),
-            403: error('release off (MAILFRONT_MAIL_RELEASE_ALLOW unset) or an address not allowed'),
-            ...notFound,
-            409: error('already released'),
-            502: error('the relay took no recipient (not marked released)'),
-          },
-        }),
-      },
-      '/reset': {
-        post: op(
-          'state',
-          'Empty the store and load the configured fixtures again; clear the request log and faults',
-          {
-            responses: { 200: json({ type: 'object' }) },
-          },
-        ),
-      },
-      '/fixtures': {
-        get: op('state', 'The store as a fixtures document', {
-          responses: { 200: json({ type: 'object' }) },
-        }),
-        post: op('state', 'Load a fixtures document (upserts)', {
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { 200: json({ type: 'object' }), 400: error('invalid document (the JSON path named)') },
-        }),
-      },
-      '/requests': {
-        get: op('requests', 'The request log, newest first, secrets redacted', {
-          parameters: [
-            query('plugin', 'plugin id'),
-            query('method', 'HTTP method'),
-            query('path', 'a path prefix or a * pattern'),
-            query('status', 'a status code or a class (4xx)'),
-            query('limit', 'at most this many', 'integer'),
-          ],
-          responses: { 200: json({ type: 'object' }), 400: error('a bad filter') },
-        }),
-        delete: op('requests', 'Clear the request log', { responses: { 200: json({ type: 'object' }) } }),
-      },
-      '/faults': {
-        get: op('faults', "The faults in force and each plugin's error codes", {
-          responses: { 200: json({ type: 'object' }) },
-        }),
-        post: op('faults', 'Inject a fault: latency, a status, or a provider error code', {
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { 201: json({ type: 'object' }, 'the fault'), 400: error('an invalid fault') },
-        }),
-        delete: op('faults', 'Clear every fault', { responses: { 200: json({ type: 'object' }) } }),
-      },
-      '/clock': {
-        get: op('clock', 'The time every rule reads: {now, movable, offsetMs}', {
-          responses: { 200: json({ type: 'object' }) },
-        }),
-        post: op('clock', 'Move the clock: {advance: "31d"}, {set: "<ISO instant>"} or {reset: true}', {
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: {
-            200: json({ type: 'object' }, 'the clock after the move'),
-            400: error('a bad move'),
-            409: error('the clock is not movable (MAILFRONT_CLOCK)'),
-          },
-        }),
-      },
-      '/events': {
-        get: op('events', 'Server-sent events: request, mail, reset, fixtures, faults, clock', {
-          responses: {
-            200: {
-              description: 'an event stream',
-              content: { 'text/event-stream': { schema: { type: 'string' } } },
-            },
-          },
-        }),
-      },
-    },
-    components: {
-      securitySchemes: {
-        adminToken: { type: 'http', scheme: 'bearer', description: 'MAILFRONT_ADMIN_TOKEN' },
-      },
-      schemas: {
-        Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
-        Released: {
-          type: 'object',
-          properties: { at: { type: 'integer' }, to: { type: 'array', items: { type: 'string' } } },
-        },
-        MessageSummary: {
-          type: 'object',
-          required: ['id', 'envelope', 'size', 'plugin', 'via', 'receivedAt', 'recipients'],
-          properties: {
-            id: { type: 'string' },
-            messageId: { type: 'string' },
-            envelope: {
-              type: 'object',
-              properties: { from: { type: 'string' }, to: { type: 'array', items: { type: 'string' } } },
-            },
-            subject: { type: 'string' },
-            size: { type: 'integer' },
-            plugin: { type: 'string' },
-            principal: { type: 'string' },
-            via: { enum: ['smtp', 'api', 'dsn', 'local'] },
-            clientAddress: { type: 'string' },
-            receivedAt: { type: 'integer', description: 'epoch ms' },
-            recipients: { type: 'array', items: { type: 'object' } },
-            released: { $ref: '#/components/schemas/Released' },
-          },
-        },
-        Message: {
-          allOf: [
-            { $ref: '#/components/schemas/MessageSummary' },
-            {
-              type: 'object',
-              properties: {
-                headers: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
-                from: { type: 'string' },
-                to: { type: 'string' },
-                cc: { type: 'string' },
-                date: { type: 'string' },
-                text: { type: 'string' },
-                html: { type: 'string' },
-                attachments: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      index: { type: 'integer' },
-                      filename: { type: 'string' },
-                      contentType: { type: 'string' },
-                      size: { type: 'integer' },
-                      contentId: { type: 'string' },
-                      inline: { type: 'boolean' },
-                      url: { type: 'string' },
-                    },
-                  },
-                },
-              },
-            },
-          ],
-        },
-      },
-    },
+      servers: [{ url: '/_mailfront' }],
+      security: [{}, { adminToken: [] }],
+      tags: [
+        { name: 'mail', description: 'captured and queued mail' },
+        { name: 'state', description: 'reset and fixtures' },
+        { name: 'requests', description: 'the request log' },
+        { name: 'faults', description: 'failures on demand' },
+        { name: 'clock', description: 'the movable clock' },
+        { name: 'events', description: 'live updates' },
+      ],
+    })
+    built.set(admin, doc)
   }
+  return doc
 }
 
-/** GET /_mailfront/: what the admin API offers. */
-export function adminIndex(version: string): Record<string, unknown> {
-  const doc = adminOpenApi(version) as { paths: Record<string, Record<string, { summary: string }>> }
+const Index = z.object({
+  name: z.string(),
+  version: z.string(),
+  openapi: z.string(),
+  docs: z.string(),
+  ui: z.string(),
+  routes: z.array(z.object({ method: z.string(), path: z.string(), summary: z.string() })),
+})
+
+/** GET /_mailfront/: what the admin API offers (its document's operations). */
+export function adminIndex(admin: AdminApp, version: string): z.output<typeof Index> {
+  const paths = (adminOpenApi(admin, version).paths ?? {}) as Record<
+    string,
+    Record<string, { summary: string }>
+  >
   return {
     name: 'mailfront admin API',
     version,
     openapi: ADMIN_OPENAPI_PATH,
     docs: '/docs',
     ui: '/',
-    routes: Object.entries(doc.paths).flatMap(([p, ops]) =>
+    routes: Object.entries(paths).flatMap(([p, ops]) =>
       Object.entries(ops).map(([method, o]) => ({
         method: method.toUpperCase(),
-        path: `/_mailfront${p === '/' ? '/' : p}`,
+        path: `/_mailfront${p}`,
         summary: o.summary,
       })),
     ),
   }
+}
+
+/** GET /_mailfront: the index above. */
+export function indexRoutes(version: string): AdminRoutes {
+  return (admin) =>
+    adminRoute(admin)(
+      {
+        method: 'get',
+        path: '/',
+        tags: ['state'],
+        summary: 'This index: what the admin API offers and where it is described',
+        responses: { 200: json(Index) },
+      },
+      (c) => c.json(adminIndex(admin, version)),
+    )
 }

@@ -1,7 +1,27 @@
-import { parseJson, stringifyJson, tryDemo } from '@mailfront/core'
+import { parseJson, stringifyJson, tryDemo, z } from '@mailfront/core'
+import type { Context } from 'hono'
 import { exportFixtures, FixtureError, loadFixtures } from '../fixtures.ts'
-import { demoPresent, type Runtime } from '../runtime.ts'
-import type { AdminRoutes } from './app.ts'
+import { demoPresent } from '../runtime/fixtures.ts'
+import type { Runtime } from '../runtime.ts'
+import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
+import { AnyObject, error, json } from './schemas.ts'
+
+const tags = ['state']
+/** Rows per model. */
+const Counts = z.record(z.string(), z.number().int())
+
+/** A fixtures document: one key per plugin (parsed with 64-bit integers exact). */
+async function fixturesBody(c: Context): Promise<Record<string, unknown>> {
+  let data: unknown
+  try {
+    data = parseJson(await c.req.text())
+  } catch (e) {
+    throw new AdminError(400, `body: not valid JSON: ${(e as Error).message}`)
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new AdminError(400, 'body: the top level must be an object with one key per plugin')
+  return data as Record<string, unknown>
+}
 
 /**
  * The store at run time: POST /reset (empty it, reload the configured fixtures), POST /fixtures (load
@@ -9,55 +29,104 @@ import type { AdminRoutes } from './app.ts'
  */
 export function stateRoutes(rt: () => Runtime): AdminRoutes {
   return (admin) => {
-    admin.post('/reset', async (c) => {
-      const t0 = performance.now()
-      const loaded = await rt().reset()
-      return c.json({ reset: true, loaded, ms: Math.round(performance.now() - t0) })
-    })
+    const route = adminRoute(admin)
+    route(
+      {
+        method: 'post',
+        path: '/reset',
+        tags,
+        summary: 'Empty the store and load the configured fixtures again; clear the request log and faults',
+        responses: {
+          200: json(z.object({ reset: z.literal(true), loaded: Counts, ms: z.number().int() })),
+        },
+      },
+      async (c) => {
+        const t0 = performance.now()
+        const loaded = await rt().reset()
+        return c.json({ reset: true, loaded, ms: Math.round(performance.now() - t0) })
+      },
+    )
     // The demo's logins and try lines, while the store holds the demo data (the state panel shows them).
-    admin.get('/demo', async (c) => {
-      const r = rt()
-      if (!(await demoPresent(r.storage))) return c.json({ present: false, plugins: [] })
-      const origin = new URL(c.req.url).origin
-      return c.json({
-        present: true,
-        plugins: r.plugins.flatMap((p) =>
-          p.data?.demo
-            ? [
-                {
-                  plugin: p.id,
-                  try: tryDemo(p.data.demo, origin, r.config.tls.mode === 'self-signed'),
-                  ...(p.data.demo.smtpLogin ? { smtpLogin: p.data.demo.smtpLogin } : {}),
-                },
-              ]
-            : [],
-        ),
-      })
-    })
-    admin.get('/fixtures', async (c) => {
-      const r = rt()
-      const data = await exportFixtures(r.plugins, r.contexts)
-      // 64-bit integers stay exact (the CLI's export, byte for byte).
-      return c.body(stringifyJson(data, 2), 200, { 'Content-Type': 'application/json; charset=UTF-8' })
-    })
-    admin.post('/fixtures', async (c) => {
-      const r = rt()
-      let data: unknown
-      try {
-        data = parseJson(await c.req.text())
-      } catch (e) {
-        return c.json({ error: `body: not valid JSON: ${(e as Error).message}` }, 400)
-      }
-      if (!data || typeof data !== 'object' || Array.isArray(data))
-        return c.json({ error: 'body: the top level must be an object with one key per plugin' }, 400)
-      try {
-        const upserted = await loadFixtures('body', data as Record<string, unknown>, r.plugins, r.contexts)
-        r.events.emit('fixtures', { upserted })
-        return c.json({ upserted })
-      } catch (e) {
-        if (e instanceof FixtureError) return c.json({ error: e.message }, 400)
-        throw e
-      }
-    })
+    route(
+      {
+        method: 'get',
+        path: '/demo',
+        tags,
+        summary: "The demo's logins and example calls per plugin, while the store holds the demo data",
+        responses: {
+          200: json(
+            z.object({
+              present: z.boolean(),
+              plugins: z.array(
+                z.object({
+                  plugin: z.string(),
+                  try: z.array(z.string()),
+                  smtpLogin: z.object({ user: z.string(), pass: z.string(), from: z.string() }).optional(),
+                }),
+              ),
+            }),
+          ),
+        },
+      },
+      async (c) => {
+        const r = rt()
+        if (!(await demoPresent(r.storage))) return c.json({ present: false, plugins: [] })
+        const origin = new URL(c.req.url).origin
+        return c.json({
+          present: true,
+          plugins: r.plugins.flatMap((p) =>
+            p.data?.demo
+              ? [
+                  {
+                    plugin: p.id,
+                    try: tryDemo(p.data.demo, origin, r.config.tls.mode === 'self-signed'),
+                    ...(p.data.demo.smtpLogin ? { smtpLogin: p.data.demo.smtpLogin } : {}),
+                  },
+                ]
+              : [],
+          ),
+        })
+      },
+    )
+    route(
+      {
+        method: 'get',
+        path: '/fixtures',
+        tags,
+        summary: 'The store as a fixtures document',
+        responses: { 200: json(AnyObject, 'one key per plugin') },
+      },
+      async (c) => {
+        const r = rt()
+        const data = await exportFixtures(r.plugins, r.contexts)
+        // 64-bit integers stay exact (the CLI's export, byte for byte).
+        return c.body(stringifyJson(data, 2), 200, { 'Content-Type': 'application/json; charset=UTF-8' })
+      },
+    )
+    route(
+      {
+        method: 'post',
+        path: '/fixtures',
+        tags,
+        summary: 'Load a fixtures document (upserts)',
+        request: { body: { required: true, content: { 'application/json': { schema: AnyObject } } } },
+        decode: { body: fixturesBody },
+        responses: {
+          200: json(z.object({ upserted: Counts })),
+          400: error('invalid document (the JSON path named)'),
+        },
+      },
+      async (c, { body }) => {
+        const r = rt()
+        try {
+          const upserted = await loadFixtures('body', body, r.plugins, r.contexts)
+          r.events.emit('fixtures', { upserted })
+          return c.json({ upserted })
+        } catch (e) {
+          if (e instanceof FixtureError) return c.json({ error: e.message }, 400)
+          throw e
+        }
+      },
+    )
   }
 }
