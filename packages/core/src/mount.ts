@@ -129,7 +129,7 @@ export function routePluginApp(
     c.set('mount', mount)
     return next()
   }
-  useOnPaths(root, namespacePatterns(plugin.paths, base), scope, ...(o.before ?? []))
+  useOnPaths(root, namespacePatterns(plugin.http.paths, base), scope, ...(o.before ?? []))
   // The plugin's handlers, each behind its error renderer, routed as they are (see withErrors).
   const onError = (err: Error, c: Context) => renderPluginError(plugin, ctx, err, c as Context<PluginEnv>)
   const routed = new Hono<PluginEnv>()
@@ -152,7 +152,7 @@ export async function mountPlugin<Sch extends OptionsSchema | undefined, S>(
   const p = plugin as unknown as MailfrontPlugin
   validatePlugins([p])
   const ctx: PluginContext = preparePlugin(p, pluginContext(o))
-  await o.storage.migrate(p.models ?? {})
+  await o.storage.migrate(p.data?.models ?? {})
   await p.init?.(ctx)
   routePluginApp(app, p, ctx, {
     prefix: o.prefix,

@@ -2,6 +2,7 @@ import {
   ApiError,
   CORE_ERRORS,
   type MailfrontPlugin,
+  type PluginContext,
   type PluginEnv,
   storeUnavailableApiError,
   z,
@@ -76,7 +77,7 @@ export type Fault = z.infer<typeof FaultInput> & { id: number; fired: number }
 const CORE_DEFAULTS: Record<string, { status: number; message: string }> = CORE_ERRORS
 
 export const errorCodesOf = (p: MailfrontPlugin) => [
-  ...new Set([...Object.keys(p.errors), ...Object.keys(CORE_DEFAULTS)]),
+  ...new Set([...Object.keys(p.http.errors), ...Object.keys(CORE_DEFAULTS)]),
 ]
 
 /** A path segment decoded; a malformed %-sequence (which decodeURIComponent throws on) stays raw. */
@@ -199,6 +200,7 @@ export class FaultSet {
   async apply(
     f: Fault,
     plugin: MailfrontPlugin,
+    ctx: PluginContext,
     c: Context,
     at: { route?: string; path?: string } = {},
   ): Promise<Response | undefined> {
@@ -208,20 +210,20 @@ export class FaultSet {
     if (!code) {
       // A bare status: the plugin's own error for that status (the core's name first, e.g. NOT_FOUND
       // rather than a more specific 404 of the plugin), else the core's by class.
-      const own = Object.entries(plugin.errors).filter(([, d]) => d.status === f.status)
+      const own = Object.entries(plugin.http.errors).filter(([, d]) => d.status === f.status)
       code =
         own.find(([k]) => k in CORE_DEFAULTS)?.[0] ??
         own[0]?.[0] ??
         Object.entries(CORE_DEFAULTS).find(([, d]) => d.status === f.status)?.[0] ??
         (f.status! >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED')
     }
-    const def = plugin.errors[code] ?? CORE_DEFAULTS[code]!
+    const def = plugin.http.errors[code] ?? CORE_DEFAULTS[code]!
     // An outage as the core answers a real one: with Retry-After.
     const err =
       code === 'SERVICE_UNAVAILABLE'
         ? storeUnavailableApiError()
         : new ApiError(code, def.status, fillPlaceholders(def.message, at.route, at.path))
-    const res = plugin.renderError(err, c as unknown as Context<PluginEnv>)
+    const res = plugin.http.renderError(err, c as unknown as Context<PluginEnv>, ctx)
     if (err.headers) for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v)
     if (f.status === undefined || res.status === f.status) return res
     const headers = new Headers(res.headers)
