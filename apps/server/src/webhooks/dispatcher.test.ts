@@ -323,6 +323,20 @@ describe('the webhook dispatcher', () => {
     expect(event(receiver.received[2]!).data).toEqual({ n: 3 })
   })
 
+  it('an attempt in flight when clear drops its delivery is not retried: its failure is the last', async () => {
+    const { d, deliveries } = dispatcher({ timeoutMs: 200 })
+    receiver.hang()
+    d.emit('message.received', clock.now(), {})
+    await receiver.until((r) => r.length === 1, 'the first attempt')
+    d.clear('the server was reset')
+    await d.settle()
+    expect(d.pending()).toBe(0)
+    expect(deliveries.list().map((a) => a.outcome)).toEqual(['failed', 'dropped'])
+    clock.advance(3_600_000)
+    await d.runDue()
+    expect(receiver.received).toHaveLength(1)
+  })
+
   it('postpones a delivery while its settings cannot be read (the store down), without counting an attempt', async () => {
     const { d, deliveries, settings, warnings } = dispatcher()
     receiver.answer(500)

@@ -229,8 +229,8 @@ export class WebhookDispatcher {
       this.o.deliveries.add({ ...base, ...answered, outcome: 'delivered' })
       return
     }
-    // Cut off by the close: the server is stopping, no retry follows.
-    const last = opts.last || this.stopping.signal.aborted
+    // No retry follows when the close cut it off, or a clear (a reset) dropped it while it was on.
+    const last = opts.last || this.stopping.signal.aborted || !this.queue.includes(p)
     const delay = last ? null : retryDelayMs(p.attempts, this.schedule)
     if (delay === null) {
       this.remove(p)
