@@ -7,7 +7,6 @@ import type {
   RateLimitStore,
   StorageAdapter,
 } from '@mailfront/core'
-import { SmtpLogins } from '@mailfront/core'
 import {
   assertNoCollisions,
   buildPluginApp,
@@ -15,6 +14,7 @@ import {
   hostRouting,
   preparePlugin,
   routePluginApp,
+  SmtpLogins,
   validatePlugins,
 } from '@mailfront/core/host'
 

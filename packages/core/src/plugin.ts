@@ -8,7 +8,7 @@ import type { LocalDelivery, MailService, SmtpAuth } from './mail.ts'
 import type { OptionsSchema } from './options.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
 import type { PluginMount } from './scope.ts'
-import type { SmtpLogins } from './smtp-logins.ts'
+import type { SmtpLoginNamespace } from './smtp-logins.ts'
 import type { ModelSchema, StorageAdapter } from './storage/types.ts'
 
 /** What the host app tells a plugin about the request: `c.get('mailfront')` (unset in a bare test app). */
@@ -81,7 +81,7 @@ export interface PluginContext<O = Record<string, unknown>, S = unknown> {
   /** The mail pipeline, when the host composes one (mailfront's server always does). */
   mail?: MailService
   /** The SMTP port's one login namespace over every mounted plugin (see assertSmtpLoginFree). */
-  smtpLogins?: SmtpLogins
+  smtpLogins?: SmtpLoginNamespace
 }
 
 /** A management command a plugin contributes to the `mailfront` CLI (framework-free). */
