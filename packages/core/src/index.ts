@@ -55,6 +55,7 @@ export {
 } from './options.ts'
 export * from './plugin.ts'
 export * from './ratelimit/consume.ts'
+export * from './ratelimit/declare.ts'
 export * from './ratelimit/memory.ts'
 export * from './ratelimit/types.ts'
 export { type PluginMount, pluginPath } from './scope.ts'

@@ -93,7 +93,13 @@ const PLUGIN_AUTHOR_API = {
     'loginThrottleLimitsFrom',
     'loginThrottleOptions',
   ],
-  rateLimits: ['consumeCall', 'memoryRateLimitStore', 'retryAfterSeconds'],
+  rateLimits: [
+    'consumeCall',
+    'defineRateLimit',
+    'describeWindow',
+    'memoryRateLimitStore',
+    'retryAfterSeconds',
+  ],
   clock: ['createManualClock', 'systemClock'],
   jsonRpc: [
     'RPC_CODES',
