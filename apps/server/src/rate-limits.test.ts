@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { runtime } from './admin/test-runtime.ts'
 import { pluginOptionsHelp } from './cli.ts'
 import { GENERATED } from './generate.ts'
 import { installedPlugins, pluginRateLimitDocs, rateLimitLine } from './registry.ts'
@@ -35,6 +36,27 @@ describe("the plugins' declared rate limits", () => {
       expect(new Set(names).size, p.id).toBe(names.length)
       for (const l of p.rateLimits ?? [])
         if (l.option) expect(p.options?.shape, `${p.id} ${l.name}`).toHaveProperty(l.option)
+    }
+  })
+
+  it('are in /metrics as the options set them (mailfront_rate_limit_max, 0 when off)', async () => {
+    // The admin tests' runtime turns AuthSMTP's window off; SMTPD's call limit set here.
+    const rt = await runtime({ MAILFRONT_SMTPD_CALLS_PER_MIN: '30' })
+    try {
+      const text = await (await rt.app.request('/metrics')).text()
+      for (const line of [
+        'mailfront_rate_limit_max{plugin="authsmtp",limit="api-calls",window_s="0"} 0',
+        'mailfront_rate_limit_max{plugin="smtpd",limit="api-calls",window_s="60"} 30',
+        'mailfront_rate_limit_max{plugin="smtpd",limit="form-posts-address",window_s="600"} 20',
+        'mailfront_rate_limit_max{plugin="mailboxorg",limit="sms-reset-mailbox",window_s="3600"} 5',
+      ])
+        expect(text).toContain(line)
+      const declared = installedPlugins().flatMap((p) => p.rateLimits ?? [])
+      expect(text.split('\n').filter((l) => l.startsWith('mailfront_rate_limit_max{'))).toHaveLength(
+        declared.length,
+      )
+    } finally {
+      await rt.close()
     }
   })
 })
