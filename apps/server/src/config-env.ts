@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { compileTrust, type TrustProxy } from './client-address.ts'
 import { pluginList } from './config-plugins.ts'
 import { defaultPluginIds } from './registry.ts'
+import { WEBHOOK_SECRET_MIN, webhookSecretProblem, webhookUrlProblem } from './webhooks/settings.ts'
 
 /** A bad setting: one line naming the variable (exit code 2). */
 export class ConfigError extends Error {}
@@ -189,10 +190,30 @@ export const ENV_SPEC = {
     flag: '--mail-release-allow <list>',
     description: 'domains and addresses a captured message may be released to (via the relay URL)',
   },
+  MAILFRONT_MAIL_SIMULATOR_DOMAIN: {
+    default: 'simulator.mailfront.test',
+    flag: '--mail-simulator-domain <domain>',
+    description: 'domain of the simulator addresses (delivered@, bounce@, defer@, …); off or empty: none',
+  },
+  MAILFRONT_MAIL_SIMULATOR_SLOW: {
+    default: '5s',
+    flag: '--mail-simulator-slow <duration>',
+    description: 'how long slow@ at the simulator domain waits before it is accepted (500ms, 5s, 1m)',
+  },
   MAILFRONT_SMTP_AUTH: {
     default: 'accounts',
     flag: '--smtp-auth <mode>',
     description: "accounts (the plugins' logins) or any (capture anything: any login or none)",
+  },
+  MAILFRONT_WEBHOOK_URL: {
+    default: undefined,
+    flag: '--webhook-url <url>',
+    description: 'http(s) URL each message event is POSTed to, signed (needs MAILFRONT_WEBHOOK_SECRET)',
+  },
+  MAILFRONT_WEBHOOK_SECRET: {
+    default: undefined,
+    flag: '--webhook-secret <value>',
+    description: `HMAC-SHA256 key signing each webhook (${WEBHOOK_SECRET_MIN}+ characters)`,
   },
 } as const
 
@@ -416,9 +437,48 @@ export const serverEnvSchema = z
         message: 'MAILFRONT_MAIL_RELEASE_ALLOW must list domains (example.com) and addresses (a@example.com)',
       })
       .optional(),
+    MAILFRONT_MAIL_SIMULATOR_DOMAIN: z
+      .string()
+      .transform((v) => v.trim().toLowerCase())
+      .refine(
+        (v) => ['', 'off'].includes(v) || /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{1,63}$/.test(v),
+        {
+          message: 'MAILFRONT_MAIL_SIMULATOR_DOMAIN must be a domain name (simulator.mailfront.test) or off',
+        },
+      )
+      .transform((v) => (v === '' || v === 'off' ? null : v)),
+    MAILFRONT_MAIL_SIMULATOR_SLOW: z.string().transform((v, c) => {
+      const ms = (() => {
+        try {
+          return parseDuration(v)
+        } catch {
+          return -1
+        }
+      })()
+      if (ms >= 0 && ms <= 600_000) return ms
+      c.addIssue({
+        code: 'custom',
+        message: 'MAILFRONT_MAIL_SIMULATOR_SLOW must be a duration from 0 to 10m (500ms, 5s, 1m)',
+      })
+      return z.NEVER
+    }),
     MAILFRONT_SMTP_AUTH: z.enum(['accounts', 'any'], {
       message: 'MAILFRONT_SMTP_AUTH must be accounts or any',
     }),
+    MAILFRONT_WEBHOOK_URL: z
+      .string()
+      .superRefine((v, c) => {
+        const problem = webhookUrlProblem(v)
+        if (problem) c.addIssue({ code: 'custom', message: `MAILFRONT_WEBHOOK_URL ${problem}` })
+      })
+      .optional(),
+    MAILFRONT_WEBHOOK_SECRET: z
+      .string()
+      .superRefine((v, c) => {
+        const problem = webhookSecretProblem(v)
+        if (problem) c.addIssue({ code: 'custom', message: `MAILFRONT_WEBHOOK_SECRET ${problem}` })
+      })
+      .optional(),
   })
   .superRefine((c, ctx) => {
     if (c.MAILFRONT_PROXY_PORT !== 'off' && c.MAILFRONT_TLS === 'off')
@@ -459,6 +519,19 @@ export const serverEnvSchema = z
         code: 'custom',
         path: ['MAILFRONT_ADMIN'],
         message: `MAILFRONT_ADMIN=${c.MAILFRONT_ADMIN} and MAILFRONT_ADMIN_TOKEN exclude each other: unset one`,
+      })
+    // Every delivery is signed: a receiver can tell mailfront's calls from anyone else's.
+    if (c.MAILFRONT_WEBHOOK_URL && !c.MAILFRONT_WEBHOOK_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_WEBHOOK_SECRET'],
+        message: `MAILFRONT_WEBHOOK_URL needs MAILFRONT_WEBHOOK_SECRET (${WEBHOOK_SECRET_MIN}+ characters): every delivery is signed with it`,
+      })
+    if (c.MAILFRONT_WEBHOOK_SECRET && !c.MAILFRONT_WEBHOOK_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_WEBHOOK_SECRET'],
+        message: 'MAILFRONT_WEBHOOK_SECRET is set but MAILFRONT_WEBHOOK_URL is not: set both, or neither',
       })
     if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
       ctx.addIssue({

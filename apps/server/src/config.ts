@@ -57,7 +57,13 @@ export interface Config extends PluginSettings {
     retain?: { count?: number; ageMs?: number }
     /** MAILFRONT_MAIL_RELEASE_ALLOW: where a captured message may be released to (empty: nowhere). */
     releaseAllow: string[]
+    /** MAILFRONT_MAIL_SIMULATOR_DOMAIN: the simulator addresses' domain; null: off. */
+    simulatorDomain: string | null
+    /** MAILFRONT_MAIL_SIMULATOR_SLOW: `slow@`'s delay, ms. */
+    simulatorSlowMs: number
   }
+  /** MAILFRONT_WEBHOOK_URL and MAILFRONT_WEBHOOK_SECRET (the admin API's webhook, once set, wins). */
+  webhook?: { url: string; secret: string }
   /** MAILFRONT_* variables nothing reads (a warning at start). */
   unknownVariables: string[]
 }
@@ -168,7 +174,12 @@ export function loadConfig(
       maxAttempts: c.MAILFRONT_MAIL_MAX_ATTEMPTS,
       ...(c.MAILFRONT_MAIL_RETAIN ? { retain: c.MAILFRONT_MAIL_RETAIN } : {}),
       releaseAllow: c.MAILFRONT_MAIL_RELEASE_ALLOW ?? [],
+      simulatorDomain: c.MAILFRONT_MAIL_SIMULATOR_DOMAIN,
+      simulatorSlowMs: c.MAILFRONT_MAIL_SIMULATOR_SLOW,
     },
+    ...(c.MAILFRONT_WEBHOOK_URL && c.MAILFRONT_WEBHOOK_SECRET
+      ? { webhook: { url: c.MAILFRONT_WEBHOOK_URL, secret: c.MAILFRONT_WEBHOOK_SECRET } }
+      : {}),
     ...plugins,
     unknownVariables: unknownVariables(Object.keys(ENV_SPEC), env),
   }
