@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay } from './index.ts'
+import { backoffDelay } from './host.ts'
 
 describe('backoffDelay', () => {
   it('starts at the first delay and doubles after each further failure, up to the cap', () => {

@@ -1,4 +1,5 @@
-import { backoffDelay, type DeliveryEvent } from '@mailfront/core'
+import type { DeliveryEvent } from '@mailfront/core'
+import { backoffDelay } from '@mailfront/core/host'
 import { type EntryRow, QUEUE } from './models.ts'
 import { heldUnder } from './queue-claim.ts'
 import type { RelayResult } from './relay.ts'
@@ -14,7 +15,7 @@ export interface RetrySchedule {
 }
 
 /** Retry delay after the n-th failed attempt (n ≥ 1): the core's capped doubling. */
-export { backoffDelay as retryDelay } from '@mailfront/core'
+export { backoffDelay as retryDelay } from '@mailfront/core/host'
 
 /** A delivery event of one entry, as the plugins' `ctx.mail.onEvent` listeners receive it. */
 export function emitEntryEvent(

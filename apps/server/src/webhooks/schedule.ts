@@ -1,4 +1,4 @@
-import { backoffDelay } from '@mailfront/core'
+import { backoffDelay } from '@mailfront/core/host'
 
 /** The retry schedule: what follows a failed attempt. */
 export interface RetrySchedule {
