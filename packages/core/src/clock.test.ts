@@ -7,6 +7,7 @@ import {
   sleepUntil,
   systemClock,
 } from './clock.ts'
+import { watch } from './testing/watch.ts'
 
 describe('movable clock', () => {
   it('is the base time plus an offset that advance, set and reset move', () => {
@@ -25,22 +26,6 @@ describe('movable clock', () => {
     expect(c.offset()).toBe(0)
   })
 })
-
-/** A sleep's progress, read without waiting: `settled()` lets pending wake-ups run first. */
-function watch(p: Promise<void>) {
-  const state = { done: false, error: undefined as unknown }
-  p.then(
-    () => {
-      state.done = true
-    },
-    (e) => {
-      state.error = e
-    },
-  )
-  // Each wake-up is a few promise hops (nap, loop, then): a macrotask turn lets them all run.
-  const settled = () => new Promise<typeof state>((r) => setImmediate(() => r(state)))
-  return { settled }
-}
 
 describe('sleepUntil', () => {
   it('manual clock: wakes when advanced or set to the time, not before; at once when already there', async () => {

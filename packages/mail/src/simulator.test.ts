@@ -1,5 +1,6 @@
 import { connect } from 'node:net'
 import { createManualClock, type DeliveryEvent, MailRejection, memoryAdapter } from '@mailfront/core'
+import { watch } from '@mailfront/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { mailModels } from './models.ts'
 import type { Relay } from './relay.ts'
@@ -61,21 +62,6 @@ async function setup(o: { mode?: 'capture' | 'relay'; domain?: string | null; ma
   const dsns = async () => (await p.list({ limit: 50 })).filter((m) => m.via === 'dsn')
   const dsnText = async () => Buffer.from((await p.raw((await dsns())[0]!.id))!).toString()
   return { p, clock, real, w, relay, events, send, state, dsns, dsnText }
-}
-
-/** A promise's progress, read without waiting: `settled()` lets pending wake-ups and storage run first. */
-function watch<T>(promise: Promise<T>) {
-  const state = { done: false, error: undefined as unknown }
-  promise.then(
-    () => {
-      state.done = true
-    },
-    (e) => {
-      state.error = e
-    },
-  )
-  const settled = () => new Promise<typeof state>((r) => setImmediate(() => r(state)))
-  return { promise, settled }
 }
 
 describe('simulatedOutcome', () => {
