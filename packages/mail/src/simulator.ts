@@ -1,4 +1,5 @@
-import { type Clock, MailRejection, sleepUntil, systemClock } from '@mailfront/core'
+import { type Clock, MailRejection, systemClock } from '@mailfront/core'
+import { sleepUntil } from '@mailfront/core/host'
 import type { Send } from './local.ts'
 
 /**
