@@ -151,6 +151,7 @@ export async function createRuntime(
         background.add(...startMail(mail, config), ...startPlugins(plugins, mf.contexts))
       },
       async close() {
+        mail.close() // submissions still waiting (slow@) end now, not against a closed store
         await background.stop()
         // After the worker stopped (no more pipeline events), before the store closes (the webhook's settings).
         await webhooks.close()
