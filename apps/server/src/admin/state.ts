@@ -1,7 +1,8 @@
 import { parseJson, stringifyJson, tryDemo, z } from '@mailfront/core'
 import type { Context } from 'hono'
 import { exportFixtures, FixtureError, loadFixtures } from '../fixtures.ts'
-import { demoPresent, type Runtime } from '../runtime.ts'
+import { demoPresent } from '../runtime/fixtures.ts'
+import type { Runtime } from '../runtime.ts'
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
 import { AnyObject, error, json } from './schemas.ts'
 

@@ -1,0 +1,49 @@
+import type { Clock, MailfrontPlugin, MovableClock } from '@mailfront/core'
+import type { MailPipeline } from '@mailfront/mail'
+import type { AdminRoutes } from '../admin/app.ts'
+import { clockRoutes } from '../admin/clock.ts'
+import { AdminEvents, eventRoutes } from '../admin/events.ts'
+import { FaultSet, faultRoutes } from '../admin/faults.ts'
+import { messageRoutes } from '../admin/messages.ts'
+import { requestRoutes } from '../admin/requests.ts'
+import { stateRoutes } from '../admin/state.ts'
+import type { Config } from '../config.ts'
+import { configuredSecrets, Redactor } from '../redact.ts'
+import { RequestLog } from '../request-log.ts'
+import type { Runtime } from '../runtime.ts'
+
+/** What the admin API shows and drives: the request log, the faults, the change feed. */
+export interface AdminState {
+  requestLog: RequestLog
+  faults: FaultSet
+  events: AdminEvents
+}
+
+export function createAdminState(config: Config): AdminState {
+  const requestLog = new RequestLog(config.requestLogSize, new Redactor(configuredSecrets(config)))
+  const events = new AdminEvents()
+  requestLog.subscribe((e) => events.emit('request', e))
+  return { requestLog, faults: new FaultSet(), events }
+}
+
+/** The admin API's route groups over that state. `self` is the runtime, once it is built. */
+export function adminRouteGroups(
+  s: AdminState,
+  d: {
+    config: Config
+    mail: MailPipeline
+    plugins: MailfrontPlugin[]
+    clock: Clock
+    movableClock?: MovableClock
+    self: () => Runtime
+  },
+): AdminRoutes[] {
+  return [
+    stateRoutes(d.self),
+    requestRoutes(s.requestLog),
+    messageRoutes(d.mail, { relayUrl: d.config.mail.relayUrl, allow: d.config.mail.releaseAllow }),
+    faultRoutes(s.faults, () => d.plugins, s.events),
+    clockRoutes(d.clock, d.movableClock, s.events),
+    eventRoutes(s.events),
+  ]
+}

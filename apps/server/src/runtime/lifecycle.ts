@@ -1,0 +1,29 @@
+import type { Runtime } from '../runtime.ts'
+import { loadStartupFixtures } from './fixtures.ts'
+import { markInitialized } from './store.ts'
+
+/**
+ * Back to the start: the store emptied (schema kept), the configured fixtures loaded again, the
+ * request log, the faults and the clock's offset cleared. Returns what was loaded, per plugin.
+ */
+export async function resetRuntime(rt: Runtime): Promise<Record<string, number>> {
+  await rt.storage.truncate()
+  await markInitialized(rt.storage)
+  rt.requestLog.clear()
+  rt.faults.clear()
+  rt.movableClock?.reset()
+  const { loaded } = await loadStartupFixtures(rt, { fresh: true })
+  rt.events.emit('reset', { loaded })
+  return loaded
+}
+
+/** The background work started by serve, stopped first at close (newest last, in start order). */
+export class Background {
+  private stops: (() => Promise<void>)[] = []
+  add(...stops: (() => Promise<void>)[]): void {
+    this.stops.push(...stops)
+  }
+  async stop(): Promise<void> {
+    for (const stop of this.stops.splice(0)) await stop()
+  }
+}
