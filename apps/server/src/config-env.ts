@@ -189,6 +189,16 @@ export const ENV_SPEC = {
     flag: '--mail-release-allow <list>',
     description: 'domains and addresses a captured message may be released to (via the relay URL)',
   },
+  MAILFRONT_MAIL_SIMULATOR_DOMAIN: {
+    default: 'simulator.mailfront.test',
+    flag: '--mail-simulator-domain <domain>',
+    description: 'domain of the simulator addresses (delivered@, bounce@, defer@, …); off or empty: none',
+  },
+  MAILFRONT_MAIL_SIMULATOR_SLOW: {
+    default: '5s',
+    flag: '--mail-simulator-slow <duration>',
+    description: 'how long slow@ at the simulator domain waits before it is accepted (500ms, 5s, 1m)',
+  },
   MAILFRONT_SMTP_AUTH: {
     default: 'accounts',
     flag: '--smtp-auth <mode>',
@@ -416,6 +426,31 @@ export const serverEnvSchema = z
         message: 'MAILFRONT_MAIL_RELEASE_ALLOW must list domains (example.com) and addresses (a@example.com)',
       })
       .optional(),
+    MAILFRONT_MAIL_SIMULATOR_DOMAIN: z
+      .string()
+      .transform((v) => v.trim().toLowerCase())
+      .refine(
+        (v) => ['', 'off'].includes(v) || /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{1,63}$/.test(v),
+        {
+          message: 'MAILFRONT_MAIL_SIMULATOR_DOMAIN must be a domain name (simulator.mailfront.test) or off',
+        },
+      )
+      .transform((v) => (v === '' || v === 'off' ? null : v)),
+    MAILFRONT_MAIL_SIMULATOR_SLOW: z.string().transform((v, c) => {
+      const ms = (() => {
+        try {
+          return parseDuration(v)
+        } catch {
+          return -1
+        }
+      })()
+      if (ms >= 0 && ms <= 600_000) return ms
+      c.addIssue({
+        code: 'custom',
+        message: 'MAILFRONT_MAIL_SIMULATOR_SLOW must be a duration from 0 to 10m (500ms, 5s, 1m)',
+      })
+      return z.NEVER
+    }),
     MAILFRONT_SMTP_AUTH: z.enum(['accounts', 'any'], {
       message: 'MAILFRONT_SMTP_AUTH must be accounts or any',
     }),

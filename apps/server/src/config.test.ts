@@ -97,6 +97,26 @@ describe('configuration', () => {
     [{ MAILFRONT_MAIL_DELIVERY: 'relay' }, /MAILFRONT_MAIL_DELIVERY=relay needs MAILFRONT_MAIL_RELAY_URL$/],
     [{ MAILFRONT_MAIL_RELAY_URL: 'http://x' }, /^MAILFRONT_MAIL_RELAY_URL must be smtp:/],
     [{ MAILFRONT_MAIL_MAX_ATTEMPTS: '0' }, /^MAILFRONT_MAIL_MAX_ATTEMPTS must be at least 1/],
+    [
+      { MAILFRONT_MAIL_SIMULATOR_DOMAIN: 'not a domain' },
+      /^MAILFRONT_MAIL_SIMULATOR_DOMAIN must be a domain name/,
+    ],
+    [
+      { MAILFRONT_MAIL_SIMULATOR_DOMAIN: 'a@b.test' },
+      /^MAILFRONT_MAIL_SIMULATOR_DOMAIN must be a domain name/,
+    ],
+    [
+      { MAILFRONT_MAIL_SIMULATOR_SLOW: 'soon' },
+      /^MAILFRONT_MAIL_SIMULATOR_SLOW must be a duration from 0 to 10m/,
+    ],
+    [
+      { MAILFRONT_MAIL_SIMULATOR_SLOW: '11m' },
+      /^MAILFRONT_MAIL_SIMULATOR_SLOW must be a duration from 0 to 10m/,
+    ],
+    [
+      { MAILFRONT_MAIL_SIMULATOR_SLOW: '-1s' },
+      /^MAILFRONT_MAIL_SIMULATOR_SLOW must be a duration from 0 to 10m/,
+    ],
     [{ MAILFRONT_SMTP_LOGIN_FAILURES: 'many' }, /^MAILFRONT_SMTP_LOGIN_FAILURES must be a whole number/],
     // A selected plugin's options are checked by its schema at start.
     [
@@ -122,6 +142,21 @@ describe('configuration', () => {
   it('never echoes a secret back', () => {
     expect(() => loadConfig({ MAILFRONT_SECRET: 'short-secret' })).not.toThrow(/short-secret/)
     expect(() => loadConfig({ MAILFRONT_MAIL_RELAY_URL: 'ftp://u:hunter2@x' })).not.toThrow(/hunter2/)
+  })
+  it('reads the simulator settings: on at simulator.mailfront.test, off with off or empty', () => {
+    expect(loadConfig({}).mail).toMatchObject({
+      simulatorDomain: 'simulator.mailfront.test',
+      simulatorSlowMs: 5000,
+    })
+    expect(loadConfig({ MAILFRONT_MAIL_SIMULATOR_DOMAIN: 'off' }).mail.simulatorDomain).toBeNull()
+    expect(loadConfig({ MAILFRONT_MAIL_SIMULATOR_DOMAIN: '' }).mail.simulatorDomain).toBeNull()
+    expect(
+      loadConfig({
+        MAILFRONT_MAIL_SIMULATOR_DOMAIN: ' Sim.Example.TEST ',
+        MAILFRONT_MAIL_SIMULATOR_SLOW: '1m30s',
+      }).mail,
+    ).toMatchObject({ simulatorDomain: 'sim.example.test', simulatorSlowMs: 90_000 })
+    expect(loadConfig({ MAILFRONT_MAIL_SIMULATOR_SLOW: '0' }).mail.simulatorSlowMs).toBe(0)
   })
   it('reads the mail settings', () => {
     expect(loadConfig({})).toMatchObject({

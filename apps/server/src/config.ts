@@ -56,6 +56,10 @@ export interface Config extends PluginSettings {
     retain?: { count?: number; ageMs?: number }
     /** MAILFRONT_MAIL_RELEASE_ALLOW: where a captured message may be released to (empty: nowhere). */
     releaseAllow: string[]
+    /** MAILFRONT_MAIL_SIMULATOR_DOMAIN: the simulator addresses' domain; null: off. */
+    simulatorDomain: string | null
+    /** MAILFRONT_MAIL_SIMULATOR_SLOW: `slow@`'s delay, ms. */
+    simulatorSlowMs: number
   }
   /** MAILFRONT_* variables nothing reads (a warning at start). */
   unknownVariables: string[]
@@ -167,6 +171,8 @@ export function loadConfig(
       maxAttempts: c.MAILFRONT_MAIL_MAX_ATTEMPTS,
       ...(c.MAILFRONT_MAIL_RETAIN ? { retain: c.MAILFRONT_MAIL_RETAIN } : {}),
       releaseAllow: c.MAILFRONT_MAIL_RELEASE_ALLOW ?? [],
+      simulatorDomain: c.MAILFRONT_MAIL_SIMULATOR_DOMAIN,
+      simulatorSlowMs: c.MAILFRONT_MAIL_SIMULATOR_SLOW,
     },
     ...plugins,
     unknownVariables: unknownVariables(Object.keys(ENV_SPEC), env),

@@ -100,7 +100,7 @@ export async function createRuntime(
   try {
     const metrics = createMetrics()
     const admin = createAdminState(config)
-    const mail = openMail({ storage, clock, log, metrics, events: admin.events })
+    const mail = openMail({ storage, clock, log, metrics, events: admin.events, config: config.mail })
     let rt: Runtime | undefined
     const self = () => rt!
     const mf = createMailfront({

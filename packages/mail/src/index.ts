@@ -12,4 +12,12 @@ export {
   type MailPipeline,
   type MailServiceOptions,
 } from './service.ts'
+export {
+  DEFAULT_SIMULATOR_DOMAIN,
+  DEFAULT_SLOW_MS,
+  SIMULATOR,
+  type SimulatedOutcome,
+  Simulator,
+  simulatedOutcome,
+} from './simulator.ts'
 export { retryDelay, startWorker, type Worker, type WorkerOptions } from './worker.ts'

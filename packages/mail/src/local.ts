@@ -2,6 +2,7 @@ import { type LocalDelivery, type Logger, MailRejection } from '@mailfront/core'
 import type { EntryRow } from './models.ts'
 import type { RelayResult } from './relay.ts'
 import type { MailPipeline } from './service.ts'
+import { SIMULATOR, type Simulator } from './simulator.ts'
 
 /** One delivery attempt of an entry (relay or local), as the worker makes it. */
 export type Send = (entry: EntryRow, bytes: Buffer) => Promise<RelayResult>
@@ -14,7 +15,11 @@ export type Send = (entry: EntryRow, bytes: Buffer) => Promise<RelayResult>
 export class LocalRecipients {
   private readonly sources: { plugin: string; delivery: LocalDelivery }[] = []
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** Simulator addresses come first: their host is `SIMULATOR`, whatever a plugin hosts. */
+    private readonly simulator?: Simulator,
+  ) {}
 
   add(plugin: string, delivery: LocalDelivery) {
     if (this.sources.some((s) => s.plugin === plugin))
@@ -28,6 +33,7 @@ export class LocalRecipients {
 
   /** The plugin hosting `rcpt`, or null; throws the plugin's MailRejection when it refuses. */
   async check(from: string, rcpt: string): Promise<string | null> {
+    if (this.simulator?.check(rcpt)) return SIMULATOR
     for (const s of this.sources) if (await s.delivery.checkRecipient(from, rcpt)) return s.plugin
     return null
   }
@@ -39,7 +45,7 @@ export class LocalRecipients {
   async sort(from: string, to: string[]) {
     const hosted = new Map<number, string>()
     const refused = new Map<number, MailRejection>()
-    if (!this.sources.length) return { hosted, refused }
+    if (!this.sources.length && !this.simulator?.domain) return { hosted, refused }
     for (const [i, rcpt] of to.entries()) {
       try {
         const plugin = await this.check(from, rcpt)
@@ -55,6 +61,8 @@ export class LocalRecipients {
 
   /** For a DSN: the plugin hosting its recipient, a refusal counting as not hosted. */
   async hostOf(rcpt: string): Promise<string | null> {
+    // Even a refused simulator address keeps its host: a DSN to it is never relayed.
+    if (this.simulator?.has(rcpt)) return SIMULATOR
     return this.check('', rcpt).catch((e) => {
       if (e instanceof MailRejection) return null
       throw e

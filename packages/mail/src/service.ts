@@ -16,6 +16,7 @@ import { BODY, type EntryRow, MESSAGE, type MessageRow, PENDING, QUEUE, SEARCH }
 import { type MailQueries, mailQueries } from './queries.ts'
 import { insertMessage, toSummary } from './rows.ts'
 import { searchText } from './search.ts'
+import { DEFAULT_SIMULATOR_DOMAIN, Simulator } from './simulator.ts'
 
 export interface MailServiceOptions {
   storage: StorageAdapter
@@ -23,6 +24,10 @@ export interface MailServiceOptions {
   log?: Logger
   /** Reporting host name of DSNs. */
   hostname?: string
+  /** The simulator addresses' domain (default `simulator.mailfront.test`); null: none. */
+  simulatorDomain?: string | null
+  /** `slow@`'s delay in ms (default 5 s). */
+  simulatorSlowMs?: number
 }
 
 /** The pipeline's own operations beyond what a plugin sees: used by the worker and the admin API. */
@@ -46,6 +51,8 @@ export interface MailPipeline extends MailService {
   bounceEntry(entry: EntryRow, fromStates: DeliveryState[], reason: string, code?: number): Promise<boolean>
   /** The plugins' hosted recipients (`localDelivery`): the server adds them, submit and the port ask. */
   readonly local: LocalRecipients
+  /** Simulator addresses (simulator.ts): their outcomes, delivered by the worker in any mode. */
+  readonly simulator: Simulator
 }
 
 const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/
@@ -68,7 +75,12 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
   const hostname = opts.hostname ?? 'localhost'
   const listeners = new Set<(e: DeliveryEvent) => void | Promise<void>>()
   const wakers: (() => void)[] = []
-  const local = new LocalRecipients(log)
+  const simulator = new Simulator({
+    domain: opts.simulatorDomain === undefined ? DEFAULT_SIMULATOR_DOMAIN : opts.simulatorDomain,
+    ...(opts.simulatorSlowMs !== undefined ? { slowMs: opts.simulatorSlowMs } : {}),
+    clock,
+  })
+  const local = new LocalRecipients(log, simulator)
 
   function emit(e: DeliveryEvent) {
     for (const l of listeners) {
@@ -129,6 +141,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
   const pipeline: MailPipeline = {
     storage: db,
     local,
+    simulator,
     clock,
     log,
     hostname,
@@ -139,6 +152,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
 
     async submit(input) {
       validate(input)
+      await simulator.beforeAccept(input.envelope.to)
       const { hosted, refused } = await local.sort(input.envelope.from, input.envelope.to)
       // Nobody left to deliver to: the submission is refused with the (first) recipient's reason.
       if (refused.size === input.envelope.to.length) throw [...refused.values()][0]!

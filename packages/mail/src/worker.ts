@@ -1,10 +1,12 @@
 import { captureAll } from './capture.ts'
 import { type BodyCache, deliverOne } from './deliver.ts'
 import { localSender, type Send } from './local.ts'
+import type { EntryRow } from './models.ts'
 import type { RetrySchedule } from './outcome.ts'
 import { dueEntries } from './queue-claim.ts'
 import type { Relay } from './relay.ts'
 import type { MailPipeline } from './service.ts'
+import { SIMULATOR } from './simulator.ts'
 
 export { retryDelay } from './outcome.ts'
 
@@ -58,6 +60,9 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
       response: `relay error: ${err.message}`,
     }))
   const localSend = localSender(p)
+  // Simulator addresses and plugin-hosted recipients are never relayed, whatever the mode.
+  const sendFor = (e: EntryRow): Send =>
+    e.hosted_by === SIMULATOR ? p.simulator.send : e.hosted_by ? localSend : relaySend
 
   async function round(): Promise<number> {
     let handled = 0
@@ -76,7 +81,7 @@ export function startWorker(p: MailPipeline, o: WorkerOptions): Worker {
       const lanes = Array.from({ length: Math.min(concurrency, one.length) }, async () => {
         while (i < one.length && !stopped) {
           const e = one[i++]!
-          if (await deliverOne(p, e, e.hosted_by ? localSend : relaySend, bodies, attempt)) handled++
+          if (await deliverOne(p, e, sendFor(e), bodies, attempt)) handled++
         }
       })
       await Promise.all(lanes)

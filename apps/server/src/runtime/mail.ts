@@ -13,12 +13,15 @@ export function openMail(d: {
   log: Logger
   metrics: Metrics
   events: AdminEvents
+  config: Pick<Config['mail'], 'simulatorDomain' | 'simulatorSlowMs'>
 }): MailPipeline {
   const mail = createMailPipeline({
     storage: d.storage,
     clock: d.clock,
     log: d.log.child ? d.log.child({ component: 'mail' }) : d.log,
     hostname: hostname(),
+    simulatorDomain: d.config.simulatorDomain,
+    simulatorSlowMs: d.config.simulatorSlowMs,
   })
   mail.onEvent((e) => d.metrics.mail.inc({ plugin: e.plugin, event: e.type }))
   // Captured mail shows up in the UI as it arrives (and as its state changes).

@@ -1,0 +1,234 @@
+import { createManualClock, type DeliveryEvent, MailRejection, memoryAdapter } from '@mailfront/core'
+import { describe, expect, it } from 'vitest'
+import { mailModels } from './models.ts'
+import type { Relay } from './relay.ts'
+import { createMailPipeline } from './service.ts'
+import { simulatedOutcome } from './simulator.ts'
+import { startWorker } from './worker.ts'
+
+const SIM = 'simulator.mailfront.test'
+const HOUR = 3_600_000
+
+/** A relay that records what it is asked to send: simulator mail must never reach it. */
+function recordingRelay(): Relay & { sent: string[] } {
+  const sent: string[] = []
+  return {
+    sent,
+    async send(env) {
+      sent.push(env.to)
+      return { kind: 'delivered', response: '250 OK' }
+    },
+    async close() {},
+  }
+}
+
+async function setup(o: { mode?: 'capture' | 'relay'; domain?: string | null; maxAttempts?: number } = {}) {
+  const storage = memoryAdapter()
+  await storage.migrate(mailModels)
+  const clock = createManualClock(Date.UTC(2026, 5, 10, 12))
+  const p = createMailPipeline({
+    storage,
+    clock,
+    hostname: 'mx.test',
+    ...(o.domain !== undefined ? { simulatorDomain: o.domain } : {}),
+  })
+  const events: DeliveryEvent[] = []
+  p.onEvent((e) => {
+    events.push(e)
+  })
+  const relay = recordingRelay()
+  const w = startWorker(p, {
+    mode: o.mode ?? 'relay',
+    relay,
+    pollMs: HOUR,
+    retryDelayMs: 60_000,
+    maxAttempts: o.maxAttempts ?? 10,
+  })
+  const send = (to: string[], from = 'app@example.com') =>
+    p.submit({
+      envelope: { from, to },
+      raw: Buffer.from(`From: ${from}\r\nSubject: sim\r\nMessage-ID: <s1@example.com>\r\n\r\nHi\r\n`),
+      plugin: 'smtpd',
+      principal: 'acct',
+      via: 'api',
+    })
+  const state = async (id: string) => (await p.get(id))!.recipients
+  const dsns = async () => (await p.list({ limit: 50 })).filter((m) => m.via === 'dsn')
+  const dsnText = async () => Buffer.from((await p.raw((await dsns())[0]!.id))!).toString()
+  return { p, clock, w, relay, events, send, state, dsns, dsnText }
+}
+
+describe('simulatedOutcome', () => {
+  it('reads the local part, a +label and defer+<n>', () => {
+    expect(simulatedOutcome('delivered')).toEqual({ kind: 'delivered' })
+    expect(simulatedOutcome('Bounce+order-17')).toEqual({ kind: 'bounce' })
+    expect(simulatedOutcome('defer')).toEqual({ kind: 'defer', failures: 1 })
+    expect(simulatedOutcome('defer+3')).toEqual({ kind: 'defer', failures: 3 })
+    expect(simulatedOutcome('defer+late')).toEqual({ kind: 'defer', failures: 1 })
+    expect(simulatedOutcome('deferfail')).toEqual({ kind: 'deferfail' })
+    expect(simulatedOutcome('reject')).toEqual({ kind: 'reject' })
+    expect(simulatedOutcome('slow')).toEqual({ kind: 'slow' })
+    expect(simulatedOutcome('someone')).toBeNull()
+    expect(simulatedOutcome('deliveredx')).toBeNull()
+  })
+})
+
+describe.each(['relay', 'capture'] as const)('simulator addresses (%s mode)', (mode) => {
+  it('delivered@: delivered at the first round, never relayed', async () => {
+    const t = await setup({ mode })
+    const m = await t.send([`delivered@${SIM}`, `Delivered+x@${SIM.toUpperCase()}`])
+    expect(await t.w.runOnce()).toBe(2)
+    expect((await t.state(m.id)).map((r) => [r.state, r.attempts, r.lastResponse])).toEqual([
+      ['delivered', 1, `250 2.0.0 <delivered@${SIM}>: delivered (mailfront simulator)`],
+      ['delivered', 1, `250 2.0.0 <Delivered+x@${SIM.toUpperCase()}>: delivered (mailfront simulator)`],
+    ])
+    expect(t.relay.sent).toEqual([])
+    await t.w.stop()
+  })
+
+  it('bounce@: a hard bounce with a DSN to the sender (5.1.1) and a bounced event', async () => {
+    const t = await setup({ mode })
+    const m = await t.send([`bounce@${SIM}`])
+    await t.w.runOnce()
+    expect((await t.state(m.id))[0]).toMatchObject({ state: 'bounced', attempts: 1 })
+    expect((await t.dsns()).map((d) => d.envelope)).toEqual([{ from: '', to: ['app@example.com'] }])
+    const dsn = await t.dsnText()
+    expect(dsn).toContain(`Final-Recipient: rfc822; bounce@${SIM}`)
+    expect(dsn).toContain('Status: 5.1.1')
+    expect(dsn).toContain('Diagnostic-Code: smtp; 550 5.1.1')
+    expect(t.events.filter((e) => e.messageId === m.id).map((e) => e.type)).toEqual(['submitted', 'bounced'])
+    // The DSN to an outside sender goes as the mode says (relayed in relay mode); the bounce never.
+    await t.w.runOnce()
+    expect(t.relay.sent).toEqual(mode === 'relay' ? ['app@example.com'] : [])
+    await t.w.stop()
+  })
+
+  it('defer+3@: deferred on the retry schedule three times, then delivered', async () => {
+    const t = await setup({ mode })
+    const m = await t.send([`defer+3@${SIM}`])
+    const delays = [60_000, 120_000, 240_000]
+    for (const [i, delay] of delays.entries()) {
+      expect(await t.w.runOnce()).toBe(1)
+      const [e] = await t.state(m.id)
+      expect(e).toMatchObject({ state: 'deferred', attempts: i + 1, nextAttemptAt: t.clock.now() + delay })
+      expect(e!.lastResponse).toBe(
+        `451 4.4.1 <defer+3@${SIM}>: temporary failure ${i + 1} of 3 (mailfront simulator)`,
+      )
+      t.clock.advance(delay - 1)
+      expect(await t.w.runOnce()).toBe(0) // not due yet
+      t.clock.advance(1)
+    }
+    expect(await t.w.runOnce()).toBe(1)
+    expect((await t.state(m.id))[0]).toMatchObject({ state: 'delivered', attempts: 4 })
+    const types = t.events.filter((e) => e.messageId === m.id).map((e) => e.type)
+    expect(types).toEqual(['submitted', 'deferred', 'deferred', 'deferred', 'delivered'])
+    expect(t.relay.sent).toEqual([])
+    await t.w.stop()
+  })
+
+  it('defer@ fails once; deferfail@ is retried until the queue gives up, then bounced with a DSN', async () => {
+    const t = await setup({ mode, maxAttempts: 3 })
+    const once = await t.send([`defer@${SIM}`])
+    const fail = await t.send([`deferfail@${SIM}`])
+    await t.w.runOnce()
+    t.clock.advance(60_000)
+    await t.w.runOnce()
+    expect((await t.state(once.id))[0]).toMatchObject({ state: 'delivered', attempts: 2 })
+    expect((await t.state(fail.id))[0]).toMatchObject({ state: 'deferred', attempts: 2 })
+    t.clock.advance(120_000)
+    await t.w.runOnce()
+    const [e] = await t.state(fail.id)
+    expect(e).toMatchObject({ state: 'bounced', attempts: 3 })
+    expect(e!.lastResponse).toBe(
+      `gave up after 3 attempts; last: 451 4.4.1 <deferfail@${SIM}>: temporary failure 3 until the queue gives up (mailfront simulator)`,
+    )
+    expect((await t.dsns()).map((d) => d.envelope.to)).toEqual([['app@example.com']])
+    expect(await t.dsnText()).toContain('Status: 4.4.7') // delivery time expired: the pipeline's give-up status
+    await t.w.runOnce()
+    expect(t.relay.sent).toEqual(mode === 'relay' ? ['app@example.com'] : [])
+    await t.w.stop()
+  })
+})
+
+describe('simulator addresses at submit', () => {
+  it('reject@ and an unknown local part are refused with 550 5.1.1; with others, bounced at once', async () => {
+    const t = await setup()
+    const refused = await t.send([`reject@${SIM}`]).catch((e) => e)
+    expect(refused).toBeInstanceOf(MailRejection)
+    expect([refused.code, refused.message]).toEqual([
+      550,
+      `5.1.1 <reject@${SIM}>: recipient address rejected (mailfront simulator)`,
+    ])
+    const unknown = await t.send([`nobody@${SIM}`]).catch((e) => e)
+    expect([unknown.code, unknown.message]).toEqual([
+      550,
+      `5.1.1 <nobody@${SIM}>: no such simulator address (use delivered, bounce, defer, defer+<n>, deferfail, reject, slow)`,
+    ])
+    expect(await t.p.list()).toEqual([])
+    const m = await t.send([`reject@${SIM}`, `delivered@${SIM}`])
+    expect((await t.state(m.id)).map((r) => r.state)).toEqual(['bounced', 'queued'])
+    expect((await t.dsns()).map((d) => d.envelope.to)).toEqual([['app@example.com']])
+    await t.w.stop()
+  })
+
+  it('slow@ is accepted once the clock has moved 5 s on; other submissions go on meanwhile', async () => {
+    const t = await setup()
+    let done = false
+    const slow = t.send([`slow@${SIM}`]).then((m) => {
+      done = true
+      return m
+    })
+    const other = await t.send([`delivered@${SIM}`])
+    expect(other.recipients[0]!.state).toBe('queued')
+    await new Promise((r) => setTimeout(r, 150)) // two of its timer ticks: the manual clock stands still
+    expect(done).toBe(false)
+    t.clock.advance(4999)
+    await new Promise((r) => setTimeout(r, 150))
+    expect(done).toBe(false)
+    t.clock.advance(1)
+    expect((await slow).recipients[0]).toMatchObject({ recipient: `slow@${SIM}`, state: 'queued' })
+    await t.w.runOnce()
+    expect((await t.state((await slow).id))[0]!.state).toBe('delivered')
+    await t.w.stop()
+  })
+
+  it('a DSN to a simulator sender is delivered by the simulator, never relayed', async () => {
+    const t = await setup()
+    await t.send([`bounce@${SIM}`], `delivered@${SIM}`)
+    await t.w.runOnce()
+    await t.w.runOnce() // the DSN
+    const [dsn] = await t.dsns()
+    expect((await t.state(dsn!.id))[0]).toMatchObject({ state: 'delivered', recipient: `delivered@${SIM}` })
+    expect(t.relay.sent).toEqual([])
+    await t.w.stop()
+  })
+
+  it('a DSN to a refused simulator address (reject@ as sender) ends there: no bounce for a bounce, nothing relayed', async () => {
+    const t = await setup()
+    await t.send([`bounce@${SIM}`], `reject@${SIM}`)
+    await t.w.runOnce()
+    await t.w.runOnce()
+    const [dsn] = await t.dsns()
+    expect((await t.state(dsn!.id))[0]).toMatchObject({ state: 'bounced', recipient: `reject@${SIM}` })
+    expect(await t.dsns()).toHaveLength(1)
+    expect(t.relay.sent).toEqual([])
+    await t.w.stop()
+  })
+
+  it('turned off (null domain), the addresses are ordinary recipients', async () => {
+    const t = await setup({ domain: null })
+    const m = await t.send([`reject@${SIM}`, `bounce@${SIM}`])
+    await t.w.runOnce()
+    expect((await t.state(m.id)).map((r) => r.state)).toEqual(['delivered', 'delivered'])
+    expect(t.relay.sent).toEqual([`reject@${SIM}`, `bounce@${SIM}`])
+    await t.w.stop()
+  })
+
+  it('another domain can be chosen', async () => {
+    const t = await setup({ domain: 'sim.example.test' })
+    expect(await t.send(['reject@sim.example.test']).catch((e) => e.code)).toBe(550)
+    const m = await t.send([`reject@${SIM}`])
+    expect(m.recipients[0]!.state).toBe('queued')
+    await t.w.stop()
+  })
+})
