@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { plainEnv } from './plain-env.ts'
+import { podman, podmanMissing } from './podman.ts'
 import { type ServerProcess, startServer } from './server-process.ts'
 import { buildToyWorkspace, changedFiles } from './toy-workspace.ts'
 
@@ -152,6 +153,7 @@ describe.skipIf(inner)('a fifth provider by the checklist (skipped in its own co
   describe("the repository's checks in the copy", () => {
     const pgUrl = process.env.MAILFRONT_TEST_PG_URL
     const schema = `mf_toy_${process.pid}_${Date.now()}`
+    const image = `localhost/mailfront:test-toy-${process.pid}`
     const sql = async (q: string) => {
       const c = new pg.Client({ connectionString: pgUrl })
       await c.connect()
@@ -166,13 +168,15 @@ describe.skipIf(inner)('a fifth provider by the checklist (skipped in its own co
     })
     afterAll(async () => {
       if (pgUrl) await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      // The copy's image, where its container tests built one (the layers stay cached for the next).
+      if (!podmanMissing) await podman('rmi', '-f', image).catch(() => undefined)
     })
 
     /** `npm <args>` in the copy: its exit code and its output (the last 30,000 characters). */
     const npm = (args: string[]) =>
       new Promise<{ status: number | null; out: string; seconds: number }>((resolve, reject) => {
         const env: NodeJS.ProcessEnv = { ...plainEnv(), [INNER]: '1', NO_COLOR: '1', FORCE_COLOR: '0' }
-        env.MAILFRONT_TEST_IMAGE = `localhost/mailfront:test-toy-${process.pid}`
+        env.MAILFRONT_TEST_IMAGE = image
         if (pgUrl) {
           const u = new URL(pgUrl)
           u.searchParams.set('options', `-c search_path=${schema}`)
