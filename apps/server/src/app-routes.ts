@@ -49,7 +49,7 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
   own.get('/metrics', async (c) =>
     c.body(await d.metrics.registry.metrics(), 200, { 'Content-Type': d.metrics.registry.contentType }),
   )
-  const rest = mounted.filter((m) => m.plugin.docs.kind === 'openapi' || m.plugin.openrpc)
+  const rest = mounted.filter((m) => m.plugin.http.docs.kind === 'openapi' || m.plugin.http.openrpc)
   let mergedCache: string | undefined
   own.get('/openapi.json', (c) => {
     mergedCache ??= stringifyJson(mergedOpenApi(rest, d.version))
@@ -72,26 +72,28 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
     const m = mounted.find((x) => x.plugin.id === id)
     if (!m) return c.json({ error: `no mounted plugin "${id}"` }, 404)
     if (!methods) return c.json(pluginOpenApi(m))
-    if (!m.plugin.openrpc) return c.json({ error: `plugin "${id}" has no JSON-RPC methods` }, 404)
-    return c.json(openrpcAsOpenApi(m, m.plugin.openrpc(contexts.get(m.plugin.id)!) as Record<string, any>))
+    if (!m.plugin.http.openrpc) return c.json({ error: `plugin "${id}" has no JSON-RPC methods` }, 404)
+    return c.json(
+      openrpcAsOpenApi(m, m.plugin.http.openrpc(contexts.get(m.plugin.id)!) as Record<string, any>),
+    )
   })
-  const rpc = mounted.filter((m) => m.plugin.openrpc)
+  const rpc = mounted.filter((m) => m.plugin.http.openrpc)
   // The first JSON-RPC plugin's document at the path it always had; every one's at /openrpc/<id>.json.
   own.get('/openrpc.json', (c) => {
     const m = rpc[0]
     if (!m) return c.json({ error: 'no JSON-RPC plugin is mounted' }, 404)
-    return c.json(m.plugin.openrpc!(contexts.get(m.plugin.id)!))
+    return c.json(m.plugin.http.openrpc!(contexts.get(m.plugin.id)!))
   })
   own.get('/openrpc/:file{[a-z0-9]+\\.json}', (c) => {
     const id = c.req.param('file').slice(0, -'.json'.length)
     const m = rpc.find((x) => x.plugin.id === id)
     if (!m) return c.json({ error: `no mounted JSON-RPC plugin "${id}"` }, 404)
-    return c.json(m.plugin.openrpc!(contexts.get(m.plugin.id)!))
+    return c.json(m.plugin.http.openrpc!(contexts.get(m.plugin.id)!))
   })
   uiRoutes(own)
   own.get('/docs', (c) => c.html(docsHtml()))
   const initJs = docsInitJs(
-    rpc.map((m) => ({ id: m.plugin.id, title: m.plugin.docs.title })),
+    rpc.map((m) => ({ id: m.plugin.id, title: m.plugin.http.docs.title })),
     d.adminMode !== 'off',
   )
   own.get('/docs/init.js', (c) => c.body(initJs, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
-import type { Logger, MailfrontPlugin, PluginEnv, RequestInfo } from '@mailfront/core'
+import type { Logger, MailfrontPlugin, PluginContext, PluginEnv, RequestInfo } from '@mailfront/core'
 import { requestIdFrom, requestPath, routeTemplate } from '@mailfront/core/host'
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes } from 'hono/route'
@@ -90,13 +90,17 @@ export function requestMiddleware(d: {
  * Faults injected on a plugin's requests, on its own paths, before its scope (HTTPS rule, body limit):
  * an empty set costs a length check.
  */
-export function faultMiddleware(faults: FaultSet, plugin: MailfrontPlugin): MiddlewareHandler<ServerEnv> {
+export function faultMiddleware(
+  faults: FaultSet,
+  plugin: MailfrontPlugin,
+  ctx: PluginContext,
+): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     if (!faults.size) return next()
     const route = routeLabel(c).route
     const path = requestPath(c)
     const fault = faults.pick(plugin.id, route, c.req.method, path)
-    const faulted = fault && (await faults.apply(fault, plugin, c, { route, path }))
+    const faulted = fault && (await faults.apply(fault, plugin, ctx, c, { route, path }))
     if (faulted) return faulted
     return next()
   }

@@ -126,7 +126,8 @@ export function createMailfront(d: AppDeps): Mailfront {
       state: undefined,
     })
     contexts.set(plugin.id, ctx)
-    if (plugin.smtpAuth) smtpLogins.add(plugin.id, plugin.smtpAuth(ctx))
+    const smtpAuth = plugin.mail?.smtpAuth
+    if (smtpAuth) smtpLogins.add(plugin.id, smtpAuth(ctx))
     const app = buildPluginApp(plugin, ctx)
     return { plugin, ctx, app, mount: { prefix: d.prefixes[plugin.id], hostname: d.hostnames[plugin.id] } }
   })
@@ -166,10 +167,10 @@ export function createMailfront(d: AppDeps): Mailfront {
   for (const h of hostnames) root.route(hostBase(h), own)
 
   for (const e of entries) {
-    const before = d.faults ? [faultMiddleware(d.faults, e.plugin)] : []
+    const before = d.faults ? [faultMiddleware(d.faults, e.plugin, e.ctx)] : []
     routePluginApp(root, e.plugin, e.ctx, { ...e.mount, app: e.app, before })
     // The provider's own hostnames reach it at its native paths, wherever else it is mounted.
-    for (const h of e.plugin.hostnames ?? [])
+    for (const h of e.plugin.http.hostnames ?? [])
       if (h !== e.mount.hostname) routePluginApp(root, e.plugin, e.ctx, { hostname: h, app: e.app, before })
   }
   return { app: root as unknown as Hono, mounted, contexts, draining, smtpLogins }

@@ -42,7 +42,7 @@ export function pluginOptionsHelp(): string {
   for (const p of installedPlugins()) {
     const docs = pluginOptionDocs(p)
     if (!docs.length) continue
-    out.push(`  ${p.id} (${p.docs.title}):`)
+    out.push(`  ${p.id} (${p.http.docs.title}):`)
     const width = Math.max(...docs.map((d) => d.env.length))
     for (const d of docs)
       out.push(
@@ -123,7 +123,7 @@ export function buildProgram(): Command {
   const program = new Command('mailfront')
     .description(
       `A self-hostable stand-in for these admin APIs: ${installedPlugins()
-        .map((p) => p.docs.title)
+        .map((p) => p.http.docs.title)
         .join(', ')}.`,
     )
     .version(VERSION)
@@ -207,7 +207,8 @@ export function buildProgram(): Command {
     })
   })
   addCaCommand(program, (m) => new ConfigError(m))
-  for (const p of installedPlugins()) for (const def of p.commands ?? []) addPluginCommand(program, def, p)
+  for (const p of installedPlugins())
+    for (const def of p.cli?.commands ?? []) addPluginCommand(program, def, p)
   return program
 }
 

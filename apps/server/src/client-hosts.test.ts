@@ -17,7 +17,7 @@ describe("the providers' public hostnames", () => {
       'api.smtpd.dev': 'smtpd',
       'api.mailbox.org': 'mailboxorg',
     })
-    expect(installedPlugins().find((p) => p.id === 'tmail')!.hostnames).toBeUndefined()
+    expect(installedPlugins().find((p) => p.id === 'tmail')!.http.hostnames).toBeUndefined()
   })
 
   it('clientHostnames adds the configured MAILFRONT_<PLUGIN>_HOSTNAMEs of the mounted plugins, without port', () => {
@@ -29,7 +29,7 @@ describe("the providers' public hostnames", () => {
   })
 
   it('refuses a name two plugins claim, or one that is not a lower-case DNS name', () => {
-    const p = (id: string, hostnames: string[]) => ({ id, hostnames }) as unknown as MailfrontPlugin
+    const p = (id: string, hostnames: string[]) => ({ id, http: { hostnames } }) as unknown as MailfrontPlugin
     expect(() => publicHostnames([p('a', ['api.x.test']), p('b', ['api.x.test'])])).toThrow(
       new CompositionError('hostname api.x.test claimed by plugins "a" and "b"'),
     )

@@ -13,7 +13,7 @@ export function publicHostnames(
 ): Map<string, string> {
   const out = new Map<string, string>()
   for (const p of plugins)
-    for (const h of p.hostnames ?? []) {
+    for (const h of p.http.hostnames ?? []) {
       if (!HOSTNAME.test(h))
         throw new CompositionError(`plugin "${p.id}" hostname "${h}" must be a lower-case DNS name`)
       const other =

@@ -3,7 +3,7 @@ import type { MailfrontPlugin } from '@mailfront/core'
 /** The demo fixtures document: each plugin's demo data under its id (fixtures/demo.json is a copy). */
 export function demoFixtures(plugins: readonly MailfrontPlugin[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const p of plugins) if (p.demo) out[p.id] = p.demo.data
+  for (const p of plugins) if (p.data?.demo) out[p.id] = p.data.demo.data
   return out
 }
 
@@ -15,14 +15,14 @@ export function smtpExamples(
   tls: boolean,
 ): string[] {
   const out: string[] = []
-  const withLogin = plugins.filter((p) => p.demo?.smtpLogin)
-  const login = withLogin[0]?.demo?.smtpLogin
+  const withLogin = plugins.filter((p) => p.data?.demo?.smtpLogin)
+  const login = withLogin[0]?.data?.demo?.smtpLogin
   if (!login) return out
   out.push(
     `swaks --server ${host}:${port}${tls ? ' --tls' : ''} --auth-user ${login.user} --auth-password ${login.pass} --from ${login.from} --to you@example.org`,
     `nodemailer.createTransport({ host: '${host}', port: ${port}, ${tls ? 'requireTLS: true, tls: { rejectUnauthorized: false }, ' : ''}auth: { user: '${login.user}', pass: '${login.pass}' } })`,
   )
   for (const p of withLogin.slice(1))
-    out.push(`  also ${p.demo!.smtpLogin!.user} / ${p.demo!.smtpLogin!.pass} (${p.id})`)
+    out.push(`  also ${p.data!.demo!.smtpLogin!.user} / ${p.data!.demo!.smtpLogin!.pass} (${p.id})`)
   return out
 }

@@ -125,7 +125,7 @@ export function openrpcAsOpenApi(m: MountedPlugin, rpc: Record<string, any>): Re
   return {
     openapi: '3.1.0',
     info: {
-      title: `${rpc.info?.title ?? m.plugin.docs.title}: JSON-RPC methods`,
+      title: `${rpc.info?.title ?? m.plugin.http.docs.title}: JSON-RPC methods`,
       version: rpc.info?.version ?? m.plugin.version,
       description: `${rpc.info?.description ?? ''}\n\nEvery method is a POST to \`${endpoint}\`; the \`#method\` in each path only tells them apart. The OpenRPC document itself: [/openrpc/${m.plugin.id}.json](/openrpc/${m.plugin.id}.json).`,
     },

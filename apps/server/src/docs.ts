@@ -17,7 +17,11 @@ const OPENAPI_VERSION = '3.1.0'
 export function pluginOpenApi(m: MountedPlugin): Record<string, any> {
   const doc = m.app.getOpenAPI31Document({
     openapi: OPENAPI_VERSION,
-    info: { title: m.plugin.docs.title, version: m.plugin.version, description: m.plugin.docs.description },
+    info: {
+      title: m.plugin.http.docs.title,
+      version: m.plugin.version,
+      description: m.plugin.http.docs.description,
+    },
     ...(m.hostname ? { servers: [{ url: `https://${m.hostname}` }] } : {}),
   }) as Record<string, any>
   if (m.prefix) {
@@ -41,9 +45,9 @@ function rewriteRefs(node: unknown, rename: (ref: string) => string): unknown {
 
 /** Which admin APIs the merged document holds, and where the JSON-RPC ones are described. */
 function mergedDescription(mounted: MountedPlugin[]): string {
-  const rpc = mounted.filter((m) => hasOpenRpc(m.plugin)).map((m) => m.plugin.docs.title)
+  const rpc = mounted.filter((m) => hasOpenRpc(m.plugin)).map((m) => m.plugin.http.docs.title)
   return (
-    `Admin APIs served by mailfront: ${mounted.map((m) => m.plugin.docs.title).join(', ')}.` +
+    `Admin APIs served by mailfront: ${mounted.map((m) => m.plugin.http.docs.title).join(', ')}.` +
     (rpc.length ? ` The JSON-RPC methods of ${rpc.join(', ')} are described in /openrpc.json.` : '')
   )
 }
@@ -89,7 +93,7 @@ export function mergedOpenApi(mounted: MountedPlugin[], version: string): Record
       }
       merged.paths[p] = tagged
     }
-    merged.tags.push({ name: id, description: m.plugin.docs.title })
+    merged.tags.push({ name: id, description: m.plugin.http.docs.title })
   }
   return merged
 }

@@ -38,8 +38,9 @@ export async function loadFixtures(
       if (installedIds().includes(section)) continue // a plugin that is not mounted: its section is not for us
       throw new FixtureError(`${file}: unknown section "${section}" (known: ${installedIds().join(', ')})`)
     }
-    if (!plugin.fixtures) throw new FixtureError(`${file}: plugin "${section}" takes no fixtures`)
-    const r = plugin.fixtures.schema.safeParse(value)
+    const fixtures = plugin.data?.fixtures
+    if (!fixtures) throw new FixtureError(`${file}: plugin "${section}" takes no fixtures`)
+    const r = fixtures.schema.safeParse(value)
     if (!r.success) {
       const i = r.error.issues[0]!
       throw new FixtureError(`${file}: ${[section, ...i.path.map(String)].join('.')}: ${i.message}`)
@@ -49,7 +50,7 @@ export async function loadFixtures(
   await checkSmtpLogins(file, parsed, contexts)
   const counts: Record<string, number> = {}
   for (const [plugin, value] of parsed)
-    counts[plugin.id] = (await plugin.fixtures!.load(contexts.get(plugin.id)!, value)).upserted
+    counts[plugin.id] = (await plugin.data!.fixtures!.load(contexts.get(plugin.id)!, value)).upserted
   return counts
 }
 
@@ -65,7 +66,7 @@ async function checkSmtpLogins(
   const claimed = new Map<string, string>()
   for (const [plugin, value] of parsed) {
     const ctx = contexts.get(plugin.id)!
-    for (const login of plugin.fixtures!.smtpLogins?.(value) ?? []) {
+    for (const login of plugin.data!.fixtures!.smtpLogins?.(value) ?? []) {
       const key = login.trim().toLowerCase()
       const other = claimed.get(key)
       if (other && other !== plugin.id)
@@ -89,6 +90,9 @@ export async function exportFixtures(
   contexts: Map<string, PluginContext>,
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {}
-  for (const p of plugins) if (p.fixtures) out[p.id] = await p.fixtures.export(contexts.get(p.id)!)
+  for (const p of plugins) {
+    const fixtures = p.data?.fixtures
+    if (fixtures) out[p.id] = await fixtures.export(contexts.get(p.id)!)
+  }
   return out
 }

@@ -128,17 +128,19 @@ describe('one router: scope middleware stays on its plugin’s paths', () => {
     definePlugin({
       id,
       version: '1',
-      paths: [path, `${path}/*`],
-      errors: {},
-      docs: { kind: 'openapi', title: id },
-      renderError: (e: ApiError, c) => c.json({ [id]: e.message }, e.status as 400),
-      notFound: (c) => c.json({ [id]: 'no such path' }, 404),
-      routes(app) {
-        app.get(path, (c) => c.text(id))
-        app.post(`${path}/echo`, async (c) => c.text(await c.req.text()))
-        app.get(`${path}/fail`, () => {
-          throw new ApiError('NOPE', 409, 'nope')
-        })
+      http: {
+        paths: [path, `${path}/*`],
+        routes(app) {
+          app.get(path, (c) => c.text(id))
+          app.post(`${path}/echo`, async (c) => c.text(await c.req.text()))
+          app.get(`${path}/fail`, () => {
+            throw new ApiError('NOPE', 409, 'nope')
+          })
+        },
+        errors: {},
+        renderError: (e: ApiError, c) => c.json({ [id]: e.message }, e.status as 400),
+        notFound: (c) => c.json({ [id]: 'no such path' }, 404),
+        docs: { kind: 'openapi', title: id },
       },
     })
 

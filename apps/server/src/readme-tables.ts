@@ -23,7 +23,12 @@ export function optionsSection(plugins: readonly MailfrontPlugin[]): string {
   for (const p of plugins) {
     const docs = pluginOptionDocs(p)
     if (!docs.length) continue
-    out.push(`\`${p.id}\` (${p.docs.title}):`, '', '| variable | default | meaning |', '| --- | --- | --- |')
+    out.push(
+      `\`${p.id}\` (${p.http.docs.title}):`,
+      '',
+      '| variable | default | meaning |',
+      '| --- | --- | --- |',
+    )
     for (const d of docs)
       out.push(
         `| ${code(d.env)} | ${d.default !== undefined ? code(d.default) : 'unset'} | ${cell(d.description)} |`,
@@ -48,7 +53,7 @@ export function commandsTable(plugins: readonly MailfrontPlugin[]): string {
   ]
   for (const p of plugins) {
     const groups = new Map<string, string[]>()
-    for (const c of p.commands ?? []) {
+    for (const c of p.cli?.commands ?? []) {
       const head = c.path.slice(0, -1).join(' ')
       groups.set(head, [...(groups.get(head) ?? []), c.path.at(-1)!])
     }

@@ -31,11 +31,12 @@ describe('the plugin registry', () => {
 
   it("every plugin's demo data passes its fixtures schema, and its try lines are filled in", () => {
     for (const p of installedPlugins()) {
-      if (!p.demo) continue
-      expect(p.fixtures, p.id).toBeDefined()
-      const r = p.fixtures!.schema.safeParse(p.demo.data)
+      const demo = p.data?.demo
+      if (!demo) continue
+      expect(p.data?.fixtures, p.id).toBeDefined()
+      const r = p.data!.fixtures!.schema.safeParse(demo.data)
       expect(r.error, p.id).toBeUndefined()
-      for (const line of tryDemo(p.demo, 'https://127.0.0.1:1', true))
+      for (const line of tryDemo(demo, 'https://127.0.0.1:1', true))
         expect(line).not.toMatch(/\{curl\}|\{url\}/)
     }
     const smtp = smtpExamples('127.0.0.1', 2525, installedPlugins(), true)

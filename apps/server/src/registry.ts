@@ -37,7 +37,7 @@ export function createPlugin(id: string): MailfrontPlugin {
 
 /** The title of a plugin's CLI group and README rows. */
 export function pluginSummary(p: MailfrontPlugin): string {
-  return p.summary ?? p.docs.title
+  return p.summary ?? p.http.docs.title
 }
 
 /** A plugin's options as `--help` and the README list them. */
@@ -47,5 +47,5 @@ export function pluginOptionDocs(p: MailfrontPlugin): OptionDoc[] {
 
 /** Plugins that describe JSON-RPC methods (an OpenRPC document each). */
 export function hasOpenRpc(p: MailfrontPlugin): boolean {
-  return typeof p.openrpc === 'function'
+  return typeof p.http.openrpc === 'function'
 }

@@ -95,7 +95,7 @@ export async function createRuntime(
   const movableClock = config.clock === 'movable' ? createMovableClock(opts.clock ?? systemClock) : undefined
   const clock: Clock = movableClock ?? opts.clock ?? systemClock
   const models: ModelSchema = { ...mailModels }
-  for (const p of plugins) Object.assign(models, p.models)
+  for (const p of plugins) Object.assign(models, p.data?.models)
   const { storage, rateLimits, newStore } = await openStore(config, log, clock, models)
   try {
     const metrics = createMetrics()

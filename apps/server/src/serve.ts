@@ -206,7 +206,7 @@ export async function serve(
     print('demo data loaded; try:')
     const selfSigned = config.tls.mode === 'self-signed'
     for (const p of runtime.plugins)
-      for (const line of tryDemo(p.demo, clientUrl, selfSigned)) print(`  ${line}`)
+      for (const line of tryDemo(p.data?.demo, clientUrl, selfSigned)) print(`  ${line}`)
     if (smtp) {
       print(`send mail (see it at ${clientUrl}/_mailfront/messages):`)
       for (const line of smtpExamples(clientHost, smtp.port, runtime.plugins, !!tls)) print(`  ${line}`)

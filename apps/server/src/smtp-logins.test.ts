@@ -69,7 +69,7 @@ describe('one SMTP login namespace', () => {
     expect((await tmailUser('bb12345')).status).toBe(201)
     const create = rt.plugins
       .find((p) => p.id === 'authsmtp')!
-      .commands!.find((c) => c.path.join(' ') === 'authsmtp account create')!
+      .cli!.commands.find((c) => c.path.join(' ') === 'authsmtp account create')!
     const ctx = rt.contexts.get('authsmtp')!
     await expect(create.run(ctx, ['BB12345'], {})).rejects.toThrow(
       'account "bb12345" already exists as another provider\'s SMTP login',
@@ -108,7 +108,7 @@ describe('one SMTP login namespace', () => {
     expect([ok?.source.plugin, ok?.principal]).toEqual(['authsmtp', 'aa12345'])
     // A store from before: a tmail user "aa12345" written behind the API's back.
     const ctx = rt.contexts.get('tmail')!
-    const create = rt.plugins.find((p) => p.id === 'tmail')!.fixtures!
+    const create = rt.plugins.find((p) => p.id === 'tmail')!.data!.fixtures!
     await create.load(
       ctx,
       create.schema.parse({

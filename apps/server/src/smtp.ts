@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { LoginThrottle } from '@mailfront/core'
+import { smtpFaultHooks } from './admin/smtp-faults.ts'
 import type { Runtime } from './runtime.ts'
 import type { TlsMaterial } from './tls.ts'
 
@@ -36,6 +37,7 @@ export async function startSmtp(rt: Runtime, tls: TlsMaterial | null): Promise<R
     onAuthFailure: () => rt.metrics.authFailures.inc({ plugin: 'smtp' }),
     checkRecipient: (from, rcpt) => rt.mail.local.check(from, rcpt),
     anyLogin: rt.config.smtp.auth === 'any',
+    faults: smtpFaultHooks(rt.faults, rt.clock),
   })
   const port = await listener.listen(smtp.port, host)
   return { port, close: () => listener.close() }

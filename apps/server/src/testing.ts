@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MessageQuery, MessageSummary, z } from '@mailfront/core'
 import { type ParsedMessage, parseMessage } from '@mailfront/mail'
-import type { FaultInput } from './admin/faults.ts'
+import type { FaultInput, StoredFault } from './admin/faults.ts'
+import type { SmtpFault, SmtpFaultInput } from './admin/smtp-faults.ts'
 import { waitFor } from './admin/wait.ts'
 import { loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
@@ -55,8 +56,20 @@ export interface MailfrontInstance {
   waitForMessage(filter?: MessageFilter, opts?: { timeout?: number }): Promise<CapturedMessage>
   /** One captured message's raw RFC 5322 source. */
   raw(id: string): Promise<string>
-  /** Inject a fault (see POST /_mailfront/faults). */
-  fault(f: z.input<typeof FaultInput>): Promise<void>
+  /** Inject a fault (see POST /_mailfront/faults): a plugin's HTTP fault, or `plugin: 'smtp'`. */
+  fault(f: z.input<typeof FaultInput> | z.input<typeof SmtpFaultInput>): Promise<void>
+  faults: {
+    /**
+     * A fault on the SMTP port: `{stage: 'rcpt', reply: '451 4.7.1 try later'}` (the next RCPT gets
+     * that reply), `{stage: 'data', drop: true}`, `{stage: 'mail', latencyMs: 500}`,
+     * `{rateLimit: {messages: 3, perSeconds: 60}}` (421 4.7.0 per login); `probability`, `count`.
+     */
+    smtp(f: Omit<z.input<typeof SmtpFaultInput>, 'plugin'>): Promise<SmtpFault>
+    /** The faults in force (HTTP and SMTP), each with how often it fired. */
+    list(): Promise<StoredFault[]>
+    /** Clear every fault (reset() does too). */
+    clear(): Promise<void>
+  }
   /**
    * The server's movable clock (POST /_mailfront/clock): token expiry, sessions, windows, the mail
    * queue's retries all read it, so a test moves it instead of sleeping. reset() puts it back too.
@@ -123,6 +136,12 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
       )
     return res
   }
+  const addFault = (f: object) =>
+    admin('/faults', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(f),
+    })
   const moveClock = async (body: unknown): Promise<Date> => {
     const res = await admin('/clock', {
       method: 'POST',
@@ -159,11 +178,14 @@ export async function startMailfront(opts: StartOptions = {}): Promise<Mailfront
       return Buffer.from(raw).toString('utf8')
     },
     async fault(f) {
-      await admin('/faults', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(f),
-      })
+      await addFault(f)
+    },
+    faults: {
+      smtp: async (f) => (await (await addFault({ plugin: 'smtp', ...f })).json()) as SmtpFault,
+      list: async () => ((await (await admin('/faults')).json()) as { faults: StoredFault[] }).faults,
+      clear: async () => {
+        await admin('/faults', { method: 'DELETE' })
+      },
     },
     clock: {
       now: async () => new Date(((await (await admin('/clock')).json()) as { now: string }).now),

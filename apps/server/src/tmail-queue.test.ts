@@ -16,7 +16,7 @@ const RAW = Buffer.from('From: toorop@tmail.io\r\nSubject: hi\r\nMessage-ID: <m1
 
 async function relayUserSends(to: string[]) {
   const plugin = rt.plugins.find((p) => p.id === 'tmail')!
-  const smtp = plugin.smtpAuth!(rt.contexts.get('tmail')!)
+  const smtp = plugin.mail!.smtpAuth!(rt.contexts.get('tmail')!)
   expect(await smtp.authenticate('toorop@tmail.io', 'motdepasse', '127.0.0.1')).toEqual({
     principal: 'toorop@tmail.io',
   })
@@ -52,7 +52,7 @@ describe.each(['memory', 'sqlite'] as const)('tmail queue over the mail pipeline
   afterEach(() => rt.close())
 
   it('only relay users log in, with their tmail password', async () => {
-    const smtp = rt.plugins.find((p) => p.id === 'tmail')!.smtpAuth!(rt.contexts.get('tmail')!)
+    const smtp = rt.plugins.find((p) => p.id === 'tmail')!.mail!.smtpAuth!(rt.contexts.get('tmail')!)
     expect(await smtp.authenticate('toorop@tmail.io', 'wrong', '127.0.0.1')).toBeNull()
     // texset@tmail.io has no AuthRelay.
     expect(await smtp.authenticate('texset@tmail.io', 'texset', '127.0.0.1')).toBeNull()
@@ -151,7 +151,7 @@ describe.each(['memory', 'sqlite'] as const)('tmail queue over the mail pipeline
     })
     // Once adopted, never twice; the accepted hook arriving late changes nothing.
     expect((await processQueue(ctx)).adopted).toBeUndefined()
-    await rt.plugins.find((p) => p.id === 'tmail')!.smtpAuth!(ctx).accepted!('toorop@tmail.io', m)
+    await rt.plugins.find((p) => p.id === 'tmail')!.mail!.smtpAuth!(ctx).accepted!('toorop@tmail.io', m)
     expect(await queue()).toHaveLength(3)
   })
 })

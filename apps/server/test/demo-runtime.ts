@@ -1,4 +1,5 @@
 import { encodeBasic, silentLogger } from '@mailfront/core'
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from '../src/runtime.ts'
 
@@ -31,3 +32,16 @@ export const post = (rt: Runtime, path: string, body?: unknown) =>
     method: 'POST',
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   })
+
+/** One runtime for a describe block, its faults cleared before each test (the fault tests). */
+export function runtimeClearingFaults(): () => Runtime {
+  let rt: Runtime
+  beforeAll(async () => {
+    rt = await runtime()
+  })
+  afterAll(() => rt.close())
+  beforeEach(async () => {
+    expect((await rt.app.request('/_mailfront/faults', { method: 'DELETE' })).status).toBe(204)
+  })
+  return () => rt
+}

@@ -24,7 +24,7 @@ describe.each(backends)('mailbox.org round two on %s', (_, make) => {
     // Prepared here, so that the fixtures below get the plugin's own context type.
     const ctx = preparePlugin(plugin, createTestContext({ storage }))
     const { app } = await mountPluginForTest(plugin, ctx)
-    const fx = plugin.fixtures!
+    const fx = plugin.data!.fixtures!
     await fx.load(ctx, fx.schema.parse(DEMO))
     await fx.load(
       ctx,

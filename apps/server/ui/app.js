@@ -363,62 +363,104 @@ async function releaseMail() {
 }
 
 // ---- Faults
+const RATE_LIMIT = 'rateLimit'
+const SMTP_COMMANDS = { ehlo: 'EHLO/HELO', auth: 'AUTH', mail: 'MAIL FROM', rcpt: 'RCPT TO', data: 'DATA' }
+
+/** Where a fault applies and what it does, for the list. */
+function describeFault(f) {
+  if (f.plugin === 'smtp') {
+    const where = f.rateLimit ? 'MAIL FROM, per login' : SMTP_COMMANDS[f.stage] || f.stage
+    const what = f.rateLimit
+      ? `421 after ${f.rateLimit.messages} messages per ${f.rateLimit.perSeconds} s`
+      : [f.latencyMs ? `${f.latencyMs} ms` : '', f.reply || '', f.drop ? 'drop' : '']
+          .filter(Boolean)
+          .join(' ')
+    return [where, what]
+  }
+  const where = [f.method, f.route || f.path || 'every request'].filter(Boolean).join(' ')
+  return [
+    where,
+    [f.latencyMs ? `${f.latencyMs} ms` : '', f.error || '', f.status || ''].filter(Boolean).join(' '),
+  ]
+}
+
+/** The fields that fit the chosen target: a plugin's HTTP fault, an SMTP stage's, or an SMTP rate limit. */
+function showFaultFields() {
+  const smtp = $('#fault-form select[name=plugin]').value === 'smtp'
+  const rate = smtp && $('#fault-form select[name=stage]').value === RATE_LIMIT
+  const shown = {
+    http: !smtp,
+    'smtp-any': smtp,
+    'smtp-stage': smtp && !rate,
+    'smtp-rate': rate,
+    delay: !rate,
+  }
+  for (const g of document.querySelectorAll('#fault-form [data-for]')) g.hidden = !shown[g.dataset.for]
+}
+
 async function loadFaults() {
   const res = await api('/faults')
   if (!res.ok) return
-  const { faults, errors } = await res.json()
+  const { faults, errors, smtp } = await res.json()
   const select = $('#fault-form select[name=plugin]')
-  if (!select.options.length)
+  if (!select.options.length) {
     for (const p of Object.keys(errors)) select.append(el('option', { value: p }, p))
+    if (smtp) select.append(el('option', { value: 'smtp' }, 'smtp (the SMTP port)'))
+  }
+  const stages = $('#fault-form select[name=stage]')
+  if (smtp && !stages.options.length) {
+    for (const s of smtp.stages) stages.append(el('option', { value: s }, s))
+    stages.append(el('option', { value: RATE_LIMIT }, 'rate limit per login'))
+  }
+  showFaultFields()
   const list = $('#error-codes')
   list.replaceChildren(...(errors[select.value] || []).map((c) => el('option', { value: c })))
   const body = $('#fault-list tbody')
   body.replaceChildren()
-  for (const f of faults)
+  for (const f of faults) {
+    const [where, what] = describeFault(f)
     body.append(
       el(
         'tr',
         {},
         el('td', {}, f.id),
         el('td', {}, f.plugin),
-        el('td', {}, [f.method, f.route || f.path || 'every request'].filter(Boolean).join(' ')),
-        el(
-          'td',
-          {},
-          [
-            f.latencyMs ? `${f.latencyMs} ms` : '',
-            f.error || '',
-            f.status || '',
-            f.probability < 1 ? `p=${f.probability}` : '',
-          ]
-            .filter(Boolean)
-            .join(' '),
-        ),
+        el('td', {}, where),
+        el('td', {}, [what, f.probability < 1 ? `p=${f.probability}` : ''].filter(Boolean).join(' ')),
         el('td', {}, f.count ?? '∞'),
         el('td', {}, f.fired),
       ),
     )
+  }
   if (!faults.length) body.append(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'no faults')))
+}
+
+/** The form as a fault body: only the fields shown, numbers as numbers. */
+function faultBody() {
+  const f = {}
+  for (const input of $('#fault-form').querySelectorAll('[name]')) {
+    if (input.closest('[hidden]')) continue
+    const k = input.name
+    const v = input.type === 'checkbox' ? input.checked : input.value.trim()
+    if (!v || (k === 'stage' && v === RATE_LIMIT)) continue
+    if (k === 'route') f[v.includes('*') ? 'path' : 'route'] = v
+    else if (k === 'messages' || k === 'perSeconds') f.rateLimit = { ...f.rateLimit, [k]: Number(v) }
+    else f[k] = ['status', 'latencyMs', 'count', 'probability'].includes(k) ? Number(v) : v
+  }
+  return f
 }
 
 async function addFault(e) {
   e.preventDefault()
-  const f = {}
-  for (const [k, v] of new FormData($('#fault-form'))) {
-    if (!v) continue
-    if (k === 'route') f[v.includes('*') ? 'path' : 'route'] = v
-    else f[k] = ['status', 'latencyMs', 'count'].includes(k) ? Number(v) : v
-  }
   const res = await api('/faults', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(f),
+    body: JSON.stringify(faultBody()),
   })
   notice(res.ok ? '' : (await res.json()).error, 'faults')
   loadFaults()
 }
 
-// ---- Panels, reset, live updates
 const loaders = { state: loadState, requests: loadRequests, mail: loadMail, faults: loadFaults }
 let panel = 'state'
 function open(name) {
@@ -537,6 +579,7 @@ $('#clear-requests').addEventListener('click', async () => {
 })
 $('#fault-form').addEventListener('submit', addFault)
 $('#fault-form select[name=plugin]').addEventListener('change', loadFaults)
+$('#fault-form select[name=stage]').addEventListener('change', showFaultFields)
 $('#clear-faults').addEventListener('click', async () => {
   await api('/faults', { method: 'DELETE' })
   loadFaults()

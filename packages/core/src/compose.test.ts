@@ -20,18 +20,27 @@ const ctx = (): PluginContext => ({
   state: undefined,
 })
 
-function plugin(id: string, paths: string[], extra: Partial<MailfrontPlugin> = {}): MailfrontPlugin {
+function plugin(
+  id: string,
+  paths: string[],
+  http: Partial<MailfrontPlugin['http']> = {},
+  data?: MailfrontPlugin['data'],
+): MailfrontPlugin {
   return {
     id,
     version: '0.0.0',
-    paths,
-    errors: {},
-    docs: { kind: 'openapi', title: id },
-    renderError: (e, c) => c.json({ plugin: id, code: e.code, details: e.details ?? null }, e.status as 400),
-    routes(app) {
-      for (const p of paths) app.get(p.replace('/*', '/x'), (c) => c.text(id))
+    http: {
+      paths,
+      errors: {},
+      docs: { kind: 'openapi', title: id },
+      renderError: (e, c) =>
+        c.json({ plugin: id, code: e.code, details: e.details ?? null }, e.status as 400),
+      routes(app) {
+        for (const p of paths) app.get(p.replace('/*', '/x'), (c) => c.text(id))
+      },
+      ...http,
     },
-    ...extra,
+    ...(data ? { data } : {}),
   }
 }
 
@@ -42,7 +51,7 @@ describe('composition fails fast', () => {
     )
   })
   it('on a model outside the plugin namespace', () => {
-    const p = plugin('a', ['/a/*'], { models: { b_users: { fields: {} } } })
+    const p = plugin('a', ['/a/*'], {}, { models: { b_users: { fields: {} } } })
     expect(() => validatePlugins([p])).toThrow(
       'plugin "a" declares model "b_users" outside its namespace "a_"',
     )
@@ -65,14 +74,14 @@ describe('composition fails fast', () => {
     ).not.toThrow()
   })
   it('on a route outside the plugin paths, which its scope middleware would not cover', () => {
-    const routes: MailfrontPlugin['routes'] = (app) => {
+    const routes: MailfrontPlugin['http']['routes'] = (app) => {
       app.get('/a/x', (c) => c.text('in'))
       app.use('*', async (_c, next) => next())
     }
     expect(() => buildPluginApp(plugin('a', ['/a/*'], { routes }), ctx())).toThrow(
       new CompositionError('plugin "a" registers /*, outside its paths (/a/*)'),
     )
-    const exact: MailfrontPlugin['routes'] = (app) => {
+    const exact: MailfrontPlugin['http']['routes'] = (app) => {
       app.post('/v1', (c) => c.text('rpc'))
       app.post('/v1/', (c) => c.text('rpc'))
       app.post('/v2', (c) => c.text('no'))

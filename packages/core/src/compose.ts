@@ -31,11 +31,11 @@ export function validatePlugins(plugins: MailfrontPlugin[]): ModelSchema {
     if (seen.has(p.id)) throw new CompositionError(`duplicate plugin id "${p.id}"`)
     seen.add(p.id)
     try {
-      assertModelNames(p.id, p.models ?? {})
+      assertModelNames(p.id, p.data?.models ?? {})
     } catch (e) {
       throw new CompositionError((e as Error).message)
     }
-    Object.assign(models, p.models)
+    Object.assign(models, p.data?.models)
   }
   return models
 }
@@ -61,7 +61,7 @@ export function renderPluginError(
   else if (e.status >= 500)
     ctx.log.error({ err: e.cause ?? e, plugin: plugin.id, reqId: requestIdOf(c) }, 'request failed')
   if (e.code === 'RATE_LIMITED') ctx.events.rateLimited(plugin.id)
-  const res = plugin.renderError(e, c)
+  const res = plugin.http.renderError(e, c, ctx)
   if (e.headers) for (const [k, v] of Object.entries(e.headers)) res.headers.set(k, v)
   return res
 }
@@ -80,15 +80,15 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
   })
   app.onError((err, c) => renderPluginError(plugin, ctx, err, c))
   // Unless the plugin says otherwise, a 404 is its table's NOT_FOUND in its own format.
-  const notFoundMessage = plugin.errors.NOT_FOUND?.message ?? 'Not found'
+  const notFoundMessage = plugin.http.errors.NOT_FOUND?.message ?? 'Not found'
   const notFound = markCoreHandler((c: Context<PluginEnv>) =>
-    plugin.notFound
-      ? plugin.notFound(c)
+    plugin.http.notFound
+      ? plugin.http.notFound(c)
       : renderPluginError(plugin, ctx, new ApiError('NOT_FOUND', 404, notFoundMessage), c),
   )
   app.notFound(notFound)
   // The plugin's scope runs on its own paths only: mounted with route(), a '*' would be the host's.
-  const scope = namespacePatterns(plugin.paths)
+  const scope = namespacePatterns(plugin.http.paths)
   if (ctx.requireHttps) {
     useOnPaths(
       app,
@@ -111,7 +111,7 @@ export function buildPluginApp(plugin: MailfrontPlugin, ctx: PluginContext): Ope
     return next()
   })
   useOnPaths(app, scope, bodyLimit)
-  plugin.routes(app, ctx)
+  plugin.http.routes(app, ctx)
   sealRoutes(app)
   assertRoutesInside(plugin, app, scope)
   // The plugin's 404, explicit: a host router never calls a routed app's notFound.
@@ -138,7 +138,7 @@ export function patternsOverlap(a: string, b: string): boolean {
 
 export function mountedPaths(plugin: MailfrontPlugin, mount: MountOptions = {}): string[] {
   const prefix = (mount.prefix ?? '').replace(/\/+$/, '')
-  return plugin.paths.map((p) => prefix + p)
+  return plugin.http.paths.map((p) => prefix + p)
 }
 
 /** Fail on two plugins claiming the same path (on the same host), before anything is mounted. */
@@ -230,6 +230,6 @@ function assertRoutesInside(plugin: MailfrontPlugin, app: OpenAPIHono<PluginEnv>
   const outside = app.routes.find((r) => !inside(r.path))
   if (outside)
     throw new CompositionError(
-      `plugin "${plugin.id}" registers ${outside.path}, outside its paths (${plugin.paths.join(', ')})`,
+      `plugin "${plugin.id}" registers ${outside.path}, outside its paths (${plugin.http.paths.join(', ')})`,
     )
 }

@@ -12,30 +12,34 @@ const notes = () =>
   definePlugin({
     id: 'notes',
     version: '1',
-    paths: ['/notes', '/notes/*'],
-    models: {
-      notes_note: {
-        fields: { note_id: { type: 'string' }, text: { type: 'string' } },
-        indexes: [{ fields: ['note_id'], unique: true }],
-      },
-    },
     options: z.object({ greetingText: opt.text('Greeting'), repeat: opt.whole(1, 'Times') }),
-    errors: {},
-    docs: { kind: 'openapi', title: 'notes' },
-    renderError: (e: ApiError, c) => c.json({ oops: e.message }, e.status as 400),
-    notFound: (c) => c.json({ oops: 'no such note path' }, 404),
-    routes(app, ctx) {
-      app.get('/notes', async (c) =>
-        c.json({
-          greeting: ctx.options.greetingText ?? 'hello',
-          repeat: ctx.options.repeat,
-          secure: c.get('mailfront')?.secure,
-          count: await ctx.storage.count({ model: 'notes_note' }),
-        }),
-      )
-      app.post('/notes/fail', () => {
-        throw new ApiError('NOPE', 409, 'no')
-      })
+    http: {
+      paths: ['/notes', '/notes/*'],
+      routes(app, ctx) {
+        app.get('/notes', async (c) =>
+          c.json({
+            greeting: ctx.options.greetingText ?? 'hello',
+            repeat: ctx.options.repeat,
+            secure: c.get('mailfront')?.secure,
+            count: await ctx.storage.count({ model: 'notes_note' }),
+          }),
+        )
+        app.post('/notes/fail', () => {
+          throw new ApiError('NOPE', 409, 'no')
+        })
+      },
+      errors: {},
+      renderError: (e: ApiError, c) => c.json({ oops: e.message }, e.status as 400),
+      notFound: (c) => c.json({ oops: 'no such note path' }, 404),
+      docs: { kind: 'openapi', title: 'notes' },
+    },
+    data: {
+      models: {
+        notes_note: {
+          fields: { note_id: { type: 'string' }, text: { type: 'string' } },
+          indexes: [{ fields: ['note_id'], unique: true }],
+        },
+      },
     },
   })
 
@@ -64,8 +68,8 @@ describe('mountPlugin', () => {
     const app = new Hono()
     let seen: string | undefined
     const plugin = notes()
-    const routes = plugin.routes
-    plugin.routes = (a, c) => {
+    const routes = plugin.http.routes
+    plugin.http.routes = (a, c) => {
       a.get('/notes/ip', (cx) => {
         seen = cx.get('mailfront')?.ip
         return cx.text('ok')
@@ -98,8 +102,10 @@ describe('mountPlugin', () => {
   it('refuses a plugin whose models are outside its namespace', async () => {
     const bad = {
       ...notes(),
-      models: { other: { fields: { id: { type: 'string' } }, key: ['id'] } },
+      data: { models: { other: { fields: { id: { type: 'string' } }, key: ['id'] } } },
     } as never
-    await expect(mountPlugin(new Hono(), bad, { storage: memoryAdapter() })).rejects.toThrow()
+    await expect(mountPlugin(new Hono(), bad, { storage: memoryAdapter() })).rejects.toThrow(
+      'plugin "notes" declares model "other" outside its namespace "notes_"',
+    )
   })
 })

@@ -128,7 +128,7 @@ export function routePluginApp(
     c.set('mount', mount)
     return next()
   }
-  useOnPaths(root, namespacePatterns(plugin.paths, base), scope, ...(o.before ?? []))
+  useOnPaths(root, namespacePatterns(plugin.http.paths, base), scope, ...(o.before ?? []))
   root.route(base || '/', app)
   return app
 }
@@ -147,7 +147,7 @@ export async function mountPlugin<Sch extends OptionsSchema | undefined, S>(
   const p = plugin as unknown as MailfrontPlugin
   validatePlugins([p])
   const ctx: PluginContext = preparePlugin(p, pluginContext(o))
-  await o.storage.migrate(p.models ?? {})
+  await o.storage.migrate(p.data?.models ?? {})
   await p.init?.(ctx)
   routePluginApp(app, p, ctx, {
     prefix: o.prefix,

@@ -133,17 +133,19 @@ describe('plugin options', () => {
     const plugin = definePlugin({
       id: 'toy',
       version: '1',
-      paths: ['/toy'],
       options: z.object({ greeting: opt.text('Greeting') }),
       setup: (ctx) => {
         setups++
         return { hello: `${ctx.options.greeting ?? 'hi'}!` }
       },
-      errors: {},
-      docs: { kind: 'openapi', title: 'toy' },
-      renderError: (e, c) => c.text(e.message, e.status as 400),
-      routes(app, ctx) {
-        app.get('/toy', (c) => c.text(ctx.state.hello))
+      http: {
+        paths: ['/toy'],
+        routes(app, ctx) {
+          app.get('/toy', (c) => c.text(ctx.state.hello))
+        },
+        errors: {},
+        renderError: (e, c) => c.text(e.message, e.status as 400),
+        docs: { kind: 'openapi', title: 'toy' },
       },
     })
     const ctx = preparePlugin(plugin, createTestContext({ options: { greeting: 'hey' } }))

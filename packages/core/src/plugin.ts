@@ -124,9 +124,11 @@ type Ctx<Sch, S> = PluginContext<OptionsOf<Sch>, S>
 // Shared definitions typed with a wider context (`CommandDef[]`) never widen the state `setup` gives.
 type Wide<Sch, S> = NoInfer<Ctx<Sch, S>>
 
-export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema | undefined, S = unknown> {
-  id: string
-  version: string
+/**
+ * How a plugin answers HTTP: where it lives (paths, public hostnames), its routes, its errors and
+ * their wire format, and its documentation. `C` is the plugin's context.
+ */
+export interface PluginHttp<C extends PluginContext = PluginContext> {
   /** Path namespaces the plugin owns at its native root, e.g. `['/restful/*']`. */
   paths: string[]
   /**
@@ -134,31 +136,60 @@ export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema
    * at its native paths, and the server's certificate, HTTPS proxy and DNS responder cover them.
    */
   hostnames?: string[]
+  /** Register every route on the plugin's own app. Called once, before mounting. */
+  routes(app: OpenAPIHono<PluginEnv>, ctx: C): void
+  /** The plugin's error codes; the core's shared codes are merged in (see `defineErrors`). */
+  errors: Record<string, ErrorDef>
+  /** Render any error in the provider's wire format; `ctx` carries the options and state. */
+  renderError(err: ApiError, c: Context<PluginEnv>, ctx: C): Response
+  /** Answer for a path in the plugin's namespace that matches no route (default: the table's NOT_FOUND). */
+  notFound?(c: Context<PluginEnv>): Response
+  docs: { kind: 'openapi' | 'openrpc'; title: string; description?: string }
+  /** OpenRPC document, for JSON-RPC plugins. */
+  openrpc?(ctx: C): object
+}
+
+/** What a plugin adds to the `mailfront` CLI. */
+export interface PluginCli<C extends PluginContext = PluginContext> {
+  commands: CommandDef<C>[]
+}
+
+/** What a plugin stores, how a fixtures file fills it, and the demo data a first start loads. */
+export interface PluginData<C extends PluginContext = PluginContext> {
+  /** The plugin's tables, each named `<id>_…`; migrated additively at start. */
   models?: ModelSchema
+  fixtures?: FixturesDef<unknown, C>
+  /** The plugin's demo data (valid for its fixtures schema), loaded on a first start, and how to try it. */
+  demo?: PluginDemo
+}
+
+/** What a plugin takes part in on the mail pipeline. */
+export interface PluginMail<C extends PluginContext = PluginContext> {
+  /** Logins this plugin accepts on the SMTP submission port, and what it allows them. */
+  smtpAuth?(ctx: C): SmtpAuth
+  /** The addresses this plugin hosts (its mailboxes): who may write to them, what delivery does. */
+  localDelivery?(ctx: C): LocalDelivery
+}
+
+/**
+ * A provider plugin, one facet at a time: who it is (`id`, `version`, `summary`), its `options` and
+ * the state `setup` builds from them, then what it does over `http`, on the `cli`, with its `data`
+ * and on the `mail` pipeline, and its lifecycle hooks (`init`, `start`, `close`).
+ */
+export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema | undefined, S = unknown> {
+  id: string
+  version: string
+  /** One line for the plugin's group in `mailfront --help`. */
+  summary?: string
   /** The plugin's options; the server reads, checks and documents `MAILFRONT_<ID>_<KEY>` from it. */
   options?: Sch
   /** Build the plugin's state once from its context (options parsed), before anything else runs. */
   setup?(ctx: PluginContext<OptionsOf<Sch>, undefined>): S
-  /** The plugin's demo data (valid for its fixtures schema), loaded on a first start, and how to try it. */
-  demo?: PluginDemo
-  /** One line for the plugin's group in `mailfront --help`. */
-  summary?: string
-  errors: Record<string, ErrorDef>
-  /** Render any error in the provider's wire format. */
-  renderError(err: ApiError, c: Context<PluginEnv>): Response
-  /** Answer for a path in the plugin's namespace that matches no route. */
-  notFound?(c: Context<PluginEnv>): Response
-  docs: { kind: 'openapi' | 'openrpc'; title: string; description?: string }
-  /** Register every route on the plugin's own app. Called once, before mounting. */
-  routes(app: OpenAPIHono<PluginEnv>, ctx: Ctx<Sch, S>): void
-  /** OpenRPC document, for JSON-RPC plugins. */
-  openrpc?(ctx: Ctx<Sch, S>): object
-  commands?: CommandDef<Wide<Sch, S>>[]
-  /** Logins this plugin accepts on the SMTP submission port, and what it allows them. */
-  smtpAuth?(ctx: Wide<Sch, S>): SmtpAuth
-  /** The addresses this plugin hosts (its mailboxes): who may write to them, what delivery does. */
-  localDelivery?(ctx: Wide<Sch, S>): LocalDelivery
-  fixtures?: FixturesDef<unknown, Wide<Sch, S>>
+  http: PluginHttp<Ctx<Sch, S>>
+  cli?: PluginCli<Wide<Sch, S>>
+  data?: PluginData<Wide<Sch, S>>
+  mail?: PluginMail<Wide<Sch, S>>
+  /** Once per process, after the models are migrated and before serving (or a CLI command). */
   init?(ctx: Ctx<Sch, S>): Promise<void>
   /** Background work for a serving process (never for one-shot CLI commands); returns its stop. */
   start?(ctx: Ctx<Sch, S>): () => Promise<void>

@@ -20,4 +20,10 @@ export {
   Simulator,
   simulatedOutcome,
 } from './simulator.ts'
+export {
+  SMTP_STAGES,
+  type SmtpFaultAction,
+  type SmtpFaults,
+  type SmtpStage,
+} from './smtp-faults.ts'
 export { retryDelay, startWorker, type Worker, type WorkerOptions } from './worker.ts'

@@ -14,6 +14,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server'
 import { headerBlock } from './dsn.ts'
 import { type MimeLimits, mimeBeyondLimits } from './mime-shape.ts'
 import { InvalidSubmission } from './service.ts'
+import { installSmtpFaults, type SmtpFaults } from './smtp-faults.ts'
 
 export type { SmtpLoginSource }
 
@@ -54,6 +55,8 @@ export interface SmtpListenerOptions {
    * none, any sender; mail is recorded under the plugin id `smtp` with the login as its principal.
    */
   anyLogin?: boolean
+  /** Faults to inject (POST /_mailfront/faults with plugin `smtp`), asked at each stage. */
+  faults?: SmtpFaults
 }
 
 /** The plugin id of mail taken in capture-anything mode. */
@@ -261,6 +264,7 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       })
     },
   })
+  if (o.faults) installSmtpFaults(server, o.faults, log)
   let listening = false
   // Before it listens, an error is the listen's own: listen() rejects with it.
   server.on('error', (err) => {

@@ -21,24 +21,25 @@ export function examplePlugin() {
     id: 'example',
     version: '1.0',
     summary: 'Example aliases API (the template for a new provider)',
-    paths: ['/example/*'],
-    models,
     options: exampleOptions,
     setup: exampleSetup,
-    errors: ERRORS.table,
-    docs: {
-      kind: 'openapi',
-      title: 'Example aliases API',
-      description: 'JSON with HTTP Basic (the admin credential). Errors are `{"error":{"code","message"}}`.',
+    http: {
+      paths: ['/example/*'],
+      routes(app, ctx) {
+        registerDocs(app)
+        registerRoutes(app, ctx)
+      },
+      errors: ERRORS.table,
+      renderError: (err, c) => c.json(errorBody(err), err.status as 400),
+      docs: {
+        kind: 'openapi',
+        title: 'Example aliases API',
+        description:
+          'JSON with HTTP Basic (the admin credential). Errors are `{"error":{"code","message"}}`.',
+      },
     },
-    renderError: (err, c) => c.json(errorBody(err), err.status as 400),
-    routes(app, ctx) {
-      registerDocs(app)
-      registerRoutes(app, ctx)
-    },
-    commands,
-    fixtures,
-    demo,
+    cli: { commands },
+    data: { models, fixtures, demo },
   })
 }
 

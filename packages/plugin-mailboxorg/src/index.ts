@@ -80,59 +80,63 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
   return definePlugin<typeof mailboxorgOptions, MailboxorgState>({
     id: 'mailboxorg',
     version: VERSION,
-    paths: ['/v1', '/v1/*'],
-    // The public API host: https://api.mailbox.org/v1/ in every client.
-    hostnames: ['api.mailbox.org'],
     summary:
       'mailbox.org operators, sessions, invoices, register tokens and SMS (what the API cannot create)',
-    models,
     options: mailboxorgOptions,
     setup(ctx) {
       return mailboxorgSetup(ctx, methods)
     },
-    errors: errors.table,
-    docs: {
-      kind: 'openrpc',
-      title: 'mailbox.org Business API (JSON-RPC 2.0)',
-      description: 'One POST endpoint; the methods are described by /openrpc.json.',
-    },
-    // Errors raised before the dispatcher (body limit, HTTPS rule, a crash) still answer JSON-RPC.
-    renderError(err: ApiError, c) {
-      if (err.code === 'SERVICE_UNAVAILABLE')
-        return c.body(
-          rpcErrorBody(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.message),
-          503,
-          {
+    http: {
+      paths: ['/v1', '/v1/*'],
+      // The public API host: https://api.mailbox.org/v1/ in every client.
+      hostnames: ['api.mailbox.org'],
+      routes(app, ctx) {
+        registerRoutes(app, ctx.state.dispatch, ctx.bodyLimit)
+      },
+      errors: errors.table,
+      // Errors raised before the dispatcher (body limit, HTTPS rule, a crash) still answer JSON-RPC.
+      renderError(err: ApiError, c) {
+        if (err.code === 'SERVICE_UNAVAILABLE')
+          return c.body(
+            rpcErrorBody(APP_ERRORS.SERVICE_UNAVAILABLE.code, APP_ERRORS.SERVICE_UNAVAILABLE.message),
+            503,
+            {
+              'Content-Type': JSON_TYPE,
+            },
+          )
+        // An unknown path: an Invalid Request at 404.
+        if (err.code === 'NOT_FOUND')
+          return c.body(rpcErrorBody(RPC_CODES.invalidRequest, err.message), 404, {
             'Content-Type': JSON_TYPE,
-          },
-        )
-      // An unknown path: an Invalid Request at 404.
-      if (err.code === 'NOT_FOUND')
-        return c.body(rpcErrorBody(RPC_CODES.invalidRequest, err.message), 404, { 'Content-Type': JSON_TYPE })
-      // Any application error (e.g. injected as a fault) in its own code and English message.
-      const app = appErrorOf(err.code)
-      const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
-      const body = app
-        ? rpcErrorBody(app.code, app.message.replace('{seconds}', String(seconds)))
-        : err.status >= 500 || err.code === 'INTERNAL'
-          ? rpcErrorBody(RPC_CODES.internalError, 'Internal error')
-          : rpcErrorBody(
-              RPC_CODES.invalidRequest,
-              err.code === 'BODY_TOO_LARGE'
-                ? 'Invalid Request: the body is too large'
-                : `Invalid Request: ${err.message}`,
-            )
-      return c.body(body, 200, { 'Content-Type': JSON_TYPE })
+          })
+        // Any application error (e.g. injected as a fault) in its own code and English message.
+        const app = appErrorOf(err.code)
+        const seconds = (err.details as { seconds?: number } | undefined)?.seconds ?? 60
+        const body = app
+          ? rpcErrorBody(app.code, app.message.replace('{seconds}', String(seconds)))
+          : err.status >= 500 || err.code === 'INTERNAL'
+            ? rpcErrorBody(RPC_CODES.internalError, 'Internal error')
+            : rpcErrorBody(
+                RPC_CODES.invalidRequest,
+                err.code === 'BODY_TOO_LARGE'
+                  ? 'Invalid Request: the body is too large'
+                  : `Invalid Request: ${err.message}`,
+              )
+        return c.body(body, 200, { 'Content-Type': JSON_TYPE })
+      },
+      docs: {
+        kind: 'openrpc',
+        title: 'mailbox.org Business API (JSON-RPC 2.0)',
+        description: 'One POST endpoint; the methods are described by /openrpc.json.',
+      },
+      openrpc: () => mailboxorgOpenrpc(methods, VERSION),
     },
-    routes(app, ctx) {
-      registerRoutes(app, ctx.state.dispatch, ctx.bodyLimit)
+    cli: { commands: [...commands, ...resourceCommands] },
+    data: { models, fixtures, demo },
+    mail: {
+      smtpAuth: mailboxorgSmtpAuth,
+      localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => ctx.options),
     },
-    openrpc: () => mailboxorgOpenrpc(methods, VERSION),
-    commands: [...commands, ...resourceCommands],
-    fixtures,
-    demo,
-    smtpAuth: mailboxorgSmtpAuth,
-    localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => ctx.options),
     start(ctx) {
       const timer = setInterval(() => {
         ctx.state.sessions

@@ -35,41 +35,41 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
   return definePlugin<typeof smtpdOptions, SmtpdState>({
     id: 'smtpd',
     version: '1',
-    // /t/…: open and click tracking; /f/…: public form endpoints.
-    paths: ['/oauth/*', '/api/v1/*', '/t/*', '/f/*'],
-    // The public API host: smtpd-go's baseURL, the terraform provider SDK's APIURL.
-    hostnames: ['api.smtpd.dev'],
-    models,
+    summary: 'SMTPD accounts, users, API keys, sending profiles and sends',
     options: smtpdOptions,
     setup: (ctx) => smtpdSetup(ctx, o.resolver),
-    errors: errors.table,
-    docs: {
-      kind: 'openapi',
-      title: 'SMTPD API',
-      description:
-        'JSON over HTTPS. Log in at /oauth/token (Basic e-mail:password or API key:secret), then send the access token as `Authorization: Bearer`. ' +
-        'On /api/v1 an API key secret also works directly (Basic username, or Bearer). Errors are `{code, message}`.',
+    http: {
+      // /t/…: open and click tracking; /f/…: public form endpoints.
+      paths: ['/oauth/*', '/api/v1/*', '/t/*', '/f/*'],
+      // The public API host: smtpd-go's baseURL, the terraform provider SDK's APIURL.
+      hostnames: ['api.smtpd.dev'],
+      routes(app, ctx) {
+        for (const scheme of Object.values(schemes)) scheme.register(app)
+        const { tokens, authorize, sending } = ctx.state
+        registerOauth(app, ctx, tokens, authorize)
+        registerAccount(app, ctx, tokens, authorize)
+        registerProfiles(app, authorize, sending)
+        registerSend(app, authorize, sending)
+        registerTemplates(app, authorize, sending)
+        registerForms(app, authorize, sending)
+        registerAnalysis(app, authorize, sending)
+        registerTracking(app, sending)
+      },
+      errors: errors.table,
+      renderError(err: ApiError, c) {
+        const { status, body } = errorBody(err)
+        return c.json(body, status as 400)
+      },
+      docs: {
+        kind: 'openapi',
+        title: 'SMTPD API',
+        description:
+          'JSON over HTTPS. Log in at /oauth/token (Basic e-mail:password or API key:secret), then send the access token as `Authorization: Bearer`. ' +
+          'On /api/v1 an API key secret also works directly (Basic username, or Bearer). Errors are `{code, message}`.',
+      },
     },
-    renderError(err: ApiError, c) {
-      const { status, body } = errorBody(err)
-      return c.json(body, status as 400)
-    },
-    routes(app, ctx) {
-      for (const scheme of Object.values(schemes)) scheme.register(app)
-      const { tokens, authorize, sending } = ctx.state
-      registerOauth(app, ctx, tokens, authorize)
-      registerAccount(app, ctx, tokens, authorize)
-      registerProfiles(app, authorize, sending)
-      registerSend(app, authorize, sending)
-      registerTemplates(app, authorize, sending)
-      registerForms(app, authorize, sending)
-      registerAnalysis(app, authorize, sending)
-      registerTracking(app, sending)
-    },
-    commands: [...commands, ...sendingCommands],
-    summary: 'SMTPD accounts, users, API keys, sending profiles and sends',
-    fixtures,
-    demo,
+    cli: { commands: [...commands, ...sendingCommands] },
+    data: { models, fixtures, demo },
     /** Unsubscribes from the mail pipeline and waits for pending verification and event work. */
     async close(ctx) {
       await ctx.state.sending.close()

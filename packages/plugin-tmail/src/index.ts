@@ -25,35 +25,35 @@ export function tmailPlugin() {
   return definePlugin({
     id: 'tmail',
     version: '0.2',
-    paths: ['/ping', '/users', '/users/*', '/queue', '/queue/*'],
-    models,
+    summary: 'the tmail admin credential and queue entries',
     options: tmailOptions,
     setup: tmailSetup,
-    errors: errors.table,
-    docs: {
-      kind: 'openapi',
-      title: 'tmail REST API',
-      description:
-        'JSON over HTTPS with HTTP Basic (the admin credential). Errors are `{"msg","raw"}`. ' +
-        '`limit`/`offset` on the lists are mailfront extensions.',
+    http: {
+      paths: ['/ping', '/users', '/users/*', '/queue', '/queue/*'],
+      routes(app, ctx) {
+        registerDocs(app)
+        registerRoutes(app, ctx, ctx.options, ctx.state.admin)
+      },
+      errors: errors.table,
+      renderError(err: ApiError, c) {
+        // Errors from the shared layers (body limit, validation) keep their status, in tmail's shape.
+        const known = errors.has(err.code) || err.status === 413
+        const status = known ? err.status : err.status >= 500 ? 500 : err.status
+        // Server-side failures answer the table's wording, never the cause's.
+        const msg = err.status >= 500 ? (errors.get(err.code) ?? ERRORS.INTERNAL).message : err.message
+        return c.body(errorBody(msg, rawOf(err)), status as 400, { 'Content-Type': JSON_TYPE })
+      },
+      docs: {
+        kind: 'openapi',
+        title: 'tmail REST API',
+        description:
+          'JSON over HTTPS with HTTP Basic (the admin credential). Errors are `{"msg","raw"}`. ' +
+          '`limit`/`offset` on the lists are mailfront extensions.',
+      },
     },
-    renderError(err: ApiError, c) {
-      // Errors from the shared layers (body limit, validation) keep their status, in tmail's shape.
-      const known = errors.has(err.code) || err.status === 413
-      const status = known ? err.status : err.status >= 500 ? 500 : err.status
-      // Server-side failures answer the table's wording, never the cause's.
-      const msg = err.status >= 500 ? (errors.get(err.code) ?? ERRORS.INTERNAL).message : err.message
-      return c.body(errorBody(msg, rawOf(err)), status as 400, { 'Content-Type': JSON_TYPE })
-    },
-    routes(app, ctx) {
-      registerDocs(app)
-      registerRoutes(app, ctx, ctx.options, ctx.state.admin)
-    },
-    commands,
-    summary: 'the tmail admin credential and queue entries',
-    fixtures,
-    demo,
-    smtpAuth: tmailSmtpAuth,
+    cli: { commands },
+    data: { models, fixtures, demo },
+    mail: { smtpAuth: tmailSmtpAuth },
     start(ctx) {
       const o = ctx.options
       if (o.adminLogin === undefined)

@@ -65,6 +65,22 @@ export interface Fault {
   count?: number
 }
 
+/** A fault on the SMTP port (POST /_mailfront/faults with `plugin: "smtp"`). */
+export interface SmtpFault {
+  plugin: 'smtp'
+  /** The command hit (`ehlo` is EHLO or HELO; `data` is the end of the message). */
+  stage?: 'connect' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'data'
+  /** Sent as given, e.g. `451 4.7.1 try later`. */
+  reply?: string
+  latencyMs?: number
+  /** Close the connection with no reply. */
+  drop?: boolean
+  /** Alone: 421 4.7.0 at MAIL FROM after `messages` per login within `perSeconds`. */
+  rateLimit?: { messages: number; perSeconds: number }
+  probability?: number
+  count?: number
+}
+
 /**
  * mailfront in a container for a test suite: demo data, captured mail, the admin API behind a
  * generated token, HTTPS with the container's self-signed certificate (the SMTP port's STARTTLS
@@ -203,8 +219,8 @@ export class StartedMailfrontContainer extends AbstractStartedContainer {
     return ((await this.admin(`/requests${search(filter)}`)) as { requests: RequestEntry[] }).requests
   }
 
-  /** Inject a fault (the provider's own error, a status, latency). */
-  async fault(f: Fault): Promise<void> {
+  /** Inject a fault (the provider's own error, a status, latency; or an SMTP reply, drop, rate limit). */
+  async fault(f: Fault | SmtpFault): Promise<void> {
     await this.admin('/faults', 'POST', JSON.stringify(f))
   }
 }

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { authsmtpAuth, post, runtime, tmailAdmin } from '../../test/demo-runtime.ts'
+import { authsmtpAuth, post, runtime, runtimeClearingFaults, tmailAdmin } from '../../test/demo-runtime.ts'
 import { installedIds } from '../registry.ts'
 import type { Runtime } from '../runtime.ts'
 
 describe('faults on demand, in each provider format', () => {
+  const current = runtimeClearingFaults()
   let rt: Runtime
-  beforeAll(async () => {
-    rt = await runtime()
-  })
-  afterAll(() => rt.close())
-  beforeEach(async () => {
-    expect((await rt.app.request('/_mailfront/faults', { method: 'DELETE' })).status).toBe(204)
+  beforeEach(() => {
+    rt = current()
   })
   const fault = async (f: object) => {
     const res = await post(rt, '/_mailfront/faults', f)
@@ -99,7 +96,7 @@ describe('faults on demand, in each provider format', () => {
       return ((await res.json()) as { error: string }).error
     }
     expect(await bad({ plugin: 'nope', status: 500 })).toBe(
-      `plugin: no mounted plugin "nope" (mounted: ${installedIds().join(', ')})`,
+      `plugin: no mounted plugin "nope" (mounted: ${installedIds().join(', ')}; smtp for the SMTP port)`,
     )
     expect(await bad({ plugin: 'tmail' })).toBe('(body): give latencyMs, status or error (or several)')
     expect(await bad({ plugin: 'tmail', status: 200 })).toMatch(/^status: /)

@@ -2,6 +2,7 @@ import {
   ApiError,
   CORE_ERRORS,
   type MailfrontPlugin,
+  type PluginContext,
   type PluginEnv,
   storeUnavailableApiError,
   z,
@@ -10,6 +11,36 @@ import type { Context } from 'hono'
 
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
 import { AnyObject, error, json } from './schemas.ts'
+
+/** A delay before the answer (HTTP) or the reply (SMTP). */
+export const LatencyMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(60_000)
+  .optional()
+  .describe('wait this many ms first (then the real answer, unless the fault answers)')
+
+/** How often a fault fires, the same for every kind (HTTP or SMTP). */
+export const Firing = {
+  probability: z.number().min(0).max(1).default(1).describe('the chance each match fires (default 1)'),
+  /** Fire this many times, then go away; unset: until cleared. */
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('fire this many times, then go away (default: until cleared)'),
+}
+
+/** What every fault in the set has: where it applies (a plugin id, or `smtp`) and its firing state. */
+export interface StoredFault {
+  id: number
+  plugin: string
+  probability: number
+  count?: number
+  fired: number
+}
 
 /** A fault to inject on a plugin's requests: a delay, a status, the provider's own error, or several. */
 export const FaultInput = z
@@ -24,22 +55,21 @@ export const FaultInput = z
       .regex(/^[A-Za-z]+$/)
       .transform((m) => m.toUpperCase())
       .optional(),
-    latencyMs: z.number().int().min(0).max(60_000).optional(),
+    latencyMs: LatencyMs,
     status: z.number().int().min(400).max(599).optional(),
     /** An error code of the plugin's own table (GET /_mailfront/faults lists them), e.g. RATE_LIMITED. */
     error: z
       .string()
       .regex(/^[A-Z][A-Z0-9_]*$/, 'an UPPER_SNAKE error code')
       .optional(),
-    probability: z.number().min(0).max(1).default(1),
-    /** Fire this many times, then go away; unset: until cleared. */
-    count: z.number().int().min(1).optional(),
+    ...Firing,
   })
   .strict()
   .refine((f) => f.latencyMs !== undefined || f.status !== undefined || f.error !== undefined, {
     message: 'give latencyMs, status or error (or several)',
   })
   .refine((f) => !(f.route && f.path), { message: 'give route or path, not both' })
+  .openapi('HttpFault')
 
 export type Fault = z.infer<typeof FaultInput> & { id: number; fired: number }
 
@@ -47,7 +77,7 @@ export type Fault = z.infer<typeof FaultInput> & { id: number; fired: number }
 const CORE_DEFAULTS: Record<string, { status: number; message: string }> = CORE_ERRORS
 
 export const errorCodesOf = (p: MailfrontPlugin) => [
-  ...new Set([...Object.keys(p.errors), ...Object.keys(CORE_DEFAULTS)]),
+  ...new Set([...Object.keys(p.http.errors), ...Object.keys(CORE_DEFAULTS)]),
 ]
 
 /** A path segment decoded; a malformed %-sequence (which decodeURIComponent throws on) stays raw. */
@@ -95,7 +125,7 @@ const globRe = (p: string) =>
  * length check per request.
  */
 export class FaultSet {
-  private faults: Fault[] = []
+  private faults: StoredFault[] = []
   private seq = 0
 
   constructor(private readonly random: () => number = Math.random) {}
@@ -109,13 +139,23 @@ export class FaultSet {
       throw new RangeError(
         `plugin "${plugin.id}" has no error ${input.error} (known: ${errorCodesOf(plugin).join(', ')})`,
       )
-    const f: Fault = { ...input, id: ++this.seq, fired: 0 }
+    return this.insert(input)
+  }
+
+  /** Put a validated fault of any kind in the set, with its id. */
+  insert<T extends Omit<StoredFault, 'id' | 'fired'>>(input: T): T & StoredFault {
+    const f = { ...input, id: ++this.seq, fired: 0 }
     this.faults.push(f)
     return f
   }
 
-  list(): Fault[] {
+  list(): StoredFault[] {
     return this.faults.map((f) => ({ ...f }))
+  }
+
+  /** The faults in force (live objects: read, never change them). */
+  current(): readonly StoredFault[] {
+    return this.faults
   }
 
   clear(): void {
@@ -127,11 +167,24 @@ export class FaultSet {
    * route label (the matched route template under the mount prefix), `path` the request's path.
    */
   pick(plugin: string, route: string | undefined, method: string, path: string): Fault | undefined {
+    return this.take((f): f is Fault => {
+      if (f.plugin !== plugin) return false
+      const h = f as Fault
+      return (
+        (!h.method || h.method === method) &&
+        (!h.path || globRe(h.path).test(path)) &&
+        (!h.route || route === h.route)
+      )
+    })
+  }
+
+  /**
+   * The first fault that `applies` and fires (its probability drawn), its count spent: the one firing
+   * rule of every fault kind, HTTP or SMTP.
+   */
+  take<F extends StoredFault>(applies: (f: StoredFault) => f is F): F | undefined {
     for (const f of this.faults) {
-      if (f.plugin !== plugin) continue
-      if (f.method && f.method !== method) continue
-      if (f.path && !globRe(f.path).test(path)) continue
-      if (f.route && route !== f.route) continue
+      if (!applies(f)) continue
       if (f.probability < 1 && this.random() >= f.probability) continue
       f.fired++
       if (f.count !== undefined && --f.count === 0) this.faults = this.faults.filter((x) => x !== f)
@@ -147,6 +200,7 @@ export class FaultSet {
   async apply(
     f: Fault,
     plugin: MailfrontPlugin,
+    ctx: PluginContext,
     c: Context,
     at: { route?: string; path?: string } = {},
   ): Promise<Response | undefined> {
@@ -156,20 +210,20 @@ export class FaultSet {
     if (!code) {
       // A bare status: the plugin's own error for that status (the core's name first, e.g. NOT_FOUND
       // rather than a more specific 404 of the plugin), else the core's by class.
-      const own = Object.entries(plugin.errors).filter(([, d]) => d.status === f.status)
+      const own = Object.entries(plugin.http.errors).filter(([, d]) => d.status === f.status)
       code =
         own.find(([k]) => k in CORE_DEFAULTS)?.[0] ??
         own[0]?.[0] ??
         Object.entries(CORE_DEFAULTS).find(([, d]) => d.status === f.status)?.[0] ??
         (f.status! >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED')
     }
-    const def = plugin.errors[code] ?? CORE_DEFAULTS[code]!
+    const def = plugin.http.errors[code] ?? CORE_DEFAULTS[code]!
     // An outage as the core answers a real one: with Retry-After.
     const err =
       code === 'SERVICE_UNAVAILABLE'
         ? storeUnavailableApiError()
         : new ApiError(code, def.status, fillPlaceholders(def.message, at.route, at.path))
-    const res = plugin.renderError(err, c as unknown as Context<PluginEnv>)
+    const res = plugin.http.renderError(err, c as unknown as Context<PluginEnv>, ctx)
     if (err.headers) for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v)
     if (f.status === undefined || res.status === f.status) return res
     const headers = new Headers(res.headers)
@@ -177,20 +231,44 @@ export class FaultSet {
   }
 }
 
-/** A fault as POST /faults takes it; a bad one is a 400 naming the first problem's field. */
-async function faultBody(c: Context): Promise<z.infer<typeof FaultInput>> {
+/** A fault kind of its own under a plugin name no HTTP plugin has (the SMTP port's `smtp`). */
+export interface FaultKind {
+  plugin: string
+  /** What it is, in the unknown-plugin error: `the SMTP port`. */
+  label: string
+  input: z.ZodType<Omit<StoredFault, 'id' | 'fired'>>
+  /** Shown by GET /_mailfront/faults under `plugin` (the SMTP stages). */
+  info: unknown
+  /** Why it takes no faults here (the SMTP port is off), if so. */
+  off?: string
+}
+
+type FaultBody =
+  | { kind: FaultKind; fault: Omit<StoredFault, 'id' | 'fired'> }
+  | { kind?: undefined; fault: z.infer<typeof FaultInput> }
+
+/**
+ * A fault as POST /faults takes it: a plugin's, or another kind's by its plugin name; a bad one is a
+ * 400 naming the first problem's field.
+ */
+async function faultBody(c: Context, kinds: FaultKind[]): Promise<FaultBody> {
   let body: unknown
   try {
     body = await c.req.json()
   } catch {
     throw new AdminError(400, 'the body must be JSON')
   }
-  const r = FaultInput.safeParse(body)
+  const named = (body as { plugin?: unknown } | null)?.plugin
+  const kind = kinds.find((k) => k.plugin === named)
+  if (kind?.off) throw new AdminError(400, `plugin: ${kind.off}`)
+  const r = (kind?.input ?? FaultInput).safeParse(body)
   if (!r.success) {
     const i = r.error.issues[0]!
     throw new AdminError(400, `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
   }
-  return r.data
+  return kind
+    ? { kind, fault: r.data as Omit<StoredFault, 'id' | 'fired'> }
+    : { fault: r.data as z.infer<typeof FaultInput> }
 }
 
 const tags = ['faults']
@@ -199,7 +277,9 @@ export function faultRoutes(
   faults: FaultSet,
   plugins: () => MailfrontPlugin[],
   events?: { emit(type: string, data?: unknown): void },
+  kinds: FaultKind[] = [],
 ): AdminRoutes {
+  const live = kinds.filter((k) => !k.off)
   return (admin) => {
     const route = adminRoute(admin)
     route(
@@ -207,10 +287,17 @@ export function faultRoutes(
         method: 'get',
         path: '/faults',
         tags,
-        summary: "The faults in force and each plugin's error codes",
+        summary: "The faults in force, each plugin's error codes, and the SMTP stages",
         responses: {
           200: json(
-            z.object({ faults: z.array(AnyObject), errors: z.record(z.string(), z.array(z.string())) }),
+            z.object({
+              faults: z.array(AnyObject),
+              errors: z.record(z.string(), z.array(z.string())),
+              smtp: z
+                .object({ stages: z.array(z.string()) })
+                .optional()
+                .describe('while the SMTP port is on'),
+            }),
           ),
         },
       },
@@ -218,6 +305,7 @@ export function faultRoutes(
         c.json({
           faults: faults.list(),
           errors: Object.fromEntries(plugins().map((p) => [p.id, errorCodesOf(p)])),
+          ...Object.fromEntries(live.map((k) => [k.plugin, k.info])),
         }),
     )
     route(
@@ -225,26 +313,40 @@ export function faultRoutes(
         method: 'post',
         path: '/faults',
         tags,
-        summary: 'Inject a fault: latency, a status, or a provider error code',
-        request: { body: { required: true, content: { 'application/json': { schema: FaultInput } } } },
-        decode: { body: faultBody },
+        summary:
+          'Inject a fault: on a plugin (latency, a status, a provider error code), or on the SMTP port (plugin "smtp": a reply, latency or a drop at a stage; a rate limit per login)',
+        request: {
+          body: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: kinds.length ? z.union([FaultInput, ...kinds.map((k) => k.input)]) : FaultInput,
+              },
+            },
+          },
+        },
+        decode: { body: (c: Context) => faultBody(c, kinds) },
         responses: { 201: json(AnyObject, 'the fault'), 400: error('an invalid fault') },
       },
       (c, { body }) => {
-        const plugin = plugins().find((p) => p.id === body.plugin)
+        const added = (f: StoredFault) => {
+          events?.emit('faults', { added: f.id })
+          return c.json(f, 201)
+        }
+        if (body.kind) return added(faults.insert(body.fault))
+        const input = body.fault
+        const plugin = plugins().find((p) => p.id === input.plugin)
         if (!plugin)
           return c.json(
             {
-              error: `plugin: no mounted plugin "${body.plugin}" (mounted: ${plugins()
+              error: `plugin: no mounted plugin "${input.plugin}" (mounted: ${plugins()
                 .map((p) => p.id)
-                .join(', ')})`,
+                .join(', ')}${kinds.map((k) => `; ${k.plugin} for ${k.label}`).join('')})`,
             },
             400,
           )
         try {
-          const added = faults.add(plugin, body)
-          events?.emit('faults', { added: added.id })
-          return c.json(added, 201)
+          return added(faults.add(plugin, input))
         } catch (e) {
           return c.json({ error: `error: ${(e as Error).message}` }, 400)
         }

@@ -75,12 +75,12 @@ export function stateRoutes(rt: () => Runtime): AdminRoutes {
         return c.json({
           present: true,
           plugins: r.plugins.flatMap((p) =>
-            p.demo
+            p.data?.demo
               ? [
                   {
                     plugin: p.id,
-                    try: tryDemo(p.demo, origin, r.config.tls.mode === 'self-signed'),
-                    ...(p.demo.smtpLogin ? { smtpLogin: p.demo.smtpLogin } : {}),
+                    try: tryDemo(p.data.demo, origin, r.config.tls.mode === 'self-signed'),
+                    ...(p.data.demo.smtpLogin ? { smtpLogin: p.data.demo.smtpLogin } : {}),
                   },
                 ]
               : [],

@@ -6,6 +6,7 @@ import { AdminEvents, eventRoutes } from '../admin/events.ts'
 import { FaultSet, faultRoutes } from '../admin/faults.ts'
 import { messageRoutes } from '../admin/messages.ts'
 import { requestRoutes } from '../admin/requests.ts'
+import { smtpFaultKind } from '../admin/smtp-faults.ts'
 import { stateRoutes } from '../admin/state.ts'
 import type { Config } from '../config.ts'
 import { configuredSecrets, Redactor } from '../redact.ts'
@@ -42,7 +43,11 @@ export function adminRouteGroups(
     stateRoutes(d.self),
     requestRoutes(s.requestLog),
     messageRoutes(d.mail, { relayUrl: d.config.mail.relayUrl, allow: d.config.mail.releaseAllow }),
-    faultRoutes(s.faults, () => d.plugins, s.events),
+    faultRoutes(s.faults, () => d.plugins, s.events, [
+      smtpFaultKind(
+        d.config.smtp.port === 'off' ? 'the SMTP port is off (MAILFRONT_SMTP_PORT=off)' : undefined,
+      ),
+    ]),
     clockRoutes(d.clock, d.movableClock, s.events),
     eventRoutes(s.events),
   ]

@@ -11,7 +11,10 @@ export async function preparePlugins(
 ): Promise<void> {
   for (const p of plugins) await p.init?.(contexts.get(p.id)!)
   // Checked at submit, delivered locally.
-  for (const p of plugins) if (p.localDelivery) mail.local.add(p.id, p.localDelivery(contexts.get(p.id)!))
+  for (const p of plugins) {
+    const localDelivery = p.mail?.localDelivery
+    if (localDelivery) mail.local.add(p.id, localDelivery(contexts.get(p.id)!))
+  }
 }
 
 /** The plugins' background work (serve only); returns the stops. */

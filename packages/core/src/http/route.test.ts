@@ -25,15 +25,17 @@ const errors = defineErrors({ FORBIDDEN: { status: 403, message: 'Forbidden' } }
 const security = [{ key: [] }]
 const Item = z.object({ name: z.string().min(2) })
 
-function plugin(routes: MailfrontPlugin['routes']): MailfrontPlugin {
+function plugin(routes: MailfrontPlugin['http']['routes']): MailfrontPlugin {
   return {
     id: 'a',
     version: '1',
-    paths: ['/a/*'],
-    errors: errors.table,
-    docs: { kind: 'openapi', title: 'a' },
-    renderError: (e, c) => c.json({ code: e.code, message: e.message }, e.status as 400),
-    routes,
+    http: {
+      paths: ['/a/*'],
+      routes,
+      errors: errors.table,
+      renderError: (e, c) => c.json({ code: e.code, message: e.message }, e.status as 400),
+      docs: { kind: 'openapi', title: 'a' },
+    },
   }
 }
 

@@ -63,7 +63,7 @@ export async function mountPluginForTest(
   o: { prefix?: string } = {},
 ): Promise<{ app: Hono<PluginEnv>; pluginApp: OpenAPIHono<PluginEnv>; ctx: PluginContext }> {
   ctx = preparePlugin(plugin, ctx)
-  await ctx.storage.migrate({ ...rateLimitModels, ...(plugin.models ?? {}) })
+  await ctx.storage.migrate({ ...rateLimitModels, ...(plugin.data?.models ?? {}) })
   await plugin.init?.(ctx)
   const app = new Hono<PluginEnv>()
   // A test passes request data as the third argument of app.request(): `{ mailfront: { ip, … } }`.
