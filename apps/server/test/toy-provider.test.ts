@@ -16,7 +16,7 @@ import { buildToyWorkspace, changedFiles } from './toy-workspace.ts'
  * Set for the `npm test` this file runs in its copy of the workspace: there, this file is skipped
  * (it would copy the copy and run `npm test` again, without end). Its other tests run there as here.
  */
-const INNER = 'MAILFRONT_TOY_INNER_RUN'
+const INNER = 'MAILFRONT_TEST_TOY_INNER_RUN'
 const inner = process.env[INNER] === '1'
 
 let ws: string
@@ -145,14 +145,14 @@ describe.skipIf(inner)('a fifth provider by the checklist (skipped in its own co
    * checkout's, linked (toy-workspace.ts): the toy's workspace resolves as `npm install` links it.
    * The inner run shares the machine with this one, so it is kept apart where tests share anything:
    * ports are the system's free ones (port 0) and data directories temporary in both runs;
-   * PostgreSQL is the same server but its own schema (search_path), where the storage suite's tables
-   * are; Redis keys and the tests' own schemas and databases carry the process id; its container
+   * PostgreSQL is the same server but a database of its own (the storage suite's tables are in the
+   * one it is given; a search_path would follow the tests into the databases they make); Redis keys and the tests' own schemas and databases carry the process id; its container
    * image has its own tag (MAILFRONT_TEST_IMAGE). It takes about as long as the suite itself: the
    * time and the machine's load are printed.
    */
   describe("the repository's checks in the copy", () => {
     const pgUrl = process.env.MAILFRONT_TEST_PG_URL
-    const schema = `mf_toy_${process.pid}_${Date.now()}`
+    const database = `mf_toy_${process.pid}`
     const image = `localhost/mailfront:test-toy-${process.pid}`
     const sql = async (q: string) => {
       const c = new pg.Client({ connectionString: pgUrl })
@@ -164,10 +164,13 @@ describe.skipIf(inner)('a fifth provider by the checklist (skipped in its own co
       }
     }
     beforeAll(async () => {
-      if (pgUrl) await sql(`CREATE SCHEMA ${schema}`)
+      if (pgUrl) {
+        await sql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+        await sql(`CREATE DATABASE ${database}`)
+      }
     })
     afterAll(async () => {
-      if (pgUrl) await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      if (pgUrl) await sql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
       // The copy's image, where its container tests built one (the layers stay cached for the next).
       if (!podmanMissing) await podman('rmi', '-f', image).catch(() => undefined)
     })
@@ -179,7 +182,7 @@ describe.skipIf(inner)('a fifth provider by the checklist (skipped in its own co
         env.MAILFRONT_TEST_IMAGE = image
         if (pgUrl) {
           const u = new URL(pgUrl)
-          u.searchParams.set('options', `-c search_path=${schema}`)
+          u.pathname = `/${database}`
           env.MAILFRONT_TEST_PG_URL = u.toString()
         }
         const started = Date.now()

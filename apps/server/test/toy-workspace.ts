@@ -1,6 +1,7 @@
 import { execFileSync, execSync } from 'node:child_process'
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -88,6 +89,9 @@ function linkNodeModules(ws: string): void {
     for (const name of readdirSync(join(ws, dir))) {
       const pkg = JSON.parse(readFileSync(join(ws, dir, name, 'package.json'), 'utf8'))
       symlinkSync(join('../..', dir, name), join(nm, pkg.name))
+      // A workspace's own node_modules (a version only it uses, e.g. testcontainers'), as installed.
+      const own = join(ROOT, dir, name, 'node_modules')
+      if (existsSync(own)) symlinkSync(own, join(ws, dir, name, 'node_modules'))
     }
 }
 
