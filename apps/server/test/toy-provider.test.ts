@@ -147,8 +147,9 @@ describe.skipIf(inner)('a fifth provider by the checklist (skipped in its own co
    * ports are the system's free ones (port 0) and data directories temporary in both runs;
    * PostgreSQL is the same server but a database of its own (the storage suite's tables are in the
    * one it is given; a search_path would follow the tests into the databases they make); Redis keys and the tests' own schemas and databases carry the process id; its container
-   * image has its own tag (MAILFRONT_TEST_IMAGE). It takes about as long as the suite itself: the
-   * time and the machine's load are printed.
+   * image has its own tag (MAILFRONT_TEST_IMAGE). It takes about as long as the suite itself, beside
+   * it (47 min on 2 cores shared with other runs, load average 10 to 26; the suite alone is about
+   * 10 min on a quiet machine): the time and the load are printed.
    */
   describe("the repository's checks in the copy", () => {
     const pgUrl = process.env.MAILFRONT_TEST_PG_URL

@@ -43,9 +43,9 @@ describe('MAILFRONT_TLS=off', () => {
         .map((l) => l.trim())
         .filter((l) => l.startsWith('curl '))
       // Each installed plugin's curl lines (SMTPD: a password, the API key and its send), however many.
-      const demoCurls = INSTALLED_PLUGINS.flatMap((make) => make().data?.demo?.try ?? []).filter((l) =>
-        l.startsWith('{curl} '),
-      )
+      const demoCurls = INSTALLED_PLUGINS.flatMap((make) => make().data?.demo?.try ?? [])
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('{curl} '))
       expect(demoCurls.length).toBeGreaterThanOrEqual(6)
       expect(curls).toHaveLength(demoCurls.length)
       for (const line of curls) {
