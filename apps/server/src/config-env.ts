@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { compileTrust, type TrustProxy } from './client-address.ts'
 import { pluginList } from './config-plugins.ts'
 import { defaultPluginIds } from './registry.ts'
+import { WEBHOOK_SECRET_MIN, webhookSecretProblem, webhookUrlProblem } from './webhooks/settings.ts'
 
 /** A bad setting: one line naming the variable (exit code 2). */
 export class ConfigError extends Error {}
@@ -203,6 +204,16 @@ export const ENV_SPEC = {
     default: 'accounts',
     flag: '--smtp-auth <mode>',
     description: "accounts (the plugins' logins) or any (capture anything: any login or none)",
+  },
+  MAILFRONT_WEBHOOK_URL: {
+    default: undefined,
+    flag: '--webhook-url <url>',
+    description: 'http(s) URL each message event is POSTed to, signed (needs MAILFRONT_WEBHOOK_SECRET)',
+  },
+  MAILFRONT_WEBHOOK_SECRET: {
+    default: undefined,
+    flag: '--webhook-secret <value>',
+    description: `HMAC-SHA256 key signing each webhook (${WEBHOOK_SECRET_MIN}+ characters)`,
   },
 } as const
 
@@ -454,6 +465,20 @@ export const serverEnvSchema = z
     MAILFRONT_SMTP_AUTH: z.enum(['accounts', 'any'], {
       message: 'MAILFRONT_SMTP_AUTH must be accounts or any',
     }),
+    MAILFRONT_WEBHOOK_URL: z
+      .string()
+      .superRefine((v, c) => {
+        const problem = webhookUrlProblem(v)
+        if (problem) c.addIssue({ code: 'custom', message: `MAILFRONT_WEBHOOK_URL ${problem}` })
+      })
+      .optional(),
+    MAILFRONT_WEBHOOK_SECRET: z
+      .string()
+      .superRefine((v, c) => {
+        const problem = webhookSecretProblem(v)
+        if (problem) c.addIssue({ code: 'custom', message: `MAILFRONT_WEBHOOK_SECRET ${problem}` })
+      })
+      .optional(),
   })
   .superRefine((c, ctx) => {
     if (c.MAILFRONT_PROXY_PORT !== 'off' && c.MAILFRONT_TLS === 'off')
@@ -494,6 +519,19 @@ export const serverEnvSchema = z
         code: 'custom',
         path: ['MAILFRONT_ADMIN'],
         message: `MAILFRONT_ADMIN=${c.MAILFRONT_ADMIN} and MAILFRONT_ADMIN_TOKEN exclude each other: unset one`,
+      })
+    // Every delivery is signed: a receiver can tell mailfront's calls from anyone else's.
+    if (c.MAILFRONT_WEBHOOK_URL && !c.MAILFRONT_WEBHOOK_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_WEBHOOK_SECRET'],
+        message: `MAILFRONT_WEBHOOK_URL needs MAILFRONT_WEBHOOK_SECRET (${WEBHOOK_SECRET_MIN}+ characters): every delivery is signed with it`,
+      })
+    if (c.MAILFRONT_WEBHOOK_SECRET && !c.MAILFRONT_WEBHOOK_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAILFRONT_WEBHOOK_SECRET'],
+        message: 'MAILFRONT_WEBHOOK_SECRET is set but MAILFRONT_WEBHOOK_URL is not: set both, or neither',
       })
     if (c.MAILFRONT_TLS === 'files' && (!c.MAILFRONT_TLS_CERT || !c.MAILFRONT_TLS_KEY))
       ctx.addIssue({

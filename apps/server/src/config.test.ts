@@ -125,6 +125,30 @@ describe('configuration', () => {
     ],
     [{ MAILFRONT_AUTHSMTP_CHALLENGE: 'maybe' }, /^MAILFRONT_AUTHSMTP_CHALLENGE must be true or false/],
     [{ MAILFRONT_TMAIL_HOSTNAME: 'a b' }, /^MAILFRONT_TMAIL_HOSTNAME must be a host name/],
+    [
+      { MAILFRONT_WEBHOOK_URL: 'ftp://hooks.example.com/x', MAILFRONT_WEBHOOK_SECRET: 's'.repeat(16) },
+      /^MAILFRONT_WEBHOOK_URL must be an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/hooks.example.com\/x"\)$/,
+    ],
+    [
+      { MAILFRONT_WEBHOOK_URL: 'hooks.example.com', MAILFRONT_WEBHOOK_SECRET: 's'.repeat(16) },
+      /^MAILFRONT_WEBHOOK_URL must be an absolute http:\/\/ or https:\/\/ URL/,
+    ],
+    [
+      { MAILFRONT_WEBHOOK_URL: 'https://u:pw@hooks.example.com/', MAILFRONT_WEBHOOK_SECRET: 's'.repeat(16) },
+      /^MAILFRONT_WEBHOOK_URL must not carry a user or password/,
+    ],
+    [
+      { MAILFRONT_WEBHOOK_URL: 'https://hooks.example.com/' },
+      /^MAILFRONT_WEBHOOK_URL needs MAILFRONT_WEBHOOK_SECRET \(16\+ characters\): every delivery is signed with it$/,
+    ],
+    [
+      { MAILFRONT_WEBHOOK_URL: 'https://hooks.example.com/', MAILFRONT_WEBHOOK_SECRET: 'too-short' },
+      /^MAILFRONT_WEBHOOK_SECRET must be at least 16 characters$/,
+    ],
+    [
+      { MAILFRONT_WEBHOOK_SECRET: 's'.repeat(16) },
+      /^MAILFRONT_WEBHOOK_SECRET is set but MAILFRONT_WEBHOOK_URL is not: set both, or neither$/,
+    ],
   ])('rejects %j with one line naming the variable', (env, msg) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(msg)
@@ -142,6 +166,19 @@ describe('configuration', () => {
   it('never echoes a secret back', () => {
     expect(() => loadConfig({ MAILFRONT_SECRET: 'short-secret' })).not.toThrow(/short-secret/)
     expect(() => loadConfig({ MAILFRONT_MAIL_RELAY_URL: 'ftp://u:hunter2@x' })).not.toThrow(/hunter2/)
+    expect(() =>
+      loadConfig({ MAILFRONT_WEBHOOK_URL: 'https://h.test/', MAILFRONT_WEBHOOK_SECRET: 'hunter2-short' }),
+    ).not.toThrow(/hunter2/)
+    expect(() => loadConfig({ MAILFRONT_WEBHOOK_URL: 'https://u:hunter2@h.test/' })).not.toThrow(/hunter2/)
+  })
+  it('reads the webhook settings, both or neither', () => {
+    expect(loadConfig({}).webhook).toBeUndefined()
+    expect(
+      loadConfig({
+        MAILFRONT_WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+        MAILFRONT_WEBHOOK_SECRET: 'x'.repeat(16),
+      }).webhook,
+    ).toEqual({ url: 'http://127.0.0.1:9/hook', secret: 'x'.repeat(16) })
   })
   it('reads the simulator settings: on at simulator.mailfront.test, off with off or empty', () => {
     expect(loadConfig({}).mail).toMatchObject({

@@ -61,6 +61,8 @@ export interface Config extends PluginSettings {
     /** MAILFRONT_MAIL_SIMULATOR_SLOW: `slow@`'s delay, ms. */
     simulatorSlowMs: number
   }
+  /** MAILFRONT_WEBHOOK_URL and MAILFRONT_WEBHOOK_SECRET (the admin API's webhook, once set, wins). */
+  webhook?: { url: string; secret: string }
   /** MAILFRONT_* variables nothing reads (a warning at start). */
   unknownVariables: string[]
 }
@@ -174,6 +176,9 @@ export function loadConfig(
       simulatorDomain: c.MAILFRONT_MAIL_SIMULATOR_DOMAIN,
       simulatorSlowMs: c.MAILFRONT_MAIL_SIMULATOR_SLOW,
     },
+    ...(c.MAILFRONT_WEBHOOK_URL && c.MAILFRONT_WEBHOOK_SECRET
+      ? { webhook: { url: c.MAILFRONT_WEBHOOK_URL, secret: c.MAILFRONT_WEBHOOK_SECRET } }
+      : {}),
     ...plugins,
     unknownVariables: unknownVariables(Object.keys(ENV_SPEC), env),
   }

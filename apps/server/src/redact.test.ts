@@ -161,6 +161,13 @@ describe('request-log redaction, by value', () => {
         adminToken: 'tok-0123456789abcdef',
       }),
     ).toEqual(['hunter22', 'tok-0123456789abcdef'])
+    // The webhook's secret too: a request that carries it (a test echoing it) shows it redacted.
+    expect(
+      configuredSecrets({
+        pluginOptions: {},
+        webhook: { secret: 'hook-secret-0123456' },
+      }),
+    ).toEqual(['hook-secret-0123456'])
   })
 
   it("through the server: the issue's query names and a secret option value, never in GET /_mailfront/requests", async () => {

@@ -153,15 +153,20 @@ export function redactJson(text: string): string | null {
   return out
 }
 
-/** The values a server's configuration marks secret: plugin options named like a secret, the admin token. */
+/**
+ * The values a server's configuration marks secret: plugin options named like a secret, the admin
+ * token, the webhook secret.
+ */
 export function configuredSecrets(config: {
   pluginOptions: Record<string, Record<string, unknown>>
   adminToken?: string
+  webhook?: { secret: string }
 }): string[] {
   const out: string[] = []
   for (const options of Object.values(config.pluginOptions))
     for (const [k, v] of Object.entries(options))
       if (SECRET_NAME.test(k) && typeof v === 'string') out.push(v)
   if (config.adminToken) out.push(config.adminToken)
+  if (config.webhook) out.push(config.webhook.secret)
   return out
 }

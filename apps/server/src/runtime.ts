@@ -26,6 +26,8 @@ import { Background, resetRuntime } from './runtime/lifecycle.ts'
 import { openMail, startMail } from './runtime/mail.ts'
 import { closePlugins, preparePlugins, startPlugins } from './runtime/plugins.ts'
 import { openStore } from './runtime/store.ts'
+import { webhookModels } from './webhooks/settings.ts'
+import { createWebhooks, type Webhooks } from './webhooks/webhooks.ts'
 
 // The runtime is composed from one file per concern (runtime/): the store, the mail pipeline, the
 // admin state, the plugins, and the lifecycle (reset, background work, close).
@@ -40,6 +42,8 @@ export interface Runtime extends Mailfront {
   /** The mail pipeline (submit, queue, events); its delivery worker runs in startBackground. */
   mail: MailPipeline
   metrics: Metrics
+  /** Outbound webhooks: settings, the delivery queue and its log. */
+  webhooks: Webhooks
   /** The store had never been initialised before this start. */
   newStore: boolean
   requestLog: RequestLog
@@ -54,7 +58,7 @@ export interface Runtime extends Mailfront {
   inlineFixtures?: Record<string, unknown>
   /**
    * Back to the start: the store emptied (schema kept), the configured fixtures loaded again, the
-   * request log and the faults cleared. Returns what was loaded, per plugin.
+   * request log, the faults and the webhook delivery log cleared. Returns what was loaded, per plugin.
    */
   reset(): Promise<Record<string, number>>
   /**
@@ -94,13 +98,14 @@ export async function createRuntime(
   // One clock for everything: the system time plus an offset tests move, when movable.
   const movableClock = config.clock === 'movable' ? createMovableClock(opts.clock ?? systemClock) : undefined
   const clock: Clock = movableClock ?? opts.clock ?? systemClock
-  const models: ModelSchema = { ...mailModels }
+  const models: ModelSchema = { ...mailModels, ...webhookModels }
   for (const p of plugins) Object.assign(models, p.data?.models)
   const { storage, rateLimits, newStore } = await openStore(config, log, clock, models)
   try {
     const metrics = createMetrics()
     const admin = createAdminState(config)
     const mail = openMail({ storage, clock, log, metrics, events: admin.events, config: config.mail })
+    const webhooks = createWebhooks({ storage, clock, log, mail, events: admin.events, env: config.webhook })
     let rt: Runtime | undefined
     const self = () => rt!
     const mf = createMailfront({
@@ -123,7 +128,7 @@ export async function createRuntime(
       hostnames: config.hostnames,
       requestLog: admin.requestLog,
       faults: admin.faults,
-      adminRoutes: adminRouteGroups(admin, { config, mail, plugins, clock, movableClock, self }),
+      adminRoutes: adminRouteGroups(admin, { config, mail, plugins, clock, movableClock, webhooks, self }),
     })
     await preparePlugins(plugins, mf.contexts, mail)
     const background = new Background()
@@ -141,12 +146,15 @@ export async function createRuntime(
       log,
       mail,
       metrics,
+      webhooks,
       newStore,
       startBackground() {
         background.add(...startMail(mail, config), ...startPlugins(plugins, mf.contexts))
       },
       async close() {
         await background.stop()
+        // After the worker stopped (no more pipeline events), before the store closes (the webhook's settings).
+        await webhooks.close()
         await closePlugins(plugins, mf.contexts)
         await rateLimits.close?.()
         await storage.close()

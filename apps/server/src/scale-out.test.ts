@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { encodeBasic, silentLogger } from '@mailfront/core'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pgTestSchema } from '../test/pg-schema.ts'
 import { loadConfig } from './config.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 
@@ -14,26 +14,13 @@ const pgUrl = process.env.MAILFRONT_TEST_PG_URL
 if (!pgUrl)
   console.log('[scale-out] skipped: MAILFRONT_TEST_PG_URL is not set (scale-out needs a real PostgreSQL)')
 
-const schema = `mf_scale_${process.pid}_${Date.now()}`
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: pgUrl })
-  await c.connect()
-  await c.query(sql)
-  await c.end()
-}
-
-async function pgSchemaUrl(url: string): Promise<string> {
-  await admin(`CREATE SCHEMA ${schema}`)
-  const u = new URL(url)
-  u.searchParams.set('options', `-c search_path=${schema}`)
-  return u.toString()
-}
-
 describe.skipIf(!pgUrl)('two instances on one PostgreSQL (skipped without MAILFRONT_TEST_PG_URL)', () => {
   let a: Runtime
   let b: Runtime
+  let db: Awaited<ReturnType<typeof pgTestSchema>>
   beforeAll(async () => {
-    const url = await pgSchemaUrl(pgUrl!)
+    db = await pgTestSchema(pgUrl!, 'mf_scale')
+    const url = db.url
     const env = {
       MAILFRONT_DATABASE_URL: url,
       MAILFRONT_SECRET: 's'.repeat(40),
@@ -47,7 +34,7 @@ describe.skipIf(!pgUrl)('two instances on one PostgreSQL (skipped without MAILFR
   afterAll(async () => {
     await a?.close()
     await b?.close()
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await db?.drop()
   })
 
   it('holds the AuthSMTP rate limit across instances', async () => {

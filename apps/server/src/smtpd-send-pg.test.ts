@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { encodeBasic, silentLogger } from '@mailfront/core'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pgTestSchema } from '../test/pg-schema.ts'
 import { loadConfig } from './config.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 
@@ -12,25 +12,16 @@ import { createRuntime, loadStartupFixtures, type Runtime } from './runtime.ts'
 const pgUrl = process.env.MAILFRONT_TEST_PG_URL
 if (!pgUrl) console.log('[smtpd-send-pg] skipped: MAILFRONT_TEST_PG_URL is not set')
 
-const schema = `mf_smtpd_send_${process.pid}_${Date.now()}`
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: pgUrl })
-  await c.connect()
-  await c.query(sql)
-  await c.end()
-}
-
 describe.skipIf(!pgUrl)(
   'SMTPD sending across two instances on PostgreSQL (skipped without MAILFRONT_TEST_PG_URL)',
   () => {
     let a: Runtime
     let b: Runtime
+    let db: Awaited<ReturnType<typeof pgTestSchema>>
     beforeAll(async () => {
-      await admin(`CREATE SCHEMA ${schema}`)
-      const u = new URL(pgUrl!)
-      u.searchParams.set('options', `-c search_path=${schema}`)
+      db = await pgTestSchema(pgUrl!, 'mf_smtpd_send')
       const env = {
-        MAILFRONT_DATABASE_URL: u.toString(),
+        MAILFRONT_DATABASE_URL: db.url,
         MAILFRONT_SECRET: 's'.repeat(40),
         MAILFRONT_DEMO: 'on',
         MAILFRONT_MAIL_RETRY_S: '0.1',
@@ -43,7 +34,7 @@ describe.skipIf(!pgUrl)(
     afterAll(async () => {
       await a?.close()
       await b?.close()
-      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      await db?.drop()
     })
 
     it('a send taken on one instance and delivered by the other ends delivered, with every event', async () => {

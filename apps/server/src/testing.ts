@@ -13,6 +13,8 @@ import type { RequestEntry, RequestFilter } from './request-log.ts'
 import { serve } from './serve.ts'
 
 export type { RequestEntry, RequestFilter } from './request-log.ts'
+/** For a test's webhook receiver: the header names and the check the README's verifier makes. */
+export { verifyWebhook, WEBHOOK_HEADERS } from './webhooks/signature.ts'
 
 export interface StartOptions {
   /** Plugin ids to mount; default every plugin. */

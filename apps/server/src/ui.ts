@@ -10,9 +10,10 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/ui/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  '/ui/webhooks.js': { file: 'webhooks.js', type: 'text/javascript; charset=utf-8' },
 }
 
-/** GET / and its two assets. They hold no data: everything shown comes from /_mailfront/*. */
+/** GET / and its assets. They hold no data: everything shown comes from /_mailfront/*. */
 export function uiRoutes(root: Hono<any>): void {
   const cache = new Map<string, Buffer>()
   for (const [path, { file, type }] of Object.entries(FILES))

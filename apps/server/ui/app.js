@@ -461,7 +461,13 @@ async function addFault(e) {
   loadFaults()
 }
 
-const loaders = { state: loadState, requests: loadRequests, mail: loadMail, faults: loadFaults }
+const loaders = {
+  state: loadState,
+  requests: loadRequests,
+  mail: loadMail,
+  faults: loadFaults,
+  webhooks: loadWebhooks, // ui/webhooks.js
+}
 let panel = 'state'
 function open(name) {
   panel = name
@@ -505,8 +511,9 @@ async function live() {
         if (type === 'request') refresh('requests')
         // overflow: events were dropped while this tab did not read; reload all, the stream reconnects.
         else if (type === 'reset' || type === 'fixtures' || type === 'overflow')
-          ['state', 'requests', 'mail', 'faults'].forEach(refresh)
+          ['state', 'requests', 'mail', 'faults', 'webhooks'].forEach(refresh)
         else if (type === 'mail') refresh('mail')
+        else if (type === 'webhook') refresh('webhooks')
         else if (type === 'faults') refresh('faults')
       }
     }

@@ -3,7 +3,7 @@ import { attachmentOf, type MailPipeline, parseMessage } from '@mailfront/mail'
 import type { Context } from 'hono'
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
 import { attachmentHeaders } from './content-headers.ts'
-import { type ReleaseConfig, releaseMessage } from './release.ts'
+import { type ReleaseAnswer, type ReleaseConfig, releaseMessage } from './release.ts'
 import { AnyObject, error, json, Message, MessageSummary, Released } from './schemas.ts'
 import { waitFor } from './wait.ts'
 
@@ -90,7 +90,12 @@ const tags = ['mail']
  * `wait=<s>` (at most 60): when nothing matches yet, answer once something does, or at the end of the
  * wait with the empty list (200, `total: 0`: a timeout is an empty answer, never an error status).
  */
-export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { allow: [] }): AdminRoutes {
+export function messageRoutes(
+  mail: MailPipeline,
+  release: ReleaseConfig = { allow: [] },
+  /** Told of each release that sent (the `message.released` webhook). */
+  onReleased?: (id: string, r: NonNullable<ReleaseAnswer['released']>) => void,
+): AdminRoutes {
   return (admin) => {
     const route = adminRoute(admin)
     route(
@@ -247,6 +252,7 @@ export function messageRoutes(mail: MailPipeline, release: ReleaseConfig = { all
       },
       async (c, { params, body }) => {
         const r = await releaseMessage(mail, release, params.id, body.to)
+        if (r.released) onReleased?.(params.id, r.released)
         return c.json(r.body, r.status)
       },
     )

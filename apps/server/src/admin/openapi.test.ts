@@ -49,6 +49,8 @@ describe('the admin API describes itself', () => {
       '/messages/{id}/release',
       '/requests',
       '/reset',
+      '/webhook',
+      '/webhook/deliveries',
     ])
     expect(doc.paths['/messages'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
       'q',

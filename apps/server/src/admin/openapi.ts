@@ -22,7 +22,7 @@ export function adminOpenApi(admin: AdminApp, version: string): Doc {
         title: 'mailfront admin API',
         version,
         description:
-          'Captured mail, reset and fixtures, the request log, faults and live events of a mailfront server. ' +
+          'Captured mail, reset and fixtures, the request log, faults, the clock, webhooks and live events of a mailfront server. ' +
           'Open to loopback clients when no MAILFRONT_ADMIN_TOKEN is set; with one, every client sends ' +
           '`Authorization: Bearer <token>`.',
       },
@@ -35,6 +35,7 @@ export function adminOpenApi(admin: AdminApp, version: string): Doc {
         { name: 'faults', description: 'failures on demand' },
         { name: 'clock', description: 'the movable clock' },
         { name: 'events', description: 'live updates' },
+        { name: 'webhooks', description: 'signed outbound message events and their delivery log' },
       ],
     })
     built.set(admin, doc)

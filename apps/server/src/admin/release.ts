@@ -16,7 +16,12 @@ export function releaseAllowed(allow: string[], address: string): boolean {
   return allow.some((x) => (x.includes('@') ? x === a : x === domain))
 }
 
-export type ReleaseAnswer = { status: 200 | 400 | 403 | 404 | 409 | 502; body: Record<string, unknown> }
+export type ReleaseAnswer = {
+  status: 200 | 400 | 403 | 404 | 409 | 502
+  body: Record<string, unknown>
+  /** On a 200: when, to whom it went, and the recipients the relay refused (with its answer). */
+  released?: { at: number; to: string[]; failed: { recipient: string; response: string }[] }
+}
 
 /**
  * Send a captured message through the relay, once: to `to` or else its envelope recipients, each one
@@ -96,5 +101,13 @@ export async function releaseMessage(
   if (failed.length)
     await db.updateOne({ model: MESSAGE, where: { field: 'id', value: id }, set: { released_to: delivered } })
   mail.log.info({ mail: id, to: delivered, failed: failed.length }, 'mail released')
-  return { status: 200, body: { released: { at, to: delivered }, failed, results } }
+  return {
+    status: 200,
+    body: { released: { at, to: delivered }, failed, results },
+    released: {
+      at,
+      to: delivered,
+      failed: failed.map((f) => ({ recipient: f.recipient, response: f.response })),
+    },
+  }
 }

@@ -8,10 +8,12 @@ import { messageRoutes } from '../admin/messages.ts'
 import { requestRoutes } from '../admin/requests.ts'
 import { smtpFaultKind } from '../admin/smtp-faults.ts'
 import { stateRoutes } from '../admin/state.ts'
+import { webhookRoutes } from '../admin/webhook.ts'
 import type { Config } from '../config.ts'
 import { configuredSecrets, Redactor } from '../redact.ts'
 import { RequestLog } from '../request-log.ts'
 import type { Runtime } from '../runtime.ts'
+import type { Webhooks } from '../webhooks/webhooks.ts'
 
 /** What the admin API shows and drives: the request log, the faults, the change feed. */
 export interface AdminState {
@@ -36,13 +38,18 @@ export function adminRouteGroups(
     plugins: MailfrontPlugin[]
     clock: Clock
     movableClock?: MovableClock
+    webhooks: Webhooks
     self: () => Runtime
   },
 ): AdminRoutes[] {
   return [
     stateRoutes(d.self),
     requestRoutes(s.requestLog),
-    messageRoutes(d.mail, { relayUrl: d.config.mail.relayUrl, allow: d.config.mail.releaseAllow }),
+    messageRoutes(
+      d.mail,
+      { relayUrl: d.config.mail.relayUrl, allow: d.config.mail.releaseAllow },
+      d.webhooks.released,
+    ),
     faultRoutes(s.faults, () => d.plugins, s.events, [
       smtpFaultKind(
         d.config.smtp.port === 'off' ? 'the SMTP port is off (MAILFRONT_SMTP_PORT=off)' : undefined,
@@ -50,5 +57,6 @@ export function adminRouteGroups(
     ]),
     clockRoutes(d.clock, d.movableClock, s.events),
     eventRoutes(s.events),
+    webhookRoutes(d.webhooks, s.events),
   ]
 }

@@ -4,13 +4,15 @@ import { markInitialized } from './store.ts'
 
 /**
  * Back to the start: the store emptied (schema kept), the configured fixtures loaded again, the
- * request log, the faults and the clock's offset cleared. Returns what was loaded, per plugin.
+ * request log, the faults, the webhook delivery log and the clock's offset cleared (the admin API's
+ * webhook goes with the store; the environment's stays). Returns what was loaded, per plugin.
  */
 export async function resetRuntime(rt: Runtime): Promise<Record<string, number>> {
   await rt.storage.truncate()
   await markInitialized(rt.storage)
   rt.requestLog.clear()
   rt.faults.clear()
+  rt.webhooks.reset()
   rt.movableClock?.reset()
   const { loaded } = await loadStartupFixtures(rt, { fresh: true })
   rt.events.emit('reset', { loaded })

@@ -1,0 +1,291 @@
+import {
+  createManualClock,
+  type Logger,
+  memoryAdapter,
+  type StorageAdapter,
+  silentLogger,
+} from '@mailfront/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { event, type Receiver, startReceiver } from '../../test/webhook-receiver.ts'
+import { DeliveryLog } from './delivery-log.ts'
+import { type DispatcherOptions, WebhookDispatcher } from './dispatcher.ts'
+import { WebhookSettings, webhookModels } from './settings.ts'
+import { verifyWebhook, WEBHOOK_HEADERS } from './signature.ts'
+
+const SECRET = 'dispatcher-test-secret'
+
+/** A logger that keeps its warnings: what is dropped must be said. */
+function recordingLog() {
+  const warnings: { obj: Record<string, unknown>; msg: string }[] = []
+  const log = {
+    ...silentLogger,
+    warn: (obj: Record<string, unknown>, msg: string) => warnings.push({ obj, msg }),
+  } as unknown as Logger
+  return { log, warnings }
+}
+
+let receiver: Receiver
+let storage: StorageAdapter
+let clock: ReturnType<typeof createManualClock>
+beforeEach(async () => {
+  receiver = await startReceiver()
+  storage = memoryAdapter()
+  await storage.migrate(webhookModels)
+  clock = createManualClock()
+})
+afterEach(async () => {
+  await receiver.close()
+  await storage.close()
+})
+
+function dispatcher(opts: Partial<DispatcherOptions> & { url?: string | null } = {}) {
+  const { log, warnings } = recordingLog()
+  const url = opts.url === undefined ? receiver.url : opts.url
+  const settings = new WebhookSettings(storage, url ? { url, secret: SECRET } : undefined)
+  const deliveries = new DeliveryLog(100)
+  const d = new WebhookDispatcher({ settings, clock, log, deliveries, ...opts })
+  return { d, deliveries, warnings, settings }
+}
+
+describe('the webhook dispatcher', () => {
+  it('posts the event as JSON with its id, timestamp and signature headers', async () => {
+    const { d, deliveries } = dispatcher()
+    d.emit('message.received', clock.now(), { message: { id: 'm1' } })
+    await d.settle()
+    const [r] = receiver.received
+    expect(r!.path).toBe('/hooks/mailfront')
+    expect(r!.headers['content-type']).toBe('application/json')
+    const e = event(r!)
+    expect(e).toEqual({
+      id: expect.stringMatching(/^evt_[0-9a-f]{32}$/),
+      type: 'message.received',
+      createdAt: new Date(clock.now()).toISOString(),
+      data: { message: { id: 'm1' } },
+    })
+    expect(r!.headers[WEBHOOK_HEADERS.id.toLowerCase()]).toBe(e.id)
+    const sig = {
+      timestamp: r!.headers['mailfront-webhook-timestamp'] as string,
+      signature: r!.headers['mailfront-webhook-signature'] as string,
+    }
+    expect(verifyWebhook(SECRET, sig, r!.body)).toBe(true)
+    expect(deliveries.list()).toEqual([
+      expect.objectContaining({
+        eventId: e.id,
+        attempt: 1,
+        status: 200,
+        outcome: 'delivered',
+        url: receiver.url,
+      }),
+    ])
+    expect(d.pending()).toBe(0)
+  })
+
+  it('retries a 500 on the schedule of the clock (moved, never waited for), the same body each time', async () => {
+    const { d, deliveries } = dispatcher()
+    receiver.answer(500, 503)
+    d.emit('message.bounced', clock.now(), { recipient: 'x@example.org' })
+    await d.settle()
+    expect(receiver.received).toHaveLength(1)
+    expect(deliveries.list()[0]).toMatchObject({
+      attempt: 1,
+      status: 500,
+      error: 'HTTP 500',
+      outcome: 'retrying',
+      nextRetryAt: new Date(clock.now() + 10_000).toISOString(),
+    })
+    clock.advance(9_999)
+    await d.runDue()
+    expect(receiver.received).toHaveLength(1) // not due yet
+    clock.advance(1)
+    await d.runDue()
+    expect(deliveries.list()[0]).toMatchObject({ attempt: 2, status: 503, outcome: 'retrying' })
+    clock.advance(20_000)
+    await d.runDue()
+    expect(receiver.received).toHaveLength(3)
+    expect(deliveries.list()[0]).toMatchObject({ attempt: 3, status: 200, outcome: 'delivered' })
+    expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1)
+    expect(new Set(receiver.received.map((r) => r.headers['mailfront-webhook-id'])).size).toBe(1)
+    for (const r of receiver.received)
+      expect(
+        verifyWebhook(
+          SECRET,
+          {
+            timestamp: r.headers['mailfront-webhook-timestamp'] as string,
+            signature: r.headers['mailfront-webhook-signature'] as string,
+          },
+          r.body,
+        ),
+      ).toBe(true)
+  })
+
+  it('gives up after the last attempt, and says so in the log', async () => {
+    const { d, deliveries, warnings } = dispatcher({
+      schedule: { maxAttempts: 3, firstRetryMs: 1_000, maxRetryMs: 1_000 },
+    })
+    receiver.answer(500, 500, 500, 500)
+    d.emit('message.deferred', clock.now(), {})
+    await d.settle()
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1_000)
+      await d.runDue()
+    }
+    expect(receiver.received).toHaveLength(3)
+    expect(deliveries.list().map((a) => [a.attempt, a.outcome])).toEqual([
+      [3, 'failed'],
+      [2, 'retrying'],
+      [1, 'retrying'],
+    ])
+    expect(deliveries.list()[0]!.nextRetryAt).toBeUndefined()
+    expect(d.pending()).toBe(0)
+    expect(warnings).toEqual([expect.objectContaining({ msg: 'webhook delivery failed: no more attempts' })])
+  })
+
+  it('never follows a redirect: a 3xx is a failed attempt, the Location is not called', async () => {
+    const { d, deliveries } = dispatcher()
+    receiver.answer(302)
+    d.emit('message.delivered', clock.now(), {})
+    await d.settle()
+    expect(receiver.received.map((r) => r.path)).toEqual(['/hooks/mailfront'])
+    expect(deliveries.list()[0]).toMatchObject({
+      status: 302,
+      error: 'redirect (302) not followed',
+      outcome: 'retrying',
+    })
+  })
+
+  it('counts a timeout and a refused connection as failures to retry', async () => {
+    receiver.hang()
+    const slow = dispatcher({ timeoutMs: 200 })
+    slow.d.emit('message.received', clock.now(), {})
+    await slow.d.settle()
+    expect(slow.deliveries.list()[0]).toMatchObject({ error: 'timed out after 200 ms', outcome: 'retrying' })
+    expect(slow.deliveries.list()[0]!.status).toBeUndefined()
+
+    const closed = await startReceiver()
+    const url = closed.url
+    await closed.close()
+    const refused = dispatcher({ url })
+    refused.d.emit('message.received', clock.now(), {})
+    await refused.d.settle()
+    expect(refused.deliveries.list()[0]).toMatchObject({ error: 'ECONNREFUSED', outcome: 'retrying', url })
+  })
+
+  it('queues nothing without a webhook, and drops what is left when it is removed', async () => {
+    const none = dispatcher({ url: null })
+    let read = 0
+    // Without a webhook the event's details are never read (no store read per pipeline event).
+    none.d.emit('message.received', clock.now(), async () => {
+      read++
+      return {}
+    })
+    await none.d.settle()
+    expect(read).toBe(0)
+    expect(none.d.pending()).toBe(0)
+    expect(none.deliveries.list()).toEqual([])
+
+    const { d, deliveries, settings, warnings } = dispatcher({ url: null })
+    await settings.set(receiver.url, SECRET, clock.now())
+    receiver.answer(500)
+    d.emit('message.received', clock.now(), {})
+    await d.settle()
+    await settings.remove()
+    clock.advance(10_000)
+    await d.runDue()
+    expect(receiver.received).toHaveLength(1)
+    expect(deliveries.list()[0]).toMatchObject({
+      outcome: 'dropped',
+      error: 'no webhook is configured any more',
+    })
+    expect(warnings.map((w) => w.msg)).toEqual(['webhook delivery dropped'])
+  })
+
+  it('holds at most maxQueued deliveries: the oldest is dropped and logged', async () => {
+    const { d, deliveries, warnings } = dispatcher({ maxQueued: 2 })
+    receiver.answer(500, 500, 500)
+    for (let i = 0; i < 3; i++) {
+      d.emit('message.received', clock.now(), { n: i })
+      await d.settle()
+    }
+    expect(d.pending()).toBe(2)
+    const dropped = deliveries.list().filter((a) => a.outcome === 'dropped')
+    expect(dropped).toEqual([expect.objectContaining({ error: 'the queue holds at most 2 deliveries' })])
+    expect(dropped[0]!.eventId).toBe(event(receiver.received[0]!).id)
+    expect(warnings).toHaveLength(1)
+  })
+
+  it('at close, tries each held delivery once more within the bound, and logs each one it drops', async () => {
+    const { d, deliveries, warnings } = dispatcher()
+    receiver.answer(500, 500, 200, 500)
+    d.emit('message.received', clock.now(), { n: 1 })
+    d.emit('message.received', clock.now(), { n: 2 })
+    await d.settle()
+    expect(d.pending()).toBe(2)
+    // Not due for 10 s: the close sends them anyway, once. The first gets 200, the second 500.
+    await d.close(5_000)
+    expect(receiver.received).toHaveLength(4)
+    expect(d.pending()).toBe(0)
+    const outcomes = deliveries.list().map((a) => a.outcome)
+    expect(outcomes.slice(0, 2)).toEqual(['failed', 'delivered'])
+    expect(warnings.map((w) => w.msg)).toEqual(['webhook delivery failed: no more attempts'])
+    // Nothing is queued after the close.
+    d.emit('message.received', clock.now(), {})
+    await d.settle()
+    expect(d.pending()).toBe(0)
+  })
+
+  it('drops what the bound of the close leaves unsent, each one logged with its event id', async () => {
+    const { d, deliveries, warnings } = dispatcher()
+    receiver.answer(500, 500)
+    d.emit('message.received', clock.now(), { n: 1 })
+    d.emit('message.received', clock.now(), { n: 2 })
+    await d.settle()
+    receiver.hang()
+    await d.close(300)
+    expect(d.pending()).toBe(0)
+    const [last, before] = deliveries.list()
+    expect(before).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringMatching(/^timed out after \d+ ms$/),
+    })
+    expect(last).toMatchObject({ outcome: 'dropped', error: 'the server stopped before it was delivered' })
+    expect(warnings.at(-1)).toEqual({
+      msg: 'webhook delivery dropped',
+      obj: {
+        event: last!.eventId,
+        type: 'message.received',
+        attempts: 1,
+        reason: 'the server stopped before it was delivered',
+      },
+    })
+  })
+
+  it('postpones a delivery while its settings cannot be read (the store down), without counting an attempt', async () => {
+    const { d, deliveries, settings, warnings } = dispatcher()
+    receiver.answer(500)
+    d.emit('message.received', clock.now(), {})
+    await d.settle()
+    const read = settings.current.bind(settings)
+    let down = true
+    settings.current = async () => {
+      if (down) throw new Error('store unreachable')
+      return read()
+    }
+    clock.advance(10_000)
+    await d.runDue()
+    expect(receiver.received).toHaveLength(1)
+    expect(d.pending()).toBe(1)
+    expect(warnings.map((w) => w.msg)).toEqual(['webhook settings could not be read: delivery postponed'])
+    down = false
+    clock.advance(10_000)
+    await d.runDue()
+    expect(deliveries.list()[0]).toMatchObject({ attempt: 2, outcome: 'delivered' })
+  })
+
+  it('a pass asked for while one runs is not lost: each emitted event is sent', async () => {
+    const { d } = dispatcher()
+    for (let i = 0; i < 5; i++) d.emit('message.received', clock.now(), { n: i })
+    await d.settle()
+    expect(receiver.received.map((r) => event(r).data.n).sort()).toEqual([0, 1, 2, 3, 4])
+    expect(d.pending()).toBe(0)
+  })
+})

@@ -1,0 +1,67 @@
+import type { Clock, Logger, StorageAdapter } from '@mailfront/core'
+import type { MailPipeline } from '@mailfront/mail'
+import type { AdminEvents } from '../admin/events.ts'
+import { DeliveryLog } from './delivery-log.ts'
+import { type DispatcherOptions, WebhookDispatcher } from './dispatcher.ts'
+import { forwardMailEvents, messageData } from './events.ts'
+import { WebhookSettings } from './settings.ts'
+
+/** Delivery attempts the log keeps (a ring). */
+export const WEBHOOK_LOG_SIZE = 500
+
+/** Outbound webhooks: where they go, the queue that sends them, the log of every attempt. */
+export interface Webhooks {
+  settings: WebhookSettings
+  deliveries: DeliveryLog
+  dispatcher: WebhookDispatcher
+  /** An admin released a captured message (POST /_mailfront/messages/<id>/release answered 200). */
+  released(
+    id: string,
+    r: { at: number; to: string[]; failed: { recipient: string; response: string }[] },
+  ): void
+  /** After a reset emptied the store: the admin API's webhook is gone, the log is cleared. */
+  reset(): void
+  close(): Promise<void>
+}
+
+export function createWebhooks(d: {
+  storage: StorageAdapter
+  clock: Clock
+  log: Logger
+  mail: MailPipeline
+  /** The admin change feed: each attempt is shown live (`webhook`); a move of the clock sends due retries at once. */
+  events?: AdminEvents
+  /** MAILFRONT_WEBHOOK_URL and MAILFRONT_WEBHOOK_SECRET. */
+  env?: { url: string; secret: string }
+  logSize?: number
+  options?: Partial<Pick<DispatcherOptions, 'schedule' | 'timeoutMs' | 'maxQueued' | 'pollMs'>>
+}): Webhooks {
+  const settings = new WebhookSettings(d.storage, d.env)
+  const deliveries = new DeliveryLog(d.logSize ?? WEBHOOK_LOG_SIZE)
+  const log = d.log.child ? d.log.child({ component: 'webhooks' }) : d.log
+  const dispatcher = new WebhookDispatcher({ settings, clock: d.clock, log, deliveries, ...d.options })
+  const unsubscribe = forwardMailEvents(d.mail, dispatcher)
+  deliveries.subscribe((a) => d.events?.emit('webhook', a))
+  d.events?.subscribe((e) => {
+    if (e.type === 'clock') dispatcher.kick()
+  })
+  return {
+    settings,
+    deliveries,
+    dispatcher,
+    released(id, r) {
+      dispatcher.emit('message.released', r.at, async () => ({
+        message: messageData(id, await d.mail.get(id)),
+        released: { at: new Date(r.at).toISOString(), to: r.to, failed: r.failed },
+      }))
+    },
+    reset() {
+      settings.forget()
+      deliveries.clear()
+    },
+    async close() {
+      unsubscribe()
+      await dispatcher.close()
+    },
+  }
+}
