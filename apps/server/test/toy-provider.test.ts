@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runSql } from './pg-schema.ts'
 import { plainEnv } from './plain-env.ts'
 import { podman, podmanMissing } from './podman.ts'
 import { type ServerProcess, startServer } from './server-process.ts'
@@ -155,15 +155,7 @@ describe.skipIf(inner)('a fifth provider by the checklist (skipped in its own co
     const pgUrl = process.env.MAILFRONT_TEST_PG_URL
     const database = `mf_toy_${process.pid}`
     const image = `localhost/mailfront:test-toy-${process.pid}`
-    const sql = async (q: string) => {
-      const c = new pg.Client({ connectionString: pgUrl })
-      await c.connect()
-      try {
-        await c.query(q)
-      } finally {
-        await c.end()
-      }
-    }
+    const sql = (q: string) => runSql(pgUrl!, q)
     beforeAll(async () => {
       if (pgUrl) {
         await sql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
