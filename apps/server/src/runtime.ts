@@ -4,15 +4,14 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type Clock,
-  createMovableClock,
   type Logger,
   type MailfrontPlugin,
   type ModelSchema,
-  type MovableClock,
   type RateLimitStore,
   type StorageAdapter,
   systemClock,
 } from '@mailfront/core'
+import { createMovableClock, type MovableClock } from '@mailfront/core/host'
 import { type MailPipeline, mailModels } from '@mailfront/mail'
 import type { AdminEvents } from './admin/events.ts'
 import type { FaultSet } from './admin/faults.ts'
@@ -152,6 +151,7 @@ export async function createRuntime(
         background.add(...startMail(mail, config), ...startPlugins(plugins, mf.contexts))
       },
       async close() {
+        mail.close() // submissions still waiting (slow@) end now, not against a closed store
         await background.stop()
         // After the worker stopped (no more pipeline events), before the store closes (the webhook's settings).
         await webhooks.close()

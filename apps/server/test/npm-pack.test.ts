@@ -3,10 +3,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { encodeBasic, memoryAdapter, mountPlugin } from '@mailfront/core'
+import { encodeBasic, memoryAdapter } from '@mailfront/core'
+import { mountPlugin } from '@mailfront/core/host'
 import { tmailPlugin } from '@mailfront/plugin-tmail'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { plainEnv } from './plain-env.ts'
 
 // What a server author does: `npm pack` the packages (the e2e project's global setup has built
 // them), install the tarballs into a new project with plain npm, and run a small server with plain
@@ -18,7 +20,7 @@ const ADMIN = { adminLogin: 'admin', adminPassword: 'change-me' }
 
 /** The server of the root README, over PGlite (pure WebAssembly: nothing to compile at install). */
 const SERVER = `import { serve } from '@hono/node-server'
-import { mountPlugin } from '@mailfront/core'
+import { mountPlugin } from '@mailfront/core/host'
 import { tmailPlugin } from '@mailfront/plugin-tmail'
 import { pgliteAdapter } from '@mailfront/storage-sql'
 import { Hono } from 'hono'
@@ -34,7 +36,8 @@ process.on('SIGTERM', () => server.close(() => storage.close().then(() => proces
 `
 
 /** A TypeScript user of the declarations, checked with Node's own module resolution. */
-const TYPED = `import { type MailfrontPlugin, mountPlugin } from '@mailfront/core'
+const TYPED = `import type { MailfrontPlugin } from '@mailfront/core'
+import { mountPlugin } from '@mailfront/core/host'
 import { tmailPlugin } from '@mailfront/plugin-tmail'
 import { pgliteAdapter } from '@mailfront/storage-sql'
 import { Hono } from 'hono'
@@ -47,14 +50,6 @@ await mountPlugin(new Hono(), plugin, {})
 `
 
 const hasNpm = spawnSync('npm', ['--version'], { stdio: 'ignore' }).status === 0
-
-/** The environment of a fresh shell: nothing from `npm test` (npm_*), no loader in NODE_OPTIONS. */
-function plainEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^npm_/i.test(k) && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v
-  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' }
-}
 
 const run = async (cmd: string, args: string[], cwd: string) =>
   (await promisify(execFile)(cmd, args, { cwd, env: plainEnv(), maxBuffer: 16 << 20, encoding: 'utf8' }))

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { authsmtpAuth, post, runtime, runtimeClearingFaults, tmailAdmin } from '../../test/demo-runtime.ts'
 import { installedIds } from '../registry.ts'
 import type { Runtime } from '../runtime.ts'
-import { authsmtpAuth, post, runtime, runtimeClearingFaults, tmailAdmin } from './test-runtime.ts'
 
 describe('faults on demand, in each provider format', () => {
   const current = runtimeClearingFaults()
@@ -231,4 +231,28 @@ describe('each fault kind in each provider format', () => {
       // The floor the fault promises, not a speed assertion.
       expect(Date.now() - t0).toBeGreaterThanOrEqual(70)
     })
+})
+
+describe("a fault's error is rendered with the plugin's context", () => {
+  // AuthSMTP reads MAILFRONT_AUTHSMTP_CHALLENGE from the context renderError gets (no closure state).
+  it('an injected 401 from AuthSMTP carries the Basic challenge only when the option is on', async () => {
+    for (const [challenge, header] of [
+      ['true', 'Basic realm="AuthSMTP API"'],
+      ['false', null],
+    ] as const) {
+      const rt = await runtime({ MAILFRONT_AUTHSMTP_CHALLENGE: challenge })
+      try {
+        const res = await post(rt, '/_mailfront/faults', { plugin: 'authsmtp', status: 401 })
+        expect(res.status).toBe(201)
+        const a = await rt.app.request('/restful/basic_user/aa12345', { headers: authsmtpAuth })
+        expect([a.status, await a.text(), a.headers.get('www-authenticate')]).toEqual([
+          401,
+          'Not Authorized',
+          header,
+        ])
+      } finally {
+        await rt.close()
+      }
+    }
+  })
 })
