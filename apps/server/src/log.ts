@@ -32,7 +32,8 @@ export const REDACT = [
   '*.cookie',
 ]
 
-export type MailfrontLogger = Logger & pino.Logger & { access: Logger; flushSync(): void }
+export type MailfrontLogger = Logger &
+  pino.Logger & { access: Logger; flushSync(): void; flushWithin(ms?: number): Promise<void> }
 
 const LEVELS: Record<string, number> = {
   trace: 10,
@@ -97,11 +98,18 @@ function batched(boom: SonicBoom): pino.DestinationStream & {
   flushSync(): void
 } {
   let buf = ''
+  // The reader went away (EPIPE: `mailfront serve | head -1`): lines are dropped from then on. Left
+  // alone, sonic-boom's flushSync retries a failed write forever and a stop never ends.
+  let broken = false
+  boom.on('error', () => {
+    broken = true
+    buf = ''
+  })
   const push = () => {
     if (!buf) return
     const s = buf
     buf = ''
-    boom.write(s)
+    if (!broken) boom.write(s)
   }
   return {
     write(s: string) {
@@ -110,11 +118,12 @@ function batched(boom: SonicBoom): pino.DestinationStream & {
     },
     flush(cb?: (err?: Error) => void) {
       push()
-      boom.flush(cb)
+      if (broken) cb?.()
+      else boom.flush(cb)
     },
     flushSync() {
       push()
-      boom.flushSync()
+      if (!broken) boom.flushSync()
     },
   }
 }
@@ -130,6 +139,21 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     dest,
   )
   Object.defineProperty(log, 'access', { value: accessLogger(level, dest), enumerable: false })
+  Object.defineProperty(log, 'flushWithin', {
+    // Written out asynchronously first, for at most `ms`: a write that fails here (a closed pipe)
+    // marks the destination broken before the synchronous flush could spin on it.
+    value: (ms = 1000) =>
+      new Promise<void>((resolve) => {
+        const d = dest as { flush?(cb?: (err?: Error) => void): void }
+        if (!d.flush) return resolve()
+        const timer = setTimeout(resolve, ms)
+        d.flush(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      }),
+    enumerable: false,
+  })
   Object.defineProperty(log, 'flushSync', {
     value: () => {
       try {
