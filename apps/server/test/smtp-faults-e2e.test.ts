@@ -38,7 +38,9 @@ let port = 0
 const admin = async (path: string, init: { method?: string; body?: unknown } = {}) => {
   const res = await insecureFetch(`${srv!.url}/_mailfront${path}`, {
     method: init.method ?? 'GET',
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    ...(init.body === undefined
+      ? {}
+      : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(init.body) }),
   })
   return { status: res.status, body: res.status === 204 ? null : JSON.parse(res.body.toString()) }
 }

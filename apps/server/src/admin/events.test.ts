@@ -53,6 +53,7 @@ describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
 
     await rt.app.request('/_mailfront/faults', {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ plugin: 'tmail', status: 500 }),
     })
     expect(await next()).toMatchObject({ event: 'faults', data: { added: 1 } })
@@ -69,6 +70,7 @@ describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
 
     await rt.app.request('/_mailfront/fixtures', {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ tmail: { users: [{ Login: 'sse@example.net', Passwd: 'sse-password' }] } }),
     })
     expect(await next()).toMatchObject({ event: 'fixtures', data: { upserted: { tmail: 1 } } })

@@ -10,7 +10,7 @@ import {
 import type { Context } from 'hono'
 
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
-import { AnyObject, error, json } from './schemas.ts'
+import { AnyObject, error, json, jsonBody } from './schemas.ts'
 
 /** A delay before the answer (HTTP) or the reply (SMTP). */
 export const LatencyMs = z
@@ -252,12 +252,7 @@ type FaultBody =
  * 400 naming the first problem's field.
  */
 async function faultBody(c: Context, kinds: FaultKind[]): Promise<FaultBody> {
-  let body: unknown
-  try {
-    body = await c.req.json()
-  } catch {
-    throw new AdminError(400, 'the body must be JSON')
-  }
+  const body = await jsonBody(c, { invalid: () => 'the body must be JSON' })
   const named = (body as { plugin?: unknown } | null)?.plugin
   const kind = kinds.find((k) => k.plugin === named)
   if (kind?.off) throw new AdminError(400, `plugin: ${kind.off}`)
