@@ -232,3 +232,17 @@ describe('each fault kind in each provider format', () => {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(70)
     })
 })
+
+describe('a latency fault when the runtime closes', () => {
+  it('ends its wait: the request gets 503 at once, the real handler never runs on the closed store', async () => {
+    const rt = await runtime()
+    expect((await post(rt, '/_mailfront/faults', { plugin: 'tmail', latencyMs: 60_000 })).status).toBe(201)
+    const pending = rt.app.request('/users/toorop@tmail.io', { headers: tmailAdmin })
+    // The fault has fired (the request is in its wait) before the runtime closes.
+    while (rt.faults.list()[0]?.fired !== 1) await new Promise((r) => setImmediate(r))
+    await rt.close()
+    const res = await pending
+    expect(res.status).toBe(503)
+    expect(res.headers.get('Retry-After')).not.toBeNull()
+  })
+})

@@ -1,6 +1,7 @@
 import {
   ApiError,
   CORE_ERRORS,
+  faultLatency,
   type MailfrontPlugin,
   type PluginContext,
   type PluginEnv,
@@ -128,7 +129,15 @@ export class FaultSet {
   private faults: StoredFault[] = []
   private seq = 0
 
+  /** Aborted when the runtime closes: a latency still waiting then ends, and no real handler runs. */
+  private readonly closing = new AbortController()
+
   constructor(private readonly random: () => number = Math.random) {}
+
+  /** The runtime is closing: every latency wait ends now and answers 503 (the store is going away). */
+  close(): void {
+    this.closing.abort()
+  }
 
   get size(): number {
     return this.faults.length
@@ -204,7 +213,9 @@ export class FaultSet {
     c: Context,
     at: { route?: string; path?: string } = {},
   ): Promise<Response | undefined> {
-    if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs))
+    const waited = await faultLatency(f.latencyMs, AbortSignal.any([this.closing.signal, c.req.raw.signal]))
+    // Cut short (the client left, the server is closing): the real handler must not run now.
+    if (!waited) f = { ...f, error: 'SERVICE_UNAVAILABLE', status: undefined }
     if (f.error === undefined && f.status === undefined) return undefined
     let code = f.error
     if (!code) {

@@ -79,9 +79,11 @@ export function parseReply(reply: string): { code: number; text: string } {
 
 /**
  * The SMTP port's view of the fault set: the same firing rule (probability, count) as the HTTP faults.
- * A rate limit counts each login's accepted messages in fixed windows of the runtime clock, so moving
- * the clock (POST /_mailfront/clock) opens the next window. Its counts live in this process, as the
- * faults do.
+ * A rate limit counts each login's messages at MAIL FROM (given back when the message is then not
+ * accepted), so parallel sessions of one login cannot pass it together: at most `messages` per window.
+ * A window is fixed: it opens at the first message counted after the previous one ended, and lasts
+ * `perSeconds` of the runtime clock, so moving the clock (POST /_mailfront/clock) ends it. Its counts
+ * live in this process, as the faults do.
  */
 export function smtpFaultHooks(faults: FaultSet, clock: Clock): SmtpFaults {
   const windows = memoryRateLimitStore({ clock })
@@ -89,30 +91,9 @@ export function smtpFaultHooks(faults: FaultSet, clock: Clock): SmtpFaults {
   const key = (f: SmtpFault, login: string | undefined) => `${f.id}\n${login ?? ''}`
   const limits = () => faults.current().filter((f): f is SmtpFault => isSmtp(f) && !!f.rateLimit)
 
-  async function rateLimited(login: string | undefined): Promise<SmtpFaultAction | undefined> {
-    const list = limits()
-    if (!list.length) return undefined
-    const states = await windows.peek(list.map((f) => key(f, login)))
-    const over = new Map(
-      list.flatMap((f, i) => (states[i]!.count >= f.rateLimit!.messages ? [[f, states[i]!]] : [])),
-    )
-    const hit = faults.take((f): f is SmtpFault => over.has(f as SmtpFault))
-    if (!hit) return undefined
-    const { messages, perSeconds } = hit.rateLimit!
-    const wait = retryAfterSeconds(over.get(hit)!.resetAt, clock.now())
-    return {
-      reply: {
-        code: 421,
-        text: `4.7.0 Too many messages: at most ${messages} per ${perSeconds} seconds for this login, try again in ${wait} seconds`,
-      },
-    }
-  }
-
   return {
     async at(stage, login) {
       if (!faults.size) return undefined
-      const limited = stage === 'mail' ? await rateLimited(login) : undefined
-      if (limited) return limited
       const f = faults.take((x): x is SmtpFault => isSmtp(x) && x.stage === stage)
       if (!f) return undefined
       return {
@@ -121,12 +102,34 @@ export function smtpFaultHooks(faults: FaultSet, clock: Clock): SmtpFaults {
         ...(f.reply ? { reply: parseReply(f.reply) } : {}),
       }
     },
-    async accepted(login) {
-      for (const f of limits())
-        await windows.consume(key(f, login), {
+    async reserve(login) {
+      const taken: [string, number][] = []
+      const giveBack = async () => {
+        for (const [k, resetAt] of taken.splice(0)) windows.giveBack(k, resetAt)
+      }
+      const full = new Map<SmtpFault, number>()
+      for (const f of limits()) {
+        const k = key(f, login)
+        const r = await windows.consume(k, {
           windowMs: f.rateLimit!.perSeconds * 1000,
           max: f.rateLimit!.messages,
         })
+        if (r.allowed) taken.push([k, r.resetAt])
+        else full.set(f, r.resetAt)
+      }
+      const hit = full.size ? faults.take((f): f is SmtpFault => full.has(f as SmtpFault)) : undefined
+      if (!hit) return { giveBack }
+      await giveBack()
+      const { messages, perSeconds } = hit.rateLimit!
+      const wait = retryAfterSeconds(full.get(hit)!, clock.now())
+      return {
+        refusal: {
+          reply: {
+            code: 421,
+            text: `4.7.0 Too many messages: at most ${messages} per ${perSeconds} seconds for this login, try again in ${wait} seconds`,
+          },
+        },
+      }
     },
   }
 }
