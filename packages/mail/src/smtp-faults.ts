@@ -72,8 +72,8 @@ export function installSmtpFaults(server: SMTPServer, faults: SmtpFaults, log: L
     return undefined
   }
   const endedOf = (session: SMTPServerSession) => {
-    let c = ended.get(session)
-    if (!c) ended.set(session, (c = new AbortController()))
+    const c = ended.get(session) ?? new AbortController()
+    ended.set(session, c)
     return c
   }
   /** Aborts when the session ends or the listener is closed. */
