@@ -204,6 +204,31 @@ describe('SMTP faults, as nodemailer meets them', () => {
   })
 })
 
+describe('the SMTP rate limit is a hard bound', () => {
+  it('parallel connections of one login (a nodemailer pool): exactly N accepted, the rest 421 at MAIL FROM', async () => {
+    await fault({ rateLimit: { messages: 2, perSeconds: 60 } })
+    const pool = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'aa12345', pass: 'demo-smtp-password' },
+      pool: true,
+      maxConnections: 5,
+      maxMessages: 1,
+    })
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => pool.sendMail(message())))
+      const accepted = results.filter((r) => r.status === 'fulfilled')
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as SmtpError] : []))
+      expect(accepted).toHaveLength(2)
+      expect(refused.map((e) => [e.command, e.responseCode])).toEqual(Array(3).fill(['MAIL FROM', 421]))
+    } finally {
+      pool.close()
+    }
+  })
+})
+
 describe("startMailfront's handle: faults.smtp()", () => {
   let mf: MailfrontInstance
   beforeAll(async () => {

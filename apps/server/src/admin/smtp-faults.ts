@@ -38,7 +38,7 @@ export const SmtpFaultInput = z
     latencyMs: LatencyMs,
     /** Close the connection with no reply. */
     drop: z.boolean().optional().describe('close the connection with no reply'),
-    /** After `messages` accepted messages per login within `perSeconds`, MAIL FROM gets 421 4.7.0. */
+    /** At most `messages` per login within `perSeconds`: counted at MAIL FROM, given back if not accepted. */
     rateLimit: z
       .object({
         messages: z.number().int().min(1).max(1_000_000),
@@ -47,7 +47,7 @@ export const SmtpFaultInput = z
       .strict()
       .optional()
       .describe(
-        'alone: after `messages` accepted messages per AUTH login within `perSeconds` (of the server clock), MAIL FROM answers 421 4.7.0 and the connection closes',
+        'alone: at most `messages` messages per AUTH login within a fixed window of `perSeconds` (of the server clock, opened by the first message counted), counted at MAIL FROM and given back when the message is not accepted; past it MAIL FROM answers 421 4.7.0 and the connection closes',
       ),
     ...Firing,
   })
