@@ -7,7 +7,6 @@ import type {
   RateLimitStore,
   StorageAdapter,
 } from '@mailfront/core'
-import { SmtpLogins } from '@mailfront/core'
 import {
   assertNoCollisions,
   buildPluginApp,
@@ -15,6 +14,7 @@ import {
   hostRouting,
   preparePlugin,
   routePluginApp,
+  SmtpLogins,
   validatePlugins,
 } from '@mailfront/core/host'
 
@@ -126,6 +126,8 @@ export function createMailfront(d: AppDeps): Mailfront {
       state: undefined,
     })
     contexts.set(plugin.id, ctx)
+    for (const l of plugin.rateLimits ?? [])
+      d.metrics.declareRateLimit(plugin.id, l.name, l.window(ctx.options))
     const smtpAuth = plugin.mail?.smtpAuth
     if (smtpAuth) smtpLogins.add(plugin.id, smtpAuth(ctx))
     const app = buildPluginApp(plugin, ctx)

@@ -8,7 +8,13 @@ import { ConfigError, ENV_SPEC, loadConfig } from './config.ts'
 import { mergedOpenApi, pluginOpenApi } from './docs.ts'
 import { exportFixtures, FixtureError, loadFixtures, readFixtures } from './fixtures.ts'
 import { createLogger, prettyDestination } from './log.ts'
-import { installedPlugins, pluginOptionDocs, pluginSummary } from './registry.ts'
+import {
+  installedPlugins,
+  pluginOptionDocs,
+  pluginRateLimitDocs,
+  pluginSummary,
+  rateLimitLine,
+} from './registry.ts'
 import type { Runtime } from './runtime.ts'
 import { VERSION } from './version.ts'
 
@@ -48,6 +54,7 @@ export function pluginOptionsHelp(): string {
       out.push(
         `    ${d.env.padEnd(width)}  ${d.description}${d.default !== undefined ? ` [default ${d.default}]` : ''}`,
       )
+    for (const l of pluginRateLimitDocs(p)) out.push(`    rate limit ${rateLimitLine(l)}`)
   }
   out.push('  Every plugin also takes MAILFRONT_<ID>_PREFIX and MAILFRONT_<ID>_HOSTNAME (its mount place).')
   return out.join('\n')

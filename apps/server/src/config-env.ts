@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { parseDuration } from '@mailfront/core'
+import { parseDuration } from '@mailfront/core/host'
 import { z } from 'zod'
 import { compileTrust, type TrustProxy } from './client-address.ts'
 import { pluginList } from './config-plugins.ts'

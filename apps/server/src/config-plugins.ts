@@ -1,14 +1,12 @@
 import {
   loginThrottleOptions,
   type MailfrontPlugin,
-  MOUNT_OPTION_KEYS,
   OptionsError,
   optionEnvKey,
   optionEnvName,
   optionValuesFromEnv,
-  parsePluginOptions,
-  unknownPluginVariables,
 } from '@mailfront/core'
+import { MOUNT_OPTION_KEYS, parsePluginOptions, unknownPluginVariables } from '@mailfront/core/host'
 import { z } from 'zod'
 import { describedPlugin, installedIds, installedPlugins } from './registry.ts'
 

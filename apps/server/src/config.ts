@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
-import { givenText, type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
+import { type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/core'
+import { givenText } from '@mailfront/core/host'
 import type { AdminMode } from './admin/access.ts'
 import type { TrustProxy } from './client-address.ts'
 import { ConfigError, ENV_SPEC, isLoopback, serverEnvSchema } from './config-env.ts'

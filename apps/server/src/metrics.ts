@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, type Metric, Registry } from 'prom-client'
+import type { RateLimitWindow } from '@mailfront/core'
+import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client'
 import { RequestDurations } from './metrics-latency.ts'
 
 type Cell = { pending: number; child?: { inc(n: number): void } }
@@ -11,6 +12,10 @@ export interface Metrics {
   slowHashes: Counter<'plugin'>
   /** Mail pipeline events (submitted, delivered, deferred, bounced, discarded) by plugin. */
   mail: Counter<'plugin' | 'event'>
+  /** Each mounted plugin's declared rate limits (`rateLimits`) as its options set them. */
+  rateLimits: Gauge<'plugin' | 'limit' | 'window_s'>
+  /** Show one declared limit (null: its option turns it off). */
+  declareRateLimit(plugin: string, limit: string, window: RateLimitWindow | null): void
   /** Count one request and its latency (label sets are bound once, then reused). */
   record(plugin: string, route: string, method: string, status: number, seconds: number): void
 }
@@ -41,9 +46,22 @@ export function createMetrics(): Metrics {
   })
   const latency = new RequestDurations()
   registry.registerMetric(latency as unknown as Metric)
+  const rateLimits = new Gauge({
+    name: 'mailfront_rate_limit_max',
+    help: "The plugins' declared rate limits: calls one window allows (0: off), by plugin, limit name and window",
+    labelNames: ['plugin', 'limit', 'window_s'] as const,
+    registers: [registry],
+  })
   return {
     registry,
     requests,
+    rateLimits,
+    declareRateLimit(plugin, limit, window) {
+      rateLimits.set(
+        { plugin, limit, window_s: window ? String(window.windowMs / 1000) : '0' },
+        window?.max ?? 0,
+      )
+    },
     record(plugin, route, method, status, seconds) {
       latency.observe(plugin, seconds)
       let routes = cells.get(plugin)

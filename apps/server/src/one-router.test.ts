@@ -1,5 +1,6 @@
 import { connect } from 'node:net'
-import { ApiError, definePlugin, memoryAdapter, mountPlugin } from '@mailfront/core'
+import { ApiError, definePlugin, memoryAdapter } from '@mailfront/core'
+import { mountPlugin } from '@mailfront/core/host'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authsmtpAuth, runtime, tmailAdmin } from './admin/test-runtime.ts'

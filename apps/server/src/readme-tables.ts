@@ -1,5 +1,5 @@
 import type { MailfrontPlugin } from '@mailfront/core'
-import { pluginOptionDocs, pluginSummary } from './registry.ts'
+import { pluginOptionDocs, pluginRateLimitDocs, pluginSummary, rateLimitLine } from './registry.ts'
 
 /** The README's generated sections sit between these comments (readme.test.ts checks and rewrites them). */
 export const README_MARKERS = {
@@ -33,6 +33,9 @@ export function optionsSection(plugins: readonly MailfrontPlugin[]): string {
       out.push(
         `| ${code(d.env)} | ${d.default !== undefined ? code(d.default) : 'unset'} | ${cell(d.description)} |`,
       )
+    const limits = pluginRateLimitDocs(p)
+    if (limits.length)
+      out.push('', 'Rate limits (defaults):', '', ...limits.map((l) => `- ${cell(rateLimitLine(l))}`))
     out.push('')
   }
   return out.join('\n').trimEnd()

@@ -1,4 +1,11 @@
-import { type MailfrontPlugin, type OptionDoc, optionDocs } from '@mailfront/core'
+import {
+  describeWindow,
+  type MailfrontPlugin,
+  type OptionDoc,
+  optionDocs,
+  optionEnvName,
+} from '@mailfront/core'
+import { optionsWithDefaults } from '@mailfront/core/host'
 import { INSTALLED_PLUGINS } from './plugins.ts'
 
 /**
@@ -48,4 +55,34 @@ export function pluginOptionDocs(p: MailfrontPlugin): OptionDoc[] {
 /** Plugins that describe JSON-RPC methods (an OpenRPC document each). */
 export function hasOpenRpc(p: MailfrontPlugin): boolean {
   return typeof p.http.openrpc === 'function'
+}
+
+/** One of a plugin's declared rate limits, as `--help` and the README list it (default options). */
+export interface RateLimitDoc {
+  name: string
+  counts: string
+  /** `1 per 20 s`, or `off` when the defaults turn it off. */
+  limit: string
+  /** The variable that changes it (0 turns it off), if any. */
+  env?: string
+}
+
+/** A plugin's rate limits (`rateLimits`), each with the window its default options give. */
+export function pluginRateLimitDocs(p: MailfrontPlugin): RateLimitDoc[] {
+  if (!p.rateLimits?.length) return []
+  const defaults = optionsWithDefaults(p)
+  return p.rateLimits.map((l) => {
+    const w = l.window(defaults)
+    return {
+      name: l.name,
+      counts: l.counts,
+      limit: w ? describeWindow(w) : 'off',
+      ...(l.option ? { env: optionEnvName(p.id, l.option) } : {}),
+    }
+  })
+}
+
+/** `api-calls: 1 per 20 s, API requests per user id (MAILFRONT_AUTHSMTP_RATE_WINDOW_S; 0: off)`. */
+export function rateLimitLine(d: RateLimitDoc): string {
+  return `${d.name}: ${d.limit}, ${d.counts}${d.env ? ` (${d.env}; 0: off)` : ' (fixed)'}`
 }

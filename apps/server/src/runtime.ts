@@ -4,15 +4,14 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type Clock,
-  createMovableClock,
   type Logger,
   type MailfrontPlugin,
   type ModelSchema,
-  type MovableClock,
   type RateLimitStore,
   type StorageAdapter,
   systemClock,
 } from '@mailfront/core'
+import { createMovableClock, type MovableClock } from '@mailfront/core/host'
 import { type MailPipeline, mailModels } from '@mailfront/mail'
 import type { AdminEvents } from './admin/events.ts'
 import type { FaultSet } from './admin/faults.ts'

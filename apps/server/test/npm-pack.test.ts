@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { encodeBasic, memoryAdapter, mountPlugin } from '@mailfront/core'
+import { encodeBasic, memoryAdapter } from '@mailfront/core'
+import { mountPlugin } from '@mailfront/core/host'
 import { tmailPlugin } from '@mailfront/plugin-tmail'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,7 +19,7 @@ const ADMIN = { adminLogin: 'admin', adminPassword: 'change-me' }
 
 /** The server of the root README, over PGlite (pure WebAssembly: nothing to compile at install). */
 const SERVER = `import { serve } from '@hono/node-server'
-import { mountPlugin } from '@mailfront/core'
+import { mountPlugin } from '@mailfront/core/host'
 import { tmailPlugin } from '@mailfront/plugin-tmail'
 import { pgliteAdapter } from '@mailfront/storage-sql'
 import { Hono } from 'hono'
@@ -34,7 +35,8 @@ process.on('SIGTERM', () => server.close(() => storage.close().then(() => proces
 `
 
 /** A TypeScript user of the declarations, checked with Node's own module resolution. */
-const TYPED = `import { type MailfrontPlugin, mountPlugin } from '@mailfront/core'
+const TYPED = `import type { MailfrontPlugin } from '@mailfront/core'
+import { mountPlugin } from '@mailfront/core/host'
 import { tmailPlugin } from '@mailfront/plugin-tmail'
 import { pgliteAdapter } from '@mailfront/storage-sql'
 import { Hono } from 'hono'

@@ -9,33 +9,63 @@ export * from './auth/login-throttle.ts'
 export * from './auth/passwords.ts'
 export * from './auth/scheme.ts'
 export * from './auth/secrets.ts'
-export * from './auth/sha512crypt.ts'
-export * from './clock.ts'
+export {
+  SHA512_CRYPT_ROUNDS,
+  sha512Crypt,
+  sha512CryptRoundsOf,
+  sha512CryptRoundsProblem,
+  sha512CryptSalt,
+  sha512CryptSync,
+  verifySha512Crypt,
+} from './auth/sha512crypt.ts'
+export { type Clock, createManualClock, type ManualClock, systemClock } from './clock.ts'
 export * from './demo.ts'
 export * from './errors.ts'
 export * from './fault-latency.ts'
 export * from './http/body.ts'
 export * from './http/content-headers.ts'
-export * from './http/route.ts'
+export {
+  type Answers,
+  type BodyDecoder,
+  type Decoders,
+  defineRoutes,
+  type QueryDecoder,
+  type RouteDef,
+  type RouteHandlerOf,
+  type RouteInput,
+  type RouteReply,
+  type RoutesOptions,
+  undeclaredRoutes,
+} from './http/route.ts'
 export * from './jsonrpc/dispatch.ts'
 export * from './jsonrpc/method.ts'
 export * from './jsonrpc/openrpc.ts'
 export * from './jsonrpc/protocol.ts'
 export * from './mail.ts'
-// A plugin's users mount it with one call; the rest of mounting is the host's (`@mailfront/core/host`).
-export { type MountPluginOptions, mountPlugin } from './mount.ts'
-export * from './options.ts'
+export {
+  type OptionDoc,
+  OptionsError,
+  type OptionsSchema,
+  opt,
+  optionDocs,
+  optionEnvKey,
+  optionEnvName,
+  optionValuesFromEnv,
+  parseOptions,
+  withOlderName,
+} from './options.ts'
 export * from './plugin.ts'
 export * from './ratelimit/consume.ts'
+export * from './ratelimit/declare.ts'
 export * from './ratelimit/memory.ts'
 export * from './ratelimit/types.ts'
 export { type PluginMount, pluginPath } from './scope.ts'
 export * from './serialize/json.ts'
 export * from './serialize/xml.ts'
-export * from './smtp-logins.ts'
+export { assertSmtpLoginFree, type SmtpLoginNamespace, SmtpLoginTaken } from './smtp-logins.ts'
 export * from './storage/memory.ts'
 export * from './storage/scan.ts'
-export * from './storage/schema.ts'
+export { modelOf, prepareCreate, prepareSet, uniqueGroups } from './storage/schema.ts'
 export * from './storage/types.ts'
 export * from './storage/unavailable.ts'
 export * from './storage/upsert.ts'

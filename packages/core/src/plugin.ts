@@ -6,9 +6,10 @@ import type { PluginDemo } from './demo.ts'
 import type { ApiError, ErrorDef } from './errors.ts'
 import type { LocalDelivery, MailService, SmtpAuth } from './mail.ts'
 import type { OptionsSchema } from './options.ts'
+import type { RateLimitDef } from './ratelimit/declare.ts'
 import type { RateLimitStore } from './ratelimit/types.ts'
 import type { PluginMount } from './scope.ts'
-import type { SmtpLogins } from './smtp-logins.ts'
+import type { SmtpLoginNamespace } from './smtp-logins.ts'
 import type { ModelSchema, StorageAdapter } from './storage/types.ts'
 
 /** What the host app tells a plugin about the request: `c.get('mailfront')` (unset in a bare test app). */
@@ -81,7 +82,7 @@ export interface PluginContext<O = Record<string, unknown>, S = unknown> {
   /** The mail pipeline, when the host composes one (mailfront's server always does). */
   mail?: MailService
   /** The SMTP port's one login namespace over every mounted plugin (see assertSmtpLoginFree). */
-  smtpLogins?: SmtpLogins
+  smtpLogins?: SmtpLoginNamespace
 }
 
 /** A management command a plugin contributes to the `mailfront` CLI (framework-free). */
@@ -174,7 +175,7 @@ export interface PluginMail<C extends PluginContext = PluginContext> {
 /**
  * A provider plugin, one facet at a time: who it is (`id`, `version`, `summary`), its `options` and
  * the state `setup` builds from them, then what it does over `http`, on the `cli`, with its `data`
- * and on the `mail` pipeline, and its lifecycle hooks (`init`, `start`, `close`).
+ * and on the `mail` pipeline, the `rateLimits` it enforces, and its lifecycle hooks (`init`, `start`, `close`).
  */
 export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema | undefined, S = unknown> {
   id: string
@@ -189,6 +190,8 @@ export interface PluginDef<Sch extends OptionsSchema | undefined = OptionsSchema
   cli?: PluginCli<Wide<Sch, S>>
   data?: PluginData<Wide<Sch, S>>
   mail?: PluginMail<Wide<Sch, S>>
+  /** The rate limits it enforces (its code reads their windows): listed by `--help` and the README. */
+  rateLimits?: RateLimitDef<NoInfer<OptionsOf<Sch>>>[]
   /** Once per process, after the models are migrated and before serving (or a CLI command). */
   init?(ctx: Ctx<Sch, S>): Promise<void>
   /** Background work for a serving process (never for one-shot CLI commands); returns its stop. */

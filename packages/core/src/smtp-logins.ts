@@ -17,12 +17,18 @@ export class SmtpLoginTaken extends Error {
   }
 }
 
+/** The SMTP port's login namespace as a plugin asks it (`ctx.smtpLogins`): who else holds a login. */
+export interface SmtpLoginNamespace {
+  /** The id of a plugin other than `self` that holds `login`, or null. */
+  takenElsewhere(login: string, self: string): Promise<string | null>
+}
+
 /**
  * The SMTP port's one login namespace over every mounted plugin: a login resolves to exactly one
  * plugin's principal. Creation paths ask `takenElsewhere` (each plugin answers with its own "already
  * exists" error); the port asks `authenticate`, which only tries the plugin holding the login.
  */
-export class SmtpLogins {
+export class SmtpLogins implements SmtpLoginNamespace {
   readonly sources: SmtpLoginSource[] = []
 
   add(plugin: string, auth: SmtpAuth): void {
@@ -64,7 +70,7 @@ export class SmtpLogins {
  * holder's id; without it, SmtpLoginTaken.
  */
 export async function assertSmtpLoginFree(
-  ctx: { smtpLogins?: SmtpLogins | undefined },
+  ctx: { smtpLogins?: SmtpLoginNamespace | undefined },
   self: string,
   login: string,
   taken: (holder: string) => Error = (holder) => new SmtpLoginTaken(login, holder),

@@ -5,10 +5,9 @@ import {
   MailRejection,
   type MailService,
   type SmtpAuth,
-  type SmtpLoginSource,
-  SmtpLogins,
   silentLogger,
 } from '@mailfront/core'
+import { type SmtpLoginSource, SmtpLogins } from '@mailfront/core/host'
 import addressparser from 'nodemailer/lib/addressparser'
 import { SMTPServer, type SMTPServerSession } from 'smtp-server'
 import { headerBlock } from './dsn.ts'

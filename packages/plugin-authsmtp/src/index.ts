@@ -4,6 +4,7 @@ import { demo } from './demo.ts'
 import { errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { authsmtpOptions } from './options.ts'
+import { rateLimits } from './rate-limits.ts'
 import { registerRoutes, XML_TYPE } from './routes.ts'
 import { authsmtpSetup } from './setup.ts'
 import { authsmtpSmtpAuth } from './smtp.ts'
@@ -65,6 +66,7 @@ export function authsmtpPlugin() {
     cli: { commands },
     data: { models, fixtures, demo },
     mail: { smtpAuth: authsmtpSmtpAuth },
+    rateLimits,
   })
 }
 

@@ -180,6 +180,16 @@ describe('404s', () => {
 
 describe('rate limit: 1 served request per 20 s per user', () => {
   beforeEach(() => setup())
+  it('is the one the plugin declares (what --help and the README list)', () => {
+    const [limit, ...rest] = authsmtpPlugin().rateLimits!
+    expect(rest).toEqual([])
+    expect([limit!.name, limit!.option, limit!.window(ctx.options as never)]).toEqual([
+      'api-calls',
+      'rateWindowS',
+      { windowMs: 20_000, max: 1 },
+    ])
+    expect(limit!.window({ ...ctx.options, rateWindowS: 0 } as never)).toBeNull()
+  })
   it('answers 200 + the XML error object, with Retry-After, and a rejection does not restart the window', async () => {
     expect((await app.request('/restful/basic_user/aa12345', auth())).status).toBe(200)
     ctx.clock.advance(5_000)

@@ -9,6 +9,7 @@ import {
 } from '@mailfront/core'
 import type { Context } from 'hono'
 import { errors } from './errors.ts'
+import { apiCalls } from './rate-limits.ts'
 import type { AuthsmtpContext } from './setup.ts'
 import { type Account, findAccount, normalizeUserId } from './store.ts'
 import { formatLondon, formatLondonWithOffset } from './time.ts'
@@ -91,8 +92,8 @@ export function registerRoutes(app: OpenAPIHono<PluginEnv>, ctx: AuthsmtpContext
       const ok = await auth.verify(id, cred.password, stored)
       return ok && account && stored ? account : null
     })
-    if (opts.rateWindowS > 0) {
-      const window = { windowMs: opts.rateWindowS * 1000, max: 1 }
+    const window = apiCalls.window(opts)
+    if (window) {
       const wait = await consumeCall(ctx.rateLimits, `authsmtp:${id}`, window, ctx.clock)
       if (wait !== null) throw errors.RATE_LIMITED({ headers: { 'Retry-After': String(wait) } })
     }

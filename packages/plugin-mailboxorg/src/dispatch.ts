@@ -9,6 +9,7 @@ import {
 import { errors, type Lang, localised, RPC_MESSAGES } from './errors.ts'
 import type { Call, MethodDef } from './method.ts'
 import type { MailboxorgOptions } from './options.ts'
+import { sessionCalls } from './rate-limits.ts'
 import type { Sessions } from './sessions.ts'
 import type { SessionRow } from './store.ts'
 
@@ -45,8 +46,8 @@ export function createDispatcher(
     if (!s) throw errors.INVALID_AUTH_ID()
     if (Array.isArray(m.access) && s.level !== 'admin' && !m.access.includes(s.level))
       throw errors.ACCESS_DENIED()
-    if (opts.sessionCallsPerMin) {
-      const window = { windowMs: 60_000, max: opts.sessionCallsPerMin }
+    const window = sessionCalls.window(opts)
+    if (window) {
       const wait = await consumeCall(perSession, s.token_hash, window, ctx.clock)
       if (wait !== null) {
         ctx.events.rateLimited('mailboxorg')

@@ -22,6 +22,7 @@ import { spfMethods } from './methods/spf.ts'
 import { videochatMethods } from './methods/videochat.ts'
 import { mailboxorgOpenrpc } from './openrpc.ts'
 import { mailboxorgOptions } from './options.ts'
+import { rateLimits } from './rate-limits.ts'
 import { JSON_TYPE, registerRoutes } from './routes.ts'
 import { type MailboxorgState, mailboxorgSetup } from './setup.ts'
 import { mailboxorgSmtpAuth } from './smtp.ts'
@@ -137,6 +138,7 @@ export function mailboxorgPlugin(deps: MailboxorgDeps = {}) {
       smtpAuth: mailboxorgSmtpAuth,
       localDelivery: (ctx) => mailboxorgLocalDelivery(ctx, () => ctx.options),
     },
+    rateLimits,
     start(ctx) {
       const timer = setInterval(() => {
         ctx.state.sessions

@@ -10,6 +10,7 @@ import {
 } from '@mailfront/core'
 import type { Context } from 'hono'
 import { errors, loginThrottled } from './errors.ts'
+import { apiCalls } from './rate-limits.ts'
 import { can, type Permission } from './roles.ts'
 import type { Principal, SmtpdOptions, Tokens } from './tokens.ts'
 
@@ -75,8 +76,8 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
 
   return async function authorize(c: C, need?: Permission): Promise<Principal> {
     const p = await identify(c, pluginPath(c).startsWith('/api/'))
-    if (opts.callsPerMin) {
-      const window = { windowMs: 60_000, max: opts.callsPerMin }
+    const window = apiCalls.window(opts)
+    if (window) {
       const wait = await consumeCall(perPrincipal, p.key?.id ?? p.user.id, window, ctx.clock)
       if (wait !== null) {
         ctx.events.rateLimited('smtpd')

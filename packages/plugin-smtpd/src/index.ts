@@ -6,6 +6,7 @@ import { demo } from './demo.ts'
 import { errorBody, errors } from './errors.ts'
 import { fixtures } from './fixtures.ts'
 import { smtpdOptions } from './options.ts'
+import { rateLimits } from './rate-limits.ts'
 import { registerAccount } from './routes/account.ts'
 import { registerAnalysis } from './routes/analysis.ts'
 import { registerForms } from './routes/forms.ts'
@@ -70,6 +71,7 @@ export function smtpdPlugin(o: { resolver?: Resolver } = {}) {
     },
     cli: { commands: [...commands, ...sendingCommands] },
     data: { models, fixtures, demo },
+    rateLimits,
     /** Unsubscribes from the mail pipeline and waits for pending verification and event work. */
     async close(ctx) {
       await ctx.state.sending.close()

@@ -2,6 +2,7 @@ import { encodeBasic } from '@mailfront/core'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { app, bearer, ctx, expectError, grant, KEY, req, setup } from '../test/plugin-harness.ts'
 import { fixtures } from './fixtures.ts'
+import { smtpdPlugin } from './index.ts'
 
 // Every other error code at its status, and the fixtures round-trip.
 
@@ -43,6 +44,15 @@ describe('every other error code at its status', () => {
     await req('GET', '/api/v1/account', { auth })
     await req('GET', '/api/v1/account', { auth })
     expectError(await req('GET', '/api/v1/account', { auth }), 'RATE_LIMITED')
+    // The window is the declared one (`rateLimits`, which --help lists): open again once it passes.
+    const window = smtpdPlugin()
+      .rateLimits!.find((l) => l.name === 'api-calls')!
+      .window(ctx.options as never)!
+    expect(window).toEqual({ windowMs: 60_000, max: 2 })
+    ctx.clock.advance(window.windowMs - 1)
+    expectError(await req('GET', '/api/v1/account', { auth }), 'RATE_LIMITED')
+    ctx.clock.advance(1)
+    expect((await req('GET', '/api/v1/account', { auth })).status).toBe(200)
   })
   it('50001 for an unexpected failure, without its details', async () => {
     const t = (await grant()).body.access_token

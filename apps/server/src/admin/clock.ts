@@ -1,4 +1,5 @@
-import { type Clock, type MovableClock, parseDuration, z } from '@mailfront/core'
+import { type Clock, z } from '@mailfront/core'
+import { type MovableClock, parseDuration } from '@mailfront/core/host'
 import type { Context } from 'hono'
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
 import { error, json, jsonBody } from './schemas.ts'

@@ -246,3 +246,27 @@ describe('a latency fault when the runtime closes', () => {
     expect(res.headers.get('Retry-After')).not.toBeNull()
   })
 })
+
+describe("a fault's error is rendered with the plugin's context", () => {
+  // AuthSMTP reads MAILFRONT_AUTHSMTP_CHALLENGE from the context renderError gets (no closure state).
+  it('an injected 401 from AuthSMTP carries the Basic challenge only when the option is on', async () => {
+    for (const [challenge, header] of [
+      ['true', 'Basic realm="AuthSMTP API"'],
+      ['false', null],
+    ] as const) {
+      const rt = await runtime({ MAILFRONT_AUTHSMTP_CHALLENGE: challenge })
+      try {
+        const res = await post(rt, '/_mailfront/faults', { plugin: 'authsmtp', status: 401 })
+        expect(res.status).toBe(201)
+        const a = await rt.app.request('/restful/basic_user/aa12345', { headers: authsmtpAuth })
+        expect([a.status, await a.text(), a.headers.get('www-authenticate')]).toEqual([
+          401,
+          'Not Authorized',
+          header,
+        ])
+      } finally {
+        await rt.close()
+      }
+    }
+  })
+})

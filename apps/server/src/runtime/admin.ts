@@ -1,4 +1,5 @@
-import type { Clock, MailfrontPlugin, MovableClock } from '@mailfront/core'
+import type { Clock, MailfrontPlugin } from '@mailfront/core'
+import type { MovableClock } from '@mailfront/core/host'
 import type { MailPipeline } from '@mailfront/mail'
 import type { AdminRoutes } from '../admin/app.ts'
 import { clockRoutes } from '../admin/clock.ts'

@@ -1,6 +1,7 @@
-import { consumeCall, hashPassword, z } from '@mailfront/core'
+import { consumeCall, hashPassword, type RateLimitDef, z } from '@mailfront/core'
 import { errors } from '../errors.ts'
 import { type Call, defineMethod } from '../method.ts'
+import { smsPerAddress, smsPerMailbox } from '../rate-limits.ts'
 import { MAIL, type MailRow, SESSION } from '../store.ts'
 import { SMS } from '../store-resources.ts'
 import { issueResetCode, RESET_TTL_MS, spendResetCode } from '../tokens.ts'
@@ -9,7 +10,6 @@ import { newPassword } from './account.ts'
 // Self-service password reset by SMS, without a session (the method table lists no level). Every
 // answer is the same for an unknown mailbox and one without the method: no existence oracle.
 
-const SMS_PER_HOUR = 5
 const normalPhone = (p: string) => p.replace(/[\s()/.-]/g, '').replace(/^00/, '+')
 
 async function findMail(call: Call, mail: string): Promise<MailRow | null> {
@@ -28,8 +28,8 @@ export function resetMethodsOf(m: MailRow | null): string[] {
     : []
 }
 
-async function limit(call: Call, key: string, max: number) {
-  const wait = await consumeCall(call.ctx.rateLimits, key, { windowMs: 3_600_000, max }, call.ctx.clock)
+async function limit(call: Call, key: string, def: RateLimitDef) {
+  const wait = await consumeCall(call.ctx.rateLimits, key, def.window(call.ctx.options)!, call.ctx.clock)
   if (wait !== null) {
     call.ctx.events.rateLimited('mailboxorg')
     throw errors.TOO_MANY_RESETS({ details: { seconds: wait } })
@@ -55,8 +55,8 @@ export const passwordResetMethods = [
     result: z.literal(true),
     errors: ['TOO_MANY_RESETS'],
     async handler({ mail, cell_phone }, call) {
-      await limit(call, `mailboxorg:sms:mail:${mail.trim().toLowerCase()}`, SMS_PER_HOUR)
-      await limit(call, `mailboxorg:sms:ip:${call.ip}`, SMS_PER_HOUR * 4)
+      await limit(call, `mailboxorg:sms:mail:${mail.trim().toLowerCase()}`, smsPerMailbox)
+      await limit(call, `mailboxorg:sms:ip:${call.ip}`, smsPerAddress)
       const m = await findMail(call, mail)
       if (!m || !resetMethodsOf(m).length) return true as const
       if (normalPhone(String(m.attrs.cell_phone)) !== normalPhone(cell_phone)) return true as const

@@ -1,6 +1,7 @@
-import { consumeCall, type PluginContext } from '@mailfront/core'
+import { consumeCall, type PluginContext, type RateLimitWindow } from '@mailfront/core'
 import { errors } from '../errors.ts'
 import { ksuidLike } from '../keys.ts'
+import { formPostsPerAddress, formPostsPerForm } from '../rate-limits.ts'
 import { linkBase } from './compose.ts'
 import { FORM, type FormRow, PROFILE, type ProfileRow } from './models.ts'
 
@@ -117,14 +118,19 @@ export async function throttleFormPost(
   address: string | undefined,
 ): Promise<void> {
   if (!limits) return
-  const windowMs = limits.windowS * 1000
-  const counts: [number, string][] = [
-    [limits.perAddress, `smtpd-form-address:${address || 'unknown'}`],
-    [limits.perForm, `smtpd-form:${formId}`],
+  // The windows as the plugin declares them (rate-limits.ts, listed by --help).
+  const o = {
+    formPostsPerAddress: limits.perAddress,
+    formPostsPerForm: limits.perForm,
+    formWindowS: limits.windowS,
+  }
+  const counts: [RateLimitWindow | null, string][] = [
+    [formPostsPerAddress.window(o), `smtpd-form-address:${address || 'unknown'}`],
+    [formPostsPerForm.window(o), `smtpd-form:${formId}`],
   ]
-  for (const [max, key] of counts) {
-    if (!max) continue
-    const wait = await consumeCall(ctx.rateLimits, key, { windowMs, max }, ctx.clock)
+  for (const [window, key] of counts) {
+    if (!window) continue
+    const wait = await consumeCall(ctx.rateLimits, key, window, ctx.clock)
     if (wait === null) continue
     ctx.events.rateLimited('smtpd')
     throw errors.RATE_LIMITED({ headers: { 'Retry-After': String(wait) } })
