@@ -75,16 +75,7 @@ describe('MAILFRONT_HOST=127.0.0.1, no token', () => {
     for (const h of ['X-Real-IP', 'Forwarded', 'X-Forwarded-Host', 'X-Forwarded-Proto'])
       expect((await attack(`${srv!.url}/_mailfront/fixtures`, { [h]: 'x' })).status, h).toBe(404)
   })
-})
 
-describe('a web page of another site, against the real server (loopback, no token)', () => {
-  let srv: ServerProcess | undefined
-  beforeAll(async () => {
-    srv = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'off' })
-  }, 60_000)
-  afterAll(() => {
-    srv?.child.kill('SIGKILL')
-  })
   const faults = async () =>
     ((await (await fetch(`${srv!.url}/_mailfront/faults`)).json()) as { faults: unknown[] }).faults
 
