@@ -3,6 +3,16 @@
 # Built by `npm run image` (podman or docker; a local base where registries are out of reach).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
+# Every workspace's package.json and nothing else, whatever the workspaces are (a new provider
+# needs no line here): the `npm ci` layer below is rebuilt only when one of them, or the lockfile,
+# changes.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /app
+COPY apps apps
+COPY packages packages
+RUN find apps packages -type f ! -name package.json -delete \
+ && find apps packages -type d -empty -delete
+
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 is compiled from source; node-gyp uses the base image's own Node headers.
 RUN apt-get update \
@@ -12,16 +22,7 @@ ENV npm_config_nodedir=/usr/local npm_config_update_notifier=false npm_config_fu
 WORKDIR /app
 # Dependencies first (one layer per lockfile): every workspace's package.json, then `npm ci`.
 COPY package.json package-lock.json ./
-COPY apps/server/package.json apps/server/
-COPY packages/core/package.json packages/core/
-COPY packages/mail/package.json packages/mail/
-COPY packages/storage-sql/package.json packages/storage-sql/
-COPY packages/plugin-authsmtp/package.json packages/plugin-authsmtp/
-COPY packages/plugin-example/package.json packages/plugin-example/
-COPY packages/plugin-mailboxorg/package.json packages/plugin-mailboxorg/
-COPY packages/plugin-smtpd/package.json packages/plugin-smtpd/
-COPY packages/plugin-tmail/package.json packages/plugin-tmail/
-COPY packages/testcontainers/package.json packages/testcontainers/
+COPY --from=manifests /app/ ./
 COPY scripts/setup.mjs scripts/
 # The server's dependencies and the root's tools, no lifecycle scripts; then the root's setup
 # script compiles better-sqlite3, as `npm ci` does (the build follows below). A CA given as the

@@ -3,7 +3,7 @@ import { ApiError, definePlugin, memoryAdapter } from '@mailfront/core'
 import { mountPlugin } from '@mailfront/core/host'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authsmtpAuth, runtime, tmailAdmin } from './admin/test-runtime.ts'
+import { authsmtpAuth, runtime, tmailAdmin } from '../test/demo-runtime.ts'
 import type { Runtime } from './runtime.ts'
 import { type MailfrontInstance, startMailfront } from './testing.ts'
 

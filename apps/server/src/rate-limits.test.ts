@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { runtime } from './admin/test-runtime.ts'
+import { runtime } from '../test/demo-runtime.ts'
 import { pluginOptionsHelp } from './cli.ts'
 import { GENERATED } from './generate.ts'
 import { installedPlugins, pluginRateLimitDocs, rateLimitLine } from './registry.ts'

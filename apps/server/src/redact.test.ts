@@ -1,6 +1,6 @@
 import { encodeBasic } from '@mailfront/core'
 import { describe, expect, it } from 'vitest'
-import { runtime } from './admin/test-runtime.ts'
+import { runtime } from '../test/demo-runtime.ts'
 import { configuredSecrets, Redactor } from './redact.ts'
 
 // Issue 24, item 8: the request log redacts by a broad rule, and the values the plugins mark secret.

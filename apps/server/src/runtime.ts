@@ -153,6 +153,7 @@ export async function createRuntime(
       async close() {
         // First: a fault's latency still waiting must not go on to a handler once the store is closed.
         admin.faults.close()
+        mail.close() // submissions still waiting (slow@) end now, not against a closed store
         await background.stop()
         // After the worker stopped (no more pipeline events), before the store closes (the webhook's settings).
         await webhooks.close()

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runtime, tmailAdmin } from './admin/test-runtime.ts'
+import { runtime, tmailAdmin } from '../test/demo-runtime.ts'
 import type { Runtime } from './runtime.ts'
 
 // Issue 24, item 5: one SMTP login namespace over every plugin. The tmail admin could create tmail

@@ -29,7 +29,7 @@ const stats = {
 const pluginOf = (path: string) =>
   path.startsWith('/restful/')
     ? 'authsmtp'
-    : path.startsWith('/oauth/') || path.startsWith('/api/v1/')
+    : path.startsWith('/oauth/') || path.startsWith('/api/v1/') || /^\/(t|f)(\/|$)/.test(path)
       ? 'smtpd'
       : /^\/(ping|users|queue)(\/|$)/.test(path)
         ? 'tmail'

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { plainEnv } from './plain-env.ts'
 import { insecureFetch, startServer } from './server-process.ts'
 
 // What a user of the CLI does once the packages are published: `npm install -g @mailfront/server`,
@@ -15,26 +16,16 @@ import { insecureFetch, startServer } from './server-process.ts'
 // registry); every other dependency comes from the npm cache `npm ci` filled.
 
 const ROOT = resolve(import.meta.dirname, '../../..')
+/** The server and the workspaces it depends on (its providers included, however many), packed. */
 const WORKSPACES = [
-  '@mailfront/core',
-  '@mailfront/mail',
-  '@mailfront/storage-sql',
-  '@mailfront/plugin-authsmtp',
-  '@mailfront/plugin-mailboxorg',
-  '@mailfront/plugin-smtpd',
-  '@mailfront/plugin-tmail',
+  ...Object.keys(
+    (JSON.parse(readFileSync(join(ROOT, 'apps/server/package.json'), 'utf8')) as { dependencies: object })
+      .dependencies,
+  ).filter((name) => name.startsWith('@mailfront/')),
   '@mailfront/server',
 ]
 
 const hasNpm = spawnSync('npm', ['--version'], { stdio: 'ignore' }).status === 0
-
-/** The environment of a fresh shell: nothing from `npm test` (npm_*), no loader in NODE_OPTIONS. */
-function plainEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^npm_/i.test(k) && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v
-  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' }
-}
 
 const run = async (cmd: string, args: string[], cwd: string) =>
   (await promisify(execFile)(cmd, args, { cwd, env: plainEnv(), maxBuffer: 16 << 20, encoding: 'utf8' }))

@@ -8,6 +8,7 @@ import { mountPlugin } from '@mailfront/core/host'
 import { tmailPlugin } from '@mailfront/plugin-tmail'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { plainEnv } from './plain-env.ts'
 
 // What a server author does: `npm pack` the packages (the e2e project's global setup has built
 // them), install the tarballs into a new project with plain npm, and run a small server with plain
@@ -49,14 +50,6 @@ await mountPlugin(new Hono(), plugin, {})
 `
 
 const hasNpm = spawnSync('npm', ['--version'], { stdio: 'ignore' }).status === 0
-
-/** The environment of a fresh shell: nothing from `npm test` (npm_*), no loader in NODE_OPTIONS. */
-function plainEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^npm_/i.test(k) && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v
-  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' }
-}
 
 const run = async (cmd: string, args: string[], cwd: string) =>
   (await promisify(execFile)(cmd, args, { cwd, env: plainEnv(), maxBuffer: 16 << 20, encoding: 'utf8' }))

@@ -1,6 +1,7 @@
 import pg from 'pg'
 
-async function run(pgUrl: string, sql: string): Promise<void> {
+/** One statement on its own connection (CREATE and DROP of a schema or database). */
+export async function runSql(pgUrl: string, sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: pgUrl })
   await c.connect()
   try {
@@ -19,8 +20,8 @@ export async function pgTestSchema(
   prefix: string,
 ): Promise<{ url: string; drop(): Promise<void> }> {
   const schema = `${prefix}_${process.pid}_${Date.now()}`
-  await run(pgUrl, `CREATE SCHEMA ${schema}`)
+  await runSql(pgUrl, `CREATE SCHEMA ${schema}`)
   const u = new URL(pgUrl)
   u.searchParams.set('options', `-c search_path=${schema}`)
-  return { url: u.toString(), drop: () => run(pgUrl, `DROP SCHEMA IF EXISTS ${schema} CASCADE`) }
+  return { url: u.toString(), drop: () => runSql(pgUrl, `DROP SCHEMA IF EXISTS ${schema} CASCADE`) }
 }

@@ -2,6 +2,7 @@ import { execFile, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { plainEnv } from './plain-env.ts'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 
@@ -15,9 +16,7 @@ export const podmanMissing: string | undefined = (() => {
 
 /** podman's environment: runc + cgroupfs (scripts/containers.conf) where runc is installed. */
 export function podmanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^npm_/i.test(k) && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST')) env[k] = v
+  const env = plainEnv()
   const runc = spawnSync('runc', ['--version'], { stdio: 'ignore' }).status === 0
   if (!env.CONTAINERS_CONF && runc) env.CONTAINERS_CONF = resolve(ROOT, 'scripts/containers.conf')
   return env
@@ -44,8 +43,12 @@ export interface BuiltImage {
 /**
  * `npm run image` for the tests: one build at a time on the machine (flock), so two test files
  * asking at once share the layers instead of compiling twice. The local base is kept between runs.
+ * MAILFRONT_TEST_IMAGE names the tag, so that a second test run at once on the machine (the toy
+ * provider's copy of the workspace) never replaces the image the first one runs.
  */
-export async function buildImage(tag = 'localhost/mailfront:test'): Promise<BuiltImage> {
+export async function buildImage(
+  tag = process.env.MAILFRONT_TEST_IMAGE ?? 'localhost/mailfront:test',
+): Promise<BuiltImage> {
   const started = Date.now()
   const lock = existsSync('/usr/bin/flock') ? ['flock', '/tmp/mailfront-image.lock'] : []
   const cmd = [...lock, 'bash', resolve(ROOT, 'scripts/image.sh'), tag]

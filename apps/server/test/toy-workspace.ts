@@ -1,6 +1,7 @@
 import { execFileSync, execSync } from 'node:child_process'
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -11,12 +12,13 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
+import { plainEnv } from './plain-env.ts'
 
 /**
  * A copy of this workspace with a fifth provider, `toy`, added by following the checklist of
  * docs/writing-a-plugin.md, and nothing else: copy packages/plugin-example, rename, one entry in the
- * installed plugins, a dependency, a build reference, `npm run generate`. Then built, as
- * `npm run build` would.
+ * installed plugins, a dependency (and the lockfile `npm install` writes), a build reference,
+ * `npm run generate`. Then built, as `npm run build` would.
  */
 
 export const ROOT = resolve(import.meta.dirname, '../../..')
@@ -87,6 +89,9 @@ function linkNodeModules(ws: string): void {
     for (const name of readdirSync(join(ws, dir))) {
       const pkg = JSON.parse(readFileSync(join(ws, dir, name, 'package.json'), 'utf8'))
       symlinkSync(join('../..', dir, name), join(nm, pkg.name))
+      // A workspace's own node_modules (a version only it uses, e.g. testcontainers'), as installed.
+      const own = join(ROOT, dir, name, 'node_modules')
+      if (existsSync(own)) symlinkSync(own, join(ws, dir, name, 'node_modules'))
     }
 }
 
@@ -131,6 +136,19 @@ export function buildToyWorkspace(): string {
   const list = join(ws, 'apps/server/src/plugins.ts')
   writeFileSync(list, addToInstalledList(readFileSync(list, 'utf8')))
   addDependencyAndReference(ws)
+  // Step 3's `npm install`: its lockfile half (the new workspace in package-lock.json, which the
+  // image's `npm ci` and turbo read), from the lockfile alone (--offline: nothing is downloaded).
+  // Its node_modules half is linkNodeModules: this checkout's installed packages, linked rather
+  // than installed again, with the workspaces (the toy's included) linked as npm links them.
+  execFileSync(
+    'npm',
+    ['install', '--package-lock-only', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'],
+    {
+      cwd: ws,
+      stdio: 'pipe',
+      env: plainEnv(),
+    },
+  )
   linkNodeModules(ws)
   // Step 5: `npm run generate` (fixtures/demo.json and the README's tables, from the plugins): the
   // script of the copy's package.json, run as npm would.

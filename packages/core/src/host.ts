@@ -5,7 +5,8 @@
  * plugin imports none of this: its API is `@mailfront/core`.
  */
 export { closeSha512CryptPool } from './auth/sha512crypt.ts'
-export { createMovableClock, type MovableClock, parseDuration } from './clock.ts'
+export { backoffDelay } from './backoff.ts'
+export { createMovableClock, type MovableClock, parseDuration, sleepUntil } from './clock.ts'
 export * from './compose.ts'
 export { markCoreHandler, sealRoutes } from './http/route.ts'
 // `mountPlugin` is a host's one call to serve a plugin in any Hono app.

@@ -24,6 +24,12 @@ export interface SubmitInput {
   via: 'smtp' | 'api' | 'dsn' | 'local'
   /** Client address (SMTP peer or HTTP client), for logs and the captured-mail view. */
   clientAddress?: string
+  /**
+   * Aborted when whoever submits is gone (the SMTP connection or listener closed): a submission
+   * still waiting to be accepted (`slow@`) is abandoned, rejected with the signal's reason, and
+   * never stored, so a client's retry cannot make a duplicate.
+   */
+  signal?: AbortSignal
 }
 
 /** One recipient's delivery, one queue entry each. */

@@ -163,6 +163,7 @@ describe("the core's two faces", () => {
     'MOUNT_OPTION_KEYS',
     'SmtpLogins',
     'createMovableClock',
+    'sleepUntil',
     'closeSha512CryptPool',
     'markCoreHandler',
     'sealRoutes',

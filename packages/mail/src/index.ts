@@ -15,6 +15,7 @@ export {
 export {
   DEFAULT_SIMULATOR_DOMAIN,
   DEFAULT_SLOW_MS,
+  MAX_DEFER_FAILURES,
   SIMULATOR,
   type SimulatedOutcome,
   Simulator,

@@ -1,4 +1,5 @@
 import type { DeliveryEvent } from '@mailfront/core'
+import { backoffDelay } from '@mailfront/core/host'
 import { type EntryRow, QUEUE } from './models.ts'
 import { heldUnder } from './queue-claim.ts'
 import type { RelayResult } from './relay.ts'
@@ -13,10 +14,8 @@ export interface RetrySchedule {
   maxAttempts: number
 }
 
-/** Retry delay after the n-th failed attempt (n ≥ 1). */
-export function retryDelay(n: number, base: number, max: number): number {
-  return Math.min(base * 2 ** Math.max(0, n - 1), max)
-}
+/** Retry delay after the n-th failed attempt (n ≥ 1): the core's capped doubling. */
+export { backoffDelay as retryDelay } from '@mailfront/core/host'
 
 /** A delivery event of one entry, as the plugins' `ctx.mail.onEvent` listeners receive it. */
 export function emitEntryEvent(
@@ -83,7 +82,7 @@ export async function settleAttempt(
     await p.bounceEntry({ ...claimed, attempts: attempt }, ['delivering'], reason, r.code)
     return
   }
-  const next = at + retryDelay(attempt, schedule.retryDelayMs, schedule.maxRetryDelayMs)
+  const next = at + backoffDelay(attempt, schedule.retryDelayMs, schedule.maxRetryDelayMs)
   const row = await p.storage.updateOne<EntryRow>({
     model: QUEUE,
     where: mine,

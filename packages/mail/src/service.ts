@@ -3,6 +3,7 @@ import {
   type DeliveryEvent,
   type DeliveryState,
   type Logger,
+  MailRejection,
   type MailService,
   type MessageQuery,
   type StorageAdapter,
@@ -28,6 +29,8 @@ export interface MailServiceOptions {
   simulatorDomain?: string | null
   /** `slow@`'s delay in ms (default 5 s). */
   simulatorSlowMs?: number
+  /** What counts as real time for `slow@` (default the system clock): tests pass a manual clock. */
+  simulatorRealClock?: Clock
 }
 
 /** The pipeline's own operations beyond what a plugin sees: used by the worker and the admin API. */
@@ -53,6 +56,11 @@ export interface MailPipeline extends MailService {
   readonly local: LocalRecipients
   /** Simulator addresses (simulator.ts): their outcomes, delivered by the worker in any mode. */
   readonly simulator: Simulator
+  /**
+   * Before the store closes: submissions still waiting to be accepted (`slow@`) are refused with
+   * 421 4.3.2, never stored afterwards.
+   */
+  close(): void
 }
 
 const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/
@@ -78,8 +86,11 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
   const simulator = new Simulator({
     domain: opts.simulatorDomain === undefined ? DEFAULT_SIMULATOR_DOMAIN : opts.simulatorDomain,
     ...(opts.simulatorSlowMs !== undefined ? { slowMs: opts.simulatorSlowMs } : {}),
+    ...(opts.simulatorRealClock ? { realClock: opts.simulatorRealClock } : {}),
     clock,
   })
+  // Closing ends every submission still waiting (slow@) before the store goes away.
+  const closing = new AbortController()
   const local = new LocalRecipients(log, simulator)
 
   function emit(e: DeliveryEvent) {
@@ -152,7 +163,7 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
 
     async submit(input) {
       validate(input)
-      await simulator.beforeAccept(input.envelope.to)
+      await simulator.beforeAccept(input.envelope.to, [closing.signal, input.signal])
       const { hosted, refused } = await local.sort(input.envelope.from, input.envelope.to)
       // Nobody left to deliver to: the submission is refused with the (first) recipient's reason.
       if (refused.size === input.envelope.to.length) throw [...refused.values()][0]!
@@ -215,6 +226,10 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
       if (!result) return false
       afterBounce({ ...result, reason }, now)
       return true
+    },
+
+    close() {
+      closing.abort(new MailRejection(421, '4.3.2 mailfront is shutting down; try again later'))
     },
 
     onEvent(listener) {

@@ -1,9 +1,12 @@
+import { connect } from 'node:net'
 import { createManualClock, type DeliveryEvent, MailRejection, memoryAdapter } from '@mailfront/core'
-import { describe, expect, it } from 'vitest'
+import { watch } from '@mailfront/core/testing'
+import { afterEach, describe, expect, it } from 'vitest'
 import { mailModels } from './models.ts'
 import type { Relay } from './relay.ts'
 import { createMailPipeline } from './service.ts'
 import { simulatedOutcome } from './simulator.ts'
+import { createSmtpListener } from './smtp.ts'
 import { startWorker } from './worker.ts'
 
 const SIM = 'simulator.mailfront.test'
@@ -26,9 +29,11 @@ async function setup(o: { mode?: 'capture' | 'relay'; domain?: string | null; ma
   const storage = memoryAdapter()
   await storage.migrate(mailModels)
   const clock = createManualClock(Date.UTC(2026, 5, 10, 12))
+  const real = createManualClock(Date.UTC(2026, 5, 10, 12)) // real time, for slow@'s other limit
   const p = createMailPipeline({
     storage,
     clock,
+    simulatorRealClock: real,
     hostname: 'mx.test',
     ...(o.domain !== undefined ? { simulatorDomain: o.domain } : {}),
   })
@@ -44,8 +49,9 @@ async function setup(o: { mode?: 'capture' | 'relay'; domain?: string | null; ma
     retryDelayMs: 60_000,
     maxAttempts: o.maxAttempts ?? 10,
   })
-  const send = (to: string[], from = 'app@example.com') =>
+  const send = (to: string[], from = 'app@example.com', signal?: AbortSignal) =>
     p.submit({
+      ...(signal ? { signal } : {}),
       envelope: { from, to },
       raw: Buffer.from(`From: ${from}\r\nSubject: sim\r\nMessage-ID: <s1@example.com>\r\n\r\nHi\r\n`),
       plugin: 'smtpd',
@@ -55,7 +61,7 @@ async function setup(o: { mode?: 'capture' | 'relay'; domain?: string | null; ma
   const state = async (id: string) => (await p.get(id))!.recipients
   const dsns = async () => (await p.list({ limit: 50 })).filter((m) => m.via === 'dsn')
   const dsnText = async () => Buffer.from((await p.raw((await dsns())[0]!.id))!).toString()
-  return { p, clock, w, relay, events, send, state, dsns, dsnText }
+  return { p, clock, real, w, relay, events, send, state, dsns, dsnText }
 }
 
 describe('simulatedOutcome', () => {
@@ -65,12 +71,24 @@ describe('simulatedOutcome', () => {
     expect(simulatedOutcome('defer')).toEqual({ kind: 'defer', failures: 1 })
     expect(simulatedOutcome('defer+3')).toEqual({ kind: 'defer', failures: 3 })
     expect(simulatedOutcome('defer+late')).toEqual({ kind: 'defer', failures: 1 })
+    expect(simulatedOutcome('defer+3+order-17')).toEqual({ kind: 'defer', failures: 3 })
+    expect(simulatedOutcome('defer+007')).toEqual({ kind: 'defer', failures: 7 })
+    expect(simulatedOutcome('defer+100')).toEqual({ kind: 'defer', failures: 100 })
+    expect(simulatedOutcome('defer+2024-12')).toEqual({ kind: 'defer', failures: 1 }) // a label, not a count
     expect(simulatedOutcome('deferfail')).toEqual({ kind: 'deferfail' })
     expect(simulatedOutcome('reject')).toEqual({ kind: 'reject' })
     expect(simulatedOutcome('slow')).toEqual({ kind: 'slow' })
     expect(simulatedOutcome('someone')).toBeNull()
     expect(simulatedOutcome('deliveredx')).toBeNull()
   })
+
+  it.each(['0', '101', '2024', '2024+order-17'])('refuses defer+%s@: a count out of 1..100', (n) =>
+    expect(() => simulatedOutcome(`defer+${n}`)).toThrow(
+      new RangeError(
+        `defer+<n> takes 1 to 100 failures, not ${n.split('+')[0]} (a label after it: defer+3+order-17)`,
+      ),
+    ),
+  )
 })
 
 describe.each(['relay', 'capture'] as const)('simulator addresses (%s mode)', (mode) => {
@@ -171,24 +189,72 @@ describe('simulator addresses at submit', () => {
     await t.w.stop()
   })
 
+  it('defer+<n>@ with a count out of 1..100 is refused with 550 5.1.1 saying so', async () => {
+    const t = await setup()
+    const refused = await t.send([`defer+2024@${SIM}`]).catch((e) => e)
+    expect([refused.code, refused.message]).toEqual([
+      550,
+      `5.1.1 <defer+2024@${SIM}>: defer+<n> takes 1 to 100 failures, not 2024 (a label after it: defer+3+order-17) (mailfront simulator)`,
+    ])
+    expect(await t.p.list()).toEqual([])
+    await t.w.stop()
+  })
+
   it('slow@ is accepted once the clock has moved 5 s on; other submissions go on meanwhile', async () => {
     const t = await setup()
-    let done = false
-    const slow = t.send([`slow@${SIM}`]).then((m) => {
-      done = true
-      return m
-    })
+    const slow = watch(t.send([`slow@${SIM}`]))
     const other = await t.send([`delivered@${SIM}`])
     expect(other.recipients[0]!.state).toBe('queued')
-    await new Promise((r) => setTimeout(r, 150)) // two of its timer ticks: the manual clock stands still
-    expect(done).toBe(false)
+    expect((await slow.settled()).done).toBe(false) // neither clock has moved
     t.clock.advance(4999)
-    await new Promise((r) => setTimeout(r, 150))
-    expect(done).toBe(false)
+    expect((await slow.settled()).done).toBe(false)
     t.clock.advance(1)
-    expect((await slow).recipients[0]).toMatchObject({ recipient: `slow@${SIM}`, state: 'queued' })
+    expect((await slow.promise).recipients[0]).toMatchObject({ recipient: `slow@${SIM}`, state: 'queued' })
     await t.w.runOnce()
-    expect((await t.state((await slow).id))[0]!.state).toBe('delivered')
+    expect((await t.state((await slow.promise).id))[0]!.state).toBe('delivered')
+    await t.w.stop()
+  })
+
+  it('slow@ moved back (a reset after an advance) waits no longer than 5 s of real time', async () => {
+    const t = await setup()
+    const slow = watch(t.send([`slow@${SIM}`]))
+    t.clock.advance(3000)
+    t.clock.advance(-3000 - 3_600_000) // back: by the clock it now has 1 h 5 s to go
+    t.real.advance(4999)
+    expect((await slow.settled()).done).toBe(false)
+    t.real.advance(1)
+    expect((await slow.promise).recipients[0]).toMatchObject({ recipient: `slow@${SIM}`, state: 'queued' })
+    await t.w.stop()
+  })
+
+  it('slow@ whose submitter is gone (its signal aborted) is refused with the reason and never stored', async () => {
+    const t = await setup()
+    const gone = new AbortController()
+    const slow = watch(t.send([`slow@${SIM}`], 'app@example.com', gone.signal))
+    expect((await slow.settled()).done).toBe(false)
+    gone.abort(new MailRejection(421, '4.4.2 Connection closed'))
+    expect((await slow.settled()).error).toEqual(new MailRejection(421, '4.4.2 Connection closed'))
+    t.clock.advance(5000)
+    t.real.advance(5000)
+    await slow.settled()
+    expect(await t.p.list()).toEqual([])
+    // Aborted before it is submitted: refused at once.
+    await expect(t.send([`slow@${SIM}`], 'app@example.com', gone.signal)).rejects.toThrow('4.4.2')
+    expect(await t.p.list()).toEqual([])
+    await t.w.stop()
+  })
+
+  it('closing the pipeline refuses a waiting slow@ with 421 4.3.2 before the store closes', async () => {
+    const t = await setup()
+    const slow = watch(t.send([`slow@${SIM}`]))
+    t.p.close()
+    expect((await slow.settled()).error).toMatchObject({
+      code: 421,
+      message: '4.3.2 mailfront is shutting down; try again later',
+    })
+    t.clock.advance(5000)
+    await slow.settled()
+    expect(await t.p.list()).toEqual([])
     await t.w.stop()
   })
 
@@ -230,5 +296,115 @@ describe('simulator addresses at submit', () => {
     const m = await t.send([`reject@${SIM}`])
     expect(m.recipients[0]!.state).toBe('queued')
     await t.w.stop()
+  })
+})
+
+describe('slow@ on the SMTP port: the client gone, the listener closed', () => {
+  const stops: (() => Promise<void>)[] = []
+  afterEach(async () => {
+    for (const s of stops.splice(0)) await s()
+  })
+
+  /** The listener over a simulator pipeline; each submission's signal is handed to `submitted`. */
+  async function listen() {
+    const t = await setup()
+    const signals: AbortSignal[] = []
+    const results: Promise<unknown>[] = []
+    let seen: (() => void) | undefined
+    const l = createSmtpListener({
+      mail: {
+        ...t.p,
+        submit: (input) => {
+          signals.push(input.signal!)
+          const r = t.p.submit(input)
+          results.push(r.catch((e) => e))
+          seen?.()
+          return r
+        },
+      },
+      sources: [
+        {
+          plugin: 'test',
+          auth: {
+            hasLogin: async (login) => login === 'user',
+            authenticate: async (login, pw) =>
+              login === 'user' && pw === 'secret' ? { principal: 'p1' } : null,
+          },
+        },
+      ],
+      maxSize: 10_000,
+      maxClientsPerAddress: 5,
+      hostname: 'mx.test',
+    })
+    const port = await l.listen(0, '127.0.0.1')
+    stops.push(() => t.w.stop())
+    const submitted = async () => {
+      while (!signals.length) await new Promise<void>((r) => (seen = r))
+      return { signal: signals[0]!, result: results[0]! }
+    }
+    return { t, l, port, submitted }
+  }
+
+  /** A client speaking SMTP line by line, up to the end of a message to slow@ (its reply not read). */
+  async function sendSlow(port: number) {
+    const socket = connect(port, '127.0.0.1')
+    socket.setEncoding('utf8')
+    const replies: string[] = []
+    let more: (() => void) | undefined
+    let buf = ''
+    socket.on('data', (d: string) => {
+      buf += d
+      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+        const line = buf.slice(0, i)
+        buf = buf.slice(i + 2)
+        if (/^\d{3} /.test(line)) replies.push(line) // the last line of a reply
+        more?.()
+      }
+    })
+    socket.on('error', () => undefined) // destroyed on purpose below
+    const reply = async () => {
+      while (!replies.length) await new Promise<void>((r) => (more = r))
+      return replies.shift()!
+    }
+    const say = async (line: string) => {
+      socket.write(`${line}\r\n`)
+      return reply()
+    }
+    expect(await reply()).toMatch(/^220 /)
+    expect(await say('EHLO client.test')).toMatch(/^250 /)
+    expect(await say(`AUTH PLAIN ${Buffer.from('\0user\0secret').toString('base64')}`)).toMatch(/^235 /)
+    expect(await say('MAIL FROM:<app@example.com>')).toMatch(/^250 /)
+    expect(await say(`RCPT TO:<slow@${SIM}>`)).toMatch(/^250 /)
+    expect(await say('DATA')).toMatch(/^354 /)
+    socket.write('From: app@example.com\r\nSubject: slow\r\n\r\nHi\r\n.\r\n')
+    return { socket, reply }
+  }
+
+  it('the connection closed while slow@ waits: abandoned, never stored, even once the clock moves', async () => {
+    const { t, l, port, submitted } = await listen()
+    stops.push(() => l.close())
+    const c = await sendSlow(port)
+    const { signal, result } = await submitted()
+    expect(signal.aborted).toBe(false)
+    c.socket.destroy()
+    expect(await result).toEqual(new MailRejection(421, '4.4.2 Connection closed'))
+    t.clock.advance(5000)
+    t.real.advance(5000)
+    await new Promise((r) => setImmediate(r))
+    expect(await t.p.list()).toEqual([])
+  })
+
+  it('the listener closed while slow@ waits: 421 4.3.2 to the client, nothing stored', async () => {
+    const { t, l, port, submitted } = await listen()
+    const c = await sendSlow(port)
+    const { result } = await submitted()
+    const closed = l.close()
+    expect(await c.reply()).toBe('421 4.3.2 Service shutting down')
+    expect(await result).toEqual(new MailRejection(421, '4.3.2 Service shutting down'))
+    c.socket.end('QUIT\r\n')
+    await closed
+    t.clock.advance(5000)
+    await new Promise((r) => setImmediate(r))
+    expect(await t.p.list()).toEqual([])
   })
 })

@@ -1,4 +1,5 @@
-import { type Clock, MailRejection } from '@mailfront/core'
+import { type Clock, MailRejection, systemClock } from '@mailfront/core'
+import { sleepUntil } from '@mailfront/core/host'
 import type { Send } from './local.ts'
 
 /**
@@ -9,23 +10,40 @@ import type { Send } from './local.ts'
  */
 export const SIMULATOR = '@simulator'
 export const DEFAULT_SIMULATOR_DOMAIN = 'simulator.mailfront.test'
-/** How long `slow@` takes to be accepted, by the pipeline's clock. */
+/** How long `slow@` takes to be accepted: by the pipeline's clock or by real time, whichever is first. */
 export const DEFAULT_SLOW_MS = 5000
+
+/** The most failures `defer+<n>@` asks for (beyond the queue's default give-up, 10 attempts). */
+export const MAX_DEFER_FAILURES = 100
 
 export type SimulatedOutcome =
   | { kind: 'delivered' | 'bounce' | 'deferfail' | 'reject' | 'slow' }
   /** `defer@` fails once; `defer+<n>@` n times; then delivered. */
   | { kind: 'defer'; failures: number }
 
-/** The local parts, each with an optional `+label` (`bounce+order-17@`); `defer+<n>` counts failures. */
+/**
+ * The local parts, each with an optional `+label` (`bounce+order-17@`). For `defer` a label made of
+ * digits is the count of failures, and a label may follow it (`defer+3+order-17@`).
+ */
 const LOCAL = /^(delivered|bounce|defer|deferfail|reject|slow)(?:\+(.*))?$/
 
+/**
+ * What a simulator local part asks for; null for an unknown one. Throws RangeError for a count of
+ * failures out of 1..MAX_DEFER_FAILURES (`defer+0@`, `defer+2024@`): refused, never taken as a label.
+ */
 export function simulatedOutcome(localPart: string): SimulatedOutcome | null {
   const m = LOCAL.exec(localPart.toLowerCase())
   if (!m) return null
   const kind = m[1] as SimulatedOutcome['kind']
   if (kind !== 'defer') return { kind }
-  return { kind, failures: m[2] !== undefined && /^\d{1,4}$/.test(m[2]) ? Number(m[2]) : 1 }
+  const count = /^(\d+)(?:\+|$)/.exec(m[2] ?? '')
+  if (!count) return { kind, failures: 1 }
+  const failures = Number(count[1])
+  if (failures < 1 || failures > MAX_DEFER_FAILURES)
+    throw new RangeError(
+      `defer+<n> takes 1 to ${MAX_DEFER_FAILURES} failures, not ${count[1]} (a label after it: defer+3+order-17)`,
+    )
+  return { kind, failures }
 }
 
 const localPart = (rcpt: string) => rcpt.slice(0, rcpt.lastIndexOf('@'))
@@ -38,17 +56,21 @@ export interface SimulatorOptions {
   /** `slow@`'s delay in ms (default 5 s). */
   slowMs?: number
   clock: Clock
+  /** Real time, which also ends `slow@`'s wait (default the system clock; a test passes a manual one). */
+  realClock?: Clock
 }
 
 export class Simulator {
   readonly domain: string | null
   readonly slowMs: number
   private readonly clock: Clock
+  private readonly realClock: Clock
 
   constructor(o: SimulatorOptions) {
     this.domain = o.domain ? o.domain.toLowerCase() : null
     this.slowMs = o.slowMs ?? DEFAULT_SLOW_MS
     this.clock = o.clock
+    this.realClock = o.realClock ?? systemClock
   }
 
   /** Whether `rcpt` is at the simulator's domain. */
@@ -62,7 +84,12 @@ export class Simulator {
    */
   check(rcpt: string): boolean {
     if (!this.has(rcpt)) return false
-    const o = simulatedOutcome(localPart(rcpt))
+    let o: SimulatedOutcome | null
+    try {
+      o = simulatedOutcome(localPart(rcpt))
+    } catch (e) {
+      throw new MailRejection(550, `5.1.1 <${rcpt}>: ${(e as Error).message} (mailfront simulator)`)
+    }
     if (!o) throw new MailRejection(550, `5.1.1 <${rcpt}>: no such simulator address (use ${KNOWN})`)
     if (o.kind === 'reject')
       throw new MailRejection(550, `5.1.1 <${rcpt}>: recipient address rejected (mailfront simulator)`)
@@ -70,19 +97,32 @@ export class Simulator {
   }
 
   /**
-   * Before a submission is stored: when it has a `slow@` recipient, wait until the clock has moved
-   * `slowMs` on. Timers, never a busy loop, so other connections go on; a test moves the clock.
+   * Before a submission is stored: when it has a `slow@` recipient, wait until the pipeline's clock
+   * has moved `slowMs` on or `slowMs` of real time has passed, whichever is first: moving the clock
+   * forward releases it at once, and moving it back (a reset) never holds it longer. When one of
+   * `signals` is aborted first (the connection, listener or pipeline closed), rejects with its
+   * reason: the submission is abandoned, never accepted after its client gave up. Timers, never a
+   * busy loop.
    */
-  async beforeAccept(to: string[]): Promise<void> {
-    if (!to.some((r) => this.has(r) && simulatedOutcome(localPart(r))?.kind === 'slow')) return
-    const until = this.clock.now() + this.slowMs
-    for (let left = this.slowMs; left > 0; left = until - this.clock.now())
-      await new Promise((resolve) => setTimeout(resolve, Math.min(left, 100)))
+  async beforeAccept(to: string[], signals: (AbortSignal | undefined)[] = []): Promise<void> {
+    if (!to.some((r) => this.has(r) && this.outcome(r)?.kind === 'slow')) return
+    const done = new AbortController()
+    // Combined only here (slow@ is rare): no composite signal per submission on long-lived ones.
+    const both = AbortSignal.any([done.signal, ...signals.filter((s) => s !== undefined)])
+    try {
+      // The sleep that loses is ended by `done`; race has already taken its rejection.
+      await Promise.race([
+        sleepUntil(this.clock, this.clock.now() + this.slowMs, both),
+        sleepUntil(this.realClock, this.realClock.now() + this.slowMs, both),
+      ])
+    } finally {
+      done.abort()
+    }
   }
 
   /** One delivery attempt: the outcome the local part names (its entry's attempts so far count). */
   readonly send: Send = async (e) => {
-    const o = simulatedOutcome(localPart(e.rcpt))
+    const o = this.outcome(e.rcpt)
     const rcpt = e.rcpt
     switch (o?.kind) {
       case 'delivered':
@@ -102,6 +142,15 @@ export class Simulator {
           response: `550 5.1.1 <${rcpt}>: recipient address does not exist (mailfront simulator: hard bounce)`,
           code: 550,
         }
+    }
+  }
+
+  /** The outcome, null for a local part refused at submit (check): such an entry ends as a bounce. */
+  private outcome(rcpt: string): SimulatedOutcome | null {
+    try {
+      return simulatedOutcome(localPart(rcpt))
+    } catch {
+      return null
     }
   }
 

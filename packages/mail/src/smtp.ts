@@ -122,6 +122,16 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
   const maxRecipients = o.maxRecipients ?? 100
   const logins = new SmtpLogins()
   for (const s of o.sources) logins.add(s.plugin, s.auth)
+  // A submission still waiting to be accepted (slow@) is abandoned when its connection or the
+  // listener closes: never stored after the client has gone (its retry would be a duplicate).
+  const gone = new Map<string, AbortController>()
+  let closing: MailRejection | undefined
+  const signalOf = (session: SMTPServerSession) => {
+    const c = gone.get(session.id) ?? new AbortController()
+    gone.set(session.id, c)
+    if (closing) c.abort(closing)
+    return c.signal
+  }
 
   const server = new SMTPServer({
     name: o.hostname,
@@ -153,6 +163,8 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
     },
 
     onClose(session) {
+      gone.get(session.id)?.abort(new MailRejection(421, '4.4.2 Connection closed'))
+      gone.delete(session.id)
       const ip = session.remoteAddress
       const n = (perAddress.get(ip) ?? 1) - 1
       if (n <= 0) perAddress.delete(ip)
@@ -250,6 +262,7 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
             ...(u.principal ? { principal: u.principal } : {}),
             via: 'smtp',
             clientAddress: session.remoteAddress,
+            signal: signalOf(session),
           })
           // Accounting after the message is durable; a failure here must not lose or repeat it.
           await u.auth
@@ -283,6 +296,8 @@ export function createSmtpListener(o: SmtpListenerOptions): SmtpListener {
       })
     },
     close() {
+      closing = new MailRejection(421, '4.3.2 Service shutting down')
+      for (const c of gone.values()) c.abort(closing)
       return new Promise((resolve) => server.close(() => resolve()))
     },
   }

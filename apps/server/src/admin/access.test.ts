@@ -1,10 +1,10 @@
 import { silentLogger } from '@mailfront/core'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runtime } from '../../test/demo-runtime.ts'
 import { ConfigError, checkAdminExposure, loadConfig } from '../config.ts'
 import { createRuntime, type Runtime } from '../runtime.ts'
 import { createAdminApp } from './app.ts'
-import { runtime } from './test-runtime.ts'
 
 const TOKEN = '0123456789abcdef0123'
 /** What @hono/node-server hands the app: the Node request, whose socket's peer is the TCP client. */

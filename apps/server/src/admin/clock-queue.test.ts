@@ -1,8 +1,8 @@
 import { createServer } from 'node:net'
 import { createRelay, startWorker } from '@mailfront/mail'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { post, runtime } from '../../test/demo-runtime.ts'
 import type { Runtime } from '../runtime.ts'
-import { post, runtime } from './test-runtime.ts'
 
 // The queue's retry schedule, its give-up time, the DSN's date and mailbox.org's nightly backups, all
 // reached by moving the clock through the admin API (a relay that refuses every connection).

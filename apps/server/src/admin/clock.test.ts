@@ -1,8 +1,8 @@
 import { encodeBasic } from '@mailfront/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { authsmtpAuth, post, runtime } from '../../test/demo-runtime.ts'
 import { loadConfig } from '../config.ts'
 import type { Runtime } from '../runtime.ts'
-import { authsmtpAuth, post, runtime } from './test-runtime.ts'
 
 // The movable clock: POST /_mailfront/clock moves the one clock every rule reads, so each rule below
 // is reached by moving it, never by sleeping.

@@ -2,9 +2,9 @@
 // (text/plain or form body, no preflight) is refused, by its content type and by the browser's own
 // Sec-Fetch-Site and Origin headers. The UI (same origin) and non-browser clients keep working.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { runtime } from '../../test/demo-runtime.ts'
 import type { Runtime } from '../runtime.ts'
 import { crossSiteProblem } from './access.ts'
-import { runtime } from './test-runtime.ts'
 
 const FAULT = JSON.stringify({ plugin: 'smtp', stage: 'connect', reply: '421 4.3.2 down' })
 const ID = 'a'.repeat(40)

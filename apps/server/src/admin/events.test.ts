@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import { encodeBasic, silentLogger } from '@mailfront/core'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runtime } from '../../test/demo-runtime.ts'
 import { loadConfig } from '../config.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from '../runtime.ts'
 import { createAdminApp } from './app.ts'
 import { AdminEvents, eventRoutes, MAX_QUEUED_EVENTS, MAX_STREAMS_PER_ADDRESS } from './events.ts'
-import { runtime } from './test-runtime.ts'
 
 describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
   let rt: Runtime

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { post, runtime, tmailAdmin } from '../../test/demo-runtime.ts'
 import type { Runtime } from '../runtime.ts'
 import { fillPlaceholders } from './faults.ts'
-import { post, runtime, tmailAdmin } from './test-runtime.ts'
 
 describe('an injected error names what the request named', () => {
   let rt: Runtime

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { authsmtpAuth, post, runtime, runtimeClearingFaults, tmailAdmin } from '../../test/demo-runtime.ts'
 import { installedIds } from '../registry.ts'
 import type { Runtime } from '../runtime.ts'
-import { authsmtpAuth, post, runtime, runtimeClearingFaults, tmailAdmin } from './test-runtime.ts'
 
 describe('faults on demand, in each provider format', () => {
   const current = runtimeClearingFaults()

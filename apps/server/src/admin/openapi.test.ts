@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runtime } from '../../test/demo-runtime.ts'
 import type { Runtime } from '../runtime.ts'
-import { runtime } from './test-runtime.ts'
 
 let rt: Runtime
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { createManualClock } from '@mailfront/core'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { post, runtime, runtimeClearingFaults } from '../../test/demo-runtime.ts'
 import type { Runtime } from '../runtime.ts'
 import { FaultSet } from './faults.ts'
 import { parseReply, SmtpFaultInput, smtpFaultHooks } from './smtp-faults.ts'
-import { post, runtime, runtimeClearingFaults } from './test-runtime.ts'
 
 const input = (f: object) => SmtpFaultInput.parse({ plugin: 'smtp', ...f })
 

@@ -1,9 +1,9 @@
 import { encodeBasic } from '@mailfront/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { authsmtpAuth, post, runtime, tmailAdmin } from '../../test/demo-runtime.ts'
 import { installedIds } from '../registry.ts'
 import type { RequestEntry } from '../request-log.ts'
 import type { Runtime } from '../runtime.ts'
-import { authsmtpAuth, post, runtime, tmailAdmin } from './test-runtime.ts'
 
 describe('reset and fixtures at run time', () => {
   let rt: Runtime

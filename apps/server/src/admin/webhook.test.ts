@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { runtime as demoRuntime, post } from '../../test/demo-runtime.ts'
 import { event, type Receiver, startReceiver } from '../../test/webhook-receiver.ts'
 import type { Runtime } from '../runtime.ts'
-import { runtime as demoRuntime, post } from './test-runtime.ts'
 
 const SECRET = 'admin-api-webhook-secret-1'
 const ENV_SECRET = 'env-webhook-secret-0123'

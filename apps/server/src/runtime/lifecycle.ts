@@ -4,8 +4,9 @@ import { markInitialized } from './store.ts'
 
 /**
  * Back to the start: the store emptied (schema kept), the configured fixtures loaded again, the
- * request log, the faults, the webhook delivery log and the clock's offset cleared (the admin API's
- * webhook goes with the store; the environment's stays). Returns what was loaded, per plugin.
+ * request log, the faults, the webhook deliveries waiting (dropped, each logged), the webhook delivery
+ * log and the clock's offset cleared (the admin API's webhook goes with the store; the environment's
+ * stays). Returns what was loaded, per plugin.
  */
 export async function resetRuntime(rt: Runtime): Promise<Record<string, number>> {
   await rt.storage.truncate()

@@ -67,6 +67,8 @@ export class WebhookDispatcher {
   private poll: NodeJS.Timeout | undefined
   private accepting = new Set<Promise<void>>()
   private closed = false
+  /** Aborted when the bound of the close is reached: the attempt in flight is cut off. */
+  private readonly stopping = new AbortController()
   private readonly schedule: RetrySchedule
   private readonly timeoutMs: number
   private readonly maxQueued: number
@@ -200,7 +202,10 @@ export class WebhookDispatcher {
         body: p.body,
         // Only the configured URL is ever called: a redirect's Location is not followed.
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        // A pass's attempt is cut off at the bound of a close; the close's own are bounded by their timeout.
+        signal: opts.last
+          ? AbortSignal.timeout(timeoutMs)
+          : AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopping.signal]),
       })
       status = res.status
       await res.body?.cancel().catch(() => undefined)
@@ -224,7 +229,9 @@ export class WebhookDispatcher {
       this.o.deliveries.add({ ...base, ...answered, outcome: 'delivered' })
       return
     }
-    const delay = opts.last ? null : retryDelayMs(p.attempts, this.schedule)
+    // No retry follows when the close cut it off, or a clear (a reset) dropped it while it was on.
+    const last = opts.last || this.stopping.signal.aborted || !this.queue.includes(p)
+    const delay = last ? null : retryDelayMs(p.attempts, this.schedule)
     if (delay === null) {
       this.remove(p)
       this.o.deliveries.add({ ...base, ...answered, error, outcome: 'failed' })
@@ -268,23 +275,47 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Stop: wait for the events being queued, then give every delivery still held one last attempt
-   * (retries not yet due included) within `boundMs` in all; whatever is left is dropped, each one
-   * logged with its event id. Nothing is lost silently.
+   * Drop every delivery waiting (first attempts and retries), each one logged with its event id: a
+   * reset starts again from nothing, so no event of before it is sent after it.
+   */
+  clear(reason: string): void {
+    for (const p of this.queue.splice(0)) this.drop(p, reason)
+  }
+
+  /**
+   * Stop: no pass starts or goes on (the one running ends after its attempt in flight), the events
+   * being queued are waited for, then every delivery still held gets one last attempt (retries not yet
+   * due included); all within `boundMs`, when any attempt still on is cut off. Whatever is left is
+   * dropped, each one logged with its event id. Nothing is lost silently.
    */
   async close(boundMs = 5_000): Promise<void> {
+    // First: from here nextDue finds nothing, so a pass running (or chained) sends no further event.
+    this.closed = true
     if (this.poll) clearTimeout(this.poll)
     this.poll = undefined
-    await Promise.all([...this.accepting])
-    await this.running
-    this.closed = true
     const ends = performance.now() + boundMs
-    for (const p of [...this.queue]) {
-      const left = ends - performance.now()
-      if (left < 50) break
-      await this.attempt(p, { last: true, timeoutMs: Math.min(this.timeoutMs, left) })
+    const cutoff = setTimeout(() => this.stopping.abort(new StoppedError()), boundMs)
+    try {
+      await Promise.all([...this.accepting])
+      // A pass chained on the one running may start as it ends: wait until none is on.
+      while (this.running) await this.running.catch(() => undefined)
+      for (const p of [...this.queue]) {
+        const left = ends - performance.now()
+        if (left < 50) break
+        await this.attempt(p, { last: true, timeoutMs: Math.min(this.timeoutMs, left) })
+      }
+    } finally {
+      clearTimeout(cutoff)
     }
     for (const p of this.queue.splice(0)) this.drop(p, 'the server stopped before it was delivered')
+  }
+}
+
+/** What cuts off an attempt still on when the bound of the close is reached. */
+class StoppedError extends Error {
+  override name = 'StoppedError'
+  constructor() {
+    super('cut off: the server stopped')
   }
 }
 
@@ -292,5 +323,6 @@ export class WebhookDispatcher {
 function failure(e: unknown, timeoutMs: number): string {
   const err = e as Error & { cause?: { code?: string; message?: string } }
   if (err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`
+  if (err instanceof StoppedError) return err.message
   return err.cause?.code ?? err.cause?.message ?? err.message
 }

@@ -183,4 +183,17 @@ describe('webhooks from a running server', () => {
     expect(to('message.deferred')).toEqual([sim('defer')])
     expect(to('message.bounced')).toEqual([sim('bounce')])
   })
+
+  it('a reset drops the deliveries waiting: no retry of before the reset is sent after it', async () => {
+    receiver.answer(500, 500)
+    const before = receiver.received.length
+    const id = await send(['ok@x.test'], 'Before the reset')
+    await receiver.until((rs) => rs.slice(before).filter(about(id)).length >= 2, 'the first attempts')
+    const shown = async () => (await (await admin('/webhook')).json()) as { pending: number }
+    await expect.poll(async () => (await shown()).pending).toBe(2)
+    await mf.reset()
+    expect((await shown()).pending).toBe(0)
+    const { deliveries } = (await (await admin('/webhook/deliveries')).json()) as { deliveries: unknown[] }
+    expect(deliveries).toEqual([])
+  })
 })

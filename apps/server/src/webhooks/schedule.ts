@@ -1,3 +1,5 @@
+import { backoffDelay } from '@mailfront/core/host'
+
 /** The retry schedule: what follows a failed attempt. */
 export interface RetrySchedule {
   /** Attempts in all, the first included. */
@@ -17,6 +19,5 @@ export const DEFAULT_SCHEDULE: RetrySchedule = {
 
 /** The wait after attempt `attempt` (1 = the first) failed; null when it was the last one allowed. */
 export function retryDelayMs(attempt: number, s: RetrySchedule = DEFAULT_SCHEDULE): number | null {
-  if (attempt >= s.maxAttempts) return null
-  return Math.min(s.maxRetryMs, s.firstRetryMs * 2 ** Math.min(attempt - 1, 40))
+  return attempt >= s.maxAttempts ? null : backoffDelay(attempt, s.firstRetryMs, s.maxRetryMs)
 }

@@ -40,6 +40,9 @@ const MODEL = 'core_webhook'
 const KEY = 'default'
 export const webhookModels: ModelSchema = {
   [MODEL]: {
+    // Read at each event and attempt: the host's row cache (withRowCache) keeps it up to 1 s. A write
+    // here is seen at once (a read it overtook is not kept); another instance's within that second.
+    cacheMs: 1_000,
     fields: {
       key: { type: 'string', unique: true },
       url: { type: 'string' },
@@ -49,35 +52,23 @@ export const webhookModels: ModelSchema = {
   },
 }
 
-/** How long one instance reuses what it read from the store (another instance's change shows within it). */
-const CACHE_MS = 1_000
-
 /**
  * The webhook in force: the one set through the admin API (in the store, so every instance on it
  * sends to the same place), else the environment's, else none.
  */
 export class WebhookSettings {
-  private cached: { at: number; value: WebhookTarget | null } | undefined
-
   constructor(
     private readonly storage: StorageAdapter,
     private readonly env?: { url: string; secret: string },
   ) {}
 
   async current(): Promise<WebhookTarget | null> {
-    const now = performance.now()
-    if (this.cached && now - this.cached.at < CACHE_MS) return this.cached.value
     const row = await this.storage.findOne<{ id: string; url: string; secret: string }>({
       model: MODEL,
       where: { field: 'key', value: KEY },
     })
-    const value: WebhookTarget | null = row
-      ? { url: row.url, secret: row.secret, source: 'admin' }
-      : this.env
-        ? { ...this.env, source: 'env' }
-        : null
-    this.cached = { at: now, value }
-    return value
+    if (row) return { url: row.url, secret: row.secret, source: 'admin' }
+    return this.env ? { ...this.env, source: 'env' } : null
   }
 
   async set(url: string, secret: string, at: number): Promise<void> {
@@ -86,19 +77,11 @@ export class WebhookSettings {
       key: { field: 'key', value: KEY },
       set: { url, secret, updated_at: at },
     })
-    this.cached = undefined
   }
 
   /** Drop the admin API's webhook (the environment's, if any, is in force again). */
-  async remove(): Promise<boolean> {
-    const gone = await this.storage.deleteOne({ model: MODEL, where: { field: 'key', value: KEY } })
-    this.cached = undefined
-    return gone
-  }
-
-  /** Forget what was read (the store was emptied by a reset). */
-  forget(): void {
-    this.cached = undefined
+  remove(): Promise<boolean> {
+    return this.storage.deleteOne({ model: MODEL, where: { field: 'key', value: KEY } })
   }
 
   /** The environment's webhook, when set (never its secret). */

@@ -19,7 +19,7 @@ export interface Webhooks {
     id: string,
     r: { at: number; to: string[]; failed: { recipient: string; response: string }[] },
   ): void
-  /** After a reset emptied the store: the admin API's webhook is gone, the log is cleared. */
+  /** After a reset emptied the store: the deliveries waiting are dropped (each logged), the log is cleared. */
   reset(): void
   close(): Promise<void>
 }
@@ -56,7 +56,7 @@ export function createWebhooks(d: {
       }))
     },
     reset() {
-      settings.forget()
+      dispatcher.clear('the server was reset')
       deliveries.clear()
     },
     async close() {

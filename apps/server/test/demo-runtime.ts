@@ -1,9 +1,13 @@
 import { encodeBasic, silentLogger } from '@mailfront/core'
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
-import { loadConfig } from '../config.ts'
-import { createRuntime, loadStartupFixtures, type Runtime } from '../runtime.ts'
+import { loadConfig } from '../src/config.ts'
+import { createRuntime, loadStartupFixtures, type Runtime } from '../src/runtime.ts'
 
-/** Shared by the admin API tests: an in-memory runtime with the demo data, AuthSMTP's rate window off. */
+/**
+ * An in-memory runtime with the demo data, AuthSMTP's rate window off, and the demo's logins: shared
+ * by the server's unit tests (admin API, redaction, logins, routing). A test helper, so it lives out
+ * of src/ and never ships in dist (startMailfront, the testing entry, needs none of it).
+ */
 export const tmailAdmin = { Authorization: encodeBasic('admin', 'admin') }
 export const authsmtpAuth = { Authorization: encodeBasic('aa12345', 'demo-api-password') }
 
