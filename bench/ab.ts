@@ -18,13 +18,14 @@ const { values: o, positionals } = parseArgs({
     b: { type: 'string' },
     pairs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '3' },
     env: { type: 'string', multiple: true, default: [] },
   },
 })
 const target = positionals[0]
 if (!target || !(TARGET_NAMES as readonly string[]).includes(target) || !o.a || !o.b) {
   console.error(
-    `usage: npm run bench:ab -- <${TARGET_NAMES.join('|')}> --a <dir> --b <dir> [--pairs N] [--seconds S] [--env B_ONLY=1]`,
+    `usage: npm run bench:ab -- <${TARGET_NAMES.join('|')}> --a <dir> --b <dir> [--pairs N] [--seconds S] [--warmup S] [--env B_ONLY=1]`,
   )
   process.exit(2)
 }
@@ -64,7 +65,8 @@ async function main() {
     const eps = await Promise.all(
       procs.map(async (p) => (await hotEndpoints(p.url)).find((x) => x.target === target)!),
     )
-    for (const [i, p] of procs.entries()) await measure(p, eps[i]!, 3) // warm-up (JIT, caches)
+    // Warm-up (JIT, caches); longer on a busy machine, where 3 s leaves the first pair slow.
+    for (const [i, p] of procs.entries()) await measure(p, eps[i]!, Number(o.warmup))
     const res: { us: number; rps: number }[][] = [[], []]
     for (let k = 0; k < Number(o.pairs); k++)
       for (const i of [0, 1]) {

@@ -149,15 +149,16 @@ export function buildProgram(): Command {
       const running = await serve(config, log)
       const onSignal = (sig: string) => {
         log.info({ signal: sig }, 'signal received')
+        const exit = async (code: number) => {
+          await log.flushWithin(1000)
+          log.flushSync()
+          process.exit(code)
+        }
         running.stop().then(
-          () => {
-            log.flushSync()
-            process.exit(0)
-          },
+          () => exit(0),
           (e) => {
             log.error({ err: e }, 'shutdown failed')
-            log.flushSync()
-            process.exit(1)
+            return exit(1)
           },
         )
       }

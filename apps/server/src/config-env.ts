@@ -441,7 +441,9 @@ export const serverEnvSchema = z
       .string()
       .transform((v) => v.trim().toLowerCase())
       .refine(
-        (v) => ['', 'off'].includes(v) || /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{1,63}$/.test(v),
+        (v) =>
+          ['', 'off'].includes(v) ||
+          /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(v),
         {
           message: 'MAILFRONT_MAIL_SIMULATOR_DOMAIN must be a domain name (simulator.mailfront.test) or off',
         },

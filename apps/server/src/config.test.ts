@@ -106,6 +106,19 @@ describe('configuration', () => {
       /^MAILFRONT_MAIL_SIMULATOR_DOMAIN must be a domain name/,
     ],
     [
+      { MAILFRONT_MAIL_SIMULATOR_DOMAIN: '-x.test' },
+      /^MAILFRONT_MAIL_SIMULATOR_DOMAIN must be a domain name/,
+    ],
+    [
+      { MAILFRONT_MAIL_SIMULATOR_DOMAIN: 'x-.test' },
+      /^MAILFRONT_MAIL_SIMULATOR_DOMAIN must be a domain name/,
+    ],
+    // A bare number is refused (it would read as milliseconds where seconds were meant).
+    [
+      { MAILFRONT_MAIL_SIMULATOR_SLOW: '5' },
+      /^MAILFRONT_MAIL_SIMULATOR_SLOW must be a duration from 0 to 10m/,
+    ],
+    [
       { MAILFRONT_MAIL_SIMULATOR_SLOW: 'soon' },
       /^MAILFRONT_MAIL_SIMULATOR_SLOW must be a duration from 0 to 10m/,
     ],

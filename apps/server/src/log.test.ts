@@ -49,4 +49,27 @@ describe('logger', () => {
     createLogger('warn', dest as never).access.info({ reqId: 'x' }, 'request')
     expect(lines).toHaveLength(1)
   })
+
+  it('writes each value of a request line as JSON.stringify would, escapes and all', () => {
+    const { lines, dest } = capture()
+    const fields = {
+      path: '/a/é/\u2028/😀/\ud800',
+      q: 'x\\y\t"z"',
+      n: -0,
+      big: 1e21,
+      nan: Number.NaN,
+      ok: true,
+      none: null,
+      list: [1, 'a'],
+      skipped: undefined,
+    }
+    createLogger('info', dest as never).access.info(fields, 'req "1"')
+    const body = Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`)
+      .join('')
+    expect(lines[0]!.replace(/"time":\d+/, '"time":0')).toBe(
+      `{"level":30,"time":0,"service":"mailfront"${body},"msg":"req \\"1\\""}`,
+    )
+  })
 })

@@ -173,7 +173,8 @@ const UNIT_MS: Record<string, number> = {
  */
 export function parseDuration(text: string): number {
   const t = text.trim()
-  if (/^-?\d+$/.test(t)) return Number(t)
+  // A bare number other than 0 is refused: "5" read as 5 ms surprised people who meant seconds.
+  if (/^-?0+$/.test(t)) return 0
   const m = /^(-?)((?:\d+(?:ms|s|m|h|d|w))+)$/.exec(t)
   if (!m) throw new RangeError(`"${text}" is not a duration (e.g. 31d, 1h30m, 90s, 500ms)`)
   let ms = 0

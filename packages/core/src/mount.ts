@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { OpenAPIHono } from '@hono/zod-openapi'
-import type { Context, MiddlewareHandler } from 'hono'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { type Clock, systemClock } from './clock.ts'
-import { buildPluginApp, validatePlugins } from './compose.ts'
+import { buildPluginApp, renderPluginError, validatePlugins } from './compose.ts'
+import { withErrors } from './http/route-handler.ts'
 import type { OptionsSchema } from './options.ts'
 import {
   type Logger,
@@ -110,8 +111,8 @@ export interface RouteOptions {
 
 /**
  * Add one plugin to a host app's router (the server's, `mountPlugin`'s and the tests' alike): on its
- * own paths the `mount` variable and the host's `before` middleware, then its app with `route()`,
- * which keeps the plugin's error handler on each of its routes. Returns the plugin's app (its
+ * own paths the `mount` variable and the host's `before` middleware, then its routes, each behind
+ * the plugin's error renderer (as `route()` would put them). Returns the plugin's app (its
  * routes, its OpenAPI registry).
  */
 export function routePluginApp(
@@ -129,7 +130,11 @@ export function routePluginApp(
     return next()
   }
   useOnPaths(root, namespacePatterns(plugin.http.paths, base), scope, ...(o.before ?? []))
-  root.route(base || '/', app)
+  // The plugin's handlers, each behind its error renderer, routed as they are (see withErrors).
+  const onError = (err: Error, c: Context) => renderPluginError(plugin, ctx, err, c as Context<PluginEnv>)
+  const routed = new Hono<PluginEnv>()
+  for (const r of app.routes) routed.on(r.method, r.path, withErrors(r.handler, onError))
+  root.route(base || '/', routed)
   return app
 }
 

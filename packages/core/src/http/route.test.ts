@@ -95,6 +95,30 @@ describe('defineRoutes', () => {
         },
         (c, { body }) => c.text(body),
       )
+      route(
+        {
+          method: 'get',
+          path: '/a/things/{id}',
+          security,
+          need: 'write',
+          request: {
+            params: z.object({ id: z.string().regex(/^\d+$/) }),
+            query: z.object({ n: z.coerce.number().optional(), tag: z.array(z.string()).optional() }),
+          },
+          responses: { 200: { description: 'ok' } },
+        },
+        (c, { params, query }) => c.json({ id: params.id, ...query }),
+      )
+      route(
+        {
+          method: 'get',
+          path: '/a/slow/{id}',
+          // An async refinement: the synchronous parse cannot run it, the asynchronous one does.
+          request: { params: z.object({ id: z.string().refine(async (v) => v !== 'no') }) },
+          responses: { 200: { description: 'ok' } },
+        },
+        (c, { params }) => c.text(params.id),
+      )
     }),
     ctx(),
   )
@@ -134,7 +158,14 @@ describe('defineRoutes', () => {
     expect(res.status).toBe(405)
     expect(res.headers.get('allow')).toBe('GET, OPTIONS')
     const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'a', version: '1' } })
-    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/a/items', '/a/items/{id}', '/a/raw'])
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual([
+      '/a/items',
+      '/a/items/{id}',
+      '/a/raw',
+      '/a/slow/{id}',
+      '/a/things/{id}',
+    ])
+    expect(doc.paths?.['/a/things/{id}']?.get?.parameters).toHaveLength(3)
     expect(doc.paths?.['/a/raw']?.put?.requestBody).toBeDefined()
   })
   it('knows which routes were declared through it', () => {
@@ -146,6 +177,22 @@ describe('defineRoutes', () => {
       ctx(),
     )
     expect(undeclaredRoutes(other)).toEqual([{ method: 'GET', path: '/a/by-hand' }])
+  })
+  it('validates the path and query of a route run as one handler, after auth, with the default hook', async () => {
+    const get = (path: string, role = 'write') => app.request(path, { headers: { 'x-role': role } })
+    expect(app.routes.filter((r) => r.path === '/a/things/:id' && r.method === 'GET')).toHaveLength(1)
+    expect(await (await get('/a/things/7?n=3&tag=x&tag=y')).json()).toEqual({
+      id: '7',
+      n: 3,
+      tag: ['x', 'y'],
+    })
+    expect((await get('/a/things/x', 'read')).status).toBe(403)
+    const bad = await get('/a/things/x')
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toEqual({ code: 'VALIDATION_FAILED', message: 'Validation failed' })
+    expect((await get('/a/things/7?n=abc')).status).toBe(400)
+    expect(await (await app.request('/a/slow/yes')).text()).toBe('yes')
+    expect((await app.request('/a/slow/no')).status).toBe(400)
   })
   it('answers an unknown path with the table NOT_FOUND, in the plugin format', async () => {
     const res = await app.request('/a/nothing')

@@ -2,6 +2,7 @@ import type { OpenAPIHono, RouteConfig, RouteConfigToTypedResponse } from '@hono
 import type { Context, MiddlewareHandler } from 'hono'
 import type { output, ZodType } from 'zod'
 import type { PluginEnv } from '../plugin.ts'
+import { andThen, oneHandler, type Step, validateStep } from './route-handler.ts'
 
 type C = Context<PluginEnv>
 type App = OpenAPIHono<PluginEnv>
@@ -177,13 +178,23 @@ export function defineRoutes<A = undefined, N = never, W extends Answers = 'type
         body: (bodyTarget ? req.valid(bodyTarget) : undefined) as RouteInput<R, A>['body'],
       }) as Response | Promise<Response>
     }
-    const withMw = { ...runtime, ...(mw.length ? { middleware: mw } : {}) } as RouteConfig
-    app.openapi(withMw, run as never)
-    state.declared.add(key(config.method, routing(config.path)))
-    for (const alias of aliases) {
-      app.openapi({ ...withMw, path: alias, hide: true }, run as never)
-      state.declared.add(key(config.method, routing(alias)))
+    const single = oneHandlerFor(
+      app,
+      config,
+      runtime.request,
+      guarded && ((c) => opts.auth!(c, need)),
+      decode,
+    )
+    if (single) {
+      const h = oneHandler(single, run as (c: Context) => unknown)
+      if (!config.hide && runtime === config) app.openAPIRegistry.registerPath(config)
+      for (const p of [config.path, ...aliases]) app.on(config.method.toUpperCase(), routing(p), h as never)
+    } else {
+      const withMw = { ...runtime, ...(mw.length ? { middleware: mw } : {}) } as RouteConfig
+      app.openapi(withMw, run as never)
+      for (const alias of aliases) app.openapi({ ...withMw, path: alias, hide: true }, run as never)
     }
+    for (const p of [config.path, ...aliases]) state.declared.add(key(config.method, routing(p)))
     const path = routing(config.path)
     for (const p of [path, ...aliases.map(routing)]) {
       const set = allowed.get(p) ?? new Set<string>()
@@ -191,6 +202,49 @@ export function defineRoutes<A = undefined, N = never, W extends Answers = 'type
       allowed.set(p, set)
     }
   }
+}
+
+/**
+ * The steps of a route as one handler (auth, decoders, the path and query validators), or undefined
+ * when zod-openapi's own validators are needed (a header, cookie or body schema) or the app has no
+ * default hook of its own (zod-openapi would look for a parent's at request time).
+ */
+function oneHandlerFor(
+  app: App,
+  config: RouteConfig,
+  request: RouteConfig['request'],
+  auth: false | ((c: C) => Promise<unknown>),
+  decode: Decoders,
+): Step[] | undefined {
+  const hook = app.defaultHook as ((result: object, c: Context) => unknown) | undefined
+  if (!hook || request?.headers || request?.cookies || request?.body) return undefined
+  const steps: Step[] = []
+  if (auth)
+    steps.push((c) =>
+      andThen(auth(c as C), (p) => {
+        c.set('principal', p)
+        return undefined
+      }),
+    )
+  const own = config.request
+  if (own?.query && !request?.query) {
+    const q = own.query as ZodType
+    steps.push((c) =>
+      andThen(decode.query!(c as C, q), (v) => void c.req.addValidatedData('query', v as object)),
+    )
+  }
+  const body = own?.body
+  if (body) {
+    const media = Object.values(body.content)[0]
+    const schema = media && 'schema' in media ? (media.schema as ZodType) : undefined
+    steps.push((c) =>
+      andThen(decode.body!(c as C, schema), (v) => void c.req.addValidatedData('json', v as object)),
+    )
+  }
+  // zod-openapi's order: the query, then the path.
+  if (request?.query) steps.push(validateStep('query', request.query as ZodType, hook))
+  if (request?.params) steps.push(validateStep('param', request.params as ZodType, hook))
+  return steps
 }
 
 /** Run what the plugin's route helpers register last (405 answers); `buildPluginApp` calls it. */
