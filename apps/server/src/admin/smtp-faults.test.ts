@@ -157,6 +157,11 @@ describe('POST /_mailfront/faults with plugin smtp', () => {
     expect(await bad({ stage: 'rcpt', reply: '451try later' })).toBe(
       'reply: a 3-digit code, then a space and the text, e.g. "451 4.7.1 try later"',
     )
+    // A code alone is valid SMTP, but clients (swaks) wait for more: the text is required.
+    for (const reply of ['451', '451 ', '451   '])
+      expect(await bad({ stage: 'rcpt', reply })).toBe(
+        'reply: a 3-digit code, then a space and the text, e.g. "451 4.7.1 try later"',
+      )
     expect(await bad({ stage: 'rcpt', reply: '451 5.7.1 try later' })).toBe(
       "reply: the enhanced status code's class (5) must be the reply's (4)",
     )

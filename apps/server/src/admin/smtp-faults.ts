@@ -12,7 +12,7 @@ export const SmtpReply = z.string().superRefine((s, ctx) => {
   const fail = (message: string) => ctx.addIssue({ code: 'custom', message })
   if (!/^[\x20-\x7e]*$/.test(s))
     return fail('one line of printable ASCII (no CR, LF, tab or other control characters)')
-  const m = /^([0-9]{3})(?: (.*))?$/.exec(s)
+  const m = /^([0-9]{3}) (.*[^ ].*)$/.exec(s)
   if (!m) return fail('a 3-digit code, then a space and the text, e.g. "451 4.7.1 try later"')
   if (!/^[45][0-5][0-9]$/.test(m[1]!))
     return fail(`the code must be a failure, 4xx or 5xx (400-559), not ${m[1]}`)
