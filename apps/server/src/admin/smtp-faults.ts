@@ -1,5 +1,5 @@
 import { type Clock, memoryRateLimitStore, retryAfterSeconds, z } from '@mailfront/core'
-import { SMTP_STAGES, type SmtpFaultAction, type SmtpFaults } from '@mailfront/mail'
+import { SMTP_STAGES, type SmtpFaults } from '@mailfront/mail'
 import { type FaultKind, type FaultSet, Firing, LatencyMs, type StoredFault } from './faults.ts'
 
 /** The plugin name SMTP faults go under in POST /_mailfront/faults. */
@@ -92,7 +92,7 @@ export function smtpFaultHooks(faults: FaultSet, clock: Clock): SmtpFaults {
   const limits = () => faults.current().filter((f): f is SmtpFault => isSmtp(f) && !!f.rateLimit)
 
   return {
-    async at(stage, login) {
+    async at(stage) {
       if (!faults.size) return undefined
       const f = faults.take((x): x is SmtpFault => isSmtp(x) && x.stage === stage)
       if (!f) return undefined
