@@ -21,7 +21,6 @@ export {
 export { type Clock, createManualClock, type ManualClock, systemClock } from './clock.ts'
 export * from './demo.ts'
 export * from './errors.ts'
-export * from './fault-latency.ts'
 export * from './http/body.ts'
 export * from './http/content-headers.ts'
 export {

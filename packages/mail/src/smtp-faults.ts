@@ -1,4 +1,5 @@
-import { faultLatency, type Logger } from '@mailfront/core'
+import type { Logger } from '@mailfront/core'
+import { faultLatency } from '@mailfront/core/host'
 import type { SMTPServer, SMTPServerSession } from 'smtp-server'
 
 /** The points of an SMTP session a fault can take: the greeting, EHLO/HELO, AUTH, MAIL, RCPT, DATA. */

@@ -1,13 +1,13 @@
 import {
   ApiError,
   CORE_ERRORS,
-  faultLatency,
   type MailfrontPlugin,
   type PluginContext,
   type PluginEnv,
   storeUnavailableApiError,
   z,
 } from '@mailfront/core'
+import { faultLatency } from '@mailfront/core/host'
 import type { Context } from 'hono'
 
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
