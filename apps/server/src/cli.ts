@@ -145,6 +145,11 @@ export function buildProgram(): Command {
       const config = loadConfig(process.env, flagsFrom(opts))
       // A person at a terminal reads colored lines; anything else (a file, a collector) gets JSON lines.
       const log = createLogger(config.logLevel, process.stdout.isTTY ? prettyDestination() : undefined)
+      // The reader of stdout may go away (`mailfront serve | head -1`): the banner's later lines are
+      // dropped then, and the server serves on; an unheard EPIPE would end the process.
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') log.warn({ err: e }, 'stdout failed')
+      })
       const { serve } = await import('./serve.ts')
       const running = await serve(config, log)
       const onSignal = (sig: string) => {

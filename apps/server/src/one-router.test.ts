@@ -105,6 +105,7 @@ describe('one router: prefix and Host mounts', () => {
   it('fires a fault by its route label, under the prefix', async () => {
     const add = await rt.app.request('/_mailfront/faults', {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
         plugin: 'authsmtp',
         route: '/a/restful/basic_user/:userId',

@@ -151,6 +151,8 @@ export async function createRuntime(
         background.add(...startMail(mail, config), ...startPlugins(plugins, mf.contexts))
       },
       async close() {
+        // First: a fault's latency still waiting must not go on to a handler once the store is closed.
+        admin.faults.close()
         mail.close() // submissions still waiting (slow@) end now, not against a closed store
         await background.stop()
         // After the worker stopped (no more pipeline events), before the store closes (the webhook's settings).

@@ -75,6 +75,45 @@ describe('MAILFRONT_HOST=127.0.0.1, no token', () => {
     for (const h of ['X-Real-IP', 'Forwarded', 'X-Forwarded-Host', 'X-Forwarded-Proto'])
       expect((await attack(`${srv!.url}/_mailfront/fixtures`, { [h]: 'x' })).status, h).toBe(404)
   })
+
+  const faults = async () =>
+    ((await (await fetch(`${srv!.url}/_mailfront/faults`)).json()) as { faults: unknown[] }).faults
+
+  it("the review's probe (a text/plain POST from evil.example) is 403 and adds no fault; without the browser's headers it is 415", async () => {
+    const body = '{"plugin":"smtp","stage":"connect","reply":"421 4.3.2 down"}'
+    const probe = await fetch(`${srv!.url}/_mailfront/faults`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'text/plain',
+        Origin: 'https://evil.example',
+        'Sec-Fetch-Site': 'cross-site',
+      },
+      body,
+    })
+    expect(probe.status).toBe(403)
+    const plain = await fetch(`${srv!.url}/_mailfront/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body,
+    })
+    expect(plain.status).toBe(415)
+    const form = await fetch(`${srv!.url}/_mailfront/webhook`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'url=http%3A%2F%2F127.0.0.1%3A9%2F&secret=a-webhook-secret-0123456789',
+    })
+    expect(form.status).toBe(415)
+    expect(await faults()).toEqual([])
+    // The same fault as JSON from a client that is no browser (curl, an SDK): 201.
+    const ok = await fetch(`${srv!.url}/_mailfront/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    })
+    expect(ok.status).toBe(201)
+    expect(await faults()).toHaveLength(1)
+    expect((await fetch(`${srv!.url}/_mailfront/faults`, { method: 'DELETE' })).status).toBe(204)
+  })
 })
 
 describe('MAILFRONT_HOST off loopback without a token', () => {

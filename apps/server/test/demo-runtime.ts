@@ -30,7 +30,12 @@ export async function runtime(env: Record<string, string> = {}): Promise<Runtime
 export const post = (rt: Runtime, path: string, body?: unknown) =>
   rt.app.request(path, {
     method: 'POST',
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...(body === undefined
+      ? {}
+      : {
+          headers: { 'Content-Type': 'application/json' },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
   })
 
 /** One runtime for a describe block, its faults cleared before each test (the fault tests). */

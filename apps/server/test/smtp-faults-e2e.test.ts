@@ -38,7 +38,9 @@ let port = 0
 const admin = async (path: string, init: { method?: string; body?: unknown } = {}) => {
   const res = await insecureFetch(`${srv!.url}/_mailfront${path}`, {
     method: init.method ?? 'GET',
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    ...(init.body === undefined
+      ? {}
+      : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(init.body) }),
   })
   return { status: res.status, body: res.status === 204 ? null : JSON.parse(res.body.toString()) }
 }
@@ -199,6 +201,31 @@ describe('SMTP faults, as nodemailer meets them', () => {
     await expect(send(alice)).resolves.toMatchObject({ accepted: ['customer@example.org'] })
     expect((await listed())[0]!.fired).toBe(1)
     await admin('/clock', { method: 'POST', body: { reset: true } })
+  })
+})
+
+describe('the SMTP rate limit is a hard bound', () => {
+  it('parallel connections of one login (a nodemailer pool): exactly N accepted, the rest 421 at MAIL FROM', async () => {
+    await fault({ rateLimit: { messages: 2, perSeconds: 60 } })
+    const pool = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'aa12345', pass: 'demo-smtp-password' },
+      pool: true,
+      maxConnections: 5,
+      maxMessages: 1,
+    })
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => pool.sendMail(message())))
+      const accepted = results.filter((r) => r.status === 'fulfilled')
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as SmtpError] : []))
+      expect(accepted).toHaveLength(2)
+      expect(refused.map((e) => [e.command, e.responseCode])).toEqual(Array(3).fill(['MAIL FROM', 421]))
+    } finally {
+      pool.close()
+    }
   })
 })
 

@@ -8,6 +8,7 @@ export { closeSha512CryptPool } from './auth/sha512crypt.ts'
 export { backoffDelay } from './backoff.ts'
 export { createMovableClock, type MovableClock, parseDuration, sleepUntil } from './clock.ts'
 export * from './compose.ts'
+export { faultLatency } from './fault-latency.ts'
 export { markCoreHandler, sealRoutes } from './http/route.ts'
 // `mountPlugin` is a host's one call to serve a plugin in any Hono app.
 export * from './mount.ts'

@@ -158,6 +158,7 @@ describe("the core's two faces", () => {
     'validatePlugins',
     'aroundStorageMethods',
     'mountPlugin',
+    'faultLatency',
     'parsePluginOptions',
     'unknownPluginVariables',
     'MOUNT_OPTION_KEYS',

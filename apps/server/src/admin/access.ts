@@ -61,3 +61,46 @@ export function adminAccess(opts: {
     return next()
   }
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * Why a state-changing request comes from another site's page, if it does. A browser says so itself:
+ * `Sec-Fetch-Site` (cross-site or same-site; same-origin and none are the UI and the address bar),
+ * and `Origin` on every cross-origin write, compared with the host the request was sent to. curl,
+ * the SDKs and the testcontainers helper send neither and pass.
+ */
+export function crossSiteProblem(method: string, url: string, headers: Headers): string | undefined {
+  if (SAFE_METHODS.has(method.toUpperCase())) return undefined
+  const site = headers.get('sec-fetch-site')
+  if (site === 'cross-site' || site === 'same-site') return `Sec-Fetch-Site is ${site}`
+  const origin = headers.get('origin')
+  if (origin === null) return undefined
+  let host: string | undefined
+  try {
+    host = new URL(origin).host
+  } catch {
+    host = undefined
+  }
+  if (!host || host.toLowerCase() !== new URL(url).host.toLowerCase())
+    return `Origin ${origin} is not this server`
+  return undefined
+}
+
+/**
+ * The admin API changes state only at the request of its own pages or of a client that is no browser:
+ * a page elsewhere (which the developer happens to visit) gets 403, whatever the admin rule lets in.
+ */
+export function sameOriginWrites(): MiddlewareHandler {
+  return async (c, next) => {
+    const problem = crossSiteProblem(c.req.method, c.req.url, c.req.raw.headers)
+    if (problem)
+      return c.json(
+        {
+          error: `cross-site request refused (${problem}): the admin API takes changes only from its own UI or a non-browser client`,
+        },
+        403,
+      )
+    return next()
+  }
+}

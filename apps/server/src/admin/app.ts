@@ -1,6 +1,6 @@
 import { contentSecurityHeaders, defineRoutes, OpenAPIHono, type PluginEnv } from '@mailfront/core'
 import { bodyLimit } from 'hono/body-limit'
-import { type AdminMode, adminAccess } from './access.ts'
+import { type AdminMode, adminAccess, sameOriginWrites } from './access.ts'
 
 /** The admin app: its routes are declared once (defineRoutes), which is also its OpenAPI document. */
 export type AdminApp = OpenAPIHono<PluginEnv>
@@ -14,7 +14,7 @@ export const ADMIN_BODY_LIMIT = 16 * 1024 * 1024
 /** An admin answer other than 200 from a decoder or a handler: `{error: message}` with its status. */
 export class AdminError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409 | 415,
     message: string,
   ) {
     super(message)
@@ -49,6 +49,7 @@ export function createAdminApp(opts: {
     '*',
     adminAccess({ mode: opts.mode ?? 'auto', token: opts.token, inProcessIsLocal: opts.inProcessIsLocal }),
   )
+  admin.use('*', sameOriginWrites())
   // Bounded like every plugin's routes: a declared length over it is refused before reading, a
   // chunked body as soon as it passes it.
   const limit = opts.bodyLimit ?? ADMIN_BODY_LIMIT

@@ -2,7 +2,7 @@ import { type Clock, z } from '@mailfront/core'
 import { type MovableClock, parseDuration } from '@mailfront/core/host'
 import type { Context } from 'hono'
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
-import { error, json } from './schemas.ts'
+import { error, json, jsonBody } from './schemas.ts'
 
 /** One of advance (a duration such as `31d`, `1h30m`, `-2h`), set (an ISO instant) or reset. */
 export const ClockInput = z.union([
@@ -61,12 +61,7 @@ export function clockRoutes(
   /** The move asked for; a clock that is not movable refuses before its body is read. */
   const move = async (c: Context) => {
     if (!movable) throw new AdminError(409, 'the clock is not movable: start with MAILFRONT_CLOCK=movable')
-    let body: unknown
-    try {
-      body = await c.req.json()
-    } catch {
-      throw new AdminError(400, 'the body must be JSON')
-    }
+    const body = await jsonBody(c, { invalid: () => 'the body must be JSON' })
     const r = ClockInput.safeParse(body)
     if (!r.success)
       throw new AdminError(400, 'give one of {"advance": "31d"}, {"set": "<ISO instant>"}, {"reset": true}')

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { encodeBasic, silentLogger } from '@mailfront/core'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runtime } from '../../test/demo-runtime.ts'
 import { loadConfig } from '../config.ts'
 import { createRuntime, loadStartupFixtures, type Runtime } from '../runtime.ts'
 import { createAdminApp } from './app.ts'
@@ -53,6 +55,7 @@ describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
 
     await rt.app.request('/_mailfront/faults', {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ plugin: 'tmail', status: 500 }),
     })
     expect(await next()).toMatchObject({ event: 'faults', data: { added: 1 } })
@@ -69,6 +72,7 @@ describe('GET /_mailfront/events (server-sent events for the live UI)', () => {
 
     await rt.app.request('/_mailfront/fixtures', {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ tmail: { users: [{ Login: 'sse@example.net', Passwd: 'sse-password' }] } }),
     })
     expect(await next()).toMatchObject({ event: 'fixtures', data: { upserted: { tmail: 1 } } })
@@ -177,5 +181,24 @@ describe('event streams are bounded', () => {
       `event: overflow\ndata: {"maxQueued":${MAX_QUEUED_EVENTS}}\n\n`,
     )
     abort.abort()
+  })
+})
+
+describe('GET /_mailfront/events in the OpenAPI document', () => {
+  let rt: Runtime
+  beforeAll(async () => {
+    rt = await runtime()
+  })
+  afterAll(() => rt.close())
+  it('the OpenAPI summary names every event the README lists', async () => {
+    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
+    const line = readme.split('\n').find((l) => l.startsWith('| `GET /_mailfront/events`'))!
+    const listed = [...line.split('|')[2]!.matchAll(/`([a-z]+)`/g)].map((m) => m[1]!)
+    expect(listed).toEqual(['request', 'mail', 'reset', 'fixtures', 'faults', 'clock', 'webhook', 'overflow'])
+    const doc = (await (await rt.app.request('/openapi/_mailfront.json')).json()) as {
+      paths: Record<string, { get: { summary: string } }>
+    }
+    const summary = doc.paths['/events']!.get.summary
+    for (const e of listed) expect(summary, e).toMatch(new RegExp(`\\b${e}\\b`))
   })
 })

@@ -48,7 +48,8 @@ export function eventRoutes(
         method: 'get',
         path: '/events',
         tags: ['events'],
-        summary: 'Server-sent events: request, mail, reset, fixtures, faults, clock',
+        summary:
+          'Server-sent events: request, mail, reset, fixtures, faults, clock, webhook; overflow ends a stream',
         responses: {
           200: { description: 'an event stream', content: { 'text/event-stream': { schema: z.string() } } },
           429: error('too many open streams from this address (Retry-After)'),

@@ -233,6 +233,20 @@ describe('each fault kind in each provider format', () => {
     })
 })
 
+describe('a latency fault when the runtime closes', () => {
+  it('ends its wait: the request gets 503 at once, the real handler never runs on the closed store', async () => {
+    const rt = await runtime()
+    expect((await post(rt, '/_mailfront/faults', { plugin: 'tmail', latencyMs: 60_000 })).status).toBe(201)
+    const pending = rt.app.request('/users/toorop@tmail.io', { headers: tmailAdmin })
+    // The fault has fired (the request is in its wait) before the runtime closes.
+    while (rt.faults.list()[0]?.fired !== 1) await new Promise((r) => setImmediate(r))
+    await rt.close()
+    const res = await pending
+    expect(res.status).toBe(503)
+    expect(res.headers.get('Retry-After')).not.toBeNull()
+  })
+})
+
 describe("a fault's error is rendered with the plugin's context", () => {
   // AuthSMTP reads MAILFRONT_AUTHSMTP_CHALLENGE from the context renderError gets (no closure state).
   it('an injected 401 from AuthSMTP carries the Basic challenge only when the option is on', async () => {

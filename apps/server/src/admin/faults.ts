@@ -7,10 +7,11 @@ import {
   storeUnavailableApiError,
   z,
 } from '@mailfront/core'
+import { faultLatency } from '@mailfront/core/host'
 import type { Context } from 'hono'
 
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
-import { AnyObject, error, json } from './schemas.ts'
+import { AnyObject, error, json, jsonBody } from './schemas.ts'
 
 /** A delay before the answer (HTTP) or the reply (SMTP). */
 export const LatencyMs = z
@@ -128,7 +129,15 @@ export class FaultSet {
   private faults: StoredFault[] = []
   private seq = 0
 
+  /** Aborted when the runtime closes: a latency still waiting then ends, and no real handler runs. */
+  private readonly closing = new AbortController()
+
   constructor(private readonly random: () => number = Math.random) {}
+
+  /** The runtime is closing: every latency wait ends now and answers 503 (the store is going away). */
+  close(): void {
+    this.closing.abort()
+  }
 
   get size(): number {
     return this.faults.length
@@ -204,7 +213,9 @@ export class FaultSet {
     c: Context,
     at: { route?: string; path?: string } = {},
   ): Promise<Response | undefined> {
-    if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs))
+    const waited = await faultLatency(f.latencyMs, AbortSignal.any([this.closing.signal, c.req.raw.signal]))
+    // Cut short (the client left, the server is closing): the real handler must not run now.
+    if (!waited) f = { ...f, error: 'SERVICE_UNAVAILABLE', status: undefined }
     if (f.error === undefined && f.status === undefined) return undefined
     let code = f.error
     if (!code) {
@@ -252,12 +263,7 @@ type FaultBody =
  * 400 naming the first problem's field.
  */
 async function faultBody(c: Context, kinds: FaultKind[]): Promise<FaultBody> {
-  let body: unknown
-  try {
-    body = await c.req.json()
-  } catch {
-    throw new AdminError(400, 'the body must be JSON')
-  }
+  const body = await jsonBody(c, { invalid: () => 'the body must be JSON' })
   const named = (body as { plugin?: unknown } | null)?.plugin
   const kind = kinds.find((k) => k.plugin === named)
   if (kind?.off) throw new AdminError(400, `plugin: ${kind.off}`)

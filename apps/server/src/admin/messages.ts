@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
 import { attachmentHeaders } from './content-headers.ts'
 import { type ReleaseAnswer, type ReleaseConfig, releaseMessage } from './release.ts'
-import { AnyObject, error, json, Message, MessageSummary, Released } from './schemas.ts'
+import { AnyObject, error, json, jsonBody, Message, MessageSummary, Released } from './schemas.ts'
 import { waitFor } from './wait.ts'
 
 const FILTERS = ['q', 'from', 'to', 'subject', 'plugin'] as const
@@ -66,14 +66,11 @@ function listQuery(c: Context): ListQuery {
 
 /** The body of a release: empty, or `{"to": [addresses]}`. */
 async function releaseBody(c: Context): Promise<{ to?: string[] }> {
-  const text = await c.req.text()
-  if (!text.trim()) return {}
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    throw new AdminError(400, 'the body must be JSON: {"to": ["address", …]} or empty')
-  }
+  const body = await jsonBody(c, {
+    empty: true,
+    invalid: () => 'the body must be JSON: {"to": ["address", …]} or empty',
+  })
+  if (body === undefined) return {}
   const list = (body as { to?: unknown })?.to
   if (list !== undefined && !(Array.isArray(list) && list.every((x) => typeof x === 'string')))
     throw new AdminError(400, 'to must be a list of addresses')

@@ -39,7 +39,9 @@ async function withRelease(
   const release = async (body?: unknown) => {
     const res = await rt!.app.request(`/_mailfront/messages/${m.id}/release`, {
       method: 'POST',
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
     })
     return { status: res.status, body: await res.json() }
   }

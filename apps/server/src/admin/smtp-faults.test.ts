@@ -32,40 +32,56 @@ describe('SMTP fault hooks over the fault set', () => {
     expect(set.list()[0]).toMatchObject({ fired: 1 })
   })
 
-  it('limits each login to N accepted messages per window of the clock, with 421 4.7.0 at MAIL', async () => {
+  it('limits each login to N messages per window of the clock, counted at MAIL, with 421 4.7.0', async () => {
     const clock = createManualClock()
     const set = new FaultSet()
     const hooks = smtpFaultHooks(set, clock)
     set.insert(input({ rateLimit: { messages: 2, perSeconds: 60 } }))
-    for (let i = 0; i < 2; i++) {
-      expect(await hooks.at('mail', 'alice')).toBeUndefined()
-      await hooks.accepted('alice')
-    }
+    // Two reservations before any message is accepted (two parallel sessions): the third is refused.
+    expect(await hooks.reserve('alice')).toHaveProperty('giveBack')
+    expect(await hooks.reserve('alice')).toHaveProperty('giveBack')
     clock.advance(15_000)
-    expect(await hooks.at('mail', 'alice')).toEqual({
-      reply: {
-        code: 421,
-        text: '4.7.0 Too many messages: at most 2 per 60 seconds for this login, try again in 45 seconds',
+    const refused = {
+      refusal: {
+        reply: {
+          code: 421,
+          text: '4.7.0 Too many messages: at most 2 per 60 seconds for this login, try again in 45 seconds',
+        },
       },
-    })
-    // Another login has its own window; other stages are not limited.
-    expect(await hooks.at('mail', 'bob')).toBeUndefined()
-    expect(await hooks.at('rcpt', 'alice')).toBeUndefined()
-    clock.advance(45_000)
+    }
+    expect(await hooks.reserve('alice')).toEqual(refused)
+    // Another login has its own window; stages are not limited.
+    expect(await hooks.reserve('bob')).toHaveProperty('giveBack')
     expect(await hooks.at('mail', 'alice')).toBeUndefined()
+    clock.advance(45_000)
+    expect(await hooks.reserve('alice')).toHaveProperty('giveBack')
     expect(set.list()[0]).toMatchObject({ fired: 1 })
+  })
+
+  it('a message not accepted gives its count back; a refusal takes none', async () => {
+    const set = new FaultSet()
+    const hooks = smtpFaultHooks(set, createManualClock())
+    set.insert(input({ rateLimit: { messages: 1, perSeconds: 60 } }))
+    const first = await hooks.reserve('alice')
+    expect(await hooks.reserve('alice')).toHaveProperty('refusal')
+    if (!('giveBack' in first)) throw new Error('the first message must pass')
+    await first.giveBack()
+    await first.giveBack() // twice gives back once
+    const again = await hooks.reserve('alice')
+    expect(again).toHaveProperty('giveBack')
+    expect(await hooks.reserve('alice')).toHaveProperty('refusal')
   })
 
   it('counts nothing and answers nothing once the faults are cleared', async () => {
     const set = new FaultSet()
     const hooks = smtpFaultHooks(set, createManualClock())
     set.insert(input({ rateLimit: { messages: 1, perSeconds: 60 } }))
-    await hooks.accepted('alice')
+    await hooks.reserve('alice')
     set.clear()
-    expect(await hooks.at('mail', 'alice')).toBeUndefined()
+    expect(await hooks.reserve('alice')).toHaveProperty('giveBack')
     // A new limit starts from zero: the old one's count was under its own id.
     set.insert(input({ rateLimit: { messages: 1, perSeconds: 60 } }))
-    expect(await hooks.at('mail', 'alice')).toBeUndefined()
+    expect(await hooks.reserve('alice')).toHaveProperty('giveBack')
   })
 
   it('splits a reply into its code and the text as sent', () => {
@@ -141,6 +157,11 @@ describe('POST /_mailfront/faults with plugin smtp', () => {
     expect(await bad({ stage: 'rcpt', reply: '451try later' })).toBe(
       'reply: a 3-digit code, then a space and the text, e.g. "451 4.7.1 try later"',
     )
+    // A code alone is valid SMTP, but clients (swaks) wait for more: the text is required.
+    for (const reply of ['451', '451 ', '451   '])
+      expect(await bad({ stage: 'rcpt', reply })).toBe(
+        'reply: a 3-digit code, then a space and the text, e.g. "451 4.7.1 try later"',
+      )
     expect(await bad({ stage: 'rcpt', reply: '451 5.7.1 try later' })).toBe(
       "reply: the enhanced status code's class (5) must be the reply's (4)",
     )

@@ -1,5 +1,5 @@
 import { type Clock, memoryRateLimitStore, retryAfterSeconds, z } from '@mailfront/core'
-import { SMTP_STAGES, type SmtpFaultAction, type SmtpFaults } from '@mailfront/mail'
+import { SMTP_STAGES, type SmtpFaults } from '@mailfront/mail'
 import { type FaultKind, type FaultSet, Firing, LatencyMs, type StoredFault } from './faults.ts'
 
 /** The plugin name SMTP faults go under in POST /_mailfront/faults. */
@@ -12,7 +12,7 @@ export const SmtpReply = z.string().superRefine((s, ctx) => {
   const fail = (message: string) => ctx.addIssue({ code: 'custom', message })
   if (!/^[\x20-\x7e]*$/.test(s))
     return fail('one line of printable ASCII (no CR, LF, tab or other control characters)')
-  const m = /^([0-9]{3})(?: (.*))?$/.exec(s)
+  const m = /^([0-9]{3}) (.*[^ ].*)$/.exec(s)
   if (!m) return fail('a 3-digit code, then a space and the text, e.g. "451 4.7.1 try later"')
   if (!/^[45][0-5][0-9]$/.test(m[1]!))
     return fail(`the code must be a failure, 4xx or 5xx (400-559), not ${m[1]}`)
@@ -38,7 +38,7 @@ export const SmtpFaultInput = z
     latencyMs: LatencyMs,
     /** Close the connection with no reply. */
     drop: z.boolean().optional().describe('close the connection with no reply'),
-    /** After `messages` accepted messages per login within `perSeconds`, MAIL FROM gets 421 4.7.0. */
+    /** At most `messages` per login within `perSeconds`: counted at MAIL FROM, given back if not accepted. */
     rateLimit: z
       .object({
         messages: z.number().int().min(1).max(1_000_000),
@@ -47,7 +47,7 @@ export const SmtpFaultInput = z
       .strict()
       .optional()
       .describe(
-        'alone: after `messages` accepted messages per AUTH login within `perSeconds` (of the server clock), MAIL FROM answers 421 4.7.0 and the connection closes',
+        'alone: at most `messages` messages per AUTH login within a fixed window of `perSeconds` (of the server clock, opened by the first message counted), counted at MAIL FROM and given back when the message is not accepted; past it MAIL FROM answers 421 4.7.0 and the connection closes',
       ),
     ...Firing,
   })
@@ -79,9 +79,11 @@ export function parseReply(reply: string): { code: number; text: string } {
 
 /**
  * The SMTP port's view of the fault set: the same firing rule (probability, count) as the HTTP faults.
- * A rate limit counts each login's accepted messages in fixed windows of the runtime clock, so moving
- * the clock (POST /_mailfront/clock) opens the next window. Its counts live in this process, as the
- * faults do.
+ * A rate limit counts each login's messages at MAIL FROM (given back when the message is then not
+ * accepted), so parallel sessions of one login cannot pass it together: at most `messages` per window.
+ * A window is fixed: it opens at the first message counted after the previous one ended, and lasts
+ * `perSeconds` of the runtime clock, so moving the clock (POST /_mailfront/clock) ends it. Its counts
+ * live in this process, as the faults do.
  */
 export function smtpFaultHooks(faults: FaultSet, clock: Clock): SmtpFaults {
   const windows = memoryRateLimitStore({ clock })
@@ -89,30 +91,9 @@ export function smtpFaultHooks(faults: FaultSet, clock: Clock): SmtpFaults {
   const key = (f: SmtpFault, login: string | undefined) => `${f.id}\n${login ?? ''}`
   const limits = () => faults.current().filter((f): f is SmtpFault => isSmtp(f) && !!f.rateLimit)
 
-  async function rateLimited(login: string | undefined): Promise<SmtpFaultAction | undefined> {
-    const list = limits()
-    if (!list.length) return undefined
-    const states = await windows.peek(list.map((f) => key(f, login)))
-    const over = new Map(
-      list.flatMap((f, i) => (states[i]!.count >= f.rateLimit!.messages ? [[f, states[i]!]] : [])),
-    )
-    const hit = faults.take((f): f is SmtpFault => over.has(f as SmtpFault))
-    if (!hit) return undefined
-    const { messages, perSeconds } = hit.rateLimit!
-    const wait = retryAfterSeconds(over.get(hit)!.resetAt, clock.now())
-    return {
-      reply: {
-        code: 421,
-        text: `4.7.0 Too many messages: at most ${messages} per ${perSeconds} seconds for this login, try again in ${wait} seconds`,
-      },
-    }
-  }
-
   return {
-    async at(stage, login) {
+    async at(stage) {
       if (!faults.size) return undefined
-      const limited = stage === 'mail' ? await rateLimited(login) : undefined
-      if (limited) return limited
       const f = faults.take((x): x is SmtpFault => isSmtp(x) && x.stage === stage)
       if (!f) return undefined
       return {
@@ -121,12 +102,34 @@ export function smtpFaultHooks(faults: FaultSet, clock: Clock): SmtpFaults {
         ...(f.reply ? { reply: parseReply(f.reply) } : {}),
       }
     },
-    async accepted(login) {
-      for (const f of limits())
-        await windows.consume(key(f, login), {
+    async reserve(login) {
+      const taken: [string, number][] = []
+      const giveBack = async () => {
+        for (const [k, resetAt] of taken.splice(0)) windows.giveBack(k, resetAt)
+      }
+      const full = new Map<SmtpFault, number>()
+      for (const f of limits()) {
+        const k = key(f, login)
+        const r = await windows.consume(k, {
           windowMs: f.rateLimit!.perSeconds * 1000,
           max: f.rateLimit!.messages,
         })
+        if (r.allowed) taken.push([k, r.resetAt])
+        else full.set(f, r.resetAt)
+      }
+      const hit = full.size ? faults.take((f): f is SmtpFault => full.has(f as SmtpFault)) : undefined
+      if (!hit) return { giveBack }
+      await giveBack()
+      const { messages, perSeconds } = hit.rateLimit!
+      const wait = retryAfterSeconds(full.get(hit)!, clock.now())
+      return {
+        refusal: {
+          reply: {
+            code: 421,
+            text: `4.7.0 Too many messages: at most ${messages} per ${perSeconds} seconds for this login, try again in ${wait} seconds`,
+          },
+        },
+      }
     },
   }
 }

@@ -4,7 +4,7 @@ import { exportFixtures, FixtureError, loadFixtures } from '../fixtures.ts'
 import { demoPresent } from '../runtime/fixtures.ts'
 import type { Runtime } from '../runtime.ts'
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
-import { AnyObject, error, json } from './schemas.ts'
+import { AnyObject, error, json, jsonBody } from './schemas.ts'
 
 const tags = ['state']
 /** Rows per model. */
@@ -12,12 +12,7 @@ const Counts = z.record(z.string(), z.number().int())
 
 /** A fixtures document: one key per plugin (parsed with 64-bit integers exact). */
 async function fixturesBody(c: Context): Promise<Record<string, unknown>> {
-  let data: unknown
-  try {
-    data = parseJson(await c.req.text())
-  } catch (e) {
-    throw new AdminError(400, `body: not valid JSON: ${(e as Error).message}`)
-  }
+  const data = await jsonBody(c, { parse: parseJson, invalid: (e) => `body: not valid JSON: ${e.message}` })
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new AdminError(400, 'body: the top level must be an object with one key per plugin')
   return data as Record<string, unknown>

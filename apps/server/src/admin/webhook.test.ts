@@ -175,7 +175,12 @@ describe('the webhook in the admin API', () => {
     ] as const) {
       const res = await rt.app.request(path, {
         method,
-        ...(method === 'PUT' ? { body: JSON.stringify({ url: 'http://127.0.0.1:9/', secret: SECRET }) } : {}),
+        ...(method === 'PUT'
+          ? {
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify({ url: 'http://127.0.0.1:9/', secret: SECRET }),
+            }
+          : {}),
       })
       expect([method, path, res.status]).toEqual([method, path, 401])
     }

@@ -5,7 +5,7 @@ import { WEBHOOK_SECRET_MIN, webhookSecretProblem, webhookUrlProblem } from '../
 import { WEBHOOK_HEADERS } from '../webhooks/signature.ts'
 import type { Webhooks } from '../webhooks/webhooks.ts'
 import { AdminError, type AdminRoutes, adminRoute } from './app.ts'
-import { error, json } from './schemas.ts'
+import { error, json, jsonBody } from './schemas.ts'
 
 const WebhookInput = z
   .object({
@@ -64,12 +64,9 @@ async function view(w: Webhooks): Promise<z.infer<typeof WebhookView>> {
 
 /** PUT /webhook's body, checked as the environment's variables are; a 400 says what is wrong. */
 async function webhookBody(c: Context): Promise<{ url: string; secret: string }> {
-  let body: unknown
-  try {
-    body = await c.req.json()
-  } catch {
-    throw new AdminError(400, 'the body must be JSON: {"url": "https://…", "secret": "…"}')
-  }
+  const body = await jsonBody(c, {
+    invalid: () => 'the body must be JSON: {"url": "https://…", "secret": "…"}',
+  })
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new AdminError(400, 'give {"url", "secret"} only')
   const { url, secret, ...rest } = body as Record<string, unknown>

@@ -83,6 +83,7 @@ describe('webhooks from a running server', () => {
     )
     const release = await admin(`/messages/${id}/release`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ to: ['ok@x.test'] }),
     })
     expect(release.status).toBe(200)

@@ -51,6 +51,7 @@ describe.skipIf(!pgUrl)(
     it('sends each event once, from the instance that made the change, to the webhook set on either', async () => {
       const put = await a.app.request('/_mailfront/webhook', {
         method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ url: receiver.url, secret: 'scale-out-webhook-secret' }),
       })
       expect(put.status).toBe(200)
