@@ -38,6 +38,20 @@ export const post = (rt: Runtime, path: string, body?: unknown) =>
         }),
   })
 
+/** A mailbox.org JSON-RPC call on the runtime's app (`session`: its HPLS-AUTH header). */
+export function mailboxRpc<T = { result?: { session?: string }; error?: { code: number } }>(
+  rt: () => Runtime,
+) {
+  return async (method: string, params: unknown, session?: string): Promise<T> =>
+    (await (
+      await rt().app.request('/v1/', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(session ? { 'HPLS-AUTH': session } : {}) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: '1', method, params }),
+      })
+    ).json()) as T
+}
+
 /** One runtime for a describe block, its faults cleared before each test (the fault tests). */
 export function runtimeClearingFaults(): () => Runtime {
   let rt: Runtime

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import { createRelay, startWorker } from '@mailfront/mail'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { post, runtime } from '../../test/demo-runtime.ts'
+import { mailboxRpc, post, runtime } from '../../test/demo-runtime.ts'
 import type { Runtime } from '../runtime.ts'
 
 // The queue's retry schedule, its give-up time, the DSN's date and mailbox.org's nightly backups, all
@@ -70,14 +70,7 @@ describe('the clock drives the queue and the nightly backups', () => {
   })
 
   it('mailbox.org: a vacation notice only once the clock is inside the vacation', async () => {
-    const rpc = async (method: string, params: unknown, session?: string) =>
-      (await (
-        await rt.app.request('/v1/', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...(session ? { 'HPLS-AUTH': session } : {}) },
-          body: JSON.stringify({ jsonrpc: '2.0', id: '1', method, params }),
-        })
-      ).json()) as { result?: { session?: string }; error?: unknown }
+    const rpc = mailboxRpc<{ result?: { session?: string }; error?: unknown }>(() => rt)
     const s = (await rpc('auth', { user: 'test_account', pass: '123456' })).result!.session!
     const set = await rpc(
       'mail.vacation.set',
@@ -138,14 +131,7 @@ describe('the clock drives the queue and the nightly backups', () => {
   })
 
   it('mailbox.org: a new mailbox gets one nightly backup per night that passes, fourteen at most', async () => {
-    const rpc = async (method: string, params: unknown, session?: string) =>
-      (await (
-        await rt.app.request('/v1/', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...(session ? { 'HPLS-AUTH': session } : {}) },
-          body: JSON.stringify({ jsonrpc: '2.0', id: '1', method, params }),
-        })
-      ).json()) as { result?: unknown[] & { session?: string } }
+    const rpc = mailboxRpc<{ result?: unknown[] & { session?: string } }>(() => rt)
     const s = (await rpc('auth', { user: 'test_account', pass: '123456' })).result!.session!
     const backups = async () =>
       (await rpc('mail.backup.list', { mail: 'user2@domain1.test' }, s)).result!.length

@@ -1,6 +1,6 @@
 import { encodeBasic } from '@mailfront/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { authsmtpAuth, post, runtime } from '../../test/demo-runtime.ts'
+import { authsmtpAuth, mailboxRpc, post, runtime } from '../../test/demo-runtime.ts'
 import { loadConfig } from '../config.ts'
 import type { Runtime } from '../runtime.ts'
 
@@ -146,14 +146,7 @@ describe('POST /_mailfront/clock', () => {
       expect(await refresh(g.refresh_token)).not.toBe(200)
     })
 
-    const rpc = async (method: string, params: unknown, session?: string) =>
-      (await (
-        await rt.app.request('/v1/', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...(session ? { 'HPLS-AUTH': session } : {}) },
-          body: JSON.stringify({ jsonrpc: '2.0', id: '1', method, params }),
-        })
-      ).json()) as { result?: { session?: string }; error?: { code: number } }
+    const rpc = mailboxRpc<{ result?: { session?: string }; error?: { code: number } }>(() => rt)
 
     it('mailbox.org: a session ends 20 minutes after its last use', async () => {
       const s = (await rpc('auth', { user: 'test_account', pass: '123456' })).result!.session!
