@@ -116,17 +116,23 @@ describe('MAILFRONT_HOST=127.0.0.1, no token', () => {
   })
 })
 
+/** `mailfront serve` with these settings, run until it exits: its exit code and its stderr. */
+async function serveExit(env: Record<string, string>): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: { ...process.env, MAILFRONT_PORT: '0', MAILFRONT_SMTP_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let err = ''
+  child.stderr.on('data', (b: Buffer) => {
+    err += b.toString()
+  })
+  const code = await new Promise<number | null>((r) => child.once('exit', r))
+  return { code, err }
+}
+
 describe('MAILFRONT_HOST off loopback without a token', () => {
   it('refuses to start: one line, exit code 2', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, MAILFRONT_HOST: '0.0.0.0', MAILFRONT_PORT: '0', MAILFRONT_SMTP_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let err = ''
-    child.stderr.on('data', (b: Buffer) => {
-      err += b.toString()
-    })
-    const code = await new Promise<number | null>((r) => child.once('exit', r))
+    const { code, err } = await serveExit({ MAILFRONT_HOST: '0.0.0.0' })
     expect(code).toBe(2)
     expect(err).toBe(
       'mailfront: MAILFRONT_HOST=0.0.0.0 is not loopback and MAILFRONT_ADMIN_TOKEN is unset: set a token, or MAILFRONT_ADMIN=off (no admin API) or MAILFRONT_ADMIN=open (anyone who reaches the port is admin)\n',
@@ -134,21 +140,7 @@ describe('MAILFRONT_HOST off loopback without a token', () => {
   }, 30_000)
 
   it('behind a declared proxy on loopback, refuses to start the same way', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: {
-        ...process.env,
-        MAILFRONT_HOST: '127.0.0.1',
-        MAILFRONT_TRUST_PROXY: 'true',
-        MAILFRONT_PORT: '0',
-        MAILFRONT_SMTP_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let err = ''
-    child.stderr.on('data', (b: Buffer) => {
-      err += b.toString()
-    })
-    const code = await new Promise<number | null>((r) => child.once('exit', r))
+    const { code, err } = await serveExit({ MAILFRONT_HOST: '127.0.0.1', MAILFRONT_TRUST_PROXY: 'true' })
     expect(code).toBe(2)
     expect(err).toMatch(
       /^mailfront: MAILFRONT_TRUST_PROXY declares a proxy .* MAILFRONT_ADMIN=off .* MAILFRONT_ADMIN=open .*\n$/,
