@@ -157,21 +157,24 @@ export async function serve(
     },
     'mailfront listening',
   )
+  // The banner goes out in one write: a reader never sees half of it, and no log line lands inside it.
+  const banner: string[] = []
+  const say = (line: string) => banner.push(line)
   if (config.admin === 'open') {
     const warning =
       'MAILFRONT_ADMIN=open: anyone who reaches this port is admin of /_mailfront/* (password hashes, DKIM keys, reset); for a throwaway test container only'
     log.warn({ admin: 'open' }, warning)
-    print(`warning: ${warning}`)
+    say(`warning: ${warning}`)
   }
   if (!tls && config.requireHttps) {
     const warning = config.trustProxy
       ? 'TLS is off and HTTPS is required: only requests a trusted proxy marks X-Forwarded-Proto: https are served'
       : 'TLS is off and HTTPS is required: every plain-HTTP request is refused; set MAILFRONT_REQUIRE_HTTPS=false, or MAILFRONT_TRUST_PROXY=true behind a TLS proxy'
     log.warn({ tls: 'off', requireHttps: true }, warning)
-    // Printed too, before the banner: the (buffered) log line would come after it.
-    print(`warning: ${warning}`)
+    // Printed too, in the banner: the (buffered) log line would come after it.
+    say(`warning: ${warning}`)
   }
-  print(
+  say(
     `mailfront ${clientUrl}  (plugins: ${runtime.plugins.map((p) => p.id).join(', ')}; store: ${runtime.storage.id}; docs: ${clientUrl}/docs)`,
   )
   if (smtp) {
@@ -181,37 +184,38 @@ export async function serve(
         : tls
           ? 'STARTTLS, AUTH required'
           : 'no STARTTLS (MAILFRONT_TLS=off): AUTH from loopback only'
-    print(
+    say(
       `SMTP submission on ${hostForUrl}:${smtp.port} (${tlsNote}); delivery: ${config.mail.delivery}; captured mail: ${clientUrl}/_mailfront/messages`,
     )
   }
   if (tls && 'warning' in tls && tls.warning) {
     log.warn({ ca: caFiles(config.dataDir).cert }, tls.warning)
-    print(`warning: ${tls.warning}`)
+    say(`warning: ${tls.warning}`)
   }
   if (tls?.generated && config.tls.mode === 'self-signed')
-    print(
+    say(
       `issued a certificate from the local CA ${caFiles(config.dataDir).cert} for ${hosts.join(', ') || 'loopback'} (trust it: mailfront ca --install, or curl --cacert; or use curl -k)`,
     )
   if (proxy)
-    print(
+    say(
       `HTTPS proxy on ${clientHost}:${proxy.port} (CONNECT to ${hosts.map((h) => `${h}:443`).join(', ')} only): HTTPS_PROXY=http://${clientHost}:${proxy.port}`,
     )
   if (dns)
-    print(
+    say(
       `DNS responder on ${hostForUrl}:${dns.port} (UDP and TCP): ${hosts.join(', ')} → ${dns.answer.join(', ')}`,
     )
-  print(`state, request log and mail: ${clientUrl}/   admin API: ${clientUrl}/_mailfront/`)
+  say(`state, request log and mail: ${clientUrl}/   admin API: ${clientUrl}/_mailfront/`)
   if (demo) {
-    print('demo data loaded; try:')
+    say('demo data loaded; try:')
     const selfSigned = config.tls.mode === 'self-signed'
     for (const p of runtime.plugins)
-      for (const line of tryDemo(p.data?.demo, clientUrl, selfSigned)) print(`  ${line}`)
+      for (const line of tryDemo(p.data?.demo, clientUrl, selfSigned)) say(`  ${line}`)
     if (smtp) {
-      print(`send mail (see it at ${clientUrl}/_mailfront/messages):`)
-      for (const line of smtpExamples(clientHost, smtp.port, runtime.plugins, !!tls)) print(`  ${line}`)
+      say(`send mail (see it at ${clientUrl}/_mailfront/messages):`)
+      for (const line of smtpExamples(clientHost, smtp.port, runtime.plugins, !!tls)) say(`  ${line}`)
     }
   }
+  print(banner.join('\n'))
 
   let stopping: Promise<void> | undefined
   const stop = () => {

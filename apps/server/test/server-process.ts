@@ -13,7 +13,7 @@ export interface ServerProcess {
   exited: Promise<number | null>
 }
 
-/** Start the real `mailfront serve` process and resolve with its URL once it prints it. */
+/** Start the real `mailfront serve` process and resolve with its URL once its banner is in. */
 export function startServer(
   env: Record<string, string>,
   dataDir = mkdtempSync(join(tmpdir(), 'mailfront-e2e-')),
@@ -37,7 +37,8 @@ export function startServer(
     const onData = (b: Buffer) => {
       out += b.toString()
       const m = /mailfront (https?:\/\/\S+)/.exec(out)
-      if (m) {
+      // The banner is one write, but a pipe may hand it over in pieces: wait for its last fixed line.
+      if (m && out.includes(' admin API: ')) {
         clearTimeout(timer)
         resolvePromise({ child, url: m[1]!, output: () => out, exited, dataDir })
       }
