@@ -140,7 +140,8 @@ describe('SMTP submission port end to end (capture)', () => {
     )
     // The demo lines end the banner; a pipe may deliver its tail a moment later.
     const swaks = `swaks --server 127.0.0.1:${port} --tls`
-    expect(await until(async () => srv!.output(), (o) => o.includes(swaks), 5000)).toContain(swaks)
+    const out = await until(async () => srv!.output(), (o) => o.includes(swaks), 5000)
+    expect(out).toContain(swaks)
   })
 
   it('advertises STARTTLS, AUTH PLAIN LOGIN and SIZE, and refuses mail before AUTH', async () => {
