@@ -140,7 +140,11 @@ describe('SMTP submission port end to end (capture)', () => {
     )
     // The demo lines end the banner; a pipe may deliver its tail a moment later.
     const swaks = `swaks --server 127.0.0.1:${port} --tls`
-    const out = await until(async () => srv!.output(), (o) => o.includes(swaks), 5000)
+    const out = await until(
+      async () => srv!.output(),
+      (o) => o.includes(swaks),
+      5000,
+    )
     expect(out).toContain(swaks)
   })
 
