@@ -125,7 +125,7 @@ describe('mailfront ca --install / --uninstall', () => {
 
   it('warns on install that the key can sign for any name', () => {
     expect(KEY_WARNING('/d/ca-key.pem')).toBe(
-      'this machine now trusts every certificate signed with /d/ca-key.pem, for any site name: keep the data dir private to you, and run mailfront ca --uninstall when you no longer need it',
+      'this machine now trusts every certificate signed with /d/ca-key.pem, for any site name: keep the data dir private to you, and run npx mailfront ca --uninstall when you no longer need it',
     )
   })
 })

@@ -404,7 +404,8 @@ describe('a port already taken', () => {
     }).catch((e: Error) => e)
     expect((err as Error).message).toMatch(/^server exited with 1:/)
     expect((err as Error).message).toContain(
-      'mailfront: cannot start the DNS responder on 127.0.0.1: bind EADDRINUSE',
+      `mailfront: cannot start the DNS responder on 127.0.0.1:${upstream.address().port}: bind EADDRINUSE`,
     )
+    expect((err as Error).message).toContain('(set another port: MAILFRONT_DNS_PORT or --dns-port)\n')
   })
 })
