@@ -279,7 +279,8 @@ import (
 	"os"
 )
 
-// As smtpd-go does: the built-in base URL, Go's default client and transport.
+// As the terraform provider's SDK does: the built-in base URL, Go's default client and transport.
+// (Not smtpd-go: its own http.Transport has no Proxy, so HTTPS_PROXY never reaches it.)
 func main() {
 	req, _ := http.NewRequest("GET", "https://api.smtpd.dev/oauth/me", nil)
 	req.Header.Set("Authorization", "Bearer "+os.Getenv("TOKEN"))
