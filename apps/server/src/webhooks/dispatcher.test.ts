@@ -368,4 +368,79 @@ describe('the webhook dispatcher', () => {
     expect(receiver.received.map((r) => event(r).data.n).sort()).toEqual([0, 1, 2, 3, 4])
     expect(await d.pending()).toBe(0)
   })
+
+  it('durable store: what a stop leaves waiting is sent by the next run, the same event and bytes', async () => {
+    const before = dispatcher({ durable: true })
+    receiver.answer(500, 500)
+    before.d.emit('message.bounced', clock.now(), { recipient: 'x@example.org' })
+    await before.d.settle()
+    // The retry is not due: the stop leaves it in the store (not dropped, not tried early).
+    await before.d.close(5_000)
+    expect(receiver.received).toHaveLength(1)
+    expect(before.deliveries.list().map((a) => a.outcome)).toEqual(['retrying'])
+    expect(before.warnings).toEqual([])
+    expect(await before.d.pending()).toBe(1)
+
+    const after = dispatcher({ durable: true })
+    clock.advance(10_000)
+    await after.d.runDue()
+    expect(after.deliveries.list()[0]).toMatchObject({ attempt: 2, status: 500, outcome: 'retrying' })
+    clock.advance(20_000)
+    await after.d.runDue()
+    expect(after.deliveries.list()[0]).toMatchObject({ attempt: 3, status: 200, outcome: 'delivered' })
+    expect(await after.d.pending()).toBe(0)
+    expect(receiver.received).toHaveLength(3)
+    expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1)
+    for (const r of receiver.received)
+      expect(
+        verifyWebhook(
+          SECRET,
+          {
+            timestamp: r.headers['mailfront-webhook-timestamp'] as string,
+            signature: r.headers['mailfront-webhook-signature'] as string,
+          },
+          r.body,
+        ),
+      ).toBe(true)
+    await after.d.close()
+  })
+
+  it('durable store: an event queued just before the stop gets its first attempt at the stop', async () => {
+    const { d, deliveries } = dispatcher({ durable: true })
+    receiver.answer(500)
+    d.emit('message.received', clock.now(), {})
+    await d.close(5_000)
+    // Failed: retried on the schedule by the next run, kept in the store.
+    expect(deliveries.list()).toEqual([expect.objectContaining({ attempt: 1, outcome: 'retrying' })])
+    expect(await d.pending()).toBe(1)
+  })
+
+  it('a row held by an instance that died mid-attempt is taken by another once its lease ends, sent once more', async () => {
+    receiver.hang()
+    const dead = dispatcher({ timeoutMs: 600_000, leaseMs: 30_000 })
+    dead.d.emit('message.delivered', clock.now(), { n: 1 })
+    await receiver.until((r) => r.length === 1, 'the first attempt')
+    // `dead` never answers again (its attempt hangs): as if the process was killed mid-attempt.
+    receiver.hang(false)
+    const other = dispatcher({ leaseMs: 30_000 })
+    await other.d.runDue()
+    expect(receiver.received).toHaveLength(1) // still held under the lease
+    clock.advance(29_999)
+    await other.d.runDue()
+    expect(receiver.received).toHaveLength(1)
+    clock.advance(2)
+    await other.d.runDue()
+    expect(receiver.received).toHaveLength(2)
+    expect(receiver.received[1]!.body).toBe(receiver.received[0]!.body)
+    // The attempt cut off by the death counts: this one is the second.
+    expect(other.deliveries.list()).toEqual([
+      expect.objectContaining({
+        eventId: event(receiver.received[0]!).id,
+        attempt: 2,
+        outcome: 'delivered',
+      }),
+    ])
+    expect(await other.d.pending()).toBe(0)
+    await other.d.close()
+  })
 })
