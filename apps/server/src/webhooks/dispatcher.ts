@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Clock, Logger, StorageAdapter, Where } from '@mailfront/core'
+import type { Clock, Logger, StorageAdapter } from '@mailfront/core'
 import { VERSION } from '../version.ts'
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.ts'
 import { claimRow, deleteAsRead, dueRows, heldUnder, postponeRow, QUEUE, type QueueRow } from './queue.ts'
@@ -367,8 +367,7 @@ export class WebhookDispatcher {
       await Promise.all([...this.accepting])
       // A pass chained on the one running may start as it ends: wait until none is on.
       while (this.running) await this.running.catch(() => undefined)
-      // Durable: only what is due (a retry keeps its time); else every row, its last chance.
-      for (const r of await this.held(this.durable)) {
+      for (const r of await this.held()) {
         const left = ends - performance.now()
         if (left < 50) break
         await this.attempt(r, { last: !this.durable, timeoutMs: Math.min(this.timeoutMs, left) })
@@ -386,12 +385,11 @@ export class WebhookDispatcher {
     }
   }
 
-  /** The rows this instance holds (queued or last claimed here), oldest first; `due`: only those due. */
-  private held(due = false): Promise<QueueRow[]> {
-    const mine: Where = { field: 'owner', value: this.owner }
+  /** The rows this instance holds (queued or last claimed here), oldest first. */
+  private held(): Promise<QueueRow[]> {
     return this.db.findMany<QueueRow>({
       model: QUEUE,
-      where: due ? { and: [mine, { field: 'due_at', op: 'lte', value: this.o.clock.now() }] } : mine,
+      where: { field: 'owner', value: this.owner },
       sort: [{ field: 'id' }],
       limit: this.maxQueued,
     })
