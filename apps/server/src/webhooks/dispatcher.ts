@@ -36,8 +36,8 @@ export interface DispatcherOptions {
   log: Logger
   deliveries: DeliveryLog
   /**
-   * Whether the store outlives the process (SQLite, PostgreSQL: default unless the store is the
-   * memory one). Durable: at stop, what fails or is not reached stays queued for the next start.
+   * Whether the store outlives the process (default: a SQLite file or PostgreSQL, not `memory:` or
+   * `sqlite::memory:`). Durable: at stop, what fails or is not reached stays queued for the next start.
    * Not durable: the stop's attempt is the last one, and what is left is dropped, each one logged.
    */
   durable?: boolean
@@ -55,6 +55,8 @@ export interface DispatcherOptions {
 export const WEBHOOK_TIMEOUT_MS = 10_000
 export const WEBHOOK_MAX_QUEUED = 10_000
 const POLL_MS = 1_000
+/** Stores gone with the process (`memory:`, `sqlite::memory:`): nothing waits there for a next start. */
+const EPHEMERAL_STORES = new Set(['memory', 'sqlite-memory'])
 /** Rows read per look. */
 const BATCH = 20
 
@@ -87,7 +89,7 @@ export class WebhookDispatcher {
 
   constructor(private readonly o: DispatcherOptions) {
     this.db = o.storage
-    this.durable = o.durable ?? o.storage.id !== 'memory'
+    this.durable = o.durable ?? !EPHEMERAL_STORES.has(o.storage.id)
     this.schedule = o.schedule ?? DEFAULT_SCHEDULE
     this.timeoutMs = o.timeoutMs ?? WEBHOOK_TIMEOUT_MS
     this.maxQueued = o.maxQueued ?? WEBHOOK_MAX_QUEUED
