@@ -149,6 +149,7 @@ export async function createRuntime(
       newStore,
       startBackground() {
         background.add(...startMail(mail, config), ...startPlugins(plugins, mf.contexts))
+        webhooks.start() // stopped by webhooks.close below
       },
       async close() {
         // First: a fault's latency still waiting must not go on to a handler once the store is closed.

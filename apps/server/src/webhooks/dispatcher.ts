@@ -77,6 +77,9 @@ export class WebhookDispatcher {
   private poll: NodeJS.Timeout | undefined
   private accepting = new Set<Promise<void>>()
   private closed = false
+  /** Looking every `pollMs` whatever happens (start), or only while this instance holds rows. */
+  private started = false
+  private holding = false
   /** Aborted when the bound of the close is reached: the attempt in flight is cut off. */
   private readonly stopping = new AbortController()
   private readonly db: StorageAdapter
@@ -98,8 +101,12 @@ export class WebhookDispatcher {
     this.leaseMs = o.leaseMs ?? Math.max(60_000, 3 * this.timeoutMs)
   }
 
-  /** Begin looking for due rows (those left by an earlier run or another instance) every `pollMs`. */
+  /**
+   * Look for due rows now and every `pollMs` after (those an earlier run or another instance left).
+   * Without it, looks follow this instance's own events and moves of the clock (for a CLI command).
+   */
   start(): void {
+    this.started = true
     this.kick()
   }
 
@@ -202,10 +209,12 @@ export class WebhookDispatcher {
         if (!tried) break
       }
     } while (this.again)
+    if (!this.started)
+      this.holding = (await this.db.count({ model: QUEUE, where: { field: 'owner', value: this.owner } })) > 0
   }
 
   private schedulePoll(): void {
-    if (this.poll || this.closed) return
+    if (this.poll || this.closed || !(this.started || this.holding)) return
     this.poll = setTimeout(() => {
       this.poll = undefined
       this.kick()

@@ -19,6 +19,8 @@ export interface Webhooks {
     id: string,
     r: { at: number; to: string[]; failed: { recipient: string; response: string }[] },
   ): void
+  /** For a server: look for the deliveries an earlier run (or an instance that died) left, and keep looking. */
+  start(): void
   /** Before a reset empties the store: the deliveries waiting are dropped (each logged), the log is cleared. */
   reset(): Promise<void>
   close(): Promise<void>
@@ -47,8 +49,6 @@ export function createWebhooks(d: {
     deliveries,
     ...d.options,
   })
-  // Deliveries left by an earlier run (or an instance that died) are looked for from the start.
-  dispatcher.start()
   const unsubscribe = forwardMailEvents(d.mail, dispatcher)
   deliveries.subscribe((a) => d.events?.emit('webhook', a))
   d.events?.subscribe((e) => {
@@ -63,6 +63,9 @@ export function createWebhooks(d: {
         message: messageData(id, await d.mail.get(id)),
         released: { at: new Date(r.at).toISOString(), to: r.to, failed: r.failed },
       }))
+    },
+    start() {
+      dispatcher.start()
     },
     async reset() {
       await dispatcher.clear('the server was reset')
