@@ -243,9 +243,9 @@ export class WebhookDispatcher {
       this.drop(r, 'no webhook is configured any more')
       return true
     }
-    const lease = this.o.clock.now() + this.leaseMs
-    const p = await claimRow(this.db, r, this.owner, lease)
-    if (!p) return false
+    const got = await claimRow(this.db, r, this.owner, this.o.clock.now(), this.leaseMs)
+    if (!got) return false
+    const { claimed: p, lease } = got
     const started = performance.now()
     const at = new Date(this.o.clock.now()).toISOString()
     // Real time, not the movable clock: the receiver compares it with its own clock against replays.

@@ -1,4 +1,4 @@
-import type { ModelSchema, Row, StorageAdapter, Where } from '@mailfront/core'
+import { claimLease, type ModelSchema, type Row, type StorageAdapter, type Where } from '@mailfront/core'
 
 /**
  * The deliveries waiting, in the server's store: they survive a crash or a restart, and every
@@ -80,17 +80,20 @@ export const heldUnder = (id: number, owner: string, lease: number): Where => ({
   ],
 })
 
-/** Claim a row for one attempt (counted now): the claimed row, or null when another took it first. */
+/** Claim a row for one attempt (counted now), as the mail queue claims its entries (the core's claimLease). */
 export function claimRow(
   db: StorageAdapter,
   r: QueueRow,
   owner: string,
-  lease: number,
-): Promise<QueueRow | null> {
-  return db.updateOne<QueueRow>({
+  now: number,
+  leaseMs: number,
+): Promise<{ claimed: QueueRow; lease: number } | null> {
+  return claimLease<QueueRow>(db, {
     model: QUEUE,
-    where: asRead(r),
-    set: { owner, lease_until: lease, attempts: r.attempts + 1 },
+    asRead: asRead(r),
+    now,
+    leaseMs,
+    set: { owner, attempts: r.attempts + 1 },
   })
 }
 
