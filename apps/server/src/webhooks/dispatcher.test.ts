@@ -446,4 +446,31 @@ describe('the webhook dispatcher', () => {
     expect(await other.d.pending()).toBe(0)
     await other.d.close()
   })
+
+  it('an attempt whose lease ran out meanwhile leaves the row to the instance that took it', async () => {
+    receiver.hang()
+    const slow = dispatcher({ timeoutMs: 3_000, leaseMs: 30_000 })
+    slow.d.emit('message.delivered', clock.now(), {})
+    await receiver.until((r) => r.length === 1, 'the first attempt')
+    receiver.hang(false)
+    receiver.answer(500)
+    const other = dispatcher({ leaseMs: 30_000 })
+    clock.advance(30_001)
+    await other.d.runDue()
+    expect(other.deliveries.list()[0]).toMatchObject({ attempt: 2, status: 500, outcome: 'retrying' })
+    // The slow attempt ends (timed out): not a retry of its own, not a failure: the other holds it.
+    await slow.d.settle()
+    expect(slow.deliveries.list()).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'retrying', error: 'timed out after 3000 ms' }),
+    ])
+    expect(slow.deliveries.list()[0]!.nextRetryAt).toBeUndefined()
+    expect(slow.warnings.map((w) => w.msg)).toEqual(['webhook delivery failed: another instance retries it'])
+    expect(await other.d.pending()).toBe(1)
+    clock.advance(20_000) // the wait after a second failure
+    await other.d.runDue()
+    expect(other.deliveries.list()[0]).toMatchObject({ attempt: 3, status: 200, outcome: 'delivered' })
+    expect(receiver.received).toHaveLength(3)
+    await slow.d.close()
+    await other.d.close()
+  })
 })

@@ -302,6 +302,16 @@ export class WebhookDispatcher {
     const kept =
       delay !== null &&
       !!(await this.db.updateOne({ model: QUEUE, where: held, set: { due_at: dueAt, lease_until: 0 } }))
+    if (
+      !kept &&
+      delay !== null &&
+      (await this.db.count({ model: QUEUE, where: { field: 'id', value: p.id } }))
+    ) {
+      // Held past its lease (the clock moved far, or this instance stalled): another instance has it now.
+      this.o.deliveries.add({ ...base, ...answered, error, outcome: 'retrying' })
+      this.o.log.warn({ event: p.event_id, error }, 'webhook delivery failed: another instance retries it')
+      return true
+    }
     if (!kept) {
       if (delay === null) await this.db.deleteOne({ model: QUEUE, where: held })
       this.o.deliveries.add({ ...base, ...answered, error, outcome: 'failed' })
