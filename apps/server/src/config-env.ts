@@ -394,10 +394,11 @@ export const serverEnvSchema = z
       .optional(),
     MAILFRONT_ADMIN_HOSTS: commaList(
       'MAILFRONT_ADMIN_HOSTS',
-      'a comma list of host names or IP addresses, without a port',
+      'a comma list of host names (*.example.com: the names under one) or IP addresses, without a port',
       (v) =>
-        /^(\*\.)?(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(v) ||
-        isIP(v) > 0,
+        /^(\*\.(?=[^.]+\.[^.]))?(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(
+          v,
+        ) || isIP(v) > 0,
     ).optional(),
     MAILFRONT_SMTP_PORT: portOrOff('MAILFRONT_SMTP_PORT'),
     MAILFRONT_SMTP_MAX_SIZE: z.coerce

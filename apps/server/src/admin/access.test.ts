@@ -422,6 +422,25 @@ describe('adminHosts and hostAllowed', () => {
     expect(hostAllowed('a.wild.test', h)).toBe(true)
     expect(hostAllowed('wild.test', h)).toBe(false)
   })
+  it('never takes a wildcard for a whole top-level domain', () => {
+    const h = adminHosts(['*.com', '*.localhost', '*'])
+    expect(h.wildcards).toEqual([])
+    expect(hostAllowed('evil.com', h)).toBe(false)
+  })
+  it('MAILFRONT_ADMIN_HOSTS: names, wildcards and IPs; a port or a bare wildcard stops the start', () => {
+    const cfg = (v: string) => loadConfig({ MAILFRONT_DATABASE_URL: 'memory:', MAILFRONT_ADMIN_HOSTS: v })
+    expect(cfg(' DevBox.lan, *.ts.example.net,10.0.0.5, ::1').adminHosts).toEqual([
+      'devbox.lan',
+      '*.ts.example.net',
+      '10.0.0.5',
+      '::1',
+    ])
+    expect(loadConfig({ MAILFRONT_DATABASE_URL: 'memory:' }).adminHosts).toEqual([])
+    for (const bad of ['devbox.lan:8080', '*', '*.com', 'a b', 'http://devbox.lan'])
+      expect(() => cfg(bad), bad).toThrow(
+        `MAILFRONT_ADMIN_HOSTS must be a comma list of host names (*.example.com: the names under one) or IP addresses, without a port ("${bad}" is not) (got "${bad}")`,
+      )
+  })
   it("reads a certificate's DNS names", async () => {
     const { caIssuedCert } = await import('../tls.ts')
     const { mkdtemp, rm } = await import('node:fs/promises')

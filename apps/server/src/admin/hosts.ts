@@ -38,8 +38,10 @@ export function adminHosts(names: Iterable<string>): AdminHosts {
     if (v6) n = v6[1]!
     else if (!isIPv6(n)) n = n.replace(/:\d+$/, '').replace(/\.$/, '')
     if (isIPv6(n)) out.names.add(canonicalV6(n))
-    else if (n.startsWith('*.') && NAME.test(n.slice(2))) out.wildcards.push(n.slice(1))
-    else if (n) out.names.add(n)
+    // A wildcard stands for names under one the operator owns: never a whole top-level domain.
+    else if (n.startsWith('*.')) {
+      if (NAME.test(n.slice(2)) && n.slice(2).includes('.')) out.wildcards.push(n.slice(1))
+    } else if (n) out.names.add(n)
   }
   return out
 }
