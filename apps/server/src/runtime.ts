@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { isIP } from 'node:net'
+import { join } from 'node:path'
 import {
   type Clock,
   type Logger,

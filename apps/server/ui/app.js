@@ -43,8 +43,8 @@ async function api(path, init = {}) {
     )
   // Opened under a name the server does not answer without a token (its DNS-rebinding guard): say why.
   if (res.status === 403 && path === '/fixtures') {
-    const body = await res.clone().json().catch(() => ({}))
-    notice(body.error || 'admin API: 403', 'state')
+    const body = await res.clone().text()
+    notice(/^\{/.test(body) ? JSON.parse(body).error : `admin API: ${res.status}`, 'state')
   }
   return res
 }
