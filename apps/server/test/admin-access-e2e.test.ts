@@ -184,8 +184,9 @@ describe('MAILFRONT_HOST=127.0.0.1, no token, TLS: the DNS-rebinding guard', () 
       `localhost:${port}`,
       `127.0.0.1:${port}`,
       `[::1]:${port}`,
-      'mailfront',
-      'devbox.lan',
+      'mailfront', // MAILFRONT_HOSTNAME: a certificate name
+      'devbox.lan', // MAILFRONT_ADMIN_HOSTS
+      'api.smtpd.dev', // a plugin's client hostname (the HTTPS proxy and DNS responder serve it)
     ]) {
       const res = await attack(fixtures, { Host: host })
       expect(res.status, host).toBe(200)
