@@ -109,7 +109,7 @@ describe('mailfront ca --install / --uninstall', () => {
       const e = await run(flag, '--data-dir', d).catch((x: unknown) => x)
       expect(e).toBeInstanceOf(Fail)
       expect((e as Error).message).toBe(
-        `no local CA in ${d} yet: start the server once (mailfront serve --data-dir ${d}) to make it, then run this again`,
+        `no local CA in ${d} yet: start the server once (npx mailfront serve --data-dir ${d}) to make it, then run this again`,
       )
       expect(readdirSync(d)).toEqual([])
     },

@@ -140,7 +140,7 @@ export function addCaCommand(program: Command, fail: (message: string) => Error)
         opts.path || opts.install || opts.uninstall ? await existingCa(dataDir) : await localCa(dataDir)
       if (!ca)
         throw fail(
-          `no local CA in ${dataDir} yet: start the server once (mailfront serve --data-dir ${dataDir}) to make it, then run this again`,
+          `no local CA in ${dataDir} yet: start the server once (${cliName()} serve --data-dir ${dataDir}) to make it, then run this again`,
         )
       if (ca.warning) process.stderr.write(`warning: ${ca.warning}\n`)
       if (opts.path) return void process.stdout.write(`${certFile}\n`)
