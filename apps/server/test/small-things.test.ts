@@ -16,15 +16,17 @@ describe('small things found on the way (#29)', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r))
     const port = (taken.address() as AddressInfo).port
     try {
+      const envs: Record<string, string>[] = [
+        { MAILFRONT_PORT: String(port) },
+        { MAILFRONT_SMTP_PORT: String(port) },
+      ]
       const errors: string[] = []
-      for (const env of [{ MAILFRONT_PORT: String(port) }, { MAILFRONT_SMTP_PORT: String(port) }])
-        errors.push(
-          (
-            (await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'off', ...env }).catch(
-              (e) => e,
-            )) as Error
-          ).message,
+      for (const env of envs) {
+        const err = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'off', ...env }).catch(
+          (e: Error) => e,
         )
+        errors.push((err as Error).message)
+      }
       for (const m of errors) expect(m).toMatch(/^server exited with 1:/)
       expect(errors[0]).toContain(
         `mailfront: cannot listen for HTTP on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port} (set another port: MAILFRONT_PORT or --port)\n`,
