@@ -3,6 +3,7 @@ import type { Context, Next } from 'hono'
 import { ApiError, issuesOf, toApiError } from './errors.ts'
 import { markCoreHandler, sealRoutes } from './http/route.ts'
 import type { MailfrontPlugin, PluginContext, PluginEnv } from './plugin.ts'
+import { refusalCounted } from './ratelimit/counted.ts'
 import { namespacePatterns, useOnPaths } from './scope.ts'
 import { assertModelNames } from './storage/schema.ts'
 import type { ModelSchema } from './storage/types.ts'
@@ -60,7 +61,9 @@ export function renderPluginError(
     )
   else if (e.status >= 500)
     ctx.log.error({ err: e.cause ?? e, plugin: plugin.id, reqId: requestIdOf(c) }, 'request failed')
-  if (e.code === 'RATE_LIMITED') ctx.events.rateLimited(plugin.id)
+  // Counted here, once: unless the refusal was counted where it was decided (ratelimit/counted.ts).
+  if (e.code === 'RATE_LIMITED' && !refusalCounted(err) && !refusalCounted(e))
+    ctx.events.rateLimited(plugin.id)
   const res = plugin.http.renderError(e, c, ctx)
   if (e.headers) for (const [k, v] of Object.entries(e.headers)) res.headers.set(k, v)
   return res

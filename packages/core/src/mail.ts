@@ -25,9 +25,10 @@ export interface SubmitInput {
   /** Client address (SMTP peer or HTTP client), for logs and the captured-mail view. */
   clientAddress?: string
   /**
-   * Aborted when whoever submits is gone (the SMTP connection or listener closed): a submission
-   * still waiting to be accepted (`slow@`) is abandoned, rejected with the signal's reason, and
-   * never stored, so a client's retry cannot make a duplicate.
+   * Aborted when whoever submits is gone (the SMTP connection or listener closed; an HTTP route
+   * passes `c.req.raw.signal`, aborted when its client goes): a submission still waiting to be
+   * accepted (`slow@`) is abandoned, refused with a MailRejection (421), and never stored, so a
+   * client's retry cannot make a duplicate.
    */
   signal?: AbortSignal
 }

@@ -54,6 +54,10 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 /** Counters a plugin reports to the server's metrics. */
 export interface PluginEvents {
   authFailure(pluginId: string): void
+  /**
+   * A request refused for a rate. Not for a `RATE_LIMITED` error a route throws: the core counts
+   * that one when it answers it; call this for a refusal answered otherwise (a JSON-RPC error body).
+   */
   rateLimited(pluginId: string): void
   /** A slow password hash was computed to check a credential (the cache missed; a dummy hash for an unknown name counts too). */
   slowHash(pluginId: string): void

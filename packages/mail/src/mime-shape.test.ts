@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SHAPES } from '../test/mime-adversarial.ts'
 import { HEAD, nested, wide } from '../test/mime-samples.ts'
 import { mimeBeyondLimits } from './mime-shape.ts'
 
@@ -48,5 +49,42 @@ describe('MIME structure bounds', () => {
   it('a multipart with no closing delimiter is read to its end; no boundary parameter means no parts', () => {
     expect(check(nested(40).replace(/\r\n--b\d+--\r\n/g, ''))).toBe('MIME nesting deeper than 32 levels')
     expect(check(`${HEAD}Content-Type: multipart/mixed\r\n\r\n--x\r\n\r\n`)).toBeNull()
+  })
+
+  it('finds every delimiter form past many near misses (`--bx` lines): padded, bare LF, closing, at the very end', () => {
+    const misses = '--bx\r\n'.repeat(100)
+    const multi = (body: string) =>
+      mimeBeyondLimits(Buffer.from(`${HEAD}Content-Type: multipart/mixed; boundary=b\r\n\r\n${body}`), {
+        depth: 32,
+        parts: 3,
+      })
+    const part = 'Content-Type: text/plain\r\n\r\nx\r\n'
+    // Three parts are one too many for { parts: 3 } (the message counts): each form is found.
+    for (const d of ['--b\r\n', '--b\n', '--b \t\r\n', '--b\t\n'])
+      expect(multi(`--b\r\n${part}${misses}--b\r\n${part}${misses}${d}${part}`), JSON.stringify(d)).toBe(
+        'more than 3 MIME parts',
+      )
+    // The closing delimiter, padded or bare, ends it: what follows is not a part.
+    for (const c of ['--b--\r\n', '--b-- \r\n', '--b--\n', '--b--'])
+      expect(
+        multi(`--b\r\n${part}${misses}--b\r\n${part}${misses}${c}--b\r\n${part}`),
+        JSON.stringify(c),
+      ).toBeNull()
+    // A delimiter as the message's last line, with no line end: a part (empty) as parsers read it.
+    expect(multi(`--b\r\n${part}${misses}--b\r\n${part}${misses}--b`)).toBe('more than 3 MIME parts')
+    expect(multi(`--b\r\n${part}${misses}--b\r\n${part}${misses}x--b`)).toBeNull()
+  })
+
+  it('a boundary longer than the searched prefix: the rest is compared, a line that differs late is no delimiter', () => {
+    const b = `${'a'.repeat(100)}z`
+    const late = `--${'a'.repeat(100)}y\r\n` // the first 73 bytes of `\n--b` match
+    const body = `--${b}\r\nContent-Type: text/plain\r\n\r\nx\r\n${late}--${b}\r\n\r\ny\r\n--${b}--\r\n`
+    const m = Buffer.from(`${HEAD}Content-Type: multipart/mixed; boundary="${b}"\r\n\r\n${body}`)
+    expect(mimeBeyondLimits(m, { depth: 32, parts: 3 })).toBeNull() // the message and two parts
+    expect(mimeBeyondLimits(m, { depth: 32, parts: 2 })).toBe('more than 2 MIME parts')
+  })
+
+  it("gives the rule's verdict on the adversarial shapes (bench/mime.ts measures them), at 1 MiB", () => {
+    for (const s of SHAPES) expect(mimeBeyondLimits(s.build(1024 * 1024)), s.name).toBe(s.verdict)
   })
 })

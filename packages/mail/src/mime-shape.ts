@@ -56,6 +56,36 @@ function delimiterAt(raw: Buffer, i: number, from: number, delim: Buffer): 'part
   return close ? 'close' : 'part'
 }
 
+/** How much of `\n--boundary` is searched for (RFC 2046 boundaries have at most 70 characters). */
+const PROBE = 73
+
+/**
+ * The next delimiter line of one multipart body at or after `pos` (a line start), or null. Only line
+ * starts are candidates (`\n--b`): a body with a near match at every byte (`-----…` for boundary
+ * `-`) costs one search, where a search for `--b` anywhere stopped at each byte (3.2 s of CPU for
+ * 25 MiB). A line that starts like a delimiter and is not one (`--bx`) still costs a step.
+ */
+function delimiters(raw: Buffer, body: number, end: number, delim: Buffer) {
+  const start = Buffer.concat([Buffer.from('\n'), delim])
+  // A long boundary is searched by its first bytes, the rest compared at each line found: a search
+  // for a 10,000-byte pattern through its near misses took 3 s of CPU per MiB.
+  const probe = start.subarray(0, PROBE)
+  return (pos: number): { at: number; kind: 'part' | 'close' } | null => {
+    for (;;) {
+      // The body follows its header's blank line, so raw[body - 1] is LF: every candidate has one.
+      const nl = raw.indexOf(probe, pos - 1)
+      if (nl < 0 || nl + 1 >= end) return null
+      const whole =
+        probe.length === start.length ||
+        (nl + start.length <= raw.length &&
+          raw.compare(start, PROBE, start.length, nl + PROBE, nl + start.length) === 0)
+      const kind = whole ? delimiterAt(raw, nl + 1, body, delim) : null
+      if (kind) return { at: nl + 1, kind }
+      pos = nl + 2
+    }
+  }
+}
+
 function scan(
   raw: Buffer,
   start: number,
@@ -74,17 +104,14 @@ function scan(
   if (depth + 1 > l.depth) throw new Beyond(`MIME nesting deeper than ${l.depth} levels`)
   if (attached) return scan(raw, body, end, depth + 1, seen, l)
   const delim = Buffer.from(`--${boundary}`, 'latin1')
+  const nextDelimiter = delimiters(raw, body, end, delim)
   let partStart = -1
-  for (let pos = body; ; ) {
-    const i = raw.indexOf(delim, pos)
-    if (i < 0 || i >= end) break
-    const kind = delimiterAt(raw, i, body, delim)
-    if (!kind) {
-      pos = i + 1
-      continue
-    }
+  for (let pos = body; pos < end; ) {
+    const d = nextDelimiter(pos)
+    if (!d) break
+    const i = d.at
     if (partStart >= 0) scan(raw, partStart, i, depth + 1, seen, l)
-    if (kind === 'close') return
+    if (d.kind === 'close') return
     const nl = raw.indexOf(LF, i)
     partStart = nl < 0 || nl >= end ? end : nl + 1
     pos = partStart

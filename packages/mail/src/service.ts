@@ -130,6 +130,32 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
     for (const w of wakers) w()
   }
 
+  /** What the log says of a submission not yet stored (it has no id yet). */
+  const said = (input: SubmitInput) => ({
+    plugin: input.plugin,
+    principal: input.principal,
+    via: input.via,
+    from: input.envelope.from,
+    rcpts: input.envelope.to.length,
+    client: input.clientAddress,
+  })
+
+  /**
+   * A slow@ wait ended by its submitter going away (an SMTP connection, an HTTP request) or by the
+   * pipeline closing: logged once here for every way in, and always a MailRejection (an HTTP
+   * request's signal carries a plain reason), so the plugin records a refusal, not an error.
+   */
+  function abandoned(input: SubmitInput, e: unknown): unknown {
+    if (!closing.signal.aborted && !input.signal?.aborted) return e
+    const r =
+      e instanceof MailRejection ? e : new MailRejection(421, '4.4.2 Client went away before acceptance')
+    log.info(
+      { ...said(input), reason: `${r.code} ${r.message}` },
+      'mail abandoned while slow@ waited: never stored',
+    )
+    return r
+  }
+
   const afterBounce = (b: Bounced, now: number) => reportBounce({ log, emit, submitted }, b, now)
 
   async function transition(
@@ -163,7 +189,12 @@ export function createMailPipeline(opts: MailServiceOptions): MailPipeline {
 
     async submit(input) {
       validate(input)
-      await simulator.beforeAccept(input.envelope.to, [closing.signal, input.signal])
+      if (simulator.holds(input.envelope.to)) {
+        log.info(said(input), `mail held: slow@ waits up to ${simulator.slowMs} ms before acceptance`)
+        await simulator.beforeAccept(input.envelope.to, [closing.signal, input.signal]).catch((e) => {
+          throw abandoned(input, e)
+        })
+      }
       const { hosted, refused } = await local.sort(input.envelope.from, input.envelope.to)
       // Nobody left to deliver to: the submission is refused with the (first) recipient's reason.
       if (refused.size === input.envelope.to.length) throw [...refused.values()][0]!

@@ -30,9 +30,14 @@ async function setup(o: { mode?: 'capture' | 'relay'; domain?: string | null; ma
   await storage.migrate(mailModels)
   const clock = createManualClock(Date.UTC(2026, 5, 10, 12))
   const real = createManualClock(Date.UTC(2026, 5, 10, 12)) // real time, for slow@'s other limit
+  const logged: [string, object | string, string | undefined][] = []
+  const at = (level: string) => (obj: object | string, msg?: string) => {
+    logged.push([level, obj, msg])
+  }
   const p = createMailPipeline({
     storage,
     clock,
+    log: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
     simulatorRealClock: real,
     hostname: 'mx.test',
     ...(o.domain !== undefined ? { simulatorDomain: o.domain } : {}),
@@ -61,7 +66,7 @@ async function setup(o: { mode?: 'capture' | 'relay'; domain?: string | null; ma
   const state = async (id: string) => (await p.get(id))!.recipients
   const dsns = async () => (await p.list({ limit: 50 })).filter((m) => m.via === 'dsn')
   const dsnText = async () => Buffer.from((await p.raw((await dsns())[0]!.id))!).toString()
-  return { p, clock, real, w, relay, events, send, state, dsns, dsnText }
+  return { p, clock, real, w, relay, events, logged, send, state, dsns, dsnText }
 }
 
 describe('simulatedOutcome', () => {
@@ -241,6 +246,40 @@ describe('simulator addresses at submit', () => {
     // Aborted before it is submitted: refused at once.
     await expect(t.send([`slow@${SIM}`], 'app@example.com', gone.signal)).rejects.toThrow('4.4.2')
     expect(await t.p.list()).toEqual([])
+    await t.w.stop()
+  })
+
+  it("slow@ whose HTTP client is gone (a request's signal, a plain reason): 421 4.4.2, logged, no event", async () => {
+    const t = await setup()
+    const request = new AbortController()
+    const slow = watch(t.send([`slow@${SIM}`], 'app@example.com', request.signal))
+    expect((await slow.settled()).done).toBe(false)
+    // What @hono/node-server aborts a request with when its client closes the connection.
+    request.abort('Client connection prematurely closed.')
+    expect((await slow.settled()).error).toEqual(
+      new MailRejection(421, '4.4.2 Client went away before acceptance'),
+    )
+    t.clock.advance(5000)
+    t.real.advance(5000)
+    await new Promise((r) => setImmediate(r))
+    expect(await t.p.list()).toEqual([])
+    expect(t.events).toEqual([])
+    const said = {
+      plugin: 'smtpd',
+      principal: 'acct',
+      via: 'api',
+      from: 'app@example.com',
+      rcpts: 1,
+      client: undefined,
+    }
+    expect(t.logged.filter(([, , m]) => m?.startsWith('mail '))).toEqual([
+      ['info', said, 'mail held: slow@ waits up to 5000 ms before acceptance'],
+      [
+        'info',
+        { ...said, reason: '421 4.4.2 Client went away before acceptance' },
+        'mail abandoned while slow@ waited: never stored',
+      ],
+    ])
     await t.w.stop()
   })
 

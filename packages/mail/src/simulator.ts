@@ -96,6 +96,11 @@ export class Simulator {
     return true
   }
 
+  /** Whether a submission to `to` waits before it is accepted (a `slow@` among them). */
+  holds(to: string[]): boolean {
+    return to.some((r) => this.has(r) && this.outcome(r)?.kind === 'slow')
+  }
+
   /**
    * Before a submission is stored: when it has a `slow@` recipient, wait until the pipeline's clock
    * has moved `slowMs` on or `slowMs` of real time has passed, whichever is first: moving the clock
@@ -105,7 +110,7 @@ export class Simulator {
    * busy loop.
    */
   async beforeAccept(to: string[], signals: (AbortSignal | undefined)[] = []): Promise<void> {
-    if (!to.some((r) => this.has(r) && this.outcome(r)?.kind === 'slow')) return
+    if (!this.holds(to)) return
     const done = new AbortController()
     // Combined only here (slow@ is rare): no composite signal per submission on long-lived ones.
     const both = AbortSignal.any([done.signal, ...signals.filter((s) => s !== undefined)])

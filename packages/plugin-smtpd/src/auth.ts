@@ -79,10 +79,8 @@ export function authenticator(ctx: PluginContext, opts: SmtpdOptions, tokens: To
     const window = apiCalls.window(opts)
     if (window) {
       const wait = await consumeCall(perPrincipal, p.key?.id ?? p.user.id, window, ctx.clock)
-      if (wait !== null) {
-        ctx.events.rateLimited('smtpd')
-        throw errors.RATE_LIMITED({ headers: { 'Retry-After': String(wait) } })
-      }
+      // Counted in mailfront_rate_limited_total by the core when it answers the RATE_LIMITED.
+      if (wait !== null) throw errors.RATE_LIMITED({ headers: { 'Retry-After': String(wait) } })
     }
     if (need && !can(p.role, need)) throw errors.FORBIDDEN_ROLE()
     return p

@@ -1,7 +1,17 @@
 import { encodeBasic } from '@mailfront/core'
 import { dkimVerify } from 'mailauth/lib/dkim/verify'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { activeProfile, expectError, login, PROFILE, req, SEND, setup, t } from '../test/harness.ts'
+import {
+  activeProfile,
+  eventually,
+  expectError,
+  login,
+  PROFILE,
+  req,
+  SEND,
+  setup,
+  t,
+} from '../test/harness.ts'
 import { SEND as SEND_MODEL } from './sending/models.ts'
 
 // HTTP tests of send, its lookups and tracking. The pipeline is the unit-test stand-in whose events
@@ -142,6 +152,36 @@ describe('POST /api/v1/email/send', () => {
     await activeProfile()
     expectError(await req('POST', '/api/v1/email/send', SEND), 'MAIL_UNAVAILABLE')
     expect(await req('GET', '/api/v1/email/send')).toMatchObject({ status: 200, body: [] })
+  })
+
+  it("the request's signal reaches the pipeline: the client gone while it waits (slow@), the send is rejected", async () => {
+    await setup({}, { holdUntilAborted: true })
+    await activeProfile()
+    const client = new AbortController()
+    const answer = t.app.request('/api/v1/email/send', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(SEND),
+      signal: client.signal,
+    })
+    await eventually(
+      async () => t.mail.held.length,
+      (n) => n === 1,
+    )
+    expect(t.mail.held[0]!.signal!.aborted).toBe(false)
+    client.abort('Client connection prematurely closed.')
+    expect(t.mail.held[0]!.signal!.aborted).toBe(true)
+    // Nobody reads this answer any more; the send it names is what a later lookup shows.
+    const sent = (await (await answer).json()) as { send_id: string }
+    expect(t.mail.messages.size).toBe(0)
+    expect((await req('GET', `/api/v1/email/send/${sent.send_id}`)).body).toMatchObject({
+      state: 'rejected',
+      error: '421 4.4.2 Client went away before acceptance',
+    })
+    expect(await events(sent.send_id)).toEqual([
+      ['accepted', ''],
+      ['rejected', '421 4.4.2 Client went away before acceptance'],
+    ])
   })
 
   it('40020 without an active profile for the From domain; 40901 for an unverified account', async () => {

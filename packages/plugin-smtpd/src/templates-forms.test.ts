@@ -1,5 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { activeProfile, expectError, JACK, login, PROFILE, req, SEND, setup, t } from '../test/harness.ts'
+import {
+  activeProfile,
+  eventually,
+  expectError,
+  JACK,
+  login,
+  PROFILE,
+  req,
+  SEND,
+  setup,
+  t,
+} from '../test/harness.ts'
 
 // HTTP tests of templates, forms and the analysis summaries (the unit-test mail stand-in: see
 // test/unit-mail-service.ts; the end-to-end proof is apps/server/test/smtpd-send-e2e.test.ts).
@@ -168,6 +179,34 @@ describe('forms', () => {
     const off = await submit(f.form_key, 'email=a%40b.org&name=A')
     expect(off.headers.get('location')).toBe('https://example.com/oops')
     expect(t.mail.messages.size).toBe(before + 1)
+  })
+
+  it("a form post's notification held (slow@) ends with the request: its signal aborted, failure, nothing sent", async () => {
+    const f = (await req('POST', '/api/v1/email/form', FORM)).body
+    await settle()
+    t.mail.hold = true
+    const client = new AbortController()
+    const answer = t.app.request(
+      `/f/${f.form_key}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'email=ann%40example.org&name=Ann',
+        signal: client.signal,
+      },
+      { mailfront: { ip: '', requestId: 'r', secure: true } },
+    )
+    await eventually(
+      async () => t.mail.held.length,
+      (n) => n === 1,
+    )
+    client.abort('Client connection prematurely closed.')
+    expect((await answer).headers.get('location')).toBe('https://example.com/oops')
+    expect(t.mail.messages.size).toBe(0)
+    expect((await req('GET', '/api/v1/email/send')).body[0]).toMatchObject({
+      state: 'rejected',
+      error: '421 4.4.2 Client went away before acceptance',
+    })
   })
 
   it('needs an active profile for its link domain; unknown forms are 404', async () => {

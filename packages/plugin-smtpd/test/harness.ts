@@ -25,13 +25,14 @@ export const t = {} as {
 
 export async function setup(
   options: Record<string, string> = {},
-  o: { resolver?: Resolver; rejectOver?: number; noMail?: boolean } = {},
+  o: { resolver?: Resolver; rejectOver?: number; noMail?: boolean; holdUntilAborted?: boolean } = {},
 ) {
   const ctx = createTestContext({ options: envOptions(smtpdPlugin(), options) })
   t.ctx = ctx
   t.mail = inMemoryMailServiceForUnitTests({
     now: () => ctx.clock.now(),
     ...(o.rejectOver ? { rejectOver: o.rejectOver } : {}),
+    ...(o.holdUntilAborted ? { holdUntilAborted: true } : {}),
   })
   if (!o.noMail) ctx.mail = t.mail.service
   t.plugin = smtpdPlugin(o.resolver ? { resolver: o.resolver } : {})

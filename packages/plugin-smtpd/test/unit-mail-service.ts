@@ -6,10 +6,20 @@ import { MailRejection } from '@mailfront/core'
  * what is submitted and emits the events a test asks for. It delivers nothing and is never the
  * proof that sending works end to end (that is test/e2e-*.test.ts, through the real pipeline).
  */
-export function inMemoryMailServiceForUnitTests(o: { now: () => number; rejectOver?: number }) {
+export function inMemoryMailServiceForUnitTests(o: {
+  now: () => number
+  rejectOver?: number
+  /**
+   * Hold every submission until its signal aborts, then refuse it, as the pipeline does for slow@
+   * (also switched by `hold`).
+   */
+  holdUntilAborted?: boolean
+}) {
   const messages = new Map<string, { summary: MessageSummary; raw: Uint8Array }>()
   const listeners = new Set<(e: DeliveryEvent) => void | Promise<void>>()
   let n = 0
+  const held: SubmitInput[] = []
+  const control = { hold: !!o.holdUntilAborted }
   const emit = (e: Omit<DeliveryEvent, 'at' | 'plugin'> & { plugin?: string }) => {
     const m = messages.get(e.messageId)
     const principal = m?.summary.principal
@@ -20,6 +30,13 @@ export function inMemoryMailServiceForUnitTests(o: { now: () => number; rejectOv
     async submit(input: SubmitInput) {
       if (o.rejectOver !== undefined && input.raw.length > o.rejectOver)
         throw new MailRejection(552, 'Message size exceeds fixed limit')
+      if (control.hold) {
+        const signal = input.signal
+        held.push(input)
+        // Never settles without a signal: a test that holds must pass one.
+        await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()))
+        throw new MailRejection(421, '4.4.2 Client went away before acceptance')
+      }
       const id = `m${++n}`
       const header = /^Message-ID: <([^>]+)>/im.exec(Buffer.from(input.raw).toString())?.[1]
       const summary: MessageSummary = {
@@ -70,6 +87,10 @@ export function inMemoryMailServiceForUnitTests(o: { now: () => number; rejectOv
   return {
     service,
     messages,
+    held,
+    set hold(on: boolean) {
+      control.hold = on
+    },
     emit,
     last: () => [...messages.values()].at(-1)!,
   }

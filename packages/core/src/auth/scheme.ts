@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ApiError } from '../errors.ts'
 import type { PluginContext, PluginEnv } from '../plugin.ts'
+import { markRefusalCounted } from '../ratelimit/counted.ts'
 import { safeEqual } from './compare.ts'
 import { CredentialCache } from './credential-cache.ts'
 import { type BasicCredentials, parseBasic, parseBearer } from './headers.ts'
@@ -70,7 +71,8 @@ export function passwordAuth(ctx: PluginContext, o: PasswordAuthOptions): Passwo
     return err ?? denied()
   }
   const settle = <T>(outcome: LoginOutcome<T>): T => {
-    if (outcome.status === 'refused') throw refused(outcome.retryAfterS)
+    // Already counted by the throttle's onRefused: the answer must not count it again.
+    if (outcome.status === 'refused') throw markRefusalCounted(refused(outcome.retryAfterS))
     if (outcome.status === 'failed') throw failure()
     return outcome.value
   }

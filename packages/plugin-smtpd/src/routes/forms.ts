@@ -121,7 +121,7 @@ export function registerForms(app: OpenAPIHono<PluginEnv>, authorize: Authorize,
           const ip = clientAddress(c)
           const send = await createSend(
             sending,
-            { accountId: f.account_id, ...(ip ? { clientAddress: ip } : {}) },
+            { accountId: f.account_id, signal: c.req.raw.signal, ...(ip ? { clientAddress: ip } : {}) },
             {
               recipient_email_address: f.notification_email_address,
               recipient_name: '',

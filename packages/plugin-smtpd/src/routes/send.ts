@@ -53,7 +53,7 @@ export function registerSend(app: OpenAPIHono<PluginEnv>, authorize: Authorize, 
       const ip = clientAddress(c)
       const send = await createSend(
         sending,
-        { accountId: p.accountId, ...(ip ? { clientAddress: ip } : {}) },
+        { accountId: p.accountId, signal: c.req.raw.signal, ...(ip ? { clientAddress: ip } : {}) },
         input,
       )
       return c.json(sendView(send), 202)

@@ -132,7 +132,7 @@ export async function throttleFormPost(
     if (!window) continue
     const wait = await consumeCall(ctx.rateLimits, key, window, ctx.clock)
     if (wait === null) continue
-    ctx.events.rateLimited('smtpd')
+    // Counted in mailfront_rate_limited_total by the core when it answers the RATE_LIMITED.
     throw errors.RATE_LIMITED({ headers: { 'Retry-After': String(wait) } })
   }
 }

@@ -69,7 +69,8 @@ export interface SendDeps {
  */
 export async function createSend(
   d: SendDeps,
-  who: { accountId: string; clientAddress?: string },
+  /** `signal`: the HTTP request's; a submission still waiting (slow@) is abandoned when it aborts. */
+  who: { accountId: string; clientAddress?: string; signal?: AbortSignal },
   input: SendInput,
 ): Promise<SendRow> {
   const { ctx } = d
@@ -139,6 +140,7 @@ export async function createSend(
       principal: account.id,
       via: 'api',
       ...(who.clientAddress ? { clientAddress: who.clientAddress } : {}),
+      ...(who.signal ? { signal: who.signal } : {}),
     })
     await d.tracker.link(send, summary.id)
   } catch (e) {
