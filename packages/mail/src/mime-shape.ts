@@ -1,7 +1,7 @@
 // A bound on a message's MIME structure, checked at DATA before the message is accepted: a message
 // nested 2,000 levels deep was accepted, then could not be parsed (mailparser refuses more than
-// 1,000 nodes). The scan looks only at header blocks and boundary lines (Buffer.indexOf), so its
-// cost is a pass over the bytes per nesting level, never a parse of the bodies.
+// 1,000 nodes). The scan looks only at header blocks and at lines starting with `--` (Buffer.indexOf),
+// one pass over the bytes for all nesting levels, never a parse of the bodies.
 
 export interface MimeLimits {
   /** Multipart (or attached-message) levels below the message itself. */
@@ -17,18 +17,6 @@ const DASH = 0x2d
 
 class Beyond extends Error {}
 
-/** Where a part's header block ends (the start of its body), within [start, end). */
-function bodyStart(raw: Buffer, start: number, end: number): number {
-  for (let i = start; i < end; ) {
-    const nl = raw.indexOf(LF, i)
-    if (nl < 0 || nl >= end) return end
-    const line = nl - i - (nl > i && raw[nl - 1] === CR ? 1 : 0)
-    if (line === 0) return nl + 1
-    i = nl + 1
-  }
-  return end
-}
-
 /** The Content-Type of a header block, unfolded: `multipart/…; boundary=…`, `message/rfc822` or ''. */
 function contentType(head: string): string {
   const m = /(?:^|\n)content-type[ \t]*:([^\n]*(?:\r?\n[ \t][^\n]*)*)/i.exec(head)
@@ -41,9 +29,140 @@ function boundaryOf(type: string): string | null {
   return m ? (m[1] ?? m[2])!.trim() : null
 }
 
-/** Is raw[i] the start of a line holding `--boundary` or `--boundary--`? Returns the close flag. */
-function delimiterAt(raw: Buffer, i: number, from: number, delim: Buffer): 'part' | 'close' | null {
-  if (i !== from && raw[i - 1] !== LF) return null
+const SP = 0x20
+/** How much of `\n--boundary` is searched for (RFC 2046 boundaries have at most 70 characters). */
+const PROBE = 73
+/** Delimiters up to this length are looked up by reading the line's bytes (RFC 2046: at most 72). */
+const SHORT = 80
+const TAB = 0x09
+
+/** A multipart whose body is being read: its delimiter (`--boundary`) and its scan depth. */
+interface Level {
+  delim: string
+  depth: number
+  /** The delimiter's bytes when it holds a CR (compared byte by byte: a CR ends a key line). */
+  cr: Buffer | null
+}
+
+/**
+ * The multiparts open at a point of the message, outermost first, looked up by a line's text: a
+ * delimiter line is `--boundary`, optionally `--`, then spaces or tabs to the line end (a CR ends it
+ * as well). A line that is the delimiter of several open levels belongs to the outermost (its parts
+ * bound the inner ones). One lookup per line, whatever the number of open levels.
+ */
+class OpenLevels {
+  readonly levels: Level[] = []
+  private keys = new Map<string, number>()
+  /** Length and last byte of each delimiter: most near misses are refused without a string. */
+  private sigs = new Set<number>()
+  /** The delimiters' last bytes (a typed array is cheaper than the set for each near miss). */
+  private last = new Uint8Array(256)
+  private cr: number[] = []
+  private maxLen = 0
+  /** `\n` and the open delimiters' common prefix (its first 73 bytes): what a delimiter line follows. */
+  probe = Buffer.from('\n--')
+  constructor(private raw: Buffer) {}
+
+  push(l: Level) {
+    this.levels.push(l)
+    this.index()
+  }
+  /** Keeps the first `n` levels. */
+  keep(n: number) {
+    if (n === this.levels.length) return
+    this.levels.length = n
+    this.index()
+  }
+  private index() {
+    this.keys.clear()
+    this.sigs.clear()
+    this.last.fill(0)
+    this.cr = []
+    this.maxLen = 0
+    for (const [k, l] of this.levels.entries()) {
+      if (l.cr) {
+        this.cr.push(k)
+        continue
+      }
+      if (!this.keys.has(l.delim)) this.keys.set(l.delim, k) // the outermost of equal boundaries
+      this.sigs.add(l.delim.length * 256 + l.delim.charCodeAt(l.delim.length - 1))
+      this.last[l.delim.charCodeAt(l.delim.length - 1)] = 1
+      this.maxLen = Math.max(this.maxLen, l.delim.length)
+    }
+    // Lines that do not start with every open delimiter's common prefix are skipped by the search:
+    // with one level open, only its own near misses are candidates.
+    let common = this.levels[0]?.delim ?? '--'
+    for (const l of this.levels) {
+      let i = 0
+      while (i < common.length && i < l.delim.length && common[i] === l.delim[i]) i++
+      common = common.slice(0, i)
+    }
+    this.probe = Buffer.from(`\n${common}`, 'latin1').subarray(0, PROBE)
+  }
+
+  /** The open level whose delimiter line starts at raw[q] (a line start holding `--`), or null. */
+  at(q: number): { level: number; close: boolean } | null {
+    let best = Number.POSITIVE_INFINITY
+    let close = false
+    const raw = this.raw
+    const n = raw.length
+    // The line's text up to its first CR or LF (either ends a delimiter line), less its padding: a key
+    // of at most maxLen + 2 bytes (`--boundary--`). Short keys are read byte by byte (cheaper than a
+    // native call for each near miss); long ones by native searches.
+    let keyEnd = q + 2
+    let k = q + 2
+    if (this.maxLen <= SHORT) {
+      const lim = Math.min(n, q + this.maxLen + 3)
+      for (; k < lim; k++) {
+        const c = raw[k]
+        if (c === CR || c === LF) break
+        if (c !== SP && c !== TAB) keyEnd = k + 1
+      }
+      if (k === lim) while (k < n && (raw[k] === SP || raw[k] === TAB)) k++
+    } else {
+      let e = raw.indexOf(LF, q)
+      if (e < 0) e = n
+      // A line ending in CRLF bounds the search for its first CR; a bare LF line is searched alone.
+      const crlf = raw[e - 1] === CR
+      const cr = crlf ? raw.indexOf(CR, q) : raw.subarray(q, e).indexOf(CR)
+      k = crlf ? cr : cr < 0 ? e : q + cr
+      keyEnd = k
+      while (keyEnd > q && (raw[keyEnd - 1] === SP || raw[keyEnd - 1] === TAB)) keyEnd--
+    }
+    const len = keyEnd - q
+    const ended = len <= this.maxLen + 2 && (k >= n || raw[k] === CR || raw[k] === LF)
+    if (ended && this.keys.size > 0) {
+      if (this.last[raw[keyEnd - 1]!] === 1 && this.sigs.has(len * 256 + raw[keyEnd - 1]!)) {
+        const m = this.keys.get(raw.toString('latin1', q, keyEnd))
+        if (m !== undefined) best = m
+      }
+      if (len >= 4 && raw[keyEnd - 1] === DASH && raw[keyEnd - 2] === DASH) {
+        if (this.last[raw[keyEnd - 3]!] === 1 && this.sigs.has((len - 2) * 256 + raw[keyEnd - 3]!)) {
+          const m = this.keys.get(raw.toString('latin1', q, keyEnd - 2))
+          if (m !== undefined && m < best) {
+            best = m
+            close = true
+          }
+        }
+      }
+    }
+    if (this.cr.length > 0)
+      for (const m of this.cr) {
+        if (m >= best) break
+        const kind = delimiterAt(raw, q, this.levels[m]!.cr!)
+        if (kind) {
+          best = m
+          close = kind === 'close'
+        }
+      }
+    return best === Number.POSITIVE_INFINITY ? null : { level: best, close }
+  }
+}
+
+/** Is the line at raw[i] `--boundary` or `--boundary--` (then padding)? Returns the close flag. */
+function delimiterAt(raw: Buffer, i: number, delim: Buffer): 'part' | 'close' | null {
+  if (i + delim.length > raw.length || raw.compare(delim, 0, delim.length, i, i + delim.length) !== 0)
+    return null
   let j = i + delim.length
   let close = false
   if (raw[j] === DASH && raw[j + 1] === DASH) {
@@ -51,80 +170,86 @@ function delimiterAt(raw: Buffer, i: number, from: number, delim: Buffer): 'part
     j += 2
   }
   // Only whitespace may follow on the line: `--b1` is not a delimiter of `--b10`.
-  while (j < raw.length && (raw[j] === 0x20 || raw[j] === 0x09)) j++
+  while (j < raw.length && (raw[j] === SP || raw[j] === TAB)) j++
   if (j < raw.length && raw[j] !== CR && raw[j] !== LF) return null
   return close ? 'close' : 'part'
 }
 
-/** How much of `\n--boundary` is searched for (RFC 2046 boundaries have at most 70 characters). */
-const PROBE = 73
-
 /**
- * The next delimiter line of one multipart body at or after `pos` (a line start), or null. Only line
- * starts are candidates (`\n--b`): a body with a near match at every byte (`-----…` for boundary
- * `-`) costs one search, where a search for `--b` anywhere stopped at each byte (3.2 s of CPU for
- * 25 MiB). A line that starts like a delimiter and is not one (`--bx`) still costs a step.
+ * One pass over the message: each part's header block is read where the part starts (it ends at its
+ * blank line or at a delimiter line of an open level), and the lines starting with `--` of the bodies
+ * are looked up among the open levels (Buffer.indexOf finds them). A level's delimiter ends the parts
+ * of the levels inside it; its closing delimiter ends the level.
  */
-function delimiters(raw: Buffer, body: number, end: number, delim: Buffer) {
-  const start = Buffer.concat([Buffer.from('\n'), delim])
-  // A long boundary is searched by its first bytes, the rest compared at each line found: a search
-  // for a 10,000-byte pattern through its near misses took 3 s of CPU per MiB.
-  const probe = start.subarray(0, PROBE)
-  return (pos: number): { at: number; kind: 'part' | 'close' } | null => {
+function scan(raw: Buffer, l: MimeLimits) {
+  const open = new OpenLevels(raw)
+  let parts = 0
+
+  /** Where the header block at `start` ends: its body, or a delimiter line (`cut`: no body). */
+  const headerEnd = (start: number): { body: number; cut: boolean } => {
+    for (let i = start; i < raw.length; ) {
+      if (open.levels.length > 0 && raw[i] === DASH && raw[i + 1] === DASH && open.at(i))
+        return { body: i, cut: true }
+      const nl = raw.indexOf(LF, i)
+      if (nl < 0) return { body: raw.length, cut: false }
+      if (nl - i - (nl > i && raw[nl - 1] === CR ? 1 : 0) === 0) return { body: nl + 1, cut: false }
+      i = nl + 1
+    }
+    return { body: raw.length, cut: false }
+  }
+
+  /** Reads the part at `start` (and the messages attached in it); returns where its body's lines start. */
+  const part = (start: number, depth: number): number => {
     for (;;) {
-      // The body follows its header's blank line, so raw[body - 1] is LF: every candidate has one.
-      const nl = raw.indexOf(probe, pos - 1)
-      if (nl < 0 || nl + 1 >= end) return null
-      const whole =
-        probe.length === start.length ||
-        (nl + start.length <= raw.length &&
-          raw.compare(start, PROBE, start.length, nl + PROBE, nl + start.length) === 0)
-      const kind = whole ? delimiterAt(raw, nl + 1, body, delim) : null
-      if (kind) return { at: nl + 1, kind }
-      pos = nl + 2
+      if (++parts > l.parts) throw new Beyond(`more than ${l.parts} MIME parts`)
+      const { body, cut } = headerEnd(start)
+      // Header blocks past 1 MiB are not read for structure (mailparser refuses them as well).
+      const type = contentType(raw.toString('latin1', start, Math.min(body, start + 1024 * 1024)))
+      const boundary = boundaryOf(type)
+      const attached = !boundary && /^message\/(rfc822|global)\b/i.test(type)
+      if (!boundary && !attached) return body
+      if (depth + 1 > l.depth) throw new Beyond(`MIME nesting deeper than ${l.depth} levels`)
+      if (boundary) {
+        const delim = `--${boundary}`
+        if (!cut) open.push({ delim, depth, cr: delim.includes('\r') ? Buffer.from(delim, 'latin1') : null })
+        return body
+      }
+      start = body
+      depth++
     }
   }
-}
 
-function scan(
-  raw: Buffer,
-  start: number,
-  end: number,
-  depth: number,
-  seen: { parts: number },
-  l: MimeLimits,
-) {
-  if (++seen.parts > l.parts) throw new Beyond(`more than ${l.parts} MIME parts`)
-  const body = bodyStart(raw, start, end)
-  // Header blocks past 1 MiB are not read for structure (mailparser refuses them as well).
-  const type = contentType(raw.toString('latin1', start, Math.min(body, start + 1024 * 1024)))
-  const boundary = boundaryOf(type)
-  const attached = !boundary && /^message\/(rfc822|global)\b/i.test(type)
-  if (!boundary && !attached) return
-  if (depth + 1 > l.depth) throw new Beyond(`MIME nesting deeper than ${l.depth} levels`)
-  if (attached) return scan(raw, body, end, depth + 1, seen, l)
-  const delim = Buffer.from(`--${boundary}`, 'latin1')
-  const nextDelimiter = delimiters(raw, body, end, delim)
-  let partStart = -1
-  for (let pos = body; pos < end; ) {
-    const d = nextDelimiter(pos)
-    if (!d) break
-    const i = d.at
-    if (partStart >= 0) scan(raw, partStart, i, depth + 1, seen, l)
-    if (d.kind === 'close') return
-    const nl = raw.indexOf(LF, i)
-    partStart = nl < 0 || nl >= end ? end : nl + 1
-    pos = partStart
+  let pos = part(0, 0)
+  while (open.levels.length > 0) {
+    // Only line starts are candidates: raw[pos - 1] is a header's blank line's LF, a delimiter's LF,
+    // or a byte of the last candidate line (whose own line start was looked up).
+    if (pos === 0) break
+    const nl = raw.indexOf(open.probe, pos - 1)
+    if (nl < 0) break
+    const q = nl + 1
+    const d = open.at(q)
+    if (!d) {
+      pos = q + 1
+      continue
+    }
+    const lf = raw.indexOf(LF, q)
+    const next = lf < 0 ? raw.length : lf + 1
+    const level = open.levels[d.level]!
+    if (d.close) {
+      open.keep(d.level)
+      pos = next
+      continue
+    }
+    open.keep(d.level + 1)
+    pos = part(next, level.depth + 1)
   }
-  // No closing delimiter: the last part runs to the end (as parsers read it).
-  if (partStart >= 0) scan(raw, partStart, end, depth + 1, seen, l)
 }
 
 /** Why the message's MIME structure is beyond the limits (for the 554 reply), or null when it is not. */
 export function mimeBeyondLimits(raw: Uint8Array, limits: MimeLimits = MIME_LIMITS): string | null {
   const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
   try {
-    scan(buf, 0, buf.length, 0, { parts: 0 }, limits)
+    scan(buf, limits)
     return null
   } catch (e) {
     if (e instanceof Beyond) return e.message
