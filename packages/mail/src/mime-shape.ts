@@ -34,6 +34,7 @@ const SP = 0x20
 const PROBE = 73
 /** Delimiters up to this length are looked up by reading the line's bytes (RFC 2046: at most 72). */
 const SHORT = 80
+const NONE = 0x7fffffff
 const TAB = 0x09
 
 /** A multipart whose body is being read: its delimiter (`--boundary`) and its scan depth. */
@@ -102,7 +103,7 @@ class OpenLevels {
 
   /** The open level whose delimiter line starts at raw[q] (a line start holding `--`), or null. */
   at(q: number): { level: number; close: boolean } | null {
-    let best = Number.POSITIVE_INFINITY
+    let best = NONE
     let close = false
     const raw = this.raw
     const n = raw.length
@@ -155,7 +156,7 @@ class OpenLevels {
           close = kind === 'close'
         }
       }
-    return best === Number.POSITIVE_INFINITY ? null : { level: best, close }
+    return best === NONE ? null : { level: best, close }
   }
 }
 
