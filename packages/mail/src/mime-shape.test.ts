@@ -84,6 +84,54 @@ describe('MIME structure bounds', () => {
     expect(mimeBeyondLimits(m, { depth: 32, parts: 2 })).toBe('more than 2 MIME parts')
   })
 
+  it('a line that is a delimiter of two open levels belongs to the outer one, whose `--` close ends the inner', () => {
+    const mp = (b: string) => `Content-Type: multipart/mixed; boundary="${b}"\r\n\r\n`
+    const text = 'Content-Type: text/plain\r\n\r\nx\r\n'
+    const lim = (parts: number) => ({ depth: 32, parts })
+    // The same boundary at two levels: `--b` after the inner part starts a part of the outer level.
+    const same = `${HEAD}${mp('b')}--b\r\n${mp('b')}--b\r\n${text}--b\r\n${text}--b--\r\n--b\r\n${text}`
+    // message, outer multipart's 2 parts, inner multipart's 1 part: the third `--b` is the outer's.
+    expect(mimeBeyondLimits(Buffer.from(same), lim(4))).toBeNull()
+    expect(mimeBeyondLimits(Buffer.from(same), lim(3))).toBe('more than 3 MIME parts')
+    // An outer close ends the inner level too: what follows (`--i` lines) is no part.
+    const close = `${HEAD}${mp('o')}--o\r\n${mp('i')}--i\r\n${text}--o--\r\n--i\r\n${text}--i\r\n${text}`
+    expect(mimeBeyondLimits(Buffer.from(close), lim(4))).toBeNull()
+    // A padded outer delimiter (spaces and tabs, bare LF) ends an inner part as well.
+    const pad = `${HEAD}${mp('o')}--o\r\n${mp('i')}--i\r\n${text}--o \t\n${text}--i\r\n${text}--o--\r\n`
+    expect(mimeBeyondLimits(Buffer.from(pad), lim(4))).toBeNull()
+    expect(mimeBeyondLimits(Buffer.from(pad), lim(3))).toBe('more than 3 MIME parts')
+  })
+
+  it('prefix-related boundaries at different levels: `--b1`, `--b10`, `--b1--` are told apart', () => {
+    const mp = (b: string) => `Content-Type: multipart/mixed; boundary="${b}"\r\n\r\n`
+    const text = 'Content-Type: text/plain\r\n\r\nx\r\n'
+    const lim = (parts: number) => ({ depth: 32, parts })
+    // Outer b10, inner b1: `--b10` lines are the outer's, `--b1` lines the inner's.
+    const m = `${HEAD}${mp('b10')}--b10\r\n${mp('b1')}--b1\r\n${text}--b1\r\n${text}--b10\r\n${text}--b10--\r\n`
+    expect(mimeBeyondLimits(Buffer.from(m), lim(5))).toBeNull()
+    expect(mimeBeyondLimits(Buffer.from(m), lim(4))).toBe('more than 4 MIME parts')
+    // Outer boundary `b1--`, inner `b1`: the line `--b1--` is a part delimiter of the outer level (the
+    // outer wins), not the inner's close; `--b1----` closes the outer.
+    const dash = `${HEAD}${mp('b1--')}--b1--\r\n${mp('b1')}--b1\r\n${text}--b1--\r\n${text}--b1----\r\n--b1--\r\n${text}`
+    expect(mimeBeyondLimits(Buffer.from(dash), lim(4))).toBeNull()
+    expect(mimeBeyondLimits(Buffer.from(dash), lim(3))).toBe('more than 3 MIME parts')
+    // Inner `b1--` inside outer `b1`: `--b1--` closes the outer (before the inner has a part): the
+    // message and one part.
+    const inner = `${HEAD}${mp('b1')}--b1\r\n${mp('b1--')}--b1--\r\n${text}--b1--\r\n--b1--\r\n${text}`
+    expect(mimeBeyondLimits(Buffer.from(inner), lim(2))).toBeNull()
+    expect(mimeBeyondLimits(Buffer.from(inner), lim(1))).toBe('more than 1 MIME parts')
+  })
+
+  it('a part whose header block is cut by a delimiter line is read up to it (a multipart in it has no parts)', () => {
+    const text = 'Content-Type: text/plain\r\n\r\nx\r\n'
+    const m = `${HEAD}Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: multipart/mixed; boundary=o\r\n--o\r\n${text}--o--\r\n`
+    // message, two parts of `o`: the first part's header ends at `--o` (no blank line), no inner level;
+    // its type still counts as a level.
+    expect(mimeBeyondLimits(Buffer.from(m), { depth: 2, parts: 3 })).toBeNull()
+    expect(mimeBeyondLimits(Buffer.from(m), { depth: 1, parts: 3 })).toBe('MIME nesting deeper than 1 levels')
+    expect(mimeBeyondLimits(Buffer.from(m), { depth: 32, parts: 2 })).toBe('more than 2 MIME parts')
+  })
+
   it("gives the rule's verdict on the adversarial shapes (bench/mime.ts measures them), at 1 MiB", () => {
     for (const s of SHAPES) expect(mimeBeyondLimits(s.build(1024 * 1024)), s.name).toBe(s.verdict)
   })
