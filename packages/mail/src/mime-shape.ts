@@ -188,12 +188,12 @@ function scan(raw: Buffer, l: MimeLimits) {
 
   /** Where the header block at `start` ends: its body, or a delimiter line (`cut`: no body). */
   const headerEnd = (start: number): { body: number; cut: boolean } => {
+    const levels = open.levels.length > 0
     for (let i = start; i < raw.length; ) {
-      if (open.levels.length > 0 && raw[i] === DASH && raw[i + 1] === DASH && open.at(i))
-        return { body: i, cut: true }
+      if (levels && raw[i] === DASH && raw[i + 1] === DASH && open.at(i)) return { body: i, cut: true }
       const nl = raw.indexOf(LF, i)
-      if (nl < 0) return { body: raw.length, cut: false }
-      if (nl - i - (nl > i && raw[nl - 1] === CR ? 1 : 0) === 0) return { body: nl + 1, cut: false }
+      if (nl < 0) break
+      if (nl === i || (nl === i + 1 && raw[i] === CR)) return { body: nl + 1, cut: false }
       i = nl + 1
     }
     return { body: raw.length, cut: false }
