@@ -145,7 +145,8 @@ export const ENV_SPEC = {
   MAILFRONT_ADMIN_DEFAULT: {
     default: undefined,
     flag: '--admin-default <mode>',
-    description: 'the admin mode while neither MAILFRONT_ADMIN nor a token is given (the container image: open)',
+    description:
+      'the admin mode while neither MAILFRONT_ADMIN nor a token is given (the container image: open)',
   },
   MAILFRONT_ADMIN_TOKEN: {
     default: undefined,

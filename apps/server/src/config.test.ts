@@ -79,7 +79,9 @@ describe('configuration', () => {
     it('leaves an explicit MAILFRONT_ADMIN=open or off with a token an error', () => {
       for (const mode of ['open', 'off'])
         expect(() => loadConfig({ ...IMAGE, MAILFRONT_ADMIN: mode, MAILFRONT_ADMIN_TOKEN: TOKEN })).toThrow(
-          new ConfigError(`MAILFRONT_ADMIN=${mode} and MAILFRONT_ADMIN_TOKEN exclude each other: unset one (got "${mode}")`),
+          new ConfigError(
+            `MAILFRONT_ADMIN=${mode} and MAILFRONT_ADMIN_TOKEN exclude each other: unset one (got "${mode}")`,
+          ),
         )
       expect(() => loadConfig(IMAGE, { MAILFRONT_ADMIN: 'open', MAILFRONT_ADMIN_TOKEN: TOKEN })).toThrow(
         /^MAILFRONT_ADMIN=open and MAILFRONT_ADMIN_TOKEN exclude each other/,

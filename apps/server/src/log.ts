@@ -136,15 +136,14 @@ const boundKeys = new WeakMap<object, Set<string>>()
  * `{ plugin: 'tmail' }` under its `plugin`-bound child) came out twice. The logger's binding stands;
  * the call's copy is dropped.
  */
-function withoutBoundKeys(
-  this: pino.Logger,
-  args: Parameters<pino.LogFn>,
-  method: pino.LogFn,
-): void {
+function withoutBoundKeys(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn): void {
   const obj: unknown = args[0]
   if (obj && typeof obj === 'object' && !(obj instanceof Error)) {
     let keys = boundKeys.get(this)
-    if (!keys) boundKeys.set(this, (keys = new Set(Object.keys(this.bindings()))))
+    if (!keys) {
+      keys = new Set(Object.keys(this.bindings()))
+      boundKeys.set(this, keys)
+    }
     let copy: Record<string, unknown> | undefined
     for (const k of keys)
       if (Object.hasOwn(obj, k)) {

@@ -137,7 +137,9 @@ export class MailfrontContainer extends GenericContainer {
     // caCertificate() makes HTTPS verify.
     if (this.tls) {
       const host = (await getContainerRuntimeClient()).info.containerRuntime.host
-      this.withEnvironment({ MAILFRONT_HOSTNAME: certificateHostnames(this.environment.MAILFRONT_HOSTNAME, host) })
+      this.withEnvironment({
+        MAILFRONT_HOSTNAME: certificateHostnames(this.environment.MAILFRONT_HOSTNAME, host),
+      })
     }
     const started = await super.start()
     return new StartedMailfrontContainer(started, this.token, this.tls, await smtpLogin(started))
