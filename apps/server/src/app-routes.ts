@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { type PluginContext, type StorageAdapter, stringifyJson } from '@mailfront/core'
 import { Hono } from 'hono'
-import type { AdminMode } from './admin/access.ts'
-import { adminAccess } from './admin/access.ts'
+import { type AdminMode, adminAccess, type HostGuard } from './admin/access.ts'
 import { type AdminRoutes, createAdminApp } from './admin/app.ts'
 import { ADMIN_OPENAPI_PATH, adminIndex, adminOpenApi, indexRoutes } from './admin/openapi.ts'
 import type { ServerEnv } from './app-routing.ts'
@@ -29,6 +28,7 @@ export interface OwnRoutesDeps {
   adminToken?: string
   adminMode?: AdminMode
   adminInProcessIsLocal?: boolean
+  adminHostGuard?: HostGuard
   adminRoutes?: AdminRoutes[]
 }
 
@@ -60,6 +60,7 @@ export function ownRoutes(d: OwnRoutesDeps): Hono<ServerEnv> {
     mode: d.adminMode ?? 'auto',
     token: d.adminToken,
     inProcessIsLocal: d.adminInProcessIsLocal,
+    hostGuard: d.adminHostGuard,
   }
   const admin =
     d.adminMode === 'off'

@@ -19,7 +19,7 @@ import {
 } from '@mailfront/core/host'
 
 import { Hono } from 'hono'
-import type { AdminMode } from './admin/access.ts'
+import { type AdminMode, hostGuard } from './admin/access.ts'
 import type { AdminRoutes } from './admin/app.ts'
 import type { FaultSet } from './admin/faults.ts'
 import { ownRoutes } from './app-routes.ts'
@@ -76,6 +76,11 @@ export interface AppDeps {
    * Deno, a worker) no request has a socket, and each would be admin. Default false.
    */
   adminInProcessIsLocal?: boolean
+  /**
+   * With no admin token, the host names the admin API answers to besides loopback ones and the plugins'
+   * hostnames (the listen address, the certificate's names, MAILFRONT_ADMIN_HOSTS): a DNS-rebinding guard.
+   */
+  adminHosts?: string[]
   /** The mail pipeline every plugin context gets. */
   mail?: MailService
   /** Route groups of the admin API (captured mail, reset…), mounted under /_mailfront. */
@@ -162,6 +167,7 @@ export function createMailfront(d: AppDeps): Mailfront {
     adminToken: d.adminToken,
     adminMode: d.adminMode,
     adminInProcessIsLocal: d.adminInProcessIsLocal,
+    adminHostGuard: hostGuard([...hostnames, ...(d.adminHosts ?? [])], d.log),
     adminRoutes: d.adminRoutes,
   })
   // mailfront's own routes answer on every host, Host-routed ones included.

@@ -153,6 +153,12 @@ export const ENV_SPEC = {
     flag: '--admin-token <token>',
     description: 'bearer token for /_mailfront/*, required from every client once set',
   },
+  MAILFRONT_ADMIN_HOSTS: {
+    default: undefined,
+    flag: '--admin-hosts <names>',
+    description:
+      'with no token, more host names (comma list, *.example.com allowed) the admin API answers to besides loopback ones',
+  },
   MAILFRONT_SMTP_PORT: {
     default: '2525',
     flag: '--smtp-port <n>',
@@ -397,6 +403,14 @@ export const serverEnvSchema = z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')
       .optional(),
+    MAILFRONT_ADMIN_HOSTS: commaList(
+      'MAILFRONT_ADMIN_HOSTS',
+      'a comma list of host names (*.example.com: the names under one) or IP addresses, without a port',
+      (v) =>
+        /^(\*\.(?=[^.]+\.[^.]))?(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(
+          v,
+        ) || isIP(v) > 0,
+    ).optional(),
     MAILFRONT_SMTP_PORT: portOrOff('MAILFRONT_SMTP_PORT'),
     MAILFRONT_SMTP_MAX_SIZE: z.coerce
       .number({ message: 'MAILFRONT_SMTP_MAX_SIZE must be a number of bytes' })

@@ -38,6 +38,8 @@ export interface Config extends PluginSettings {
   adminToken?: string
   /** MAILFRONT_ADMIN: `auto` (token, or loopback without proxy headers), `off`, `open`. */
   admin: AdminMode
+  /** MAILFRONT_ADMIN_HOSTS: with no token, more Host names the admin API answers to (DNS-rebinding guard). */
+  adminHosts: string[]
   /** Requests kept by the request log. */
   requestLogSize: number
   smtp: {
@@ -172,6 +174,7 @@ export function loadConfig(
     maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
     admin: c.MAILFRONT_ADMIN,
+    adminHosts: c.MAILFRONT_ADMIN_HOSTS ?? [],
     requestLogSize: c.MAILFRONT_REQUEST_LOG_SIZE,
     smtp: {
       port: c.MAILFRONT_SMTP_PORT,

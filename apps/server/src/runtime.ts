@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
 import { join } from 'node:path'
 import {
   type Clock,
@@ -90,6 +91,8 @@ export async function createRuntime(
     fixtures?: Record<string, unknown>
     /** Tests calling `rt.app.request` in this process: see AppDeps.adminInProcessIsLocal. */
     inProcessIsLocal?: boolean
+    /** The DNS names of the certificate `serve` answers with: the token-less admin API answers to them too. */
+    certificateNames?: string[]
   } = {},
 ): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true })
@@ -122,6 +125,13 @@ export async function createRuntime(
       adminToken: config.adminToken,
       adminMode: config.admin,
       adminInProcessIsLocal: opts.inProcessIsLocal,
+      // The operator's own names (the plugins' hostnames are added by createMailfront).
+      adminHosts: [
+        ...(isIP(config.host) ? [] : [config.host]),
+        ...config.extraHostnames,
+        ...(opts.certificateNames ?? []),
+        ...config.adminHosts,
+      ],
       pluginOptions: config.pluginOptions,
       prefixes: config.prefixes,
       hostnames: config.hostnames,
@@ -149,6 +159,7 @@ export async function createRuntime(
       newStore,
       startBackground() {
         background.add(...startMail(mail, config), ...startPlugins(plugins, mf.contexts))
+        webhooks.start() // stopped by webhooks.close below
       },
       async close() {
         // First: a fault's latency still waiting must not go on to a handler once the store is closed.

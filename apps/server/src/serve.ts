@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { tryDemo } from '@mailfront/core'
+import { certificateHostnames } from './admin/hosts.ts'
 import { clientHostnames } from './client-hosts.ts'
 import { type Config, checkAdminExposure, ENV_SPEC } from './config.ts'
 import { suggestVariable } from './config-plugins.ts'
@@ -65,7 +66,10 @@ export async function serve(
       : config.tls.mode === 'files'
         ? await filesCert(config.tls.cert!, config.tls.key!)
         : null
-  const runtime = await createRuntime(config, log, runtimeOpts)
+  const runtime = await createRuntime(config, log, {
+    ...runtimeOpts,
+    certificateNames: tls ? certificateHostnames(tls.cert) : [],
+  })
   const loaded = await loadStartupFixtures(runtime)
   // Not only at a new store's first start: whenever the store holds the demo data, its logins are shown.
   const demo = loaded.demo || (await demoPresent(runtime.storage))

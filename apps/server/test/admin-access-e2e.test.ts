@@ -2,27 +2,44 @@
 // own curl lines (fetch when curl is absent): X-Forwarded-For claiming loopback, with the client
 // address taken from a trusted proxy and without one.
 import { execFileSync, spawn } from 'node:child_process'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, hasCurl, type ServerProcess, startServer } from './server-process.ts'
+import { until } from './until.ts'
 
 const TOKEN = '0123456789abcdef0123'
 const SPOOFS = ['127.0.0.1', '::1', 'localhost', '127.1']
 
-/** `curl -H … [-X POST] url`: the status code and the body. */
+/**
+ * `curl -k -H … [-X POST] url`: the status code and the body. Without curl, node's own client (fetch
+ * can neither skip the certificate check nor set Host).
+ */
 async function attack(
   url: string,
   headers: Record<string, string>,
   method = 'GET',
 ): Promise<{ status: number; body: string }> {
   if (hasCurl) {
-    const args = ['-s', '-X', method, '-w', '\n%{http_code}']
+    const args = ['-s', '-k', '-X', method, '-w', '\n%{http_code}']
     for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`)
     const out = execFileSync('curl', [...args, url], { encoding: 'utf8' })
     const i = out.lastIndexOf('\n')
     return { status: Number(out.slice(i + 1)), body: out.slice(0, i) }
   }
-  const res = await fetch(url, { method, headers })
-  return { status: res.status, body: await res.text() }
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method, headers, rejectUnauthorized: false }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (s: string) => {
+        body += s
+      })
+      res.on('end', () => resolve({ status: res.statusCode!, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 const local = (srv: ServerProcess) => srv.url.replace('0.0.0.0', '127.0.0.1')
@@ -54,6 +71,12 @@ describe.each(['true', 'false'])('MAILFRONT_HOST=0.0.0.0, a token, MAILFRONT_TRU
     expect((await attack(`${local(srv!)}/_mailfront/fixtures`, {})).status).toBe(401)
     const ok = await attack(`${local(srv!)}/_mailfront/fixtures`, { Authorization: `Bearer ${TOKEN}` })
     expect(ok.status).toBe(200)
+    // With a token the Host is not checked: a compose service reaching http://mailfront:8080.
+    const named = await attack(`${local(srv!)}/_mailfront/fixtures`, {
+      Authorization: `Bearer ${TOKEN}`,
+      Host: 'mailfront:8080',
+    })
+    expect(named.status).toBe(200)
     expect(ok.body).toContain('toorop@tmail.io') // nothing was wiped
   })
 })
@@ -116,6 +139,80 @@ describe('MAILFRONT_HOST=127.0.0.1, no token', () => {
   })
 })
 
+// DNS rebinding: a page of evil.example whose name now points at 127.0.0.1 makes the developer's browser
+// send same-origin requests to the token-less admin API with `Host: evil.example`. The real server, with
+// its default TLS (the issue's curl lines), answers only loopback names and the operator's own.
+describe('MAILFRONT_HOST=127.0.0.1, no token, TLS: the DNS-rebinding guard', () => {
+  let srv: ServerProcess | undefined
+  let port = ''
+  beforeAll(async () => {
+    srv = await startServer({
+      MAILFRONT_DEMO: 'on',
+      MAILFRONT_HOSTNAME: 'mailfront',
+      MAILFRONT_ADMIN_HOSTS: 'devbox.lan',
+    })
+    port = new URL(srv.url).port
+  }, 60_000)
+  afterAll(() => {
+    srv?.child.kill('SIGKILL')
+  })
+
+  it('Host: evil.example is 403 with what to do, and no hash leaves; Host: localhost:<port> is 200', async () => {
+    expect(srv!.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    const fixtures = `${srv!.url}/_mailfront/fixtures`
+    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1.evil.example:${port}`]) {
+      const res = await attack(fixtures, { Host: host })
+      expect(res, host).toEqual({
+        status: 403,
+        body: JSON.stringify({
+          error: `admin API without a token answers only to a loopback host name (Host: ${host} refused, DNS rebinding guard): open it as https://127.0.0.1${host.endsWith(port) ? `:${port}` : ''}/ or localhost, add the name to MAILFRONT_ADMIN_HOSTS, or set MAILFRONT_ADMIN_TOKEN`,
+        }),
+      })
+    }
+    // The rebinding page's own writes (same origin, as its browser sees it) are refused too.
+    const reset = await attack(
+      `${srv!.url}/_mailfront/reset`,
+      {
+        Host: `evil.example:${port}`,
+        Origin: `https://evil.example:${port}`,
+        'Sec-Fetch-Site': 'same-origin',
+      },
+      'POST',
+    )
+    expect(reset.status).toBe(403)
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      'mailfront', // MAILFRONT_HOSTNAME: a certificate name
+      'devbox.lan', // MAILFRONT_ADMIN_HOSTS
+      'api.smtpd.dev', // a plugin's client hostname (the HTTPS proxy and DNS responder serve it)
+    ]) {
+      const res = await attack(fixtures, { Host: host })
+      expect(res.status, host).toBe(200)
+      expect(res.body, host).toContain('toorop@tmail.io') // nothing was wiped
+    }
+    // The stream of changes and the index are behind the same rule.
+    expect((await attack(`${srv!.url}/_mailfront/`, { Host: 'evil.example' })).status).toBe(403)
+    expect((await attack(`${srv!.url}/_mailfront/events`, { Host: 'evil.example' })).status).toBe(403)
+    // One warning per refused name, naming it without its port. Log lines are written in batches:
+    // once the last request's own line is out, every warning before it is too.
+    const lines = await until(
+      'the log',
+      async () => srv!.output().split('\n'),
+      (ls) => ls.some((l) => l.includes('"path":"/_mailfront/events","status":403')),
+    )
+    const warnings = lines
+      .filter((l) => l.includes('DNS rebinding guard'))
+      .map((l) => JSON.parse(l) as { level: number; host: string })
+      .map((l) => [l.level, l.host])
+    expect(warnings).toEqual([
+      [40, 'evil.example'],
+      [40, '127.0.0.1.evil.example'],
+    ])
+  })
+})
+
 /** `mailfront serve` with these settings, run until it exits: its exit code and its stderr. */
 async function serveExit(env: Record<string, string>): Promise<{ code: number | null; err: string }> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
@@ -163,6 +260,8 @@ describe('MAILFRONT_HOST off loopback without a token', () => {
       expect(
         (await attack(`${local(srv)}/_mailfront/messages`, { 'X-Forwarded-For': '203.0.113.9' })).status,
       ).toBe(200)
+      // Anyone means any name too: a container reached as http://mailfront:8080 from another service.
+      expect((await attack(`${local(srv)}/_mailfront/messages`, { Host: 'mailfront:8080' })).status).toBe(200)
     } finally {
       srv.child.kill('SIGKILL')
     }

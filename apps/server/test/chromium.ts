@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
 
 /** Headless, with nothing that reaches off the machine (this network refuses it, many at a time). */
-export async function launchChromium() {
+export async function launchChromium(extraArgs: string[] = []) {
   const { chromium } = await import('playwright-core')
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -16,6 +16,7 @@ export async function launchChromium() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   })
 }

@@ -10,7 +10,7 @@ export interface Received {
 
 /**
  * A webhook receiver on loopback for tests: records each POST, answers 200 unless told otherwise
- * (`answer(500, 500)`: the next two get 500), or holds requests unanswered (`hang`) until closed.
+ * (`answer(500, 500)`: the next two get 500; `clearAnswers()` forgets them), or holds requests unanswered (`hang`) until closed.
  */
 export async function startReceiver() {
   const received: Received[] = []
@@ -35,6 +35,10 @@ export async function startReceiver() {
     received,
     answer(...s: number[]) {
       statuses.push(...s)
+    },
+    /** Forget the answers still queued: the next requests get 200. */
+    clearAnswers() {
+      statuses.length = 0
     },
     hang(on = true) {
       hang = on

@@ -41,6 +41,11 @@ async function api(path, init = {}) {
       'The admin API is not available from this address (set MAILFRONT_ADMIN_TOKEN on the server).',
       'state',
     )
+  // Opened under a name the server does not answer without a token (its DNS-rebinding guard): say why.
+  if (res.status === 403 && path === '/fixtures') {
+    const body = await res.clone().text()
+    notice(/^\{/.test(body) ? JSON.parse(body).error : `admin API: ${res.status}`, 'state')
+  }
   return res
 }
 

@@ -1,4 +1,4 @@
-import type { StorageAdapter, Where } from '@mailfront/core'
+import { claimLease, type StorageAdapter, type Where } from '@mailfront/core'
 import { type EntryRow, PENDING, QUEUE } from './models.ts'
 
 /**
@@ -51,17 +51,17 @@ export const heldUnder = (id: string | number, lease: number): Where => ({
 })
 
 /** Claim an entry for one attempt: the claimed row and its lease, or null when another took it. */
-export async function claimEntry(
+export function claimEntry(
   db: StorageAdapter,
   e: EntryRow,
   now: number,
   leaseMs: number,
 ): Promise<{ claimed: EntryRow; lease: number } | null> {
-  const lease = now + leaseMs
-  const claimed = await db.updateOne<EntryRow>({
+  return claimLease<EntryRow>(db, {
     model: QUEUE,
-    where: asRead(e),
-    set: { state: 'delivering', lease_until: lease, updated_at: now },
+    asRead: asRead(e),
+    now,
+    leaseMs,
+    set: { state: 'delivering', updated_at: now },
   })
-  return claimed ? { claimed, lease } : null
 }

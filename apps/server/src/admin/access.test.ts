@@ -3,8 +3,11 @@ import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runtime } from '../../test/demo-runtime.ts'
 import { ConfigError, checkAdminExposure, loadConfig } from '../config.ts'
+import { createPlugin } from '../registry.ts'
 import { createRuntime, type Runtime } from '../runtime.ts'
+import { hostGuard } from './access.ts'
 import { createAdminApp } from './app.ts'
+import { adminHosts, certificateHostnames, hostAllowed } from './hosts.ts'
 
 const TOKEN = '0123456789abcdef0123'
 /** What @hono/node-server hands the app: the Node request, whose socket's peer is the TCP client. */
@@ -241,5 +244,276 @@ describe('the admin body limit', () => {
     } finally {
       await rt.close()
     }
+  })
+})
+
+// DNS rebinding: a page of evil.example re-pointed at 127.0.0.1 comes from a loopback socket, same
+// origin, with `Host: evil.example`. Without a token the Host header is what tells it apart.
+describe('admin access, no token: the DNS-rebinding guard (Host)', () => {
+  const warnings: { obj: unknown; msg?: string }[] = []
+  const log = {
+    ...silentLogger,
+    warn: (obj: object | string, msg?: string) => {
+      warnings.push({ obj, msg })
+    },
+  }
+  const guard = hostGuard(['api.tmail.io', 'mail.example.test:8443', '*.dev.example.org', '192.0.2.10'], log)
+  const a = app({ hostGuard: guard })
+  const get = (host: string | undefined, env = peer('127.0.0.1')) =>
+    a.request('/_mailfront/ping', host === undefined ? {} : { headers: { Host: host } }, env)
+
+  it('answers loopback names and literals, with any port', async () => {
+    const ok = [
+      'localhost',
+      'LOCALHOST:3000',
+      'localhost.',
+      'foo.localhost',
+      'a.b.localhost:8443',
+      '127.0.0.1',
+      '127.1.2.3:80',
+      '127.255.255.255:65535',
+      '[::1]',
+      '[::1]:8443',
+      '[0:0:0:0:0:0:0:1]:8443',
+      // An IP literal is no DNS name: nothing can re-point it. The IPv4-mapped form is loopback too.
+      '[::ffff:127.0.0.1]:8443',
+      '[::ffff:7f00:1]',
+    ]
+    for (const host of ok) expect((await get(host)).status, host).toBe(200)
+  })
+
+  it("answers the operator's names: client hostnames, configured names (port ignored), wildcards, IPs", async () => {
+    for (const host of [
+      'api.tmail.io',
+      'API.TMAIL.IO:443',
+      'mail.example.test',
+      'mail.example.test:9999',
+      'mf.dev.example.org:8443',
+      '192.0.2.10:8080',
+    ])
+      expect((await get(host)).status, host).toBe(200)
+  })
+
+  it('refuses every other name with 403 and says what to do', async () => {
+    // Each refused Host, and the port the answer's "open it as" link keeps (a malformed value: none).
+    const refused: [string, string][] = [
+      ['evil.example', ''],
+      ['evil.example:8443', ':8443'],
+      ['evil.example.', ''],
+      ['127.0.0.1.evil.example', ''],
+      ['localhost.evil.example:80', ':80'],
+      ['localhost-evil.example', ''],
+      ['tmail.io', ''],
+      ['x.api.tmail.io', ''],
+      ['dev.example.org', ''], // the wildcard is one more label, not the name itself
+      ['a.b.dev.example.org', ''],
+      ['127.1', ''], // browsers send 127.0.0.1; a short form is no loopback name here
+      ['10.0.0.1:8080', ':8080'],
+      ['0.0.0.0', ''],
+      ['[::ffff:10.0.0.1]', ''],
+      ['[::2]:1', ':1'],
+      ['[fe80::1]', ''],
+      ['local host', ''],
+      ['localhost:port', ''],
+      ['[::1', ''],
+      ['', ''],
+    ]
+    for (const [host, port] of refused) {
+      const res = await get(host)
+      expect(res.status, host).toBe(403)
+      expect(((await res.json()) as { error: string }).error, host).toBe(
+        `admin API without a token answers only to a loopback host name (Host: ${host} refused, DNS rebinding guard): open it as http://127.0.0.1${port}/ or localhost, add the name to MAILFRONT_ADMIN_HOSTS, or set MAILFRONT_ADMIN_TOKEN`,
+      )
+    }
+    const res = await get('evil.example:8443')
+    expect(await res.json()).toEqual({
+      error:
+        'admin API without a token answers only to a loopback host name (Host: evil.example:8443 refused, DNS rebinding guard): open it as http://127.0.0.1:8443/ or localhost, add the name to MAILFRONT_ADMIN_HOSTS, or set MAILFRONT_ADMIN_TOKEN',
+    })
+  })
+
+  it('logs one warning per refused name (no port), and at most 32 names', async () => {
+    warnings.length = 0
+    const g = hostGuard([], log)
+    const b = app({ hostGuard: g })
+    for (const host of ['evil.example:8443', 'EVIL.example', 'evil.example:1', 'other.example'])
+      expect((await b.request('/_mailfront/ping', { headers: { Host: host } }, peer('::1'))).status).toBe(403)
+    expect(warnings).toEqual([
+      {
+        obj: { host: 'evil.example' },
+        msg: 'admin API refused a request for a host name that is not loopback (DNS rebinding guard): add it to MAILFRONT_ADMIN_HOSTS if it is yours, or set MAILFRONT_ADMIN_TOKEN',
+      },
+      { obj: { host: 'other.example' }, msg: warnings[0]!.msg },
+    ])
+    for (let i = 0; i < 100; i++)
+      await b.request('/_mailfront/ping', { headers: { Host: `n${i}.example` } }, peer('::1'))
+    expect(warnings).toHaveLength(33)
+    expect(warnings[32]).toEqual({
+      obj: 'admin API: more than 32 host names refused, no more are logged',
+      msg: undefined,
+    })
+  })
+
+  it('a request with no Host header at all passes as before (HTTP/1.0, in-process calls)', async () => {
+    expect((await get(undefined)).status).toBe(200)
+    expect((await app({ inProcessIsLocal: true, hostGuard: guard }).request('/_mailfront/ping')).status).toBe(
+      200,
+    )
+  })
+
+  it('a stranger still gets 404 whatever its Host (the prefix is not revealed), a proxied loopback too', async () => {
+    for (const host of ['evil.example', 'localhost']) {
+      expect((await get(host, peer('192.0.2.7'))).status, host).toBe(404)
+      const proxied = await a.request(
+        '/_mailfront/ping',
+        { headers: { Host: host, 'X-Forwarded-For': '127.0.0.1' } },
+        peer('127.0.0.1'),
+      )
+      expect(proxied.status, host).toBe(404)
+    }
+  })
+
+  it('without a guard: loopback names only', async () => {
+    const bare = app({})
+    for (const [host, status] of [
+      ['localhost:8080', 200],
+      ['api.tmail.io', 403],
+    ] as const)
+      expect(
+        (await bare.request('/_mailfront/ping', { headers: { Host: host } }, peer('127.0.0.1'))).status,
+      ).toBe(status)
+  })
+
+  it('a token set, or MAILFRONT_ADMIN=open: no Host check (the token, or nothing, decides)', async () => {
+    const withToken = app({ token: TOKEN, hostGuard: guard })
+    const auth = { Authorization: `Bearer ${TOKEN}` }
+    for (const env of [peer('127.0.0.1'), peer('203.0.113.9')]) {
+      const res = await withToken.request(
+        '/_mailfront/ping',
+        { headers: { ...auth, Host: 'evil.example' } },
+        env,
+      )
+      expect(res.status).toBe(200)
+      const none = await withToken.request('/_mailfront/ping', { headers: { Host: 'evil.example' } }, env)
+      expect(none.status).toBe(401)
+      const open = await app({ mode: 'open', hostGuard: guard }).request(
+        '/_mailfront/ping',
+        { headers: { Host: 'evil.example' } },
+        env,
+      )
+      expect(open.status).toBe(200)
+    }
+  })
+})
+
+describe('adminHosts and hostAllowed', () => {
+  it('reads names as the operator writes them', () => {
+    const h = adminHosts([
+      'Mail.Example.Test:8443',
+      'x.test.',
+      '[::ffff:a00:1]:80',
+      '2001:DB8::1',
+      '*.wild.test',
+    ])
+    expect([...h.names]).toEqual(['mail.example.test', 'x.test', '::ffff:a00:1', '2001:db8::1'])
+    expect(h.wildcards).toEqual(['.wild.test'])
+    expect(hostAllowed('[2001:db8:0::1]:8443', h)).toBe(true)
+    expect(hostAllowed('[::ffff:10.0.0.1]', h)).toBe(true)
+    expect(hostAllowed('a.wild.test', h)).toBe(true)
+    expect(hostAllowed('wild.test', h)).toBe(false)
+  })
+  it('never takes a wildcard for a whole top-level domain', () => {
+    const h = adminHosts(['*.com', '*.localhost', '*'])
+    expect(h.wildcards).toEqual([])
+    expect(hostAllowed('evil.com', h)).toBe(false)
+  })
+  it('MAILFRONT_ADMIN_HOSTS: names, wildcards and IPs; a port or a bare wildcard stops the start', () => {
+    const cfg = (v: string) => loadConfig({ MAILFRONT_DATABASE_URL: 'memory:', MAILFRONT_ADMIN_HOSTS: v })
+    expect(cfg(' DevBox.lan, *.ts.example.net,10.0.0.5, ::1').adminHosts).toEqual([
+      'devbox.lan',
+      '*.ts.example.net',
+      '10.0.0.5',
+      '::1',
+    ])
+    expect(loadConfig({ MAILFRONT_DATABASE_URL: 'memory:' }).adminHosts).toEqual([])
+    for (const bad of ['devbox.lan:8080', '*', '*.com', 'a b', 'http://devbox.lan'])
+      expect(() => cfg(bad), bad).toThrow(
+        `MAILFRONT_ADMIN_HOSTS must be a comma list of host names (*.example.com: the names under one) or IP addresses, without a port ("${bad}" is not) (got "${bad}")`,
+      )
+  })
+  it("reads a certificate's DNS names", async () => {
+    const { caIssuedCert } = await import('../tls.ts')
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = await mkdtemp(join(tmpdir(), 'mf-cert-'))
+    try {
+      const tls = await caIssuedCert(dir, ['localhost', '127.0.0.1', '::1', 'mailfront', 'api.tmail.io'])
+      expect(certificateHostnames(tls.cert).sort()).toEqual(['api.tmail.io', 'localhost', 'mailfront'])
+      expect(certificateHostnames('not a certificate')).toEqual([])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+// Through the composed server, as `serve` builds it: the plugins' client hostnames, the certificate's
+// names and MAILFRONT_ADMIN_HOSTS are answered; a rebinding name is not, for every admin route.
+describe('the DNS-rebinding guard through the composed server', () => {
+  let rt: Runtime
+  beforeAll(async () => {
+    rt = await createRuntime(
+      loadConfig({
+        MAILFRONT_DATABASE_URL: 'memory:',
+        MAILFRONT_SECRET: 'x'.repeat(40),
+        MAILFRONT_PLUGINS: 'tmail,smtpd',
+        MAILFRONT_SMTPD_HOSTNAME: 'smtpd.test',
+        MAILFRONT_HOSTNAME: 'mailfront',
+        MAILFRONT_ADMIN_HOSTS: 'devbox.lan, *.ts.example.net',
+      }),
+      silentLogger,
+      { certificateNames: ['cert-name.example.com'] },
+    )
+  })
+  afterAll(async () => {
+    await rt.close()
+  })
+  const req = (path: string, host: string, init: RequestInit = {}) =>
+    rt.app.request(path, { ...init, headers: { ...(init.headers as object), Host: host } }, peer('127.0.0.1'))
+
+  it('answers loopback and configured names, refuses a rebinding name on every admin route', async () => {
+    const publicHost = createPlugin('smtpd').http.hostnames![0]!
+    for (const host of [
+      'localhost:8080',
+      '127.0.0.1:8080',
+      '[::1]:8080',
+      publicHost,
+      'smtpd.test',
+      'mailfront:8443',
+      'cert-name.example.com',
+      'devbox.lan',
+      'a.ts.example.net',
+    ])
+      expect((await req('/_mailfront/fixtures', host)).status, host).toBe(200)
+    for (const path of [
+      '/_mailfront/',
+      '/_mailfront/fixtures',
+      '/_mailfront/messages',
+      '/_mailfront/requests',
+    ]) {
+      const res = await req(path, 'evil.example:8443')
+      expect(res.status, path).toBe(403)
+      const body = await res.text()
+      expect(body, path).toContain('DNS rebinding guard')
+      expect(body, path).not.toContain('$2')
+    }
+    // A write from the rebinding page (same origin, as the browser sees it) is refused too, and wipes nothing.
+    const reset = await req('/_mailfront/reset', 'evil.example:8443', {
+      method: 'POST',
+      headers: { Origin: 'http://evil.example:8443', 'Sec-Fetch-Site': 'same-origin' },
+    })
+    expect(reset.status).toBe(403)
+    // The UI page and the public documents hold no admin data: they answer any name.
+    expect((await req('/', 'evil.example:8443')).status).toBe(200)
   })
 })

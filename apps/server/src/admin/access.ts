@@ -1,6 +1,7 @@
-import { safeEqual } from '@mailfront/core'
+import { type Logger, safeEqual } from '@mailfront/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import { isLoopback } from '../config-env.ts'
+import { type AdminHosts, adminHosts, hostAllowed, parseHost } from './hosts.ts'
 
 /**
  * `MAILFRONT_ADMIN`: `auto` (the rule below), `off` (no admin API at all), `open` (anyone who reaches
@@ -38,13 +39,18 @@ function socketPeer(c: Context): string | undefined {
  *   if the prefix did not exist. A request with no socket (`app.fetch` under Bun, Deno or a worker
  *   looks just like `app.request`) is a stranger, unless `inProcessIsLocal` says this app only ever
  *   answers calls made in this process (tests);
+ *   A loopback peer gets 403 when its `Host` names neither loopback nor one of the operator's names
+ *   (`hostGuard`; loopback names only without one): a DNS-rebinding page (see hosts.ts). A request
+ *   with no Host at all (HTTP/1.0, an in-process call) passes: browsers always send one;
  * - `open`: everyone. (`off` never mounts the prefix.)
  */
 export function adminAccess(opts: {
   mode: AdminMode
   token?: string
   inProcessIsLocal?: boolean
+  hostGuard?: HostGuard
 }): MiddlewareHandler {
+  const guard = opts.hostGuard ?? hostGuard([])
   return async (c, next) => {
     if (opts.mode === 'open') return next()
     if (opts.token) {
@@ -58,7 +64,53 @@ export function adminAccess(opts: {
     const peer = socketPeer(c)
     const local = peer === undefined ? opts.inProcessIsLocal === true : isLoopback(peer)
     if (!local || hasForwardingHeader(c.req.raw.headers)) return c.json({ error: 'not found' }, 404)
+    const host = c.req.header('host')
+    if (host !== undefined && !hostAllowed(host, guard.hosts)) {
+      guard.refused(host)
+      const port = parseHost(host)?.port
+      const here = `${new URL(c.req.url).protocol}//127.0.0.1${port ? `:${port}` : ''}/`
+      return c.json(
+        {
+          error: `admin API without a token answers only to a loopback host name (Host: ${host.slice(0, 200)} refused, DNS rebinding guard): open it as ${here} or localhost, add the name to MAILFRONT_ADMIN_HOSTS, or set MAILFRONT_ADMIN_TOKEN`,
+        },
+        403,
+      )
+    }
     return next()
+  }
+}
+
+/** The most refused host names logged: a page trying many names writes a bounded number of lines. */
+const REFUSED_LOGGED = 32
+
+/** The names the token-less admin API answers to besides loopback, and its one warning per refused name. */
+export interface HostGuard {
+  hosts: AdminHosts
+  refused(host: string): void
+}
+
+/**
+ * A guard for these names (see adminHosts), shared by every admin route: it logs each refused host name
+ * once (its name only, no port), the first REFUSED_LOGGED of them, and then says it stops.
+ */
+export function hostGuard(names: Iterable<string>, log?: Logger): HostGuard {
+  const seen = new Set<string>()
+  return {
+    hosts: adminHosts(names),
+    refused(host) {
+      if (!log || seen.size > REFUSED_LOGGED) return
+      const name = (parseHost(host)?.name ?? host.trim().toLowerCase()).slice(0, 253)
+      if (seen.has(name)) return
+      seen.add(name)
+      if (seen.size > REFUSED_LOGGED) {
+        log.warn(`admin API: more than ${REFUSED_LOGGED} host names refused, no more are logged`)
+        return
+      }
+      log.warn(
+        { host: name },
+        'admin API refused a request for a host name that is not loopback (DNS rebinding guard): add it to MAILFRONT_ADMIN_HOSTS if it is yours, or set MAILFRONT_ADMIN_TOKEN',
+      )
+    },
   }
 }
 

@@ -1,6 +1,6 @@
 import { contentSecurityHeaders, defineRoutes, OpenAPIHono, type PluginEnv } from '@mailfront/core'
 import { bodyLimit } from 'hono/body-limit'
-import { type AdminMode, adminAccess, sameOriginWrites } from './access.ts'
+import { type AdminMode, adminAccess, type HostGuard, sameOriginWrites } from './access.ts'
 
 /** The admin app: its routes are declared once (defineRoutes), which is also its OpenAPI document. */
 export type AdminApp = OpenAPIHono<PluginEnv>
@@ -34,6 +34,8 @@ export function createAdminApp(opts: {
   token?: string
   /** No token set: a request with no socket (an in-process `app.request`) counts as loopback (see adminAccess). */
   inProcessIsLocal?: boolean
+  /** No token set: the host names answered besides loopback (see adminAccess); loopback only without. */
+  hostGuard?: HostGuard
   groups: AdminRoutes[]
   bodyLimit?: number
 }): AdminApp {
@@ -47,7 +49,12 @@ export function createAdminApp(opts: {
   })
   admin.use(
     '*',
-    adminAccess({ mode: opts.mode ?? 'auto', token: opts.token, inProcessIsLocal: opts.inProcessIsLocal }),
+    adminAccess({
+      mode: opts.mode ?? 'auto',
+      token: opts.token,
+      inProcessIsLocal: opts.inProcessIsLocal,
+      hostGuard: opts.hostGuard,
+    }),
   )
   admin.use('*', sameOriginWrites())
   // Bounded like every plugin's routes: a declared length over it is refused before reading, a

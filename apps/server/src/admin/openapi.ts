@@ -23,7 +23,8 @@ export function adminOpenApi(admin: AdminApp, version: string): Doc {
         version,
         description:
           'Captured mail, reset and fixtures, the request log, faults, the clock, webhooks and live events of a mailfront server. ' +
-          'Open to loopback clients when no MAILFRONT_ADMIN_TOKEN is set; with one, every client sends ' +
+          'Open to loopback clients under a loopback host name (or one of MAILFRONT_ADMIN_HOSTS) when no ' +
+          'MAILFRONT_ADMIN_TOKEN is set; with one, every client sends ' +
           '`Authorization: Bearer <token>`.',
       },
       servers: [{ url: '/_mailfront' }],

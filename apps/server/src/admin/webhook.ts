@@ -58,7 +58,7 @@ async function view(w: Webhooks): Promise<z.infer<typeof WebhookView>> {
     events: [...WEBHOOK_EVENT_TYPES],
     headers: { ...WEBHOOK_HEADERS },
     signedString: '<Mailfront-Webhook-Timestamp>.<raw body>',
-    pending: w.dispatcher.pending(),
+    pending: await w.dispatcher.pending(),
   }
 }
 
@@ -157,8 +157,12 @@ export function webhookRoutes(
           ),
         },
       },
-      (c) =>
-        c.json({ pending: w.dispatcher.pending(), size: w.deliveries.size, deliveries: w.deliveries.list() }),
+      async (c) =>
+        c.json({
+          pending: await w.dispatcher.pending(),
+          size: w.deliveries.size,
+          deliveries: w.deliveries.list(),
+        }),
     )
     route(
       {

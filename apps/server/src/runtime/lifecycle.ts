@@ -9,11 +9,12 @@ import { markInitialized } from './store.ts'
  * stays). Returns what was loaded, per plugin.
  */
 export async function resetRuntime(rt: Runtime): Promise<Record<string, number>> {
+  // First: the deliveries waiting are read (each logged as dropped) before the store is emptied.
+  await rt.webhooks.reset()
   await rt.storage.truncate()
   await markInitialized(rt.storage)
   rt.requestLog.clear()
   rt.faults.clear()
-  rt.webhooks.reset()
   rt.movableClock?.reset()
   const { loaded } = await loadStartupFixtures(rt, { fresh: true })
   rt.events.emit('reset', { loaded })

@@ -43,7 +43,7 @@ function dispatcher(opts: Partial<DispatcherOptions> & { url?: string | null } =
   const url = opts.url === undefined ? receiver.url : opts.url
   const settings = new WebhookSettings(storage, url ? { url, secret: SECRET } : undefined)
   const deliveries = new DeliveryLog(100)
-  const d = new WebhookDispatcher({ settings, clock, log, deliveries, ...opts })
+  const d = new WebhookDispatcher({ settings, storage, clock, log, deliveries, ...opts })
   return { d, deliveries, warnings, settings }
 }
 
@@ -77,7 +77,7 @@ describe('the webhook dispatcher', () => {
         url: receiver.url,
       }),
     ])
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
   })
 
   it('retries a 500 on the schedule of the clock (moved, never waited for), the same body each time', async () => {
@@ -136,7 +136,7 @@ describe('the webhook dispatcher', () => {
       [1, 'retrying'],
     ])
     expect(deliveries.list()[0]!.nextRetryAt).toBeUndefined()
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
     expect(warnings).toEqual([expect.objectContaining({ msg: 'webhook delivery failed: no more attempts' })])
   })
 
@@ -180,8 +180,10 @@ describe('the webhook dispatcher', () => {
     })
     await none.d.settle()
     expect(read).toBe(0)
-    expect(none.d.pending()).toBe(0)
+    expect(await none.d.pending()).toBe(0)
     expect(none.deliveries.list()).toEqual([])
+    // On the same store: its looks for due rows must not take the other's.
+    await none.d.close()
 
     const { d, deliveries, settings, warnings } = dispatcher({ url: null })
     await settings.set(receiver.url, SECRET, clock.now())
@@ -206,7 +208,7 @@ describe('the webhook dispatcher', () => {
       d.emit('message.received', clock.now(), { n: i })
       await d.settle()
     }
-    expect(d.pending()).toBe(2)
+    expect(await d.pending()).toBe(2)
     const dropped = deliveries.list().filter((a) => a.outcome === 'dropped')
     expect(dropped).toEqual([expect.objectContaining({ error: 'the queue holds at most 2 deliveries' })])
     expect(dropped[0]!.eventId).toBe(event(receiver.received[0]!).id)
@@ -219,18 +221,18 @@ describe('the webhook dispatcher', () => {
     d.emit('message.received', clock.now(), { n: 1 })
     d.emit('message.received', clock.now(), { n: 2 })
     await d.settle()
-    expect(d.pending()).toBe(2)
+    expect(await d.pending()).toBe(2)
     // Not due for 10 s: the close sends them anyway, once. The first gets 200, the second 500.
     await d.close(5_000)
     expect(receiver.received).toHaveLength(4)
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
     const outcomes = deliveries.list().map((a) => a.outcome)
     expect(outcomes.slice(0, 2)).toEqual(['failed', 'delivered'])
     expect(warnings.map((w) => w.msg)).toEqual(['webhook delivery failed: no more attempts'])
     // Nothing is queued after the close.
     d.emit('message.received', clock.now(), {})
     await d.settle()
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
   })
 
   it('drops what the bound of the close leaves unsent, each one logged with its event id', async () => {
@@ -241,7 +243,7 @@ describe('the webhook dispatcher', () => {
     await d.settle()
     receiver.hang()
     await d.close(300)
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
     const [last, before] = deliveries.list()
     expect(before).toMatchObject({
       outcome: 'failed',
@@ -271,7 +273,7 @@ describe('the webhook dispatcher', () => {
     expect(performance.now() - started).toBeLessThan(2_000)
     const ids = receiver.received.map((r) => event(r).id)
     expect(new Set(ids).size).toBe(ids.length)
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
     const list = deliveries.list()
     expect(list.find((a) => a.attempt === 1 && a.outcome !== 'dropped')).toMatchObject({
       outcome: 'failed',
@@ -285,7 +287,7 @@ describe('the webhook dispatcher', () => {
     receiver.answer(500, 500, 500)
     for (let i = 0; i < 3; i++) d.emit('message.received', clock.now(), { n: i })
     await d.settle()
-    expect(d.pending()).toBe(3)
+    expect(await d.pending()).toBe(3)
     // Due again, a pass running and another asked for (chained) as the close starts.
     clock.advance(10_000)
     d.kick()
@@ -293,7 +295,7 @@ describe('the webhook dispatcher', () => {
     await d.close(5_000)
     const ids = receiver.received.slice(3).map((r) => event(r).id)
     expect(new Set(ids).size).toBe(ids.length)
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
   })
 
   it('clear drops every delivery waiting (first attempts and retries), each one logged with its event id', async () => {
@@ -302,9 +304,9 @@ describe('the webhook dispatcher', () => {
     d.emit('message.received', clock.now(), { n: 1 })
     d.emit('message.received', clock.now(), { n: 2 })
     await d.settle()
-    expect(d.pending()).toBe(2)
-    d.clear('the server was reset')
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(2)
+    await d.clear('the server was reset')
+    expect(await d.pending()).toBe(0)
     const ids = receiver.received.map((r) => event(r).id)
     expect(warnings.map((w) => w.obj.event).sort()).toEqual([...ids].sort())
     expect(warnings.map((w) => w.obj.reason)).toEqual(['the server was reset', 'the server was reset'])
@@ -328,9 +330,9 @@ describe('the webhook dispatcher', () => {
     receiver.hang()
     d.emit('message.received', clock.now(), {})
     await receiver.until((r) => r.length === 1, 'the first attempt')
-    d.clear('the server was reset')
+    await d.clear('the server was reset')
     await d.settle()
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
     expect(deliveries.list().map((a) => a.outcome)).toEqual(['failed', 'dropped'])
     clock.advance(3_600_000)
     await d.runDue()
@@ -351,7 +353,7 @@ describe('the webhook dispatcher', () => {
     clock.advance(10_000)
     await d.runDue()
     expect(receiver.received).toHaveLength(1)
-    expect(d.pending()).toBe(1)
+    expect(await d.pending()).toBe(1)
     expect(warnings.map((w) => w.msg)).toEqual(['webhook settings could not be read: delivery postponed'])
     down = false
     clock.advance(10_000)
@@ -364,6 +366,111 @@ describe('the webhook dispatcher', () => {
     for (let i = 0; i < 5; i++) d.emit('message.received', clock.now(), { n: i })
     await d.settle()
     expect(receiver.received.map((r) => event(r).data.n).sort()).toEqual([0, 1, 2, 3, 4])
-    expect(d.pending()).toBe(0)
+    expect(await d.pending()).toBe(0)
+  })
+
+  it('durable store: what fails at the stop waits in the store, and the next run sends it on the schedule, the same bytes', async () => {
+    const before = dispatcher({ durable: true })
+    receiver.answer(500, 500)
+    before.d.emit('message.bounced', clock.now(), { recipient: 'x@example.org' })
+    await before.d.settle()
+    // The stop tries the retry now (not due yet); it fails, so it stays in the store on its schedule.
+    await before.d.close(5_000)
+    expect(receiver.received).toHaveLength(2)
+    expect(before.deliveries.list().map((a) => [a.attempt, a.outcome])).toEqual([
+      [2, 'retrying'],
+      [1, 'retrying'],
+    ])
+    expect(before.warnings).toEqual([])
+    expect(await before.d.pending()).toBe(1)
+
+    const after = dispatcher({ durable: true })
+    clock.advance(19_999)
+    await after.d.runDue()
+    expect(receiver.received).toHaveLength(2) // the schedule holds across the restart
+    clock.advance(1)
+    await after.d.runDue()
+    expect(after.deliveries.list()[0]).toMatchObject({ attempt: 3, status: 200, outcome: 'delivered' })
+    expect(await after.d.pending()).toBe(0)
+    expect(receiver.received).toHaveLength(3)
+    expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1)
+    for (const r of receiver.received)
+      expect(
+        verifyWebhook(
+          SECRET,
+          {
+            timestamp: r.headers['mailfront-webhook-timestamp'] as string,
+            signature: r.headers['mailfront-webhook-signature'] as string,
+          },
+          r.body,
+        ),
+      ).toBe(true)
+    await after.d.close()
+  })
+
+  it('durable store: an event queued just before the stop gets its first attempt at the stop', async () => {
+    const { d, deliveries } = dispatcher({ durable: true })
+    receiver.answer(500)
+    d.emit('message.received', clock.now(), {})
+    await d.close(5_000)
+    // Failed: retried on the schedule by the next run, kept in the store.
+    expect(deliveries.list()).toEqual([expect.objectContaining({ attempt: 1, outcome: 'retrying' })])
+    expect(await d.pending()).toBe(1)
+  })
+
+  it('a row held by an instance that died mid-attempt is taken by another once its lease ends, sent once more', async () => {
+    receiver.hang()
+    const dead = dispatcher({ timeoutMs: 600_000, leaseMs: 30_000 })
+    dead.d.emit('message.delivered', clock.now(), { n: 1 })
+    await receiver.until((r) => r.length === 1, 'the first attempt')
+    // `dead` never answers again (its attempt hangs): as if the process was killed mid-attempt.
+    receiver.hang(false)
+    const other = dispatcher({ leaseMs: 30_000 })
+    await other.d.runDue()
+    expect(receiver.received).toHaveLength(1) // still held under the lease
+    clock.advance(29_999)
+    await other.d.runDue()
+    expect(receiver.received).toHaveLength(1)
+    clock.advance(2)
+    await other.d.runDue()
+    expect(receiver.received).toHaveLength(2)
+    expect(receiver.received[1]!.body).toBe(receiver.received[0]!.body)
+    // The attempt cut off by the death counts: this one is the second.
+    expect(other.deliveries.list()).toEqual([
+      expect.objectContaining({
+        eventId: event(receiver.received[0]!).id,
+        attempt: 2,
+        outcome: 'delivered',
+      }),
+    ])
+    expect(await other.d.pending()).toBe(0)
+    await other.d.close()
+  })
+
+  it('an attempt whose lease ran out meanwhile leaves the row to the instance that took it', async () => {
+    receiver.hang()
+    const slow = dispatcher({ timeoutMs: 3_000, leaseMs: 30_000 })
+    slow.d.emit('message.delivered', clock.now(), {})
+    await receiver.until((r) => r.length === 1, 'the first attempt')
+    receiver.hang(false)
+    receiver.answer(500)
+    const other = dispatcher({ leaseMs: 30_000 })
+    clock.advance(30_001)
+    await other.d.runDue()
+    expect(other.deliveries.list()[0]).toMatchObject({ attempt: 2, status: 500, outcome: 'retrying' })
+    // The slow attempt ends (timed out): not a retry of its own, not a failure: the other holds it.
+    await slow.d.settle()
+    expect(slow.deliveries.list()).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'retrying', error: 'timed out after 3000 ms' }),
+    ])
+    expect(slow.deliveries.list()[0]!.nextRetryAt).toBeUndefined()
+    expect(slow.warnings.map((w) => w.msg)).toEqual(['webhook delivery failed: another instance retries it'])
+    expect(await other.d.pending()).toBe(1)
+    clock.advance(20_000) // the wait after a second failure
+    await other.d.runDue()
+    expect(other.deliveries.list()[0]).toMatchObject({ attempt: 3, status: 200, outcome: 'delivered' })
+    expect(receiver.received).toHaveLength(3)
+    await slow.d.close()
+    await other.d.close()
   })
 })

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { Clock, Logger } from '@mailfront/core'
+import type { Clock, Logger, StorageAdapter } from '@mailfront/core'
 import { VERSION } from '../version.ts'
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.ts'
+import { claimRow, deleteAsRead, dueRows, heldUnder, postponeRow, QUEUE, type QueueRow } from './queue.ts'
 import { DEFAULT_SCHEDULE, type RetrySchedule, retryDelayMs } from './schedule.ts'
 import type { WebhookSettings } from './settings.ts'
 import { signWebhook, WEBHOOK_HEADERS } from './signature.ts'
@@ -27,20 +28,19 @@ export interface WebhookEvent {
 
 type EventData = Record<string, unknown> | (() => Promise<Record<string, unknown>>)
 
-interface Pending {
-  event: WebhookEvent
-  /** Serialised once: every retry sends (and signs) the same bytes. */
-  body: string
-  attempts: number
-  /** Server-clock ms when the next attempt is due. */
-  dueAt: number
-}
-
 export interface DispatcherOptions {
   settings: WebhookSettings
+  /** Where the deliveries waiting are kept (migrated with `webhookQueueModels`). */
+  storage: StorageAdapter
   clock: Clock
   log: Logger
   deliveries: DeliveryLog
+  /**
+   * Whether the store outlives the process (default: a SQLite file or PostgreSQL, not `memory:` or
+   * `sqlite::memory:`). Durable: at stop, what fails or is not reached stays queued for the next start.
+   * Not durable: the stop's attempt is the last one, and what is left is dropped, each one logged.
+   */
+  durable?: boolean
   schedule?: RetrySchedule
   /** One attempt's bound: connecting, sending and the receiver's answer. */
   timeoutMs?: number
@@ -48,42 +48,71 @@ export interface DispatcherOptions {
   maxQueued?: number
   /** How often (real time) due retries are looked for; a move of the clock also looks at once. */
   pollMs?: number
+  /** How long (server clock) a claim holds a row: past it, another instance takes it (its holder died). */
+  leaseMs?: number
 }
 
 export const WEBHOOK_TIMEOUT_MS = 10_000
 export const WEBHOOK_MAX_QUEUED = 10_000
 const POLL_MS = 1_000
+/** Stores gone with the process (`memory:`, `sqlite::memory:`): nothing waits there for a next start. */
+const EPHEMERAL_STORES = new Set(['memory', 'sqlite-memory'])
+/** Rows read per look. */
+const BATCH = 20
 
 /**
- * Outbound webhooks, in memory on the instance where the change happened: each event is queued once
- * (where it happened), sent in the background, one at a time in due order, retried on the schedule
- * (read from the server's clock, so a test moves the clock instead of waiting). Only the configured
- * URL is ever called, and a redirect is a failed attempt, never followed.
+ * Outbound webhooks. Each event is queued once, in the store (it survives a crash or restart; every
+ * instance on the store shares the queue), and sent in the background, one at a time in due order,
+ * retried on the schedule (read from the server's clock, so a test moves the clock instead of
+ * waiting). The instance where the change happened makes the first attempt; a row is claimed for
+ * each attempt, so each attempt is made once, and the rows of an instance that died are taken by
+ * another when their lease ends. Only the configured URL is ever called, and a redirect is a failed
+ * attempt, never followed.
  */
 export class WebhookDispatcher {
-  private queue: Pending[] = []
+  /** This instance, as a row's holder. */
+  readonly owner = randomUUID()
   private running: Promise<void> | null = null
   private again = false
   private poll: NodeJS.Timeout | undefined
   private accepting = new Set<Promise<void>>()
   private closed = false
+  /** Looking every `pollMs` whatever happens (start), or only while this instance holds rows. */
+  private started = false
+  private holding = false
   /** Aborted when the bound of the close is reached: the attempt in flight is cut off. */
   private readonly stopping = new AbortController()
+  private readonly db: StorageAdapter
+  private readonly durable: boolean
   private readonly schedule: RetrySchedule
   private readonly timeoutMs: number
   private readonly maxQueued: number
   private readonly pollMs: number
+  private readonly leaseMs: number
 
   constructor(private readonly o: DispatcherOptions) {
+    this.db = o.storage
+    this.durable = o.durable ?? !EPHEMERAL_STORES.has(o.storage.id)
     this.schedule = o.schedule ?? DEFAULT_SCHEDULE
     this.timeoutMs = o.timeoutMs ?? WEBHOOK_TIMEOUT_MS
     this.maxQueued = o.maxQueued ?? WEBHOOK_MAX_QUEUED
     this.pollMs = o.pollMs ?? POLL_MS
+    // Covers an attempt's bound several times over: a live holder is never overtaken.
+    this.leaseMs = o.leaseMs ?? Math.max(60_000, 3 * this.timeoutMs)
   }
 
-  /** Deliveries waiting (their first attempt or a retry). */
-  pending(): number {
-    return this.queue.length
+  /**
+   * Look for due rows now and every `pollMs` after (those an earlier run or another instance left).
+   * Without it, looks follow this instance's own events and moves of the clock (for a CLI command).
+   */
+  start(): void {
+    this.started = true
+    this.kick()
+  }
+
+  /** Deliveries waiting in the store (their first attempt or a retry), of every instance on it. */
+  pending(): Promise<number> {
+    return this.db.count({ model: QUEUE })
   }
 
   /**
@@ -108,12 +137,36 @@ export class WebhookDispatcher {
       createdAt: new Date(at).toISOString(),
       data: typeof data === 'function' ? await data() : data,
     }
-    if (this.queue.length >= this.maxQueued) {
-      const old = this.queue.shift()!
-      this.drop(old, `the queue holds at most ${this.maxQueued} deliveries`)
-    }
-    this.queue.push({ event, body: JSON.stringify(event), attempts: 0, dueAt: this.o.clock.now() })
+    await this.makeRoom()
+    const now = this.o.clock.now()
+    // Held by this instance from the start: the first attempt is made where the change happened.
+    await this.db.create({
+      model: QUEUE,
+      data: {
+        event_id: event.id,
+        type,
+        body: JSON.stringify(event),
+        attempts: 0,
+        due_at: now,
+        lease_until: now + this.leaseMs,
+        owner: this.owner,
+      },
+    })
     this.kick()
+  }
+
+  /** A bounded table: with `maxQueued` rows, the oldest are dropped (each logged) to make room for one. */
+  private async makeRoom(): Promise<void> {
+    const over = (await this.db.count({ model: QUEUE })) - this.maxQueued + 1
+    if (over <= 0) return
+    const oldest = await this.db.findMany<QueueRow>({
+      model: QUEUE,
+      sort: [{ field: 'id' }],
+      limit: over,
+      select: ['event_id', 'type', 'attempts', 'owner', 'lease_until'],
+    })
+    for (const r of oldest)
+      if (await deleteAsRead(this.db, r)) this.drop(r, `the queue holds at most ${this.maxQueued} deliveries`)
   }
 
   /** Send every delivery due by the server's clock, in due order; resolves when none is left due. */
@@ -125,6 +178,7 @@ export class WebhookDispatcher {
     }
     this.running = this.drain().finally(() => {
       this.running = null
+      this.schedulePoll()
     })
     return this.running
   }
@@ -143,21 +197,24 @@ export class WebhookDispatcher {
   private async drain(): Promise<void> {
     do {
       this.again = false
-      for (let next = this.nextDue(); next; next = this.nextDue()) await this.attempt(next)
+      for (;;) {
+        if (this.closed) return
+        const rows = await dueRows(this.db, this.owner, this.o.clock.now(), BATCH)
+        let tried = 0
+        for (const r of rows) {
+          if (this.closed) return
+          if (await this.attempt(r)) tried++
+        }
+        // None left due, or every one was taken by another instance first.
+        if (!tried) break
+      }
     } while (this.again)
-    this.schedulePoll()
-  }
-
-  private nextDue(): Pending | undefined {
-    if (this.closed) return undefined
-    const now = this.o.clock.now()
-    let best: Pending | undefined
-    for (const p of this.queue) if (p.dueAt <= now && (!best || p.dueAt < best.dueAt)) best = p
-    return best
+    if (!this.started)
+      this.holding = (await this.db.count({ model: QUEUE, where: { field: 'owner', value: this.owner } })) > 0
   }
 
   private schedulePoll(): void {
-    if (this.poll || this.closed || !this.queue.length) return
+    if (this.poll || this.closed || !(this.started || this.holding)) return
     this.poll = setTimeout(() => {
       this.poll = undefined
       this.kick()
@@ -165,23 +222,30 @@ export class WebhookDispatcher {
     this.poll.unref()
   }
 
-  /** One attempt; `last`: no retry follows whatever happens (the server is stopping). */
-  private async attempt(p: Pending, opts: { last?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  /**
+   * One attempt at a row as read; false when it was not made (another instance holds the row).
+   * `last`: no retry follows whatever happens (the server is stopping and its store ends with it).
+   */
+  private async attempt(r: QueueRow, opts: { last?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
     let target: Awaited<ReturnType<WebhookSettings['current']>>
     try {
       target = await this.o.settings.current()
     } catch (err) {
       // The store is unreachable: not an attempt; looked at again at the first retry's delay.
-      p.dueAt = this.o.clock.now() + this.schedule.firstRetryMs
-      this.o.log.warn({ err, event: p.event.id }, 'webhook settings could not be read: delivery postponed')
-      return
+      const postponed = await postponeRow(this.db, r, this.o.clock.now() + this.schedule.firstRetryMs).catch(
+        () => null,
+      )
+      this.o.log.warn({ err, event: r.event_id }, 'webhook settings could not be read: delivery postponed')
+      return !!postponed
     }
     if (!target) {
-      this.remove(p)
-      this.drop(p, 'no webhook is configured any more')
-      return
+      if (!(await deleteAsRead(this.db, r))) return false
+      this.drop(r, 'no webhook is configured any more')
+      return true
     }
-    p.attempts++
+    const got = await claimRow(this.db, r, this.owner, this.o.clock.now(), this.leaseMs)
+    if (!got) return false
+    const { claimed: p, lease } = got
     const started = performance.now()
     const at = new Date(this.o.clock.now()).toISOString()
     // Real time, not the movable clock: the receiver compares it with its own clock against replays.
@@ -195,7 +259,7 @@ export class WebhookDispatcher {
         headers: {
           'Content-Type': 'application/json',
           'User-Agent': `mailfront-webhooks/${VERSION}`,
-          [WEBHOOK_HEADERS.id]: p.event.id,
+          [WEBHOOK_HEADERS.id]: p.event_id,
           [WEBHOOK_HEADERS.timestamp]: String(timestamp),
           [WEBHOOK_HEADERS.signature]: signWebhook(target.secret, timestamp, p.body),
         },
@@ -216,52 +280,63 @@ export class WebhookDispatcher {
     }
     const durationMs = Math.round(performance.now() - started)
     const base = {
-      eventId: p.event.id,
-      type: p.event.type,
+      eventId: p.event_id,
+      type: p.type,
       url: target.url,
       attempt: p.attempts,
       at,
       durationMs,
     }
     const answered = status === undefined ? {} : { status }
+    const held = heldUnder(p.id, this.owner, lease)
     if (!error) {
-      this.remove(p)
+      await this.db.deleteOne({ model: QUEUE, where: held })
       this.o.deliveries.add({ ...base, ...answered, outcome: 'delivered' })
-      return
+      return true
     }
-    // No retry follows when the close cut it off, or a clear (a reset) dropped it while it was on.
-    const last = opts.last || this.stopping.signal.aborted || !this.queue.includes(p)
-    const delay = last ? null : retryDelayMs(p.attempts, this.schedule)
-    if (delay === null) {
-      this.remove(p)
+    // No retry follows when it is the stop's last attempt (the store ends with the process), or the
+    // close cut it off and nothing keeps the row, or the row is gone meanwhile (a reset dropped it).
+    const cutOff = this.stopping.signal.aborted && !this.durable
+    const delay = opts.last || cutOff ? null : retryDelayMs(p.attempts, this.schedule)
+    const dueAt = delay === null ? 0 : this.o.clock.now() + delay
+    const kept =
+      delay !== null &&
+      !!(await this.db.updateOne({ model: QUEUE, where: held, set: { due_at: dueAt, lease_until: 0 } }))
+    if (
+      !kept &&
+      delay !== null &&
+      (await this.db.count({ model: QUEUE, where: { field: 'id', value: p.id } }))
+    ) {
+      // Held past its lease (the clock moved far, or this instance stalled): another instance has it now.
+      this.o.deliveries.add({ ...base, ...answered, error, outcome: 'retrying' })
+      this.o.log.warn({ event: p.event_id, error }, 'webhook delivery failed: another instance retries it')
+      return true
+    }
+    if (!kept) {
+      if (delay === null) await this.db.deleteOne({ model: QUEUE, where: held })
       this.o.deliveries.add({ ...base, ...answered, error, outcome: 'failed' })
       this.o.log.warn(
-        { event: p.event.id, type: p.event.type, attempts: p.attempts, error },
+        { event: p.event_id, type: p.type, attempts: p.attempts, error },
         'webhook delivery failed: no more attempts',
       )
-      return
+      return true
     }
-    p.dueAt = this.o.clock.now() + delay
     this.o.deliveries.add({
       ...base,
       ...answered,
       error,
       outcome: 'retrying',
-      nextRetryAt: new Date(p.dueAt).toISOString(),
+      nextRetryAt: new Date(dueAt).toISOString(),
     })
+    return true
   }
 
-  private remove(p: Pending): void {
-    const i = this.queue.indexOf(p)
-    if (i >= 0) this.queue.splice(i, 1)
-  }
-
-  private drop(p: Pending, reason: string): void {
+  private drop(r: Pick<QueueRow, 'event_id' | 'type' | 'attempts'>, reason: string): void {
     const entry: DeliveryAttempt = {
-      eventId: p.event.id,
-      type: p.event.type,
+      eventId: r.event_id,
+      type: r.type,
       url: '',
-      attempt: p.attempts,
+      attempt: r.attempts,
       durationMs: 0,
       at: new Date(this.o.clock.now()).toISOString(),
       error: reason,
@@ -269,27 +344,41 @@ export class WebhookDispatcher {
     }
     this.o.deliveries.add(entry)
     this.o.log.warn(
-      { event: p.event.id, type: p.event.type, attempts: p.attempts, reason },
+      { event: r.event_id, type: r.type, attempts: r.attempts, reason },
       'webhook delivery dropped',
     )
   }
 
   /**
-   * Drop every delivery waiting (first attempts and retries), each one logged with its event id: a
-   * reset starts again from nothing, so no event of before it is sent after it.
+   * Drop every delivery waiting (first attempts and retries, of every instance on the store), each
+   * one logged with its event id: a reset starts again from nothing, so no event of before it is sent
+   * after it. Call it before the store is emptied.
    */
-  clear(reason: string): void {
-    for (const p of this.queue.splice(0)) this.drop(p, reason)
+  async clear(reason: string): Promise<void> {
+    for (;;) {
+      const rows = await this.db.findMany<QueueRow>({
+        model: QUEUE,
+        sort: [{ field: 'id' }],
+        limit: 500,
+        select: ['event_id', 'type', 'attempts'],
+      })
+      if (!rows.length) return
+      for (const r of rows)
+        if (await this.db.deleteOne({ model: QUEUE, where: { field: 'id', value: r.id } }))
+          this.drop(r, reason)
+    }
   }
 
   /**
    * Stop: no pass starts or goes on (the one running ends after its attempt in flight), the events
-   * being queued are waited for, then every delivery still held gets one last attempt (retries not yet
-   * due included); all within `boundMs`, when any attempt still on is cut off. Whatever is left is
-   * dropped, each one logged with its event id. Nothing is lost silently.
+   * being queued are waited for, then every delivery this instance holds gets one attempt now
+   * (retries not yet due included), all within `boundMs`, when any attempt still on is cut off.
+   * Durable store: what fails is retried on the schedule and what is not reached waits, both kept in
+   * the store for the next start (or another instance). Memory store: that attempt is the last, and
+   * whatever is left is dropped, each one logged with its event id. Nothing is lost silently.
    */
   async close(boundMs = 5_000): Promise<void> {
-    // First: from here nextDue finds nothing, so a pass running (or chained) sends no further event.
+    // First: from here a pass finds nothing, so a pass running (or chained) sends no further event.
     this.closed = true
     if (this.poll) clearTimeout(this.poll)
     this.poll = undefined
@@ -299,15 +388,32 @@ export class WebhookDispatcher {
       await Promise.all([...this.accepting])
       // A pass chained on the one running may start as it ends: wait until none is on.
       while (this.running) await this.running.catch(() => undefined)
-      for (const p of [...this.queue]) {
+      for (const r of await this.held()) {
         const left = ends - performance.now()
         if (left < 50) break
-        await this.attempt(p, { last: true, timeoutMs: Math.min(this.timeoutMs, left) })
+        await this.attempt(r, { last: !this.durable, timeoutMs: Math.min(this.timeoutMs, left) })
       }
+      if (this.durable) {
+        const left = await this.held()
+        if (left.length)
+          this.o.log.info({ waiting: left.length }, 'webhook deliveries kept in the store for the next start')
+        return
+      }
+      for (const r of await this.held())
+        if (await deleteAsRead(this.db, r)) this.drop(r, 'the server stopped before it was delivered')
     } finally {
       clearTimeout(cutoff)
     }
-    for (const p of this.queue.splice(0)) this.drop(p, 'the server stopped before it was delivered')
+  }
+
+  /** The rows this instance holds (queued or last claimed here), oldest first. */
+  private held(): Promise<QueueRow[]> {
+    return this.db.findMany<QueueRow>({
+      model: QUEUE,
+      where: { field: 'owner', value: this.owner },
+      sort: [{ field: 'id' }],
+      limit: this.maxQueued,
+    })
   }
 }
 

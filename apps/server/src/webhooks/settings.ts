@@ -1,4 +1,5 @@
 import { type ModelSchema, type StorageAdapter, upsertOne } from '@mailfront/core'
+import { webhookQueueModels } from './queue.ts'
 
 /** A receiver's shared secret: long enough not to be guessed, short enough to be a header-sized key. */
 export const WEBHOOK_SECRET_MIN = 16
@@ -50,6 +51,8 @@ export const webhookModels: ModelSchema = {
       updated_at: { type: 'timestamp' },
     },
   },
+  // The deliveries waiting (see queue.ts).
+  ...webhookQueueModels,
 }
 
 /**

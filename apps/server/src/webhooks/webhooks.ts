@@ -19,8 +19,10 @@ export interface Webhooks {
     id: string,
     r: { at: number; to: string[]; failed: { recipient: string; response: string }[] },
   ): void
-  /** After a reset emptied the store: the deliveries waiting are dropped (each logged), the log is cleared. */
-  reset(): void
+  /** For a server: look for the deliveries an earlier run (or an instance that died) left, and keep looking. */
+  start(): void
+  /** Before a reset empties the store: the deliveries waiting are dropped (each logged), the log is cleared. */
+  reset(): Promise<void>
   close(): Promise<void>
 }
 
@@ -34,12 +36,19 @@ export function createWebhooks(d: {
   /** MAILFRONT_WEBHOOK_URL and MAILFRONT_WEBHOOK_SECRET. */
   env?: { url: string; secret: string }
   logSize?: number
-  options?: Partial<Pick<DispatcherOptions, 'schedule' | 'timeoutMs' | 'maxQueued' | 'pollMs'>>
+  options?: Partial<Pick<DispatcherOptions, 'schedule' | 'timeoutMs' | 'maxQueued' | 'pollMs' | 'leaseMs'>>
 }): Webhooks {
   const settings = new WebhookSettings(d.storage, d.env)
   const deliveries = new DeliveryLog(d.logSize ?? WEBHOOK_LOG_SIZE)
   const log = d.log.child ? d.log.child({ component: 'webhooks' }) : d.log
-  const dispatcher = new WebhookDispatcher({ settings, clock: d.clock, log, deliveries, ...d.options })
+  const dispatcher = new WebhookDispatcher({
+    settings,
+    storage: d.storage,
+    clock: d.clock,
+    log,
+    deliveries,
+    ...d.options,
+  })
   const unsubscribe = forwardMailEvents(d.mail, dispatcher)
   deliveries.subscribe((a) => d.events?.emit('webhook', a))
   d.events?.subscribe((e) => {
@@ -55,8 +64,11 @@ export function createWebhooks(d: {
         released: { at: new Date(r.at).toISOString(), to: r.to, failed: r.failed },
       }))
     },
-    reset() {
-      dispatcher.clear('the server was reset')
+    start() {
+      dispatcher.start()
+    },
+    async reset() {
+      await dispatcher.clear('the server was reset')
       deliveries.clear()
     },
     async close() {
