@@ -1,7 +1,11 @@
 // npm run bench:alloc -- <target> --a <built tree> [--b <built tree>]: bytes the JS heap allocates per
 // request, and the GC's pause per request, from V8's own accounting (`--trace-gc-nvp`: each GC prints
 // what was allocated since the last one). Unlike CPU time, allocation does not depend on how busy
-// the machine is, so it measures the garbage a change removes where CPU time is too noisy.
+// the machine is, so it measures the garbage a change removes where CPU time is too noisy. Bytes the
+// scavenges copy (survived in the young generation or promoted to the old) are load-independent too:
+// what a request keeps alive past its answer (a log entry's references) shows there, and each copied
+// byte is scavenge work and, once promoted, mark-compact work. The pause itself is wall time and so
+// swings with the machine's load.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,7 +33,7 @@ async function run(root: string) {
     ['--trace-gc-nvp', join(resolve(root), 'apps/server/bin/mailfront.js'), 'serve'],
     { env: { ...process.env, ...MAILFRONT_ENV, MAILFRONT_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
-  const gc = { on: false, bytes: 0, pauseMs: 0, count: 0 }
+  const gc = { on: false, bytes: 0, copied: 0, pauseMs: 0, count: 0, full: 0 }
   let url = ''
   let rest = ''
   const ready = new Promise<void>((res, rej) => {
@@ -48,6 +52,10 @@ async function run(root: string) {
           gc.pauseMs += Number(a[1])
           gc.bytes += Number(a[2])
           gc.count++
+          gc.copied +=
+            Number(/ promoted=(\d+)/.exec(l)?.[1] ?? 0) +
+            Number(/ new_space_survived=(\d+)/.exec(l)?.[1] ?? 0)
+          if (/ gc=mc/.test(l)) gc.full++
         }
       }
     })
@@ -69,7 +77,13 @@ async function run(root: string) {
     gc.on = false
     const n = r.requests.total
     if (r.non2xx + r.errors) throw new Error(`${r.non2xx} non-2xx, ${r.errors} errors`)
-    return { kb: gc.bytes / n / 1024, gcs: (gc.count * 1000) / n, pauseUs: (gc.pauseMs * 1000) / n }
+    return {
+      kb: gc.bytes / n / 1024,
+      copied: gc.copied / n,
+      gcs: (gc.count * 1000) / n,
+      full: (gc.full * 1000) / n,
+      pauseUs: (gc.pauseMs * 1000) / n,
+    }
   } finally {
     child.kill('SIGTERM')
     rmSync(dir, { recursive: true, force: true })
@@ -83,6 +97,6 @@ for (const [name, root] of [
   if (!root) continue
   const r = await run(root)
   console.log(
-    `${name} ${target}: ${r.kb.toFixed(2)} KiB allocated per request, ${r.gcs.toFixed(2)} GCs per 1,000 requests, GC pause ${r.pauseUs.toFixed(1)} µs per request`,
+    `${name} ${target}: ${r.kb.toFixed(2)} KiB allocated per request, ${r.copied.toFixed(0)} bytes copied by scavenges per request, ${r.gcs.toFixed(2)} GCs (${r.full.toFixed(3)} mark-compacts) per 1,000 requests, GC pause ${r.pauseUs.toFixed(1)} µs per request`,
   )
 }

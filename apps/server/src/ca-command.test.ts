@@ -109,7 +109,7 @@ describe('mailfront ca --install / --uninstall', () => {
       const e = await run(flag, '--data-dir', d).catch((x: unknown) => x)
       expect(e).toBeInstanceOf(Fail)
       expect((e as Error).message).toBe(
-        `no local CA in ${d} yet: start the server once (mailfront serve --data-dir ${d}) to make it, then run this again`,
+        `no local CA in ${d} yet: start the server once (npx mailfront serve --data-dir ${d}) to make it, then run this again`,
       )
       expect(readdirSync(d)).toEqual([])
     },
@@ -125,7 +125,7 @@ describe('mailfront ca --install / --uninstall', () => {
 
   it('warns on install that the key can sign for any name', () => {
     expect(KEY_WARNING('/d/ca-key.pem')).toBe(
-      'this machine now trusts every certificate signed with /d/ca-key.pem, for any site name: keep the data dir private to you, and run mailfront ca --uninstall when you no longer need it',
+      'this machine now trusts every certificate signed with /d/ca-key.pem, for any site name: keep the data dir private to you, and run npx mailfront ca --uninstall when you no longer need it',
     )
   })
 })

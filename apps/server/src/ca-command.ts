@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import { cliName } from './cli-name.ts'
 import { caFiles, existingCa, localCa } from './tls.ts'
 
 /** A command run against the machine's trust store, shown as it is run. */
@@ -91,7 +92,7 @@ interface CaOptions {
  * break the MAILFRONT_HOSTNAMEs added later): once trusted, its key can sign for any site.
  */
 export const KEY_WARNING = (keyFile: string) =>
-  `this machine now trusts every certificate signed with ${keyFile}, for any site name: keep the data dir private to you, and run mailfront ca --uninstall when you no longer need it`
+  `this machine now trusts every certificate signed with ${keyFile}, for any site name: keep the data dir private to you, and run ${cliName()} ca --uninstall when you no longer need it`
 
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)
 
@@ -118,7 +119,7 @@ export function addCaCommand(program: Command, fail: (message: string) => Error)
         'unasked, even near its end (the server warns 30 days before): --renew makes a new one. With',
         'MAILFRONT_TLS=self-signed (the default) the server certificate is issued from it for 127.0.0.1,',
         "::1, localhost, MAILFRONT_HOSTNAME and every mounted plugin's public hostnames.",
-        'Trust it per client instead of machine-wide: curl --cacert "$(mailfront ca --path)",',
+        `Trust it per client instead of machine-wide: curl --cacert "$(${cliName()} ca --path)",`,
         'SSL_CERT_FILE (Go), REQUESTS_CA_BUNDLE (Python), NODE_EXTRA_CA_CERTS (Node).',
       ].join('\n'),
     )
@@ -131,7 +132,7 @@ export function addCaCommand(program: Command, fail: (message: string) => Error)
         await localCa(dataDir, { renew: true })
         // The server certificate is issued again from the new CA at the next start (not issued by it).
         return void process.stderr.write(
-          `made a new local CA ${certFile}; the server certificate is issued from it at the next start; trust it again (sudo mailfront ca --install)\n`,
+          `made a new local CA ${certFile}; the server certificate is issued from it at the next start; trust it again (sudo ${cliName()} ca --install)\n`,
         )
       }
       // Never made here: under sudo it would be root's, and the server (run as you) could not read its key.
@@ -139,7 +140,7 @@ export function addCaCommand(program: Command, fail: (message: string) => Error)
         opts.path || opts.install || opts.uninstall ? await existingCa(dataDir) : await localCa(dataDir)
       if (!ca)
         throw fail(
-          `no local CA in ${dataDir} yet: start the server once (mailfront serve --data-dir ${dataDir}) to make it, then run this again`,
+          `no local CA in ${dataDir} yet: start the server once (${cliName()} serve --data-dir ${dataDir}) to make it, then run this again`,
         )
       if (ca.warning) process.stderr.write(`warning: ${ca.warning}\n`)
       if (opts.path) return void process.stdout.write(`${certFile}\n`)

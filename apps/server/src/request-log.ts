@@ -39,22 +39,37 @@ export interface RequestFilter {
   limit?: number
 }
 
-/** What is kept per request until someone reads it: references, no copies, no redaction yet. */
-interface Raw {
-  id: number
-  requestId: string
-  at: number
-  method: string
-  path: string
-  query: string
-  plugin: string
-  route: string
-  status: number
-  ms: number
-  reqHeaders: Headers
-  reqBody: unknown
-  res: Response
-  resBody?: unknown
+/**
+ * What is kept per request until someone reads it: references, no copies, no redaction yet. Every
+ * field is set in the constructor (one object shape). The request's headers are Node's `rawHeaders`
+ * array when there is one, not the `Headers` view over the `IncomingMessage`: the view would keep the
+ * whole message alive (a third of an entry's bytes) until the ring overwrites it.
+ */
+class Raw {
+  constructor(
+    readonly id: number,
+    readonly requestId: string,
+    readonly at: number,
+    readonly method: string,
+    readonly path: string,
+    readonly query: string,
+    readonly plugin: string,
+    readonly route: string,
+    readonly status: number,
+    readonly ms: number,
+    readonly reqHeaders: Headers | string[],
+    readonly reqBody: unknown,
+    readonly res: Response,
+    public resBody: unknown,
+  ) {}
+}
+
+/** The request's headers as a web `Headers`, as @hono/node-server builds them from `rawHeaders`. */
+function requestHeaders(h: Headers | string[]): Headers {
+  if (!Array.isArray(h)) return h
+  const out = new Headers()
+  for (let i = 0; i < h.length; i += 2) if (!h[i]!.startsWith(':')) out.append(h[i]!, h[i + 1]!)
+  return out
 }
 
 const cut = (s: string) => (s.length > BODY_KEEP ? s.slice(0, BODY_KEEP) : s)
@@ -127,10 +142,13 @@ export class RequestLog {
     this.ring = new Array(size)
   }
 
-  add(r: Omit<Raw, 'id'>): void {
+  /** The entry's id, for `add`. */
+  nextId(): number {
+    return ++this.seq
+  }
+
+  add(raw: Raw): void {
     if (this.size === 0) return
-    const raw = r as Raw
-    raw.id = ++this.seq
     this.ring[this.next] = raw
     this.next = (this.next + 1) % this.size
     for (const l of this.listeners) l({ id: raw.id, method: raw.method, path: raw.path, status: raw.status })
@@ -168,6 +186,7 @@ export class RequestLog {
 
   private async render(r: Raw): Promise<RequestEntry> {
     const light = lightBody(r.res)
+    const reqHeaders = requestHeaders(r.reqHeaders)
     const resText =
       light !== undefined
         ? await bodyText(light, this.redact)
@@ -184,10 +203,10 @@ export class RequestLog {
       status: r.status,
       ms: r.ms,
       request: {
-        headers: headersOf(r.reqHeaders, this.redact),
+        headers: headersOf(reqHeaders, this.redact),
         body: {
           ...(await bodyText(r.reqBody, this.redact)),
-          contentType: r.reqHeaders.get('content-type') ?? undefined,
+          contentType: reqHeaders.get('content-type') ?? undefined,
         },
       },
       response: {
@@ -240,22 +259,27 @@ export function requestLogMiddleware(
       const url = c.req.url
       const q = url.indexOf('?')
       const res = c.res
-      const raw: Omit<Raw, 'id'> = {
-        requestId: info?.requestId ?? '',
-        at,
-        method: c.req.method,
-        path,
-        query: q < 0 ? '' : url.slice(q + 1),
-        plugin,
-        route: c.get('mount') ? route : '',
-        status: res.status,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-        reqHeaders: c.req.raw.headers,
-        reqBody: info?.body,
-        res,
-      }
+      const ms = Math.round((performance.now() - started) * 100) / 100
+      // Node's own header array (the plugins only read the request's headers, never change them).
+      const rawHeaders = c.env?.incoming?.rawHeaders
       // A standard (non-light) Response's body can only be read before it is sent: take the copy now.
-      if (lightBody(res) === undefined && res.body) raw.resBody = cloneText(res).catch(() => null)
+      const resBody = lightBody(res) === undefined && res.body ? cloneText(res).catch(() => null) : undefined
+      const raw = new Raw(
+        log.nextId(),
+        info?.requestId ?? '',
+        at,
+        c.req.method,
+        path,
+        q < 0 ? '' : url.slice(q + 1),
+        plugin,
+        c.get('mount') ? route : '',
+        res.status,
+        ms,
+        rawHeaders ?? c.req.raw.headers,
+        info?.body,
+        res,
+        resBody,
+      )
       log.add(raw)
     })
   }

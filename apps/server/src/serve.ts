@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { tryDemo } from '@mailfront/core'
 import { certificateHostnames } from './admin/hosts.ts'
+import { cliName } from './cli-name.ts'
 import { clientHostnames } from './client-hosts.ts'
 import { type Config, checkAdminExposure, ENV_SPEC } from './config.ts'
 import { suggestVariable } from './config-plugins.ts'
@@ -33,6 +34,12 @@ const SHUTDOWN_GRACE_MS = 10_000
 // The HTTPS proxy's bounds: open client connections (tunnels included), and a tunnel's idle time.
 const PROXY_MAX_CONNECTIONS = 512
 const PROXY_IDLE_MS = 120_000
+
+/** What to change when a listener cannot start: the listen address, or that listener's port. */
+const listenHint = (e: unknown, variable: string, flag: string) =>
+  (e as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL'
+    ? ' (set another listen address: MAILFRONT_HOST or --host)'
+    : ` (set another port: ${variable} or ${flag})`
 
 /** Start the HTTP(S) server. Resolves once it listens. */
 export async function serve(
@@ -101,10 +108,17 @@ export async function serve(
     log,
     { tls: !!tls },
   )
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, () => resolve())
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => resolve())
+    })
+  } catch (e) {
+    await runtime.close()
+    throw new Error(
+      `cannot listen for HTTP on ${config.host}:${config.port}: ${(e as Error).message}${listenHint(e, 'MAILFRONT_PORT', '--port')}`,
+    )
+  }
   const port = (server.address() as AddressInfo).port
   let smtp: RunningSmtp | null
   try {
@@ -112,11 +126,18 @@ export async function serve(
   } catch (e) {
     server.close()
     await runtime.close()
-    throw new Error(`cannot listen for SMTP on ${config.host}:${config.smtp.port}: ${(e as Error).message}`)
+    throw new Error(
+      `cannot listen for SMTP on ${config.host}:${config.smtp.port}: ${(e as Error).message}${listenHint(e, 'MAILFRONT_SMTP_PORT', '--smtp-port')}`,
+    )
   }
   let proxy: RunningProxy | null = null
   let dns: RunningDns | null = null
-  let starting = 'HTTPS proxy'
+  let starting = {
+    what: 'HTTPS proxy',
+    port: config.proxyPort,
+    variable: 'MAILFRONT_PROXY_PORT',
+    flag: '--proxy-port',
+  }
   try {
     // Loaded only when on: a default start reads neither.
     if (config.proxyPort !== 'off')
@@ -131,7 +152,12 @@ export async function serve(
         log,
       })
     if (config.dns.port !== 'off') {
-      starting = 'DNS responder'
+      starting = {
+        what: 'DNS responder',
+        port: config.dns.port,
+        variable: 'MAILFRONT_DNS_PORT',
+        flag: '--dns-port',
+      }
       const { dnsOptions, startDnsResponder } = await import('./dns-responder.ts')
       dns = await startDnsResponder(dnsOptions(config, hosts, log))
     }
@@ -140,7 +166,9 @@ export async function serve(
     await smtp?.close()
     await proxy?.close()
     await runtime.close()
-    throw new Error(`cannot start the ${starting} on ${config.host}: ${(e as Error).message}`)
+    throw new Error(
+      `cannot start the ${starting.what} on ${config.host}:${starting.port}: ${(e as Error).message}${listenHint(e, starting.variable, starting.flag)}`,
+    )
   }
   runtime.startBackground()
   const scheme = tls ? 'https' : 'http'
@@ -196,9 +224,10 @@ export async function serve(
     log.warn({ ca: caFiles(config.dataDir).cert }, tls.warning)
     say(`warning: ${tls.warning}`)
   }
+  const cli = cliName()
   if (tls?.generated && config.tls.mode === 'self-signed')
     say(
-      `issued a certificate from the local CA ${caFiles(config.dataDir).cert} for ${hosts.join(', ') || 'loopback'} (trust it: mailfront ca --install, or curl --cacert; or use curl -k)`,
+      `issued a certificate from the local CA ${caFiles(config.dataDir).cert} for ${hosts.join(', ') || 'loopback'} (trust it: sudo ${cli} ca --install, or curl --cacert "$(${cli} ca --path)"; or use curl -k)`,
     )
   if (proxy)
     say(

@@ -2,6 +2,7 @@ import { randomBytes, X509Certificate } from 'node:crypto'
 import { chmod, mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises'
 import { isIP } from 'node:net'
 import { join } from 'node:path'
+import { cliName } from './cli-name.ts'
 
 export interface TlsMaterial {
   key: string
@@ -116,7 +117,8 @@ export async function existingCa(dataDir: string): Promise<LocalCa | undefined> 
 function expiryWarning(dataDir: string, cert: string): string | undefined {
   const end = new Date(parsed(cert)!.validTo)
   if (end.getTime() > Date.now() + 30 * DAY) return undefined
-  return `the local CA ${caFiles(dataDir).cert} ${end.getTime() > Date.now() ? 'expires' : 'expired'} on ${end.toISOString().slice(0, 10)}: make a new one (sudo mailfront ca --uninstall; mailfront ca --renew; sudo mailfront ca --install), and give it to clients that trust the old one`
+  const cli = cliName()
+  return `the local CA ${caFiles(dataDir).cert} ${end.getTime() > Date.now() ? 'expires' : 'expired'} on ${end.toISOString().slice(0, 10)}: make a new one (sudo ${cli} ca --uninstall; ${cli} ca --renew; sudo ${cli} ca --install), and give it to clients that trust the old one`
 }
 
 async function caLocked(dataDir: string, renew = false): Promise<LocalCa> {

@@ -279,7 +279,8 @@ import (
 	"os"
 )
 
-// As smtpd-go does: the built-in base URL, Go's default client and transport.
+// As the terraform provider's SDK does: the built-in base URL, Go's default client and transport.
+// (Not smtpd-go: its own http.Transport has no Proxy, so HTTPS_PROXY never reaches it.)
 func main() {
 	req, _ := http.NewRequest("GET", "https://api.smtpd.dev/oauth/me", nil)
 	req.Header.Set("Authorization", "Bearer "+os.Getenv("TOKEN"))
@@ -404,7 +405,8 @@ describe('a port already taken', () => {
     }).catch((e: Error) => e)
     expect((err as Error).message).toMatch(/^server exited with 1:/)
     expect((err as Error).message).toContain(
-      'mailfront: cannot start the DNS responder on 127.0.0.1: bind EADDRINUSE',
+      `mailfront: cannot start the DNS responder on 127.0.0.1:${upstream.address().port}: bind EADDRINUSE`,
     )
+    expect((err as Error).message).toContain('(set another port: MAILFRONT_DNS_PORT or --dns-port)\n')
   })
 })

@@ -45,6 +45,10 @@ describe('end to end: the real server process (TLS, SQLite)', () => {
     }
     expect(JSON.parse((await get(`${srv.url}/readyz`)).body)).toEqual({ status: 'ready', storage: 'sqlite' })
     expect(srv.output()).toContain('issued a certificate from the local CA')
+    // Started from the clone (not a `mailfront` on PATH): the form that works from one.
+    expect(srv.output()).toContain(
+      '(trust it: sudo npx mailfront ca --install, or curl --cacert "$(npx mailfront ca --path)"; or use curl -k)',
+    )
     expect(srv.output()).toContain('demo data loaded')
   })
 

@@ -200,3 +200,45 @@ describe.skipIf(!hasNpm)('npm pack: the packages install into a plain Node proje
     expect(r.status).toBe(0)
   }, 60_000)
 })
+
+/** The README's test helper, run by a project that installed the tarballs `npm run pack-server` made. */
+const HELPER = `import { startMailfront } from '@mailfront/server/testing'
+const mf = await startMailfront({ plugins: ['authsmtp'], store: 'memory' })
+const res = await fetch(\`\${mf.url}/restful/basic_user/aa12345\`, {
+  headers: { Authorization: \`Basic \${btoa('aa12345:demo-api-password')}\` },
+})
+console.log(res.status, (await mf.requests({ plugin: 'authsmtp' })).length)
+await mf.close()
+`
+
+// The README's "The test helper": from a clone, before the scope is published. The install skips
+// install scripts (better-sqlite3 would compile for minutes; a memory store never loads it).
+describe.skipIf(!hasNpm)('npm run pack-server: the test helper installs into another project', () => {
+  let dir: string
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('packs the server and every @mailfront package it needs, and prints the install that works', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mailfront-pack-server-'))
+    const app = join(dir, 'app')
+    mkdirSync(app)
+    const out = await run('npm', ['run', '--silent', 'pack-server', '--', join(dir, 'packed')], ROOT)
+    const server = JSON.parse(readFileSync(join(ROOT, 'apps/server/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
+    const wanted = [
+      ...Object.keys(server.dependencies).filter((n) => n.startsWith('@mailfront/')),
+      '@mailfront/server',
+    ].map((n) => join(dir, 'packed', `${n.slice(1).replace('/', '-')}-0.1.0.tgz`))
+    expect(readdirSync(join(dir, 'packed')).sort()).toEqual(wanted.map((f) => f.split('/').pop()).sort())
+    const install = out.trim().split('\n').pop()!.trim()
+    expect(install).toBe(`npm install -D ${wanted.join(' ')}`)
+
+    writeFileSync(join(app, 'package.json'), '{"name":"app","private":true,"type":"module"}')
+    const args = install.split(' ').slice(1)
+    await run('npm', [...args, '--ignore-scripts', '--prefer-offline', '--loglevel=error'], app)
+    writeFileSync(join(app, 'helper.mjs'), HELPER)
+    expect((await run(process.execPath, ['helper.mjs'], app)).trim()).toBe('200 1')
+  }, 180_000)
+})

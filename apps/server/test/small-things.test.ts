@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -10,6 +11,34 @@ import { BIN, startServer } from './server-process.ts'
 const ROOT = resolve(import.meta.dirname, '../../..')
 
 describe('small things found on the way (#29)', () => {
+  it('a port already taken names the listener and the setting to change (exit 1, as the SMTP one)', async () => {
+    const taken = createServer()
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r))
+    const port = (taken.address() as AddressInfo).port
+    try {
+      const envs: Record<string, string>[] = [
+        { MAILFRONT_PORT: String(port) },
+        { MAILFRONT_SMTP_PORT: String(port) },
+      ]
+      const errors: string[] = []
+      for (const env of envs) {
+        const err = await startServer({ MAILFRONT_TLS: 'off', MAILFRONT_DEMO: 'off', ...env }).catch(
+          (e: Error) => e,
+        )
+        errors.push((err as Error).message)
+      }
+      for (const m of errors) expect(m).toMatch(/^server exited with 1:/)
+      expect(errors[0]).toContain(
+        `mailfront: cannot listen for HTTP on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port} (set another port: MAILFRONT_PORT or --port)\n`,
+      )
+      expect(errors[1]).toContain(
+        `mailfront: cannot listen for SMTP on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port} (set another port: MAILFRONT_SMTP_PORT or --smtp-port)\n`,
+      )
+    } finally {
+      taken.close()
+    }
+  })
+
   it('an unknown variable is named in plain text with the likely one, not as a JSON line', async () => {
     expect(suggestVariable('MAILFRONT_PROT', ['MAILFRONT_PORT', 'MAILFRONT_HOST'])).toBe('MAILFRONT_PORT')
     expect(suggestVariable('MAILFRONT_TMAIL_QUEUE_INTERVL_S', [])).toBe('MAILFRONT_TMAIL_QUEUE_INTERVAL_S')

@@ -129,6 +129,7 @@ const PLUGIN_AUTHOR_API = {
     'UniqueViolationError',
     'UnknownModelError',
     'assertWhere',
+    'claimLease',
     'compareRows',
     'fieldDef',
     'fieldNames',
