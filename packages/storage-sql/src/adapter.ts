@@ -27,6 +27,7 @@ interface Shared {
   flavor: SqlFlavor
   schema: ModelSchema
   id: string
+  persistent?: boolean
   onClose: () => Promise<void>
   /** A synchronous single-row read on the same connection (SQLite), for point lookups. */
   fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
@@ -44,6 +45,8 @@ export function kyselyAdapter(
   opts: {
     flavor: SqlFlavor
     id: string
+    /** false: an in-memory database, gone with the process. */
+    persistent?: boolean
     onClose?: () => Promise<void>
     fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
     fastAllRaw?: (sql: string, params: unknown[]) => unknown[][]
@@ -56,6 +59,7 @@ export function kyselyAdapter(
       flavor: opts.flavor,
       schema: {},
       id: opts.id,
+      ...(opts.persistent === false ? { persistent: false } : {}),
       onClose: opts.onClose ?? (() => db.destroy()),
       ...(opts.fastGet ? { fastGet: opts.fastGet } : {}),
       ...(opts.fastAllRaw ? { fastAllRaw: opts.fastAllRaw } : {}),
@@ -132,6 +136,7 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
 
   const self: StorageAdapter = {
     id: s.id,
+    ...(s.persistent === false ? { persistent: false } : {}),
     async migrate(models) {
       Object.assign(s.schema, models)
       s.onSchema?.(s.schema)

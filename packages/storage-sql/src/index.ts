@@ -45,6 +45,7 @@ export function sqliteAdapter(opts: {
   const adapter = kyselyAdapter(db, {
     flavor: 'sqlite',
     id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',
+    persistent: opts.filename !== ':memory:',
     // Point reads: a prepared statement per model and key, kept apart (no LRU refresh per call).
     fastGet: (text, params) => {
       let st = pointStatements.get(text)
@@ -116,7 +117,8 @@ export async function pgliteAdapter(opts: { dataDir?: string } = {}): Promise<St
   const instance = new PGlite(opts.dataDir)
   await instance.waitReady
   const db = new Kysely<any>({ dialect: new PGliteDialect(instance) })
-  return kyselyAdapter(db, { flavor: 'postgres', id: 'pglite' })
+  // No directory: PGlite keeps the database in memory, gone with the process.
+  return kyselyAdapter(db, { flavor: 'postgres', id: 'pglite', persistent: !!opts.dataDir })
 }
 
 /** Open a store from a URL: `sqlite:PATH`, `sqlite::memory:`, `memory:`, `postgres://…`. */
