@@ -87,6 +87,14 @@ describe('configuration', () => {
         /^MAILFRONT_ADMIN=open and MAILFRONT_ADMIN_TOKEN exclude each other/,
       )
     })
+    it('is told apart from an explicit MAILFRONT_ADMIN (for the open-mode warning)', () => {
+      expect(loadConfig(IMAGE).adminDefaulted).toBe(true)
+      expect(loadConfig({ ...IMAGE, MAILFRONT_ADMIN: 'open' }).adminDefaulted).toBe(false)
+      expect(loadConfig(IMAGE, { MAILFRONT_ADMIN: 'open' }).adminDefaulted).toBe(false)
+      expect(loadConfig({ ...IMAGE, MAILFRONT_ADMIN_TOKEN: TOKEN }).adminDefaulted).toBe(false)
+      expect(loadConfig({ MAILFRONT_ADMIN: 'open', MAILFRONT_HOST: '0.0.0.0' }).adminDefaulted).toBe(false)
+      expect(loadConfig({}).adminDefaulted).toBe(false)
+    })
     it('is checked as MAILFRONT_ADMIN is', () => {
       expect(() => loadConfig({ MAILFRONT_ADMIN_DEFAULT: 'wide' })).toThrow(
         new ConfigError('MAILFRONT_ADMIN_DEFAULT must be auto, off or open (got "wide")'),

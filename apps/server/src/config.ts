@@ -38,6 +38,8 @@ export interface Config extends PluginSettings {
   adminToken?: string
   /** MAILFRONT_ADMIN: `auto` (token, or loopback without proxy headers), `off`, `open`. */
   admin: AdminMode
+  /** The mode is MAILFRONT_ADMIN_DEFAULT's (the container image's), not set by MAILFRONT_ADMIN. */
+  adminDefaulted?: boolean
   /** MAILFRONT_ADMIN_HOSTS: with no token, more Host names the admin API answers to (DNS-rebinding guard). */
   adminHosts: string[]
   /** Requests kept by the request log. */
@@ -110,8 +112,8 @@ export function loadConfig(
   for (const [k, spec] of Object.entries(ENV_SPEC))
     raw[k] = flags[k as keyof typeof ENV_SPEC] ?? env[k] ?? spec.default
   // The container image's default admin mode (open) is not the user's choice: it gives way to a token.
-  if ((flags.MAILFRONT_ADMIN ?? env.MAILFRONT_ADMIN) === undefined)
-    raw.MAILFRONT_ADMIN = adminModeUnset(raw.MAILFRONT_ADMIN_TOKEN, raw.MAILFRONT_ADMIN_DEFAULT)
+  const adminUnset = (flags.MAILFRONT_ADMIN ?? env.MAILFRONT_ADMIN) === undefined
+  if (adminUnset) raw.MAILFRONT_ADMIN = adminModeUnset(raw.MAILFRONT_ADMIN_TOKEN, raw.MAILFRONT_ADMIN_DEFAULT)
   const r = serverEnvSchema.safeParse(raw)
   if (!r.success) {
     const i = r.error.issues[0]!
@@ -174,6 +176,8 @@ export function loadConfig(
     maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
     admin: c.MAILFRONT_ADMIN,
+    adminDefaulted:
+      adminUnset && c.MAILFRONT_ADMIN_TOKEN === undefined && c.MAILFRONT_ADMIN_DEFAULT !== undefined,
     adminHosts: c.MAILFRONT_ADMIN_HOSTS ?? [],
     requestLogSize: c.MAILFRONT_REQUEST_LOG_SIZE,
     smtp: {
