@@ -37,6 +37,8 @@ interface Shared {
   onSchema?: (schema: ModelSchema) => void
   /** Transactions in progress: the fast path stays off meanwhile, so it never reads their writes. */
   openTx: number
+  /** PostgreSQL: how long a migration waits for another process's (see migrateModels). */
+  migrationLockWaitMs?: number
 }
 
 /** The shared SQL adapter: every backend is a Kysely instance plus its flavour. */
@@ -51,6 +53,7 @@ export function kyselyAdapter(
     fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
     fastAllRaw?: (sql: string, params: unknown[]) => unknown[][]
     onSchema?: (schema: ModelSchema) => void
+    migrationLockWaitMs?: number
   },
 ): StorageAdapter {
   return build(
@@ -64,6 +67,7 @@ export function kyselyAdapter(
       ...(opts.fastGet ? { fastGet: opts.fastGet } : {}),
       ...(opts.fastAllRaw ? { fastAllRaw: opts.fastAllRaw } : {}),
       ...(opts.onSchema ? { onSchema: opts.onSchema } : {}),
+      ...(opts.migrationLockWaitMs === undefined ? {} : { migrationLockWaitMs: opts.migrationLockWaitMs }),
       openTx: 0,
     },
     false,
@@ -140,7 +144,7 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
     async migrate(models) {
       Object.assign(s.schema, models)
       s.onSchema?.(s.schema)
-      await migrateModels(db, flavor, models)
+      await migrateModels(db, flavor, models, { lockWaitMs: s.migrationLockWaitMs })
     },
     async create({ model, data }) {
       const def = modelOf(s.schema, model)

@@ -9,7 +9,7 @@ import { cachingDatabase } from './statement-cache.ts'
 import { connectError, reportingOutages } from './unavailable.ts'
 
 export { kyselyAdapter } from './adapter.ts'
-export { MIGRATIONS_TABLE } from './migrate.ts'
+export { MIGRATION_LOCK_KEY, MIGRATIONS_TABLE } from './migrate.ts'
 export { PGliteDialect } from './pglite-dialect.ts'
 export { isStoreOutage, reportingOutages } from './unavailable.ts'
 
@@ -85,9 +85,12 @@ export function sqliteAdapter(opts: {
  * failover, pg_terminate_backend, an idle reaper) is dropped by the pool and never reused; the next
  * query opens a new one, so service comes back by itself. While the server cannot be reached, calls
  * fail with StoreUnavailableError (a 503). The connections carry `application_name=mailfront` unless
- * the URL names one.
+ * the URL names one. Instances starting at once change the schema in turn (an advisory lock): a start
+ * waits up to `migrationLockWaitMs` (default 5 min) for another's, then fails saying so.
  */
-export function postgresAdapter(opts: { url: string; max?: number } & StoreOptions): StorageAdapter {
+export function postgresAdapter(
+  opts: { url: string; max?: number; migrationLockWaitMs?: number } & StoreOptions,
+): StorageAdapter {
   const named = new URL(opts.url).searchParams.has('application_name')
   const pool = new (pg().Pool)({
     connectionString: opts.url,
@@ -108,7 +111,14 @@ export function postgresAdapter(opts: { url: string; max?: number } & StoreOptio
     end: () => pool.end(),
   }
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: connecting }) })
-  return reportingOutages(kyselyAdapter(db, { flavor: 'postgres', id: 'postgres' }), 'postgres')
+  return reportingOutages(
+    kyselyAdapter(db, {
+      flavor: 'postgres',
+      id: 'postgres',
+      ...(opts.migrationLockWaitMs === undefined ? {} : { migrationLockWaitMs: opts.migrationLockWaitMs }),
+    }),
+    'postgres',
+  )
 }
 
 /** PostgreSQL embedded in WASM (PGlite): PostgreSQL semantics in tests without a server. */
