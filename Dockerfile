@@ -1,5 +1,6 @@
 # mailfront: `docker run -p 8080:8080 -p 2525:2525 <image>` is a test stand-in (demo data, admin API
-# open, self-signed HTTPS); see the README's "Container image" for production settings.
+# open until a token is given, self-signed HTTPS); see the README's "Container image" for production
+# settings.
 # Built by `npm run image` (podman or docker; a local base where registries are out of reach).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -46,10 +47,12 @@ ENV NODE_ENV=production \
     MAILFRONT_HOST=0.0.0.0 \
     MAILFRONT_DATA_DIR=/data \
     MAILFRONT_DEMO=on \
-    MAILFRONT_ADMIN=open
+    MAILFRONT_ADMIN_DEFAULT=open
 WORKDIR /app
 COPY --from=build /app /app
-RUN mkdir -p /data && chown node:node /data
+# `mailfront` on PATH, for `docker exec <container> mailfront ca` and the other commands.
+RUN mkdir -p /data && chown node:node /data \
+ && ln -s /app/apps/server/bin/mailfront.js /usr/local/bin/mailfront
 USER node
 VOLUME /data
 # HTTP/HTTPS and SMTP; the HTTPS proxy (MAILFRONT_PROXY_PORT) and the DNS responder

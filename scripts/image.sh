@@ -25,11 +25,13 @@ else
   exit 2
 fi
 BUILD_FLAGS=()
+USED_CONF=
 if [ "$ENGINE" = podman ]; then
   # runc + cgroupfs where crun cannot run here (see scripts/containers.conf); the docker format
   # keeps the HEALTHCHECK (the OCI format drops it); the host network reaches npm and apt.
   if [ -z "${CONTAINERS_CONF:-}" ] && command -v runc >/dev/null 2>&1; then
     export CONTAINERS_CONF=$ROOT/scripts/containers.conf
+    USED_CONF=1
   fi
   BUILD_FLAGS=(--format docker --network host)
 fi
@@ -85,4 +87,10 @@ start=$(date +%s)
 "$ENGINE" build "${BUILD_FLAGS[@]}" --build-arg "NODE_IMAGE=$NODE_IMAGE" -t "$TAG" -f "$ROOT/Dockerfile" "$ROOT" >&2
 size=$("$ENGINE" image inspect --format '{{.Size}}' "$TAG")
 say "built $TAG in $(($(date +%s) - start)) s, $((size / 1000000)) MB"
-say "run: $ENGINE run --rm -p 8080:8080 -p 2525:2525 $TAG"
+# `podman run` needs the same settings as the build here: said on the line to copy.
+if [ -n "$USED_CONF" ]; then
+  say "run: CONTAINERS_CONF=$CONTAINERS_CONF $ENGINE run --rm -p 8080:8080 -p 2525:2525 $TAG"
+  say "     (or export CONTAINERS_CONF=$CONTAINERS_CONF once, for podman run, exec, logs and podman-compose)"
+else
+  say "run: $ENGINE run --rm -p 8080:8080 -p 2525:2525 $TAG"
+fi

@@ -14,6 +14,8 @@ const bool = (name: string) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: `${name} must be true or false` })
     .transform((v) => ['true', '1', 'yes'].includes(v))
 
+export const ADMIN_MODES = ['auto', 'off', 'open'] as const
+
 /** The server's own environment variables (the product spec's), each with its default and flag. */
 export const ENV_SPEC = {
   MAILFRONT_HOST: { default: '127.0.0.1', flag: '--host <addr>', description: 'listen address' },
@@ -139,6 +141,12 @@ export const ENV_SPEC = {
     default: 'auto',
     flag: '--admin <mode>',
     description: 'admin API /_mailfront/*: auto (token, or loopback without proxy), off, or open (anyone)',
+  },
+  MAILFRONT_ADMIN_DEFAULT: {
+    default: undefined,
+    flag: '--admin-default <mode>',
+    description:
+      'the admin mode while neither MAILFRONT_ADMIN nor a token is given (the container image: open)',
   },
   MAILFRONT_ADMIN_TOKEN: {
     default: undefined,
@@ -385,9 +393,12 @@ export const serverEnvSchema = z
       .number({ message: 'MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS must be a whole number' })
       .int()
       .min(0),
-    MAILFRONT_ADMIN: z.enum(['auto', 'off', 'open'], {
+    MAILFRONT_ADMIN: z.enum(ADMIN_MODES, {
       message: 'MAILFRONT_ADMIN must be auto, off or open',
     }),
+    MAILFRONT_ADMIN_DEFAULT: z
+      .enum(ADMIN_MODES, { message: 'MAILFRONT_ADMIN_DEFAULT must be auto, off or open' })
+      .optional(),
     MAILFRONT_ADMIN_TOKEN: z
       .string()
       .min(16, 'MAILFRONT_ADMIN_TOKEN must be at least 16 characters')

@@ -47,6 +47,60 @@ describe('configuration', () => {
   it('lets flags override the environment', () => {
     expect(loadConfig({ MAILFRONT_PORT: '1' }, { MAILFRONT_PORT: '2' }).port).toBe(2)
   })
+  // The image sets MAILFRONT_ADMIN_DEFAULT=open: a default, never the user's explicit choice.
+  describe('MAILFRONT_ADMIN_DEFAULT (the container image sets open)', () => {
+    const TOKEN = 't'.repeat(24)
+    const IMAGE = { MAILFRONT_HOST: '0.0.0.0', MAILFRONT_ADMIN_DEFAULT: 'open' }
+    const admin = (env: NodeJS.ProcessEnv, flags = {}) => {
+      const c = loadConfig(env, flags)
+      return { admin: c.admin, token: c.adminToken }
+    }
+    it('is the mode while neither MAILFRONT_ADMIN nor a token is given', () => {
+      expect(admin(IMAGE)).toEqual({ admin: 'open', token: undefined })
+      expect(admin({ MAILFRONT_ADMIN_DEFAULT: 'off' })).toEqual({ admin: 'off', token: undefined })
+      expect(admin({})).toEqual({ admin: 'auto', token: undefined })
+    })
+    it('gives way to a token (environment or flag): the token is then required', () => {
+      expect(admin({ ...IMAGE, MAILFRONT_ADMIN_TOKEN: TOKEN })).toEqual({ admin: 'auto', token: TOKEN })
+      expect(admin(IMAGE, { MAILFRONT_ADMIN_TOKEN: TOKEN })).toEqual({ admin: 'auto', token: TOKEN })
+      // A token too short is refused as ever, not swallowed by the default.
+      expect(() => loadConfig({ ...IMAGE, MAILFRONT_ADMIN_TOKEN: 'short' })).toThrow(
+        /^MAILFRONT_ADMIN_TOKEN must be at least 16 characters/,
+      )
+    })
+    it('gives way to MAILFRONT_ADMIN (environment or flag)', () => {
+      expect(admin({ ...IMAGE, MAILFRONT_ADMIN: 'off' })).toEqual({ admin: 'off', token: undefined })
+      expect(admin(IMAGE, { MAILFRONT_ADMIN: 'off' })).toEqual({ admin: 'off', token: undefined })
+      expect(admin({ ...IMAGE, MAILFRONT_ADMIN: 'auto', MAILFRONT_ADMIN_TOKEN: TOKEN })).toEqual({
+        admin: 'auto',
+        token: TOKEN,
+      })
+    })
+    it('leaves an explicit MAILFRONT_ADMIN=open or off with a token an error', () => {
+      for (const mode of ['open', 'off'])
+        expect(() => loadConfig({ ...IMAGE, MAILFRONT_ADMIN: mode, MAILFRONT_ADMIN_TOKEN: TOKEN })).toThrow(
+          new ConfigError(
+            `MAILFRONT_ADMIN=${mode} and MAILFRONT_ADMIN_TOKEN exclude each other: unset one (got "${mode}")`,
+          ),
+        )
+      expect(() => loadConfig(IMAGE, { MAILFRONT_ADMIN: 'open', MAILFRONT_ADMIN_TOKEN: TOKEN })).toThrow(
+        /^MAILFRONT_ADMIN=open and MAILFRONT_ADMIN_TOKEN exclude each other/,
+      )
+    })
+    it('is told apart from an explicit MAILFRONT_ADMIN (for the open-mode warning)', () => {
+      expect(loadConfig(IMAGE).adminDefaulted).toBe(true)
+      expect(loadConfig({ ...IMAGE, MAILFRONT_ADMIN: 'open' }).adminDefaulted).toBe(false)
+      expect(loadConfig(IMAGE, { MAILFRONT_ADMIN: 'open' }).adminDefaulted).toBe(false)
+      expect(loadConfig({ ...IMAGE, MAILFRONT_ADMIN_TOKEN: TOKEN }).adminDefaulted).toBe(false)
+      expect(loadConfig({ MAILFRONT_ADMIN: 'open', MAILFRONT_HOST: '0.0.0.0' }).adminDefaulted).toBe(false)
+      expect(loadConfig({}).adminDefaulted).toBe(false)
+    })
+    it('is checked as MAILFRONT_ADMIN is', () => {
+      expect(() => loadConfig({ MAILFRONT_ADMIN_DEFAULT: 'wide' })).toThrow(
+        new ConfigError('MAILFRONT_ADMIN_DEFAULT must be auto, off or open (got "wide")'),
+      )
+    })
+  })
   it.each([
     [{ MAILFRONT_PORT: 'eighty' }, /^MAILFRONT_PORT/],
     [{ MAILFRONT_PORT: '70000' }, /^MAILFRONT_PORT/],

@@ -3,7 +3,7 @@ import { type LoginThrottleLimits, loginThrottleLimitsFrom } from '@mailfront/co
 import { givenText } from '@mailfront/core/host'
 import type { AdminMode } from './admin/access.ts'
 import type { TrustProxy } from './client-address.ts'
-import { ConfigError, ENV_SPEC, isLoopback, serverEnvSchema } from './config-env.ts'
+import { ADMIN_MODES, ConfigError, ENV_SPEC, isLoopback, serverEnvSchema } from './config-env.ts'
 import { type PluginSettings, readPluginSettings, unknownVariables } from './config-plugins.ts'
 
 export { ConfigError, ENV_SPEC, isLoopback } from './config-env.ts'
@@ -38,6 +38,8 @@ export interface Config extends PluginSettings {
   adminToken?: string
   /** MAILFRONT_ADMIN: `auto` (token, or loopback without proxy headers), `off`, `open`. */
   admin: AdminMode
+  /** The mode is MAILFRONT_ADMIN_DEFAULT's (the container image's), not set by MAILFRONT_ADMIN. */
+  adminDefaulted?: boolean
   /** MAILFRONT_ADMIN_HOSTS: with no token, more Host names the admin API answers to (DNS-rebinding guard). */
   adminHosts: string[]
   /** Requests kept by the request log. */
@@ -91,6 +93,16 @@ export function checkAdminExposure(
     )
 }
 
+/**
+ * MAILFRONT_ADMIN when neither the environment nor a flag sets it: `auto` once a token is given (the
+ * token is then required), else MAILFRONT_ADMIN_DEFAULT (what the image sets), else `auto`. A bad
+ * MAILFRONT_ADMIN_DEFAULT is left to its own check.
+ */
+function adminModeUnset(token: string | undefined, imageDefault: string | undefined): string {
+  if (token !== undefined) return 'auto'
+  return (ADMIN_MODES as readonly string[]).includes(imageDefault ?? '') ? imageDefault! : 'auto'
+}
+
 /** Parse configuration from the environment with flag overrides; throws ConfigError with one line. */
 export function loadConfig(
   env: NodeJS.ProcessEnv,
@@ -99,6 +111,9 @@ export function loadConfig(
   const raw: Record<string, string | undefined> = {}
   for (const [k, spec] of Object.entries(ENV_SPEC))
     raw[k] = flags[k as keyof typeof ENV_SPEC] ?? env[k] ?? spec.default
+  // The container image's default admin mode (open) is not the user's choice: it gives way to a token.
+  const adminUnset = (flags.MAILFRONT_ADMIN ?? env.MAILFRONT_ADMIN) === undefined
+  if (adminUnset) raw.MAILFRONT_ADMIN = adminModeUnset(raw.MAILFRONT_ADMIN_TOKEN, raw.MAILFRONT_ADMIN_DEFAULT)
   const r = serverEnvSchema.safeParse(raw)
   if (!r.success) {
     const i = r.error.issues[0]!
@@ -161,6 +176,8 @@ export function loadConfig(
     maxConnectionsPerAddress: c.MAILFRONT_MAX_CONNECTIONS_PER_ADDRESS,
     adminToken: c.MAILFRONT_ADMIN_TOKEN,
     admin: c.MAILFRONT_ADMIN,
+    adminDefaulted:
+      adminUnset && c.MAILFRONT_ADMIN_TOKEN === undefined && c.MAILFRONT_ADMIN_DEFAULT !== undefined,
     adminHosts: c.MAILFRONT_ADMIN_HOSTS ?? [],
     requestLogSize: c.MAILFRONT_REQUEST_LOG_SIZE,
     smtp: {

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { loadConfig } from './config.ts'
 import { createLogger } from './log.ts'
+import { createRuntime } from './runtime.ts'
 
 function capture() {
   const lines: string[] = []
@@ -27,6 +29,52 @@ describe('logger', () => {
       msg: 'login',
     })
     expect(lines[0]).not.toContain('hunter2')
+  })
+
+  it("writes a key a child binds once, the child's value, when a call passes it too", () => {
+    const { lines, dest } = capture()
+    const log = createLogger('info', dest as never)
+    const child = log.child({ plugin: 'tmail' })
+    const given = { plugin: 'tmail', n: 1 }
+    child.warn(given, 'one')
+    child.info({ plugin: 'other', n: 2 }, 'two')
+    child.info({ n: 3 }, 'three')
+    log.info({ service: 'x', plugin: 'tmail' }, 'four')
+    expect(lines.map((l) => l.match(/"plugin":/g)?.length)).toEqual([1, 1, 1, 1])
+    expect(lines.map((l) => l.match(/"service":/g)?.length)).toEqual([1, 1, 1, 1])
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      { plugin: 'tmail', n: 1, msg: 'one' },
+      { plugin: 'tmail', n: 2, msg: 'two' },
+      { plugin: 'tmail', n: 3, msg: 'three' },
+      { service: 'mailfront', plugin: 'tmail', msg: 'four' },
+    ])
+    // The caller's object is left as it was; an Error is still pino's `err`.
+    expect(given).toEqual({ plugin: 'tmail', n: 1 })
+    child.error(new Error('boom'), 'five')
+    expect(JSON.parse(lines[4]!)).toMatchObject({ plugin: 'tmail', err: { message: 'boom' }, msg: 'five' })
+  })
+
+  it("writes a plugin's own log line with one `plugin` key (tmail's start warning)", async () => {
+    const { lines, dest } = capture()
+    const config = loadConfig({
+      MAILFRONT_DATABASE_URL: 'memory:',
+      MAILFRONT_SECRET: 'x'.repeat(40),
+      MAILFRONT_DEMO: 'off',
+      MAILFRONT_PLUGINS: 'tmail',
+    })
+    const rt = await createRuntime(config, createLogger('info', dest as never))
+    try {
+      rt.startBackground()
+      const line = await vi.waitFor(() => {
+        const l = lines.find((x) => x.includes('no tmail admin credential'))
+        if (!l) throw new Error('no warning yet')
+        return l
+      })
+      expect(line.match(/"plugin":/g)).toEqual(['"plugin":'])
+      expect(JSON.parse(line)).toMatchObject({ level: 40, plugin: 'tmail' })
+    } finally {
+      await rt.close()
+    }
   })
 
   it('writes request lines in the same format, as valid JSON, honouring the level', () => {

@@ -128,6 +128,33 @@ function batched(boom: SonicBoom): pino.DestinationStream & {
   }
 }
 
+/** Each logger's bound keys (its child bindings and `service`), read once per logger. */
+const boundKeys = new WeakMap<object, Set<string>>()
+
+/**
+ * pino writes a child's bindings and then the call's object as they are, so a key in both (a plugin's
+ * `{ plugin: 'tmail' }` under its `plugin`-bound child) came out twice. The logger's binding stands;
+ * the call's copy is dropped.
+ */
+function withoutBoundKeys(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn): void {
+  const obj: unknown = args[0]
+  if (obj && typeof obj === 'object' && !(obj instanceof Error)) {
+    let keys = boundKeys.get(this)
+    if (!keys) {
+      keys = new Set(Object.keys(this.bindings()))
+      boundKeys.set(this, keys)
+    }
+    let copy: Record<string, unknown> | undefined
+    for (const k of keys)
+      if (Object.hasOwn(obj, k)) {
+        copy ??= { ...(obj as Record<string, unknown>) }
+        delete copy[k]
+      }
+    if (copy) args = [copy, ...(args.slice(1) as [string])] as Parameters<pino.LogFn>
+  }
+  method.apply(this, args)
+}
+
 /** The logger, redacting every path above, and its `access` sibling for the request lines. */
 export function createLogger(level: string, destination?: pino.DestinationStream): MailfrontLogger {
   // Lines are gathered up to 4 KiB (one write per batch, not per request) and flushed at least every
@@ -135,7 +162,12 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   const dest = destination ?? batched(pino.destination({ sync: false, minLength: BATCH }))
   if (!destination) setInterval(() => (dest as { flush?(): void }).flush?.(), 200).unref()
   const log = pino(
-    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'mailfront' } },
+    {
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      base: { service: 'mailfront' },
+      hooks: { logMethod: withoutBoundKeys },
+    },
     dest,
   )
   Object.defineProperty(log, 'access', { value: accessLogger(level, dest), enumerable: false })

@@ -22,7 +22,7 @@ import { createMetrics, type Metrics } from './metrics.ts'
 import { createPlugin } from './registry.ts'
 import type { RequestLog } from './request-log.ts'
 import { adminRouteGroups, createAdminState } from './runtime/admin.ts'
-import { Background, resetRuntime } from './runtime/lifecycle.ts'
+import { Background, closeInTurn, resetRuntime } from './runtime/lifecycle.ts'
 import { openMail, startMail } from './runtime/mail.ts'
 import { closePlugins, preparePlugins, startPlugins } from './runtime/plugins.ts'
 import { openStore } from './runtime/store.ts'
@@ -165,12 +165,15 @@ export async function createRuntime(
         // First: a fault's latency still waiting must not go on to a handler once the store is closed.
         admin.faults.close()
         mail.close() // submissions still waiting (slow@) end now, not against a closed store
-        await background.stop()
-        // After the worker stopped (no more pipeline events), before the store closes (the webhook's settings).
-        await webhooks.close()
-        await closePlugins(plugins, mf.contexts)
-        await rateLimits.close?.()
-        await storage.close()
+        // Each step in turn, even when one before failed (the store down): the store is closed last.
+        await closeInTurn(log, [
+          ['background work', () => background.stop()],
+          // After the worker stopped (no more pipeline events), before the store closes (the webhook's settings).
+          ['webhooks', () => webhooks.close()],
+          ['plugins', () => closePlugins(plugins, mf.contexts)],
+          ['rate-limit store', async () => rateLimits.close?.()],
+          ['store', () => storage.close()],
+        ])
       },
     }
     return rt

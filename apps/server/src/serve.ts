@@ -12,6 +12,7 @@ import type { RunningProxy } from './connect-proxy.ts'
 import { guardConnections } from './connection-guard.ts'
 import { smtpExamples } from './demo.ts'
 import type { RunningDns } from './dns-responder.ts'
+import { listenHint } from './listen-hint.ts'
 import type { createLogger } from './log.ts'
 import { describedPlugin } from './registry.ts'
 import { createRuntime, demoPresent, loadStartupFixtures, type Runtime } from './runtime.ts'
@@ -34,12 +35,6 @@ const SHUTDOWN_GRACE_MS = 10_000
 // The HTTPS proxy's bounds: open client connections (tunnels included), and a tunnel's idle time.
 const PROXY_MAX_CONNECTIONS = 512
 const PROXY_IDLE_MS = 120_000
-
-/** What to change when a listener cannot start: the listen address, or that listener's port. */
-const listenHint = (e: unknown, variable: string, flag: string) =>
-  (e as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL'
-    ? ' (set another listen address: MAILFRONT_HOST or --host)'
-    : ` (set another port: ${variable} or ${flag})`
 
 /** Start the HTTP(S) server. Resolves once it listens. */
 export async function serve(
@@ -193,8 +188,11 @@ export async function serve(
   const banner: string[] = []
   const say = (line: string) => banner.push(line)
   if (config.admin === 'open') {
-    const warning =
-      'MAILFRONT_ADMIN=open: anyone who reaches this port is admin of /_mailfront/* (password hashes, DKIM keys, reset); for a throwaway test container only'
+    // Say where the mode came from: the image's default is nobody's explicit choice.
+    const source = config.adminDefaulted
+      ? 'MAILFRONT_ADMIN=open by default (MAILFRONT_ADMIN_DEFAULT=open, as the container image sets; set MAILFRONT_ADMIN_TOKEN to require a token)'
+      : 'MAILFRONT_ADMIN=open'
+    const warning = `${source}: anyone who reaches this port is admin of /_mailfront/* (password hashes, DKIM keys, reset) by an IP address, localhost or a configured host name; for a throwaway test container only`
     log.warn({ admin: 'open' }, warning)
     say(`warning: ${warning}`)
   }

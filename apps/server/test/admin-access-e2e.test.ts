@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { hostname } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, hasCurl, type ServerProcess, startServer } from './server-process.ts'
 import { until } from './until.ts'
@@ -248,6 +249,7 @@ describe('MAILFRONT_HOST off loopback without a token', () => {
     const srv = await startServer({
       MAILFRONT_HOST: '0.0.0.0',
       MAILFRONT_ADMIN: 'open',
+      MAILFRONT_ADMIN_HOSTS: 'mailfront',
       MAILFRONT_TLS: 'off',
       MAILFRONT_REQUIRE_HTTPS: 'false',
       MAILFRONT_DEMO: 'off',
@@ -260,8 +262,31 @@ describe('MAILFRONT_HOST off loopback without a token', () => {
       expect(
         (await attack(`${local(srv)}/_mailfront/messages`, { 'X-Forwarded-For': '203.0.113.9' })).status,
       ).toBe(200)
-      // Anyone means any name too: a container reached as http://mailfront:8080 from another service.
-      expect((await attack(`${local(srv)}/_mailfront/messages`, { Host: 'mailfront:8080' })).status).toBe(200)
+      // Anyone, by an IP address or this machine's name (another container's way in); a DNS name
+      // only when configured: a rebinding page (evil.example re-pointed at 127.0.0.1) gets 403.
+      for (const host of ['127.0.0.1:8080', '172.17.0.2:8080', `${hostname()}:8080`, 'mailfront:8080'])
+        expect((await attack(`${local(srv)}/_mailfront/messages`, { Host: host })).status, host).toBe(200)
+      for (const host of ['evil.example:8080', 'other-service:8080'])
+        expect((await attack(`${local(srv)}/_mailfront/fixtures`, { Host: host })).status, host).toBe(403)
+    } finally {
+      srv.child.kill('SIGKILL')
+    }
+  }, 60_000)
+
+  it("the image's MAILFRONT_ADMIN_DEFAULT=open: the warning says the mode is a default", async () => {
+    const srv = await startServer({
+      MAILFRONT_HOST: '0.0.0.0',
+      MAILFRONT_ADMIN_DEFAULT: 'open',
+      MAILFRONT_TLS: 'off',
+      MAILFRONT_REQUIRE_HTTPS: 'false',
+      MAILFRONT_DEMO: 'off',
+    })
+    try {
+      expect(srv.output()).toContain(
+        'warning: MAILFRONT_ADMIN=open by default (MAILFRONT_ADMIN_DEFAULT=open, as the container image sets; set MAILFRONT_ADMIN_TOKEN to require a token): anyone who reaches this port is admin',
+      )
+      expect((await attack(`${local(srv)}/_mailfront/messages`, {})).status).toBe(200)
+      expect((await attack(`${local(srv)}/_mailfront/fixtures`, { Host: 'evil.example' })).status).toBe(403)
     } finally {
       srv.child.kill('SIGKILL')
     }

@@ -70,8 +70,8 @@ describe.skipIf(podmanMissing !== undefined)('the container image', () => {
   }, 60_000)
 
   it('serves, captures SMTP mail, answers a provider, keeps its data across a restart, stops on SIGTERM', async () => {
-    // The production settings: a token (with the admin rule back to auto: the image says open).
-    const first = await start(1, ['MAILFRONT_ADMIN=auto', `MAILFRONT_ADMIN_TOKEN=${TOKEN}`])
+    // The README's production settings: a token, nothing else (the image's default, open, gives way).
+    const first = await start(1, [`MAILFRONT_ADMIN_TOKEN=${TOKEN}`])
     console.log(`container: podman run → /readyz 200 in ${(first.readyMs / 1000).toFixed(1)} s`)
 
     // The banner of `docker run`: the stand-in's address, the demo data and what to try.
@@ -86,10 +86,8 @@ describe.skipIf(podmanMissing !== undefined)('the container image', () => {
     )
     expect(await podman('top', first.name, 'user')).not.toMatch(/\broot\b/)
 
-    // The README's way to the local CA that issued the HTTPS certificate.
-    expect(await podman('exec', first.name, 'node', 'apps/server/bin/mailfront.js', 'ca')).toMatch(
-      /^-----BEGIN CERTIFICATE-----/,
-    )
+    // The README's way to the local CA that issued the HTTPS certificate: `mailfront` is on PATH.
+    expect(await podman('exec', first.name, 'mailfront', 'ca')).toMatch(/^-----BEGIN CERTIFICATE-----/)
 
     // The HEALTHCHECK (kept by the docker image format) runs /readyz inside the container.
     await podman('healthcheck', 'run', first.name) // exits non-zero when unhealthy
@@ -126,8 +124,11 @@ describe.skipIf(podmanMissing !== undefined)('the container image', () => {
       return body.messages.map((m) => m.subject)
     }
     expect(await listed(first.url)).toEqual([subject])
-    // Without the token, a client outside the container gets no admin API.
+    // Without the token (or with another), a client outside the container gets no admin API.
     expect((await insecureFetch(`${first.url}/_mailfront/messages`)).status).toBe(401)
+    const wrong = { Authorization: `Bearer ${'0'.repeat(48)}` }
+    expect((await insecureFetch(`${first.url}/_mailfront/messages`, { headers: wrong })).status).toBe(401)
+    expect(await podman('logs', first.name)).not.toContain('MAILFRONT_ADMIN=open')
 
     // SIGTERM (podman stop) ends it cleanly within the grace period: exit 0, not the SIGKILL's 137.
     await podman('stop', '-t', '20', first.name)
@@ -138,6 +139,7 @@ describe.skipIf(podmanMissing !== undefined)('the container image', () => {
     // image's own settings (`docker run` as is), the admin API is open to the host.
     const second = await start(2)
     expect(await listed(second.url, {})).toEqual([subject])
+    expect(await podman('logs', second.name)).toContain('warning: MAILFRONT_ADMIN=open')
     const alice = await insecureFetch(`${second.url}/users/alice@example.com`, { headers: TMAIL })
     expect(alice.status).toBe(200)
     expect(JSON.parse(alice.body.toString())).toMatchObject({ Login: 'alice@example.com', HaveMailbox: true })

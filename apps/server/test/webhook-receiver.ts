@@ -10,20 +10,25 @@ export interface Received {
 
 /**
  * A webhook receiver on loopback for tests: records each POST, answers 200 unless told otherwise
- * (`answer(500, 500)`: the next two get 500; `clearAnswers()` forgets them), or holds requests unanswered (`hang`) until closed.
+ * (`answer(500, 500)`: the next two get 500; `clearAnswers()` forgets them), or holds requests unanswered (`hang`)
+ * until closed or `release(status)`d.
  */
 export async function startReceiver() {
   const received: Received[] = []
   const statuses: number[] = []
   const waiters = new Set<() => void>()
   let hang = false
+  const held: import('node:http').ServerResponse[] = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() })
       for (const w of waiters) w()
-      if (hang) return
+      if (hang) {
+        held.push(res)
+        return
+      }
       const status = statuses.shift() ?? 200
       res.writeHead(status, status >= 300 && status < 400 ? { Location: '/elsewhere' } : {}).end()
     })
@@ -42,6 +47,10 @@ export async function startReceiver() {
     },
     hang(on = true) {
       hang = on
+    },
+    /** Answer the requests held so far (`hang`) with `status`. */
+    release(status = 200) {
+      for (const res of held.splice(0)) res.writeHead(status).end()
     },
     /** Resolves once `ok(received)` holds (checked at each arrival); rejects after `boundMs` saying what was missing. */
     until(ok: (r: Received[]) => boolean, what: string, boundMs = 15_000): Promise<Received[]> {

@@ -27,6 +27,7 @@ interface Shared {
   flavor: SqlFlavor
   schema: ModelSchema
   id: string
+  persistent?: boolean
   onClose: () => Promise<void>
   /** A synchronous single-row read on the same connection (SQLite), for point lookups. */
   fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
@@ -36,6 +37,8 @@ interface Shared {
   onSchema?: (schema: ModelSchema) => void
   /** Transactions in progress: the fast path stays off meanwhile, so it never reads their writes. */
   openTx: number
+  /** PostgreSQL: how long a migration waits for another process's (see migrateModels). */
+  migrationLockWaitMs?: number
 }
 
 /** The shared SQL adapter: every backend is a Kysely instance plus its flavour. */
@@ -44,10 +47,13 @@ export function kyselyAdapter(
   opts: {
     flavor: SqlFlavor
     id: string
+    /** false: an in-memory database, gone with the process. */
+    persistent?: boolean
     onClose?: () => Promise<void>
     fastGet?: (sql: string, params: unknown[]) => Record<string, unknown> | undefined
     fastAllRaw?: (sql: string, params: unknown[]) => unknown[][]
     onSchema?: (schema: ModelSchema) => void
+    migrationLockWaitMs?: number
   },
 ): StorageAdapter {
   return build(
@@ -56,10 +62,12 @@ export function kyselyAdapter(
       flavor: opts.flavor,
       schema: {},
       id: opts.id,
+      ...(opts.persistent === false ? { persistent: false } : {}),
       onClose: opts.onClose ?? (() => db.destroy()),
       ...(opts.fastGet ? { fastGet: opts.fastGet } : {}),
       ...(opts.fastAllRaw ? { fastAllRaw: opts.fastAllRaw } : {}),
       ...(opts.onSchema ? { onSchema: opts.onSchema } : {}),
+      ...(opts.migrationLockWaitMs === undefined ? {} : { migrationLockWaitMs: opts.migrationLockWaitMs }),
       openTx: 0,
     },
     false,
@@ -132,10 +140,11 @@ function build(db: Kysely<any>, s: Shared, inTx: boolean): StorageAdapter {
 
   const self: StorageAdapter = {
     id: s.id,
+    ...(s.persistent === false ? { persistent: false } : {}),
     async migrate(models) {
       Object.assign(s.schema, models)
       s.onSchema?.(s.schema)
-      await migrateModels(db, flavor, models)
+      await migrateModels(db, flavor, models, { lockWaitMs: s.migrationLockWaitMs })
     },
     async create({ model, data }) {
       const def = modelOf(s.schema, model)

@@ -44,13 +44,15 @@ export function addColumnSql(flavor: SqlFlavor, table: string, name: string, f: 
   return `ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${columnDef(flavor, name, { ...f, optional: true })}`
 }
 
-export function indexSqls(table: string, def: ModelDef): string[] {
-  const out: string[] = []
+/** A model's indexes: each one's name and the statement that creates it. */
+export function indexSqls(table: string, def: ModelDef): { name: string; sql: string }[] {
+  const out: { name: string; sql: string }[] = []
   const idx = (fields: string[], unique: boolean) => {
     const name = `${table}__${fields.join('_')}${unique ? '_uq' : '_ix'}`
-    out.push(
-      `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(table)} (${fields.map(quoteIdent).join(', ')})`,
-    )
+    out.push({
+      name,
+      sql: `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(table)} (${fields.map(quoteIdent).join(', ')})`,
+    })
   }
   for (const [n, f] of Object.entries(def.fields)) {
     if (f.unique) idx([n], true)

@@ -9,7 +9,7 @@ import { cachingDatabase } from './statement-cache.ts'
 import { connectError, reportingOutages } from './unavailable.ts'
 
 export { kyselyAdapter } from './adapter.ts'
-export { MIGRATIONS_TABLE } from './migrate.ts'
+export { MIGRATION_LOCK_KEY, MIGRATIONS_TABLE } from './migrate.ts'
 export { PGliteDialect } from './pglite-dialect.ts'
 export { isStoreOutage, reportingOutages } from './unavailable.ts'
 
@@ -45,6 +45,7 @@ export function sqliteAdapter(opts: {
   const adapter = kyselyAdapter(db, {
     flavor: 'sqlite',
     id: opts.filename === ':memory:' ? 'sqlite-memory' : 'sqlite',
+    persistent: opts.filename !== ':memory:',
     // Point reads: a prepared statement per model and key, kept apart (no LRU refresh per call).
     fastGet: (text, params) => {
       let st = pointStatements.get(text)
@@ -84,9 +85,12 @@ export function sqliteAdapter(opts: {
  * failover, pg_terminate_backend, an idle reaper) is dropped by the pool and never reused; the next
  * query opens a new one, so service comes back by itself. While the server cannot be reached, calls
  * fail with StoreUnavailableError (a 503). The connections carry `application_name=mailfront` unless
- * the URL names one.
+ * the URL names one. Instances starting at once change the schema in turn (an advisory lock): a start
+ * waits up to `migrationLockWaitMs` (default 5 min) for another's, then fails saying so.
  */
-export function postgresAdapter(opts: { url: string; max?: number } & StoreOptions): StorageAdapter {
+export function postgresAdapter(
+  opts: { url: string; max?: number; migrationLockWaitMs?: number } & StoreOptions,
+): StorageAdapter {
   const named = new URL(opts.url).searchParams.has('application_name')
   const pool = new (pg().Pool)({
     connectionString: opts.url,
@@ -107,7 +111,14 @@ export function postgresAdapter(opts: { url: string; max?: number } & StoreOptio
     end: () => pool.end(),
   }
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: connecting }) })
-  return reportingOutages(kyselyAdapter(db, { flavor: 'postgres', id: 'postgres' }), 'postgres')
+  return reportingOutages(
+    kyselyAdapter(db, {
+      flavor: 'postgres',
+      id: 'postgres',
+      ...(opts.migrationLockWaitMs === undefined ? {} : { migrationLockWaitMs: opts.migrationLockWaitMs }),
+    }),
+    'postgres',
+  )
 }
 
 /** PostgreSQL embedded in WASM (PGlite): PostgreSQL semantics in tests without a server. */
@@ -116,7 +127,8 @@ export async function pgliteAdapter(opts: { dataDir?: string } = {}): Promise<St
   const instance = new PGlite(opts.dataDir)
   await instance.waitReady
   const db = new Kysely<any>({ dialect: new PGliteDialect(instance) })
-  return kyselyAdapter(db, { flavor: 'postgres', id: 'pglite' })
+  // No directory: PGlite keeps the database in memory, gone with the process.
+  return kyselyAdapter(db, { flavor: 'postgres', id: 'pglite', persistent: !!opts.dataDir })
 }
 
 /** Open a store from a URL: `sqlite:PATH`, `sqlite::memory:`, `memory:`, `postgres://…`. */

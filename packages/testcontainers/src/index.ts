@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { AbstractStartedContainer, GenericContainer, type StartedTestContainer, Wait } from 'testcontainers'
+import { isIP } from 'node:net'
+import {
+  AbstractStartedContainer,
+  GenericContainer,
+  getContainerRuntimeClient,
+  type StartedTestContainer,
+  Wait,
+} from 'testcontainers'
+import { certificateHostnames } from './hostnames.ts'
 
 /** The image `npm run image` builds; set MAILFRONT_IMAGE (or pass one) for another tag. */
 export const DEFAULT_IMAGE = 'localhost/mailfront:latest'
@@ -96,7 +104,8 @@ export class MailfrontContainer extends GenericContainer {
     this.withExposedPorts(HTTP, SMTP)
       .withEnvironment({
         MAILFRONT_DEMO: 'on',
-        // The image opens the admin API to anyone; here only the holder of the token (this module).
+        // Only the holder of the token (this module) is admin. `auto` said outright: an image built
+        // before MAILFRONT_ADMIN_DEFAULT set MAILFRONT_ADMIN=open, which a token alone would not undo.
         MAILFRONT_ADMIN: 'auto',
         MAILFRONT_ADMIN_TOKEN: this.token,
         MAILFRONT_MAIL_DELIVERY: 'capture',
@@ -123,6 +132,15 @@ export class MailfrontContainer extends GenericContainer {
   override async start(): Promise<StartedMailfrontContainer> {
     const ready = Wait.forHttp('/readyz', HTTP).forStatusCode(200)
     this.withWaitStrategy(this.tls ? ready.usingTls().allowInsecure() : ready)
+    // The certificate names the host `url` will carry (testcontainers' host for this runtime: often
+    // localhost, but a bridge address or a remote daemon's name elsewhere), so trusting
+    // caCertificate() makes HTTPS verify.
+    if (this.tls) {
+      const host = (await getContainerRuntimeClient()).info.containerRuntime.host
+      this.withEnvironment({
+        MAILFRONT_HOSTNAME: certificateHostnames(this.environment.MAILFRONT_HOSTNAME, host),
+      })
+    }
     const started = await super.start()
     return new StartedMailfrontContainer(started, this.token, this.tls, await smtpLogin(started))
   }
@@ -150,7 +168,10 @@ async function smtpLogin(c: StartedTestContainer): Promise<{ user?: string; pass
 }
 
 export class StartedMailfrontContainer extends AbstractStartedContainer {
-  /** `https://<host>:<port>` (self-signed): give it to your client as the provider's base URL. */
+  /**
+   * `https://<host>:<port>`, the host being testcontainers' for this runtime (`localhost`, or e.g. the
+   * bridge's address): give it to your client as the provider's base URL. The certificate names it.
+   */
   readonly url: string
   /** The SMTP submission port (STARTTLS, self-signed) and the demo data's login, when a plugin has one. */
   readonly smtp: SmtpEndpoint
@@ -163,7 +184,8 @@ export class StartedMailfrontContainer extends AbstractStartedContainer {
   ) {
     super(started)
     const host = started.getHost()
-    this.url = `${tls ? 'https' : 'http'}://${host}:${started.getMappedPort(HTTP)}`
+    const urlHost = isIP(host) === 6 ? `[${host}]` : host
+    this.url = `${tls ? 'https' : 'http'}://${urlHost}:${started.getMappedPort(HTTP)}`
     this.smtp = { host, port: started.getMappedPort(SMTP), ...login }
   }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { silentLogger } from '@mailfront/core'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -65,13 +66,15 @@ describe('admin access, a request with no socket', () => {
     expect((await a.request('/_mailfront/ping', {}, peer('127.0.0.1'))).status).toBe(200)
     expect((await app({ inProcessIsLocal: false }).fetch(request())).status).toBe(404)
   })
-  it('a token still opens it; open still means everyone', async () => {
+  it('a token still opens it; open still means everyone (under the Host rule)', async () => {
     const withToken = app({ token: TOKEN })
     const authed = new Request(request(), { headers: { Authorization: `Bearer ${TOKEN}` } })
     expect([(await withToken.fetch(request())).status, (await withToken.fetch(authed)).status]).toEqual([
       401, 200,
     ])
-    expect((await app({ mode: 'open' }).fetch(request())).status).toBe(200)
+    const open = app({ mode: 'open' })
+    expect((await open.fetch(new Request('http://127.0.0.1:8080/_mailfront/ping'))).status).toBe(200)
+    expect((await open.fetch(request())).status).toBe(403) // mailfront.test: not configured
   })
   it('through the composed server: a runtime created without the option refuses socketless calls', async () => {
     const rt = await createRuntime(
@@ -278,6 +281,14 @@ describe('admin access, no token: the DNS-rebinding guard (Host)', () => {
       // An IP literal is no DNS name: nothing can re-point it. The IPv4-mapped form is loopback too.
       '[::ffff:127.0.0.1]:8443',
       '[::ffff:7f00:1]',
+      // Any IP literal: none can be re-pointed (http://0.0.0.0:port, a LAN address, the container's IP).
+      '10.0.0.1:8080',
+      '0.0.0.0',
+      '0.0.0.0:8080',
+      '[::ffff:10.0.0.1]',
+      '[::2]:1',
+      '[fe80::1]',
+      '203.0.113.9',
     ]
     for (const host of ok) expect((await get(host)).status, host).toBe(200)
   })
@@ -307,12 +318,9 @@ describe('admin access, no token: the DNS-rebinding guard (Host)', () => {
       ['x.api.tmail.io', ''],
       ['dev.example.org', ''], // the wildcard is one more label, not the name itself
       ['a.b.dev.example.org', ''],
-      ['127.1', ''], // browsers send 127.0.0.1; a short form is no loopback name here
-      ['10.0.0.1:8080', ':8080'],
-      ['0.0.0.0', ''],
-      ['[::ffff:10.0.0.1]', ''],
-      ['[::2]:1', ':1'],
-      ['[fe80::1]', ''],
+      ['127.1', ''], // browsers send 127.0.0.1; a short form is a name here, not an IP literal
+      ['10.0.0.1.evil.example:8080', ':8080'],
+      ['[fe80::1%25eth0]', ''], // a zone id: malformed here
       ['local host', ''],
       ['localhost:port', ''],
       ['[::1', ''],
@@ -354,11 +362,24 @@ describe('admin access, no token: the DNS-rebinding guard (Host)', () => {
     })
   })
 
-  it('a request with no Host header at all passes as before (HTTP/1.0, in-process calls)', async () => {
+  it("without a Host header (HTTP/2's :authority), the request URL's host is checked", async () => {
+    // An in-process call's URL host is localhost: it passes.
     expect((await get(undefined)).status).toBe(200)
     expect((await app({ inProcessIsLocal: true, hostGuard: guard }).request('/_mailfront/ping')).status).toBe(
       200,
     )
+    for (const [url, status] of [
+      ['http://127.0.0.1:8080/_mailfront/ping', 200],
+      ['https://api.tmail.io/_mailfront/ping', 200],
+      ['http://evil.example:8080/_mailfront/ping', 403],
+    ] as const) {
+      const res = await a.request(url, {}, peer('127.0.0.1'))
+      expect(res.status, url).toBe(status)
+      const open = await app({ mode: 'open', hostGuard: guard }).request(url, {}, peer('203.0.113.9'))
+      expect(open.status, url).toBe(status)
+    }
+    const res = await a.request('http://evil.example:8080/_mailfront/ping', {}, peer('127.0.0.1'))
+    expect(((await res.json()) as { error: string }).error).toMatch(/^.*\(Host: evil\.example:8080 refused/)
   })
 
   it('a stranger still gets 404 whatever its Host (the prefix is not revealed), a proxied loopback too', async () => {
@@ -384,7 +405,7 @@ describe('admin access, no token: the DNS-rebinding guard (Host)', () => {
       ).toBe(status)
   })
 
-  it('a token set, or MAILFRONT_ADMIN=open: no Host check (the token, or nothing, decides)', async () => {
+  it('a token set: no Host check (the token decides)', async () => {
     const withToken = app({ token: TOKEN, hostGuard: guard })
     const auth = { Authorization: `Bearer ${TOKEN}` }
     for (const env of [peer('127.0.0.1'), peer('203.0.113.9')]) {
@@ -396,12 +417,50 @@ describe('admin access, no token: the DNS-rebinding guard (Host)', () => {
       expect(res.status).toBe(200)
       const none = await withToken.request('/_mailfront/ping', { headers: { Host: 'evil.example' } }, env)
       expect(none.status).toBe(401)
-      const open = await app({ mode: 'open', hostGuard: guard }).request(
+    }
+  })
+
+  // The image's default: `docker run -p 8080:8080` on a laptop is reached by a rebinding page too.
+  it("MAILFRONT_ADMIN=open: anyone, under the Host rule plus this machine's name", async () => {
+    const open = app({ mode: 'open', hostGuard: hostGuard(['mailfront-db.test'], log) })
+    const bare = app({ mode: 'open' })
+    const me = hostname()
+    for (const env of [peer('127.0.0.1'), peer('203.0.113.9'), peer('172.17.0.1')]) {
+      for (const host of ['172.17.0.2:8080', '[2001:db8::2]:8080', 'localhost:8080', me, `${me}:8080`])
+        for (const srv of [open, bare])
+          expect((await srv.request('/_mailfront/ping', { headers: { Host: host } }, env)).status, host).toBe(
+            200,
+          )
+      // A configured name passes; unconfigured, `mailfront` (a compose service name) is refused as any other.
+      const configured = await open.request(
         '/_mailfront/ping',
-        { headers: { Host: 'evil.example' } },
+        { headers: { Host: 'mailfront-db.test' } },
         env,
       )
-      expect(open.status).toBe(200)
+      expect(configured.status).toBe(200)
+      expect(
+        (
+          await app({ mode: 'open', hostGuard: hostGuard(['mailfront']) }).request(
+            '/_mailfront/ping',
+            { headers: { Host: 'mailfront:8080' } },
+            env,
+          )
+        ).status,
+      ).toBe(200)
+      for (const host of [
+        'evil.example',
+        'evil.example:8080',
+        'mailfront',
+        'mailfront:8080',
+        `${me}.evil.example`,
+      ]) {
+        const res = await open.request('/_mailfront/ping', { headers: { Host: host } }, env)
+        expect(res.status, host).toBe(403)
+        const port = host.endsWith(':8080') ? ':8080' : ''
+        expect(await res.json(), host).toEqual({
+          error: `admin API in open mode (no token) answers only to an IP address, a loopback name, this machine's name or a configured one (Host: ${host} refused, DNS rebinding guard): open it by IP address (http://127.0.0.1${port}/) or localhost, add the name to MAILFRONT_ADMIN_HOSTS, or set MAILFRONT_ADMIN_TOKEN`,
+        })
+      }
     }
   })
 })

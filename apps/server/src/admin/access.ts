@@ -1,3 +1,4 @@
+import { hostname as machineHostname } from 'node:os'
 import { type Logger, safeEqual } from '@mailfront/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import { isLoopback } from '../config-env.ts'
@@ -39,10 +40,12 @@ function socketPeer(c: Context): string | undefined {
  *   if the prefix did not exist. A request with no socket (`app.fetch` under Bun, Deno or a worker
  *   looks just like `app.request`) is a stranger, unless `inProcessIsLocal` says this app only ever
  *   answers calls made in this process (tests);
- *   A loopback peer gets 403 when its `Host` names neither loopback nor one of the operator's names
- *   (`hostGuard`; loopback names only without one): a DNS-rebinding page (see hosts.ts). A request
- *   with no Host at all (HTTP/1.0, an in-process call) passes: browsers always send one;
- * - `open`: everyone. (`off` never mounts the prefix.)
+ *   A loopback peer gets 403 when its `Host` names neither loopback, an IP literal, nor one of the
+ *   operator's names (`hostGuard`; loopback names only without one): a DNS-rebinding page (see
+ *   hosts.ts). Without a Host header (HTTP/2 sends `:authority`) the request URL's host is checked;
+ * - `open`: everyone, under the same Host rule, which also takes this machine's name (`os.hostname()`:
+ *   other containers reach one by it): the image's default for a laptop's `docker run -p`, where a
+ *   rebinding page reaches the port as any local program does. (`off` never mounts the prefix.)
  */
 export function adminAccess(opts: {
   mode: AdminMode
@@ -51,8 +54,21 @@ export function adminAccess(opts: {
   hostGuard?: HostGuard
 }): MiddlewareHandler {
   const guard = opts.hostGuard ?? hostGuard([])
+  const machine = machineHostname().toLowerCase()
+  /** The Host the request was sent to: the URL's (from `:authority`, or `localhost` in process) without one. */
+  const hostOf = (c: Context) => c.req.header('host') ?? new URL(c.req.url).host
   return async (c, next) => {
-    if (opts.mode === 'open') return next()
+    if (opts.mode === 'open') {
+      const host = hostOf(c)
+      if (hostAllowed(host, guard.hosts) || parseHost(host)?.name === machine) return next()
+      guard.refused(host)
+      return c.json(
+        {
+          error: `admin API in open mode (no token) answers only to an IP address, a loopback name, this machine's name or a configured one (Host: ${host.slice(0, 200)} refused, DNS rebinding guard): open it by IP address (${here(c, host)}) or localhost, add the name to MAILFRONT_ADMIN_HOSTS, or set MAILFRONT_ADMIN_TOKEN`,
+        },
+        403,
+      )
+    }
     if (opts.token) {
       const m = /^Bearer[ ]+(\S+)$/i.exec(c.req.header('authorization') ?? '')
       if (!m || !safeEqual(m[1]!, opts.token)) {
@@ -64,20 +80,24 @@ export function adminAccess(opts: {
     const peer = socketPeer(c)
     const local = peer === undefined ? opts.inProcessIsLocal === true : isLoopback(peer)
     if (!local || hasForwardingHeader(c.req.raw.headers)) return c.json({ error: 'not found' }, 404)
-    const host = c.req.header('host')
-    if (host !== undefined && !hostAllowed(host, guard.hosts)) {
+    const host = hostOf(c)
+    if (!hostAllowed(host, guard.hosts)) {
       guard.refused(host)
-      const port = parseHost(host)?.port
-      const here = `${new URL(c.req.url).protocol}//127.0.0.1${port ? `:${port}` : ''}/`
       return c.json(
         {
-          error: `admin API without a token answers only to a loopback host name (Host: ${host.slice(0, 200)} refused, DNS rebinding guard): open it as ${here} or localhost, add the name to MAILFRONT_ADMIN_HOSTS, or set MAILFRONT_ADMIN_TOKEN`,
+          error: `admin API without a token answers only to a loopback host name (Host: ${host.slice(0, 200)} refused, DNS rebinding guard): open it as ${here(c, host)} or localhost, add the name to MAILFRONT_ADMIN_HOSTS, or set MAILFRONT_ADMIN_TOKEN`,
         },
         403,
       )
     }
     return next()
   }
+}
+
+/** The loopback address a refused request can use instead, with its port. */
+function here(c: Context, host: string): string {
+  const port = parseHost(host)?.port
+  return `${new URL(c.req.url).protocol}//127.0.0.1${port ? `:${port}` : ''}/`
 }
 
 /** The most refused host names logged: a page trying many names writes a bounded number of lines. */

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto'
-import { BlockList, isIPv4, isIPv6 } from 'node:net'
+import { isIPv4, isIPv6 } from 'node:net'
 
 /**
  * The DNS-rebinding guard of the token-less admin API: the names a request's `Host` may carry. A page
@@ -13,11 +13,6 @@ export interface AdminHosts {
   /** `*.example.com` as `.example.com`: one more label in front matches (as in a certificate). */
   wildcards: string[]
 }
-
-const LOOPBACK = new BlockList()
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')
-LOOPBACK.addAddress('::1', 'ipv6')
-// Node's BlockList matches an IPv4-mapped address (::ffff:127.0.0.1, ::ffff:7f00:1) against the IPv4 rule.
 
 const LABEL = '[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?'
 const NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(\\.${LABEL})*$`)
@@ -72,18 +67,19 @@ export function parseHost(host: string): { name: string; port?: string; ipv6: bo
 /**
  * Whether a request with this `Host` may use the token-less admin API:
  * - `localhost` and every `*.localhost` (RFC 6761: never delegated, resolved to loopback);
- * - a loopback IP literal: 127.0.0.0/8 in dotted-quad form, `[::1]`, and the IPv4-mapped
- *   `[::ffff:127.x.y.z]` (an IP literal is no DNS name, so nothing can be re-pointed; this one is
- *   loopback all the same);
+ * - any IP literal: dotted-quad IPv4 (`0.0.0.0` and a LAN address included) and a bracketed IPv6. An
+ *   IP literal is no DNS name: nothing can re-point it at this server, so a rebinding page never
+ *   carries one (a page that names this server's address is cross-origin: `sameOriginWrites` and the
+ *   browser's same-origin rule stop it). Loopback literals alone would refuse `http://0.0.0.0:port`
+ *   and a LAN address for no gain;
  * - a name (or `*.` wildcard) of `allowed`.
- * Any other name, `127.0.0.1.evil.example` and `localhost.evil.example` included, is refused, and so is
- * a malformed value. With any port.
+ * Any other name, `127.0.0.1.evil.example`, `localhost.evil.example` and a short form such as `127.1`
+ * (which browsers never send) included, is refused, and so is a malformed value. With any port.
  */
 export function hostAllowed(host: string, allowed: AdminHosts): boolean {
   const h = parseHost(host)
   if (!h) return false
-  if (h.ipv6) return LOOPBACK.check(h.name, 'ipv6') || allowed.names.has(h.name)
-  if (isIPv4(h.name)) return LOOPBACK.check(h.name, 'ipv4') || allowed.names.has(h.name)
+  if (h.ipv6 || isIPv4(h.name)) return true
   if (h.name === 'localhost' || h.name.endsWith('.localhost')) return true
   if (allowed.names.has(h.name)) return true
   return allowed.wildcards.some((w) => h.name.endsWith(w) && !h.name.slice(0, -w.length).includes('.'))

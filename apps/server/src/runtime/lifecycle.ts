@@ -1,3 +1,4 @@
+import type { Logger } from '@mailfront/core'
 import type { Runtime } from '../runtime.ts'
 import { loadStartupFixtures } from './fixtures.ts'
 import { markInitialized } from './store.ts'
@@ -27,7 +28,28 @@ export class Background {
   add(...stops: (() => Promise<void>)[]): void {
     this.stops.push(...stops)
   }
+  /** Each one, even when one before failed; rejects at the end with the first failure. */
   async stop(): Promise<void> {
-    for (const stop of this.stops.splice(0)) await stop()
+    let failed: { err: unknown } | undefined
+    for (const stop of this.stops.splice(0)) await stop().catch((err) => (failed ??= { err }))
+    if (failed) throw failed.err
   }
+}
+
+/**
+ * Run the steps of a close in order, each one even when one before failed (each failure logged), so
+ * that one part's failure (the store down at the webhooks' close) does not leave the others open.
+ * Rejects at the end with the first failure.
+ */
+export async function closeInTurn(log: Logger, steps: [string, () => Promise<unknown>][]): Promise<void> {
+  const failed: unknown[] = []
+  for (const [what, step] of steps) {
+    try {
+      await step()
+    } catch (err) {
+      failed.push(err)
+      log.error({ err, step: what }, 'a part of the server failed to close')
+    }
+  }
+  if (failed.length) throw failed[0]
 }

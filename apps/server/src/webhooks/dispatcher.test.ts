@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   createManualClock,
   type Logger,
@@ -5,6 +8,7 @@ import {
   type StorageAdapter,
   silentLogger,
 } from '@mailfront/core'
+import { openStorage } from '@mailfront/storage-sql'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { event, type Receiver, startReceiver } from '../../test/webhook-receiver.ts'
 import { DeliveryLog } from './delivery-log.ts'
@@ -13,15 +17,21 @@ import { WebhookSettings, webhookModels } from './settings.ts'
 import { verifyWebhook, WEBHOOK_HEADERS } from './signature.ts'
 
 const SECRET = 'dispatcher-test-secret'
+const tmp = () => mkdtemp(join(tmpdir(), 'mf-webhooks-'))
 
 /** A logger that keeps its warnings: what is dropped must be said. */
 function recordingLog() {
-  const warnings: { obj: Record<string, unknown>; msg: string }[] = []
+  type Line = { obj: Record<string, unknown>; msg: string }
+  const warnings: Line[] = []
+  const errors: Line[] = []
+  const infos: Line[] = []
   const log = {
     ...silentLogger,
     warn: (obj: Record<string, unknown>, msg: string) => warnings.push({ obj, msg }),
+    error: (obj: Record<string, unknown>, msg: string) => errors.push({ obj, msg }),
+    info: (obj: Record<string, unknown>, msg: string) => infos.push({ obj, msg }),
   } as unknown as Logger
-  return { log, warnings }
+  return { log, warnings, errors, infos }
 }
 
 let receiver: Receiver
@@ -39,12 +49,13 @@ afterEach(async () => {
 })
 
 function dispatcher(opts: Partial<DispatcherOptions> & { url?: string | null } = {}) {
-  const { log, warnings } = recordingLog()
+  const { log, warnings, errors, infos } = recordingLog()
   const url = opts.url === undefined ? receiver.url : opts.url
-  const settings = new WebhookSettings(storage, url ? { url, secret: SECRET } : undefined)
+  const store = opts.storage ?? storage
+  const settings = new WebhookSettings(store, url ? { url, secret: SECRET } : undefined)
   const deliveries = new DeliveryLog(100)
-  const d = new WebhookDispatcher({ settings, storage, clock, log, deliveries, ...opts })
-  return { d, deliveries, warnings, settings }
+  const d = new WebhookDispatcher({ settings, storage: store, clock, log, deliveries, ...opts })
+  return { d, deliveries, warnings, errors, infos, settings }
 }
 
 describe('the webhook dispatcher', () => {
@@ -325,18 +336,70 @@ describe('the webhook dispatcher', () => {
     expect(event(receiver.received[2]!).data).toEqual({ n: 3 })
   })
 
-  it('an attempt in flight when clear drops its delivery is not retried: its failure is the last', async () => {
-    const { d, deliveries } = dispatcher({ timeoutMs: 200 })
+  it('an attempt in flight when clear drops its delivery ends as dropped meanwhile: no failure line, no retry', async () => {
+    const { d, deliveries, warnings, infos } = dispatcher()
     receiver.hang()
     d.emit('message.received', clock.now(), {})
     await receiver.until((r) => r.length === 1, 'the first attempt')
     await d.clear('the server was reset')
+    receiver.release(500)
     await d.settle()
     expect(await d.pending()).toBe(0)
-    expect(deliveries.list().map((a) => a.outcome)).toEqual(['failed', 'dropped'])
+    const id = event(receiver.received[0]!).id
+    expect(deliveries.list()).toEqual([
+      expect.objectContaining({
+        eventId: id,
+        attempt: 1,
+        status: 500,
+        error: 'HTTP 500',
+        outcome: 'dropped',
+      }),
+      expect.objectContaining({ eventId: id, outcome: 'dropped', error: 'the server was reset' }),
+    ])
+    expect(warnings.map((w) => w.msg)).toEqual(['webhook delivery dropped'])
+    expect(infos.map((i) => i.msg)).toEqual(['webhook attempt ended: its delivery was dropped meanwhile'])
     clock.advance(3_600_000)
     await d.runDue()
     expect(receiver.received).toHaveLength(1)
+  })
+
+  it('an attempt in flight when clear drops its delivery that gets a 2xx is recorded as delivered (sent before the reset)', async () => {
+    const { d, deliveries, warnings, infos } = dispatcher()
+    receiver.hang()
+    d.emit('message.received', clock.now(), {})
+    await receiver.until((r) => r.length === 1, 'the first attempt')
+    await d.clear('the server was reset')
+    receiver.release(200)
+    await d.settle()
+    expect(deliveries.list().map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'delivered'],
+      [1, 'dropped'],
+    ])
+    expect(warnings.map((w) => w.msg)).toEqual(['webhook delivery dropped'])
+    expect(infos.map((i) => i.msg)).toEqual([
+      'webhook delivered: its delivery was dropped meanwhile, the attempt already sent',
+    ])
+  })
+
+  it('a full queue never drops a delivery whose attempt is in flight', async () => {
+    const { d, deliveries, warnings } = dispatcher({ maxQueued: 1 })
+    receiver.hang()
+    d.emit('message.received', clock.now(), { n: 1 })
+    await receiver.until((r) => r.length === 1, 'the first attempt')
+    d.emit('message.received', clock.now(), { n: 2 })
+    await d.queued()
+    // The first is on the wire: it is not the one dropped (its attempt decides it).
+    expect(await d.pending()).toBe(2)
+    expect(deliveries.list()).toEqual([])
+    receiver.hang(false)
+    receiver.release(200)
+    await d.settle()
+    expect(deliveries.list().map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'delivered'],
+      [1, 'delivered'],
+    ])
+    expect(receiver.received.map((r) => event(r).data.n)).toEqual([1, 2])
+    expect(warnings).toEqual([])
   })
 
   it('postpones a delivery while its settings cannot be read (the store down), without counting an attempt', async () => {
@@ -473,4 +536,87 @@ describe('the webhook dispatcher', () => {
     await slow.d.close()
     await other.d.close()
   })
+
+  it('close with the store down logs and resolves: the rest of the stop goes on', async () => {
+    const { d, errors } = dispatcher({ durable: true })
+    receiver.answer(500)
+    d.emit('message.received', clock.now(), {})
+    await d.settle()
+    const down = () => Promise.reject(new Error('store unreachable'))
+    Object.assign(storage, { findMany: down, updateOne: down, deleteOne: down, count: down })
+    await expect(d.close(1_000)).resolves.toBeUndefined()
+    expect(errors.map((e) => e.msg)).toEqual(['webhook deliveries could not be settled at the stop'])
+  })
+
+  it('a pass failing on every poll (the store down) is logged once, then once a minute with a count, then its recovery', async () => {
+    const { d, errors, infos } = dispatcher()
+    d.emit('message.received', clock.now(), {})
+    await d.settle()
+    const findMany = storage.findMany.bind(storage)
+    storage.findMany = () => Promise.reject(new Error('store unreachable'))
+    for (let i = 0; i < 5; i++) {
+      await d.kick()
+      clock.advance(1_000)
+    }
+    expect(errors.map((e) => e.msg)).toEqual(['webhook deliveries failed'])
+    clock.advance(55_000)
+    await d.kick()
+    expect(errors.map((e) => e.msg)).toEqual([
+      'webhook deliveries failed',
+      'webhook deliveries still failing',
+    ])
+    expect(errors[1]!.obj).toEqual({ error: 'store unreachable', failedPasses: 6, sinceLastLine: 5 })
+    await d.kick()
+    expect(errors).toHaveLength(2)
+    storage.findMany = findMany
+    await d.kick()
+    expect(infos).toEqual([{ msg: 'webhook deliveries resumed', obj: { failedPasses: 7 } }])
+    await d.kick()
+    expect(infos).toHaveLength(1)
+    expect(errors).toHaveLength(2)
+  })
+
+  it('durable store: at the stop, the rows not attempted are released, so the next start sends them at once', async () => {
+    const before = dispatcher({ durable: true })
+    before.d.emit('message.received', clock.now(), { n: 1 })
+    // The bound leaves no time for an attempt: the row waits in the store.
+    await before.d.close(10)
+    expect(receiver.received).toHaveLength(0)
+    expect(await before.d.pending()).toBe(1)
+    const after = dispatcher({ durable: true })
+    await after.d.runDue()
+    expect(receiver.received).toHaveLength(1)
+    expect(after.deliveries.list()).toEqual([expect.objectContaining({ attempt: 1, outcome: 'delivered' })])
+    await after.d.close()
+  })
+})
+
+describe('the durability of the store decides what a stop keeps', () => {
+  for (const [name, open, durable] of [
+    ['memory:', async () => memoryAdapter(), false],
+    ['sqlite::memory:', () => openStorage('sqlite::memory:'), false],
+    ['a SQLite file', async () => openStorage(`sqlite:${join(await tmp(), 'db.sqlite')}`), true],
+    // (pglite:DIR is durable as a SQLite file is: its initdb on disk is too slow for a unit test.)
+    ['pglite: (in memory)', () => openStorage('pglite:'), false],
+  ] as const)
+    it(`${name}: ${durable ? 'what fails at the stop is kept' : 'the stop drops what is left, each one logged'}`, async () => {
+      const store = await open()
+      try {
+        await store.migrate(webhookModels)
+        expect(store.persistent !== false).toBe(durable)
+        const { d, deliveries, warnings, infos } = dispatcher({ storage: store })
+        receiver.answer(500, 500)
+        d.emit('message.received', clock.now(), {})
+        await d.settle()
+        await d.close(5_000)
+        expect(await d.pending()).toBe(durable ? 1 : 0)
+        expect(deliveries.list()[0]).toMatchObject({ attempt: 2, outcome: durable ? 'retrying' : 'failed' })
+        if (durable) {
+          expect(warnings).toEqual([])
+          expect(infos.map((i) => i.msg)).toEqual(['webhook deliveries kept in the store for the next start'])
+        } else expect(warnings.map((w) => w.msg)).toEqual(['webhook delivery failed: no more attempts'])
+      } finally {
+        await store.close()
+      }
+    }, 120_000)
 })

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto'
 import type { Clock, Logger, StorageAdapter } from '@mailfront/core'
 import { VERSION } from '../version.ts'
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.ts'
-import { claimRow, deleteAsRead, dueRows, heldUnder, postponeRow, QUEUE, type QueueRow } from './queue.ts'
+import {
+  claimRow,
+  deleteAsRead,
+  dueRows,
+  heldUnder,
+  postponeRow,
+  QUEUE,
+  type QueueRow,
+  releaseRow,
+} from './queue.ts'
 import { DEFAULT_SCHEDULE, type RetrySchedule, retryDelayMs } from './schedule.ts'
 import type { WebhookSettings } from './settings.ts'
 import { signWebhook, WEBHOOK_HEADERS } from './signature.ts'
@@ -36,8 +45,8 @@ export interface DispatcherOptions {
   log: Logger
   deliveries: DeliveryLog
   /**
-   * Whether the store outlives the process (default: a SQLite file or PostgreSQL, not `memory:` or
-   * `sqlite::memory:`). Durable: at stop, what fails or is not reached stays queued for the next start.
+   * Whether the store outlives the process (default: the adapter's `persistent`, false for `memory:`,
+   * `sqlite::memory:` and `pglite:` without a directory). Durable: at stop, what fails or is not reached stays queued for the next start.
    * Not durable: the stop's attempt is the last one, and what is left is dropped, each one logged.
    */
   durable?: boolean
@@ -55,8 +64,8 @@ export interface DispatcherOptions {
 export const WEBHOOK_TIMEOUT_MS = 10_000
 export const WEBHOOK_MAX_QUEUED = 10_000
 const POLL_MS = 1_000
-/** Stores gone with the process (`memory:`, `sqlite::memory:`): nothing waits there for a next start. */
-const EPHEMERAL_STORES = new Set(['memory', 'sqlite-memory'])
+/** While the store is down, a failed pass is logged at most this often (server clock), with a count. */
+const OUTAGE_LOG_MS = 60_000
 /** Rows read per look. */
 const BATCH = 20
 
@@ -80,6 +89,8 @@ export class WebhookDispatcher {
   /** Looking every `pollMs` whatever happens (start), or only while this instance holds rows. */
   private started = false
   private holding = false
+  /** Passes failed in a row (the store down), and when (server clock) the last was logged. */
+  private failing = { count: 0, logged: 0, unlogged: 0 }
   /** Aborted when the bound of the close is reached: the attempt in flight is cut off. */
   private readonly stopping = new AbortController()
   private readonly db: StorageAdapter
@@ -92,7 +103,7 @@ export class WebhookDispatcher {
 
   constructor(private readonly o: DispatcherOptions) {
     this.db = o.storage
-    this.durable = o.durable ?? !EPHEMERAL_STORES.has(o.storage.id)
+    this.durable = o.durable ?? o.storage.persistent !== false
     this.schedule = o.schedule ?? DEFAULT_SCHEDULE
     this.timeoutMs = o.timeoutMs ?? WEBHOOK_TIMEOUT_MS
     this.maxQueued = o.maxQueued ?? WEBHOOK_MAX_QUEUED
@@ -155,12 +166,21 @@ export class WebhookDispatcher {
     this.kick()
   }
 
-  /** A bounded table: with `maxQueued` rows, the oldest are dropped (each logged) to make room for one. */
+  /**
+   * A bounded table: with `maxQueued` rows, the oldest are dropped (each logged) to make room for one.
+   * A row whose attempt is in flight (claimed, its lease on) is skipped: that attempt decides it.
+   */
   private async makeRoom(): Promise<void> {
     const over = (await this.db.count({ model: QUEUE })) - this.maxQueued + 1
     if (over <= 0) return
     const oldest = await this.db.findMany<QueueRow>({
       model: QUEUE,
+      where: {
+        or: [
+          { field: 'attempts', value: 0 },
+          { field: 'lease_until', op: 'lt', value: this.o.clock.now() },
+        ],
+      },
       sort: [{ field: 'id' }],
       limit: over,
       select: ['event_id', 'type', 'attempts', 'owner', 'lease_until'],
@@ -183,15 +203,47 @@ export class WebhookDispatcher {
     return this.running
   }
 
-  /** runDue from a timer or an event: a failure is logged, never an unhandled rejection. */
-  kick(): void {
-    this.runDue().catch((err) => this.o.log.error({ err }, 'webhook deliveries failed'))
+  /**
+   * runDue from a timer or an event: a failure is logged, never an unhandled rejection. While the store
+   * is down every poll fails: the first failure is logged, then one line a minute with a count, and
+   * one line when a pass succeeds again. Resolves when the pass ends; never rejects.
+   */
+  kick(): Promise<void> {
+    return this.runDue().then(
+      () => {
+        if (!this.failing.count) return
+        this.o.log.info({ failedPasses: this.failing.count }, 'webhook deliveries resumed')
+        this.failing = { count: 0, logged: 0, unlogged: 0 }
+      },
+      (err) => {
+        const f = this.failing
+        f.count++
+        const now = this.o.clock.now()
+        if (f.count > 1 && now - f.logged < OUTAGE_LOG_MS && now >= f.logged) {
+          f.unlogged++
+          return
+        }
+        if (f.count === 1) this.o.log.error({ err }, 'webhook deliveries failed')
+        else
+          this.o.log.error(
+            { error: (err as Error)?.message, failedPasses: f.count, sinceLastLine: f.unlogged + 1 },
+            'webhook deliveries still failing',
+          )
+        f.logged = now
+        f.unlogged = 0
+      },
+    )
   }
 
   /** Wait for the events still being queued (their details being read), then for the due sends. */
   async settle(): Promise<void> {
-    await Promise.all([...this.accepting])
+    await this.queued()
     await this.runDue()
+  }
+
+  /** Wait for the events still being queued (their details being read), not for their sends. */
+  async queued(): Promise<void> {
+    await Promise.all([...this.accepting])
   }
 
   private async drain(): Promise<void> {
@@ -289,31 +341,43 @@ export class WebhookDispatcher {
     }
     const answered = status === undefined ? {} : { status }
     const held = heldUnder(p.id, this.owner, lease)
+    const gone = async () => !(await this.db.count({ model: QUEUE, where: { field: 'id', value: p.id } }))
     if (!error) {
-      await this.db.deleteOne({ model: QUEUE, where: held })
       this.o.deliveries.add({ ...base, ...answered, outcome: 'delivered' })
+      if (!(await this.db.deleteOne({ model: QUEUE, where: held })) && (await gone()))
+        // Sent before a reset (or a full queue) dropped it: received all the same, and said so.
+        this.o.log.info(
+          { event: p.event_id, type: p.type, attempts: p.attempts, status },
+          'webhook delivered: its delivery was dropped meanwhile, the attempt already sent',
+        )
       return true
     }
     // No retry follows when it is the stop's last attempt (the store ends with the process), or the
-    // close cut it off and nothing keeps the row, or the row is gone meanwhile (a reset dropped it).
+    // close cut it off and nothing keeps the row.
     const cutOff = this.stopping.signal.aborted && !this.durable
     const delay = opts.last || cutOff ? null : retryDelayMs(p.attempts, this.schedule)
     const dueAt = delay === null ? 0 : this.o.clock.now() + delay
-    const kept =
-      delay !== null &&
-      !!(await this.db.updateOne({ model: QUEUE, where: held, set: { due_at: dueAt, lease_until: 0 } }))
-    if (
-      !kept &&
-      delay !== null &&
-      (await this.db.count({ model: QUEUE, where: { field: 'id', value: p.id } }))
-    ) {
+    const written =
+      delay === null
+        ? await this.db.deleteOne({ model: QUEUE, where: held })
+        : !!(await this.db.updateOne({ model: QUEUE, where: held, set: { due_at: dueAt, lease_until: 0 } }))
+    if (!written && (await gone())) {
+      // A reset (or a full queue) dropped the row while the attempt was on: its drop is already
+      // logged; this result is the attempt's, not a failure, and nothing retries it.
+      this.o.deliveries.add({ ...base, ...answered, error, outcome: 'dropped' })
+      this.o.log.info(
+        { event: p.event_id, type: p.type, attempts: p.attempts, error },
+        'webhook attempt ended: its delivery was dropped meanwhile',
+      )
+      return true
+    }
+    if (!written) {
       // Held past its lease (the clock moved far, or this instance stalled): another instance has it now.
       this.o.deliveries.add({ ...base, ...answered, error, outcome: 'retrying' })
       this.o.log.warn({ event: p.event_id, error }, 'webhook delivery failed: another instance retries it')
       return true
     }
-    if (!kept) {
-      if (delay === null) await this.db.deleteOne({ model: QUEUE, where: held })
+    if (delay === null) {
       this.o.deliveries.add({ ...base, ...answered, error, outcome: 'failed' })
       this.o.log.warn(
         { event: p.event_id, type: p.type, attempts: p.attempts, error },
@@ -352,7 +416,9 @@ export class WebhookDispatcher {
   /**
    * Drop every delivery waiting (first attempts and retries, of every instance on the store), each
    * one logged with its event id: a reset starts again from nothing, so no event of before it is sent
-   * after it. Call it before the store is emptied.
+   * after it. The one exception is an attempt already on the wire (of any instance): it is not cut off,
+   * and its result is logged as it is (delivered, or ended after the drop), never retried. Call it
+   * before the store is emptied.
    */
   async clear(reason: string): Promise<void> {
     for (;;) {
@@ -395,12 +461,18 @@ export class WebhookDispatcher {
       }
       if (this.durable) {
         const left = await this.held()
+        // Released: the next start (or another instance) takes them at once, not when the lease ends.
+        for (const r of left) if (r.lease_until) await releaseRow(this.db, r)
         if (left.length)
           this.o.log.info({ waiting: left.length }, 'webhook deliveries kept in the store for the next start')
         return
       }
       for (const r of await this.held())
         if (await deleteAsRead(this.db, r)) this.drop(r, 'the server stopped before it was delivered')
+    } catch (err) {
+      // The store is down (an outage): the stop goes on (the rest of the server closes); what is in
+      // a durable store waits there, with its lease, for the next start.
+      this.o.log.error({ err }, 'webhook deliveries could not be settled at the stop')
     } finally {
       clearTimeout(cutoff)
     }

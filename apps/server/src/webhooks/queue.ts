@@ -106,3 +106,8 @@ export function postponeRow(db: StorageAdapter, r: QueueRow, dueAt: number): Pro
 export function deleteAsRead(db: StorageAdapter, r: QueueRow): Promise<boolean> {
   return db.deleteOne({ model: QUEUE, where: asRead(r) })
 }
+
+/** Release a row not attempted (lease 0), if still as read: another instance or the next start takes it at once. */
+export async function releaseRow(db: StorageAdapter, r: QueueRow): Promise<boolean> {
+  return !!(await db.updateOne({ model: QUEUE, where: asRead(r), set: { lease_until: 0 } }))
+}

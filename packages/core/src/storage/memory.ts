@@ -67,6 +67,7 @@ export function memoryAdapter(): StorageAdapter {
     }
     const self: StorageAdapter = {
       id: 'memory',
+      persistent: false,
       async migrate(models) {
         Object.assign(schema, models)
         for (const name of Object.keys(models)) if (!get().tables.has(name)) get().tables.set(name, new Map())

@@ -84,6 +84,8 @@ export interface ScanArgs {
 
 export interface StorageAdapter {
   readonly id: string
+  /** false: the store is gone with the process (in memory); absent or true: it outlives it. */
+  readonly persistent?: boolean
   /** Create or migrate tables for the declared models. */
   migrate(models: ModelSchema): Promise<void>
   create<T extends Row = Row>(a: { model: string; data: Record<string, unknown> }): Promise<T>
