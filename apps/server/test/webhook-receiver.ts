@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { verifyWebhook } from '../src/webhooks/signature.ts'
 
 export interface Received {
   path: string
@@ -82,3 +83,14 @@ export type Receiver = Awaited<ReturnType<typeof startReceiver>>
 /** A received delivery's parsed body. */
 export const event = (r: Received) =>
   JSON.parse(r.body) as { id: string; type: string; createdAt: string; data: Record<string, any> }
+
+/** Whether a received delivery carries a valid signature under this secret (the README's check). */
+export const signedBy = (secret: string, r: Received) =>
+  verifyWebhook(
+    secret,
+    {
+      timestamp: r.headers['mailfront-webhook-timestamp'] as string,
+      signature: r.headers['mailfront-webhook-signature'] as string,
+    },
+    r.body,
+  )

@@ -6,23 +6,14 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import nodemailer from 'nodemailer'
 import { afterAll, describe, expect, it } from 'vitest'
-import { verifyWebhook } from '../src/webhooks/signature.ts'
 import { CHROMIUM, launchChromium } from './chromium.ts'
 import { logLines, type ServerProcess, smtpPortOf, startServer } from './server-process.ts'
-import { event, type Receiver, startReceiver } from './webhook-receiver.ts'
+import { event, type Receiver, signedBy, startReceiver } from './webhook-receiver.ts'
 
 const SHOTS = join(import.meta.dirname, '../../../.artifacts')
 const SECRET = 'e2e-webhook-secret-4b1d9e'
 
-const signed = (r: Receiver['received'][number]) =>
-  verifyWebhook(
-    SECRET,
-    {
-      timestamp: r.headers['mailfront-webhook-timestamp'] as string,
-      signature: r.headers['mailfront-webhook-signature'] as string,
-    },
-    r.body,
-  )
+const signed = (r: Receiver['received'][number]) => signedBy(SECRET, r)
 
 describe('webhooks from the real server process', () => {
   let srv: ServerProcess | undefined

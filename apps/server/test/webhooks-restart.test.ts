@@ -3,22 +3,13 @@
 // directory, and (the clock moved past the retry) sends the same events, same bytes, signed.
 import nodemailer from 'nodemailer'
 import { afterAll, describe, expect, it } from 'vitest'
-import { verifyWebhook } from '../src/webhooks/signature.ts'
 import { type ServerProcess, smtpPortOf, startServer } from './server-process.ts'
 import { until } from './until.ts'
-import { event, type Receiver, startReceiver } from './webhook-receiver.ts'
+import { event, type Receiver, signedBy, startReceiver } from './webhook-receiver.ts'
 
 const SECRET = 'e2e-restart-webhook-secret-7c2a'
 
-const signed = (r: Receiver['received'][number]) =>
-  verifyWebhook(
-    SECRET,
-    {
-      timestamp: r.headers['mailfront-webhook-timestamp'] as string,
-      signature: r.headers['mailfront-webhook-signature'] as string,
-    },
-    r.body,
-  )
+const signed = (r: Receiver['received'][number]) => signedBy(SECRET, r)
 
 describe('webhook deliveries waiting survive a crash (SQLite, kill -9)', () => {
   let srv: (ServerProcess & { dataDir: string }) | undefined
