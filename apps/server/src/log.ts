@@ -133,7 +133,7 @@ const boundKeys = new WeakMap<object, Set<string>>()
 
 /**
  * pino writes a child's bindings and then the call's object as they are, so a key in both (a plugin's
- * `{ plugin: 'tmail' }` under its `plugin`-bound child) came out twice. The logger's binding stands;
+ * `{ plugin: id }` under its `plugin`-bound child) came out twice. The logger's binding stands;
  * the call's copy is dropped.
  */
 function withoutBoundKeys(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn): void {
